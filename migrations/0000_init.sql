@@ -1,0 +1,403 @@
+CREATE TABLE `agent_tools` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`channel_id` text,
+	`name` text NOT NULL,
+	`description` text NOT NULL,
+	`type` text NOT NULL,
+	`url` text,
+	`method` text DEFAULT 'POST' NOT NULL,
+	`headers_encrypted` text,
+	`parameters_schema` text NOT NULL,
+	`is_active` integer DEFAULT true NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `agent_tools_org_channel` ON `agent_tools` (`organization_id`,`channel_id`);--> statement-breakpoint
+CREATE TABLE `ai_providers` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`type` text NOT NULL,
+	`name` text NOT NULL,
+	`model` text NOT NULL,
+	`temperature` real DEFAULT 0.3 NOT NULL,
+	`max_tokens` integer DEFAULT 1024 NOT NULL,
+	`base_url` text,
+	`api_version` text,
+	`deployment` text,
+	`api_key_encrypted` text,
+	`is_default` integer DEFAULT false NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `ai_providers_org` ON `ai_providers` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `channel_knowledge_groups` (
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`group_id` text NOT NULL,
+	PRIMARY KEY(`channel_id`, `group_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`group_id`) REFERENCES `knowledge_groups`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `channel_knowledge_groups_group` ON `channel_knowledge_groups` (`group_id`);--> statement-breakpoint
+CREATE TABLE `channels` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`type` text NOT NULL,
+	`name` text NOT NULL,
+	`region` text,
+	`default_language` text DEFAULT 'en' NOT NULL,
+	`auto_translate` integer DEFAULT true NOT NULL,
+	`translate_to_language` text,
+	`fallback_language` text,
+	`ai_provider_id` text,
+	`system_prompt` text,
+	`credentials_encrypted` text NOT NULL,
+	`response_template` text,
+	`settings` text DEFAULT '{}' NOT NULL,
+	`auto_reply` integer DEFAULT false NOT NULL,
+	`auto_approve` integer DEFAULT false NOT NULL,
+	`auto_enhance` integer DEFAULT false NOT NULL,
+	`is_active` integer DEFAULT true NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`ai_provider_id`) REFERENCES `ai_providers`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE INDEX `channels_org_type` ON `channels` (`organization_id`,`type`);--> statement-breakpoint
+CREATE TABLE `contacts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`external_id` text NOT NULL,
+	`name` text,
+	`email` text,
+	`phone` text,
+	`avatar_url` text,
+	`language` text,
+	`metadata` text,
+	`last_seen_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `contacts_channel_external` ON `contacts` (`channel_id`,`external_id`);--> statement-breakpoint
+CREATE INDEX `contacts_org` ON `contacts` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `conversations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`contact_id` text NOT NULL,
+	`status` text DEFAULT 'OPEN' NOT NULL,
+	`priority` text DEFAULT 'NORMAL' NOT NULL,
+	`assigned_to_id` text,
+	`language` text,
+	`subject` text,
+	`notes` text,
+	`unread_count` integer DEFAULT 0 NOT NULL,
+	`message_count` integer DEFAULT 0 NOT NULL,
+	`last_message_at` integer NOT NULL,
+	`last_message_preview` text,
+	`closed_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`contact_id`) REFERENCES `contacts`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`assigned_to_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE INDEX `conversations_org_last` ON `conversations` (`organization_id`,`last_message_at`);--> statement-breakpoint
+CREATE INDEX `conversations_org_status_last` ON `conversations` (`organization_id`,`status`,`last_message_at`);--> statement-breakpoint
+CREATE INDEX `conversations_org_channel_last` ON `conversations` (`organization_id`,`channel_id`,`last_message_at`);--> statement-breakpoint
+CREATE INDEX `conversations_org_assignee_last` ON `conversations` (`organization_id`,`assigned_to_id`,`last_message_at`);--> statement-breakpoint
+CREATE INDEX `conversations_org_language_last` ON `conversations` (`organization_id`,`language`,`last_message_at`);--> statement-breakpoint
+CREATE INDEX `conversations_org_unread_last` ON `conversations` (`organization_id`,`last_message_at`) WHERE "conversations"."unread_count" > 0;--> statement-breakpoint
+CREATE INDEX `conversations_contact` ON `conversations` (`contact_id`,`status`);--> statement-breakpoint
+CREATE TABLE `failed_jobs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`payload` text NOT NULL,
+	`attempts` integer NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `faqs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`channel_id` text,
+	`question` text NOT NULL,
+	`answer` text NOT NULL,
+	`position` integer DEFAULT 0 NOT NULL,
+	`click_count` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `faqs_org_channel_position` ON `faqs` (`organization_id`,`channel_id`,`position`);--> statement-breakpoint
+CREATE TABLE `invitations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`email` text NOT NULL,
+	`role` text NOT NULL,
+	`token_hash` text NOT NULL,
+	`status` text DEFAULT 'PENDING' NOT NULL,
+	`invited_by_id` text,
+	`expires_at` integer NOT NULL,
+	`accepted_at` integer,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`invited_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `invitations_token_hash_unique` ON `invitations` (`token_hash`);--> statement-breakpoint
+CREATE INDEX `invitations_org_status` ON `invitations` (`organization_id`,`status`);--> statement-breakpoint
+CREATE TABLE `knowledge_articles` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`group_id` text NOT NULL,
+	`title` text NOT NULL,
+	`source` text NOT NULL,
+	`source_url` text,
+	`file_name` text,
+	`storage_key` text,
+	`content` text DEFAULT '' NOT NULL,
+	`status` text DEFAULT 'PROCESSING' NOT NULL,
+	`error` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`group_id`) REFERENCES `knowledge_groups`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `knowledge_articles_org_group_status` ON `knowledge_articles` (`organization_id`,`group_id`,`status`);--> statement-breakpoint
+CREATE INDEX `knowledge_articles_org_status` ON `knowledge_articles` (`organization_id`,`status`);--> statement-breakpoint
+CREATE TABLE `knowledge_chunks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`article_id` text NOT NULL,
+	`group_id` text NOT NULL,
+	`position` integer NOT NULL,
+	`heading` text,
+	`text` text NOT NULL,
+	`embedding` blob,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`article_id`) REFERENCES `knowledge_articles`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `knowledge_chunks_article` ON `knowledge_chunks` (`article_id`,`position`);--> statement-breakpoint
+CREATE INDEX `knowledge_chunks_org_group` ON `knowledge_chunks` (`organization_id`,`group_id`);--> statement-breakpoint
+CREATE TABLE `knowledge_groups` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`name` text NOT NULL,
+	`description` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `knowledge_groups_org` ON `knowledge_groups` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `media` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`conversation_id` text,
+	`storage_key` text NOT NULL,
+	`file_name` text NOT NULL,
+	`content_type` text NOT NULL,
+	`size` integer NOT NULL,
+	`uploaded_by_id` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `media_storage_key_unique` ON `media` (`storage_key`);--> statement-breakpoint
+CREATE INDEX `media_org_created` ON `media` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `memberships` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`role` text NOT NULL,
+	`status` text DEFAULT 'ACTIVE' NOT NULL,
+	`last_login_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `memberships_org_user` ON `memberships` (`organization_id`,`user_id`);--> statement-breakpoint
+CREATE INDEX `memberships_user` ON `memberships` (`user_id`);--> statement-breakpoint
+CREATE TABLE `message_events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`message_id` text NOT NULL,
+	`type` text NOT NULL,
+	`detail` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`message_id`) REFERENCES `messages`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `message_events_message` ON `message_events` (`message_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `messages` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`direction` text NOT NULL,
+	`is_note` integer DEFAULT false NOT NULL,
+	`sender_type` text NOT NULL,
+	`sender_id` text,
+	`content` text NOT NULL,
+	`original_content` text,
+	`translated_content` text,
+	`language` text,
+	`translated_language` text,
+	`attachments` text DEFAULT '[]' NOT NULL,
+	`external_id` text,
+	`approval_status` text DEFAULT 'NONE' NOT NULL,
+	`delivery_status` text DEFAULT 'NOT_SENT' NOT NULL,
+	`citations` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `messages_conversation_seq` ON `messages` (`conversation_id`,`seq`);--> statement-breakpoint
+CREATE INDEX `messages_org_created` ON `messages` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `messages_conversation_approval` ON `messages` (`conversation_id`,`approval_status`);--> statement-breakpoint
+CREATE TABLE `notification_preferences` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`event` text NOT NULL,
+	`delivery` text NOT NULL,
+	`enabled` integer DEFAULT true NOT NULL,
+	`scope` text DEFAULT 'ALL' NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `notification_preferences_unique` ON `notification_preferences` (`organization_id`,`user_id`,`event`,`delivery`);--> statement-breakpoint
+CREATE TABLE `notifications` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`event` text NOT NULL,
+	`conversation_id` text,
+	`title` text NOT NULL,
+	`body` text,
+	`read_at` integer,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `notifications_user_created` ON `notifications` (`user_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `organizations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`plan` text DEFAULT 'FREE' NOT NULL,
+	`token_balance` integer DEFAULT 0 NOT NULL,
+	`stripe_customer_id` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `outbound_emails` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text,
+	`to` text NOT NULL,
+	`from` text NOT NULL,
+	`subject` text NOT NULL,
+	`text` text NOT NULL,
+	`html` text,
+	`transport` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `outbound_emails_to` ON `outbound_emails` (`to`,`created_at`);--> statement-breakpoint
+CREATE TABLE `push_subscriptions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`endpoint` text NOT NULL,
+	`p256dh` text NOT NULL,
+	`auth` text NOT NULL,
+	`user_agent` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `push_subscriptions_endpoint_unique` ON `push_subscriptions` (`endpoint`);--> statement-breakpoint
+CREATE INDEX `push_subscriptions_user` ON `push_subscriptions` (`user_id`);--> statement-breakpoint
+CREATE TABLE `sessions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`expires_at` integer NOT NULL,
+	`revoked_at` integer,
+	`user_agent` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `sessions_user_org` ON `sessions` (`user_id`,`organization_id`);--> statement-breakpoint
+CREATE TABLE `token_ledger` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`delta` integer NOT NULL,
+	`reason` text NOT NULL,
+	`reference_id` text,
+	`balance_after` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `token_ledger_org_created` ON `token_ledger` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `tool_call_logs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`tool_id` text NOT NULL,
+	`conversation_id` text,
+	`arguments` text,
+	`status` text NOT NULL,
+	`duration_ms` integer NOT NULL,
+	`response` text,
+	`error` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`tool_id`) REFERENCES `agent_tools`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `tool_call_logs_tool_created` ON `tool_call_logs` (`tool_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `users` (
+	`id` text PRIMARY KEY NOT NULL,
+	`email` text NOT NULL,
+	`name` text NOT NULL,
+	`password_hash` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`);

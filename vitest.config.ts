@@ -1,0 +1,31 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// Fixed test-only secrets: real values come from `wrangler secret put` / the generated .dev.vars.
+const TEST_BINDINGS = {
+  SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+  ENCRYPTION_KEY: 'test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+};
+
+export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist even before the dashboard is built.
+  mkdirSync('dist/public', { recursive: true });
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
+        },
+      }),
+    ],
+    test: {
+      include: ['worker/**/*.test.ts'],
+      setupFiles: ['./test/apply-migrations.ts'],
+      testTimeout: 20_000,
+    },
+  };
+});

@@ -1,0 +1,602 @@
+// The data model of HelpStack Edge: the single source for migrations and row types.
+// Every tenant-owned table carries organization_id; list indexes lead with it.
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const id = () =>
+  text('id')
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID());
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .$defaultFn(() => new Date());
+const updatedAt = () =>
+  integer('updated_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .$defaultFn(() => new Date())
+    .$onUpdateFn(() => new Date());
+const orgId = () =>
+  text('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' });
+const json = <T>(name: string) => text(name, { mode: 'json' }).$type<T>();
+
+export const ROLES = ['OWNER', 'ADMIN', 'AGENT', 'VIEWER'] as const;
+export type Role = (typeof ROLES)[number];
+export const MEMBER_STATUSES = ['ACTIVE', 'SUSPENDED'] as const;
+export const INVITATION_STATUSES = ['PENDING', 'ACTIVE', 'REVOKED', 'EXPIRED'] as const;
+export const PLANS = ['FREE', 'STARTER', 'GROWTH', 'ENTERPRISE'] as const;
+export const CHANNEL_TYPES = [
+  'EMAIL',
+  'FACEBOOK',
+  'INSTAGRAM',
+  'WHATSAPP',
+  'TELEGRAM',
+  'WEBSITE_CHAT',
+  'TIKTOK',
+] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+export const CONVERSATION_STATUSES = ['OPEN', 'PENDING', 'CLOSED', 'ARCHIVED'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
+export const DIRECTIONS = ['INBOUND', 'OUTBOUND'] as const;
+export const SENDER_TYPES = ['CONTACT', 'AGENT', 'AI', 'SYSTEM'] as const;
+/** NONE: needs no approval; PENDING: a draft or translated reply waiting for an agent. */
+export const APPROVAL_STATUSES = ['NONE', 'PENDING', 'APPROVED', 'REJECTED'] as const;
+export const DELIVERY_STATUSES = ['NOT_SENT', 'QUEUED', 'SENT', 'DELIVERED', 'READ', 'FAILED'] as const;
+export const AI_PROVIDER_TYPES = ['OPENAI', 'ANTHROPIC', 'AZURE_OPENAI', 'OLLAMA', 'BUILTIN'] as const;
+export const ARTICLE_SOURCES = ['MANUAL', 'URL', 'FILE'] as const;
+export const ARTICLE_STATUSES = ['PROCESSING', 'READY', 'ERROR'] as const;
+export const TOOL_TYPES = ['SERVER_SIDE', 'CLIENT_SIDE'] as const;
+export const TOOL_METHODS = ['GET', 'POST', 'PUT', 'PATCH'] as const;
+export const TOOL_CALL_STATUSES = ['SUCCESS', 'ERROR', 'TIMEOUT', 'INVALID_ARGUMENTS'] as const;
+export const NOTIFICATION_EVENTS = ['NEW_CONVERSATION', 'NEW_MESSAGE', 'ASSIGNED', 'STATUS_CHANGED'] as const;
+export const NOTIFICATION_DELIVERIES = [
+  'IN_APP',
+  'PUSH',
+  'EMAIL',
+  'SLACK',
+  'TEAMS',
+  'DISCORD',
+  'SMS',
+  'WEBHOOK',
+] as const;
+export const NOTIFICATION_SCOPES = ['ALL', 'ASSIGNED_ONLY'] as const;
+
+// ── Accounts and organisations ──────────────────────────────────────────────
+
+export const organizations = sqliteTable('organizations', {
+  id: id(),
+  name: text('name').notNull(),
+  plan: text('plan', { enum: PLANS }).notNull().default('FREE'),
+  /** Tokens left; debited atomically with a ledger row (billing/tokens.ts). */
+  tokenBalance: integer('token_balance').notNull().default(0),
+  stripeCustomerId: text('stripe_customer_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = sqliteTable('users', {
+  id: id(),
+  /** Lower-cased; the login identifier. */
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    id: id(),
+    organizationId: orgId(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ROLES }).notNull(),
+    status: text('status', { enum: MEMBER_STATUSES }).notNull().default('ACTIVE'),
+    lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('memberships_org_user').on(t.organizationId, t.userId), index('memberships_user').on(t.userId)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user_org').on(t.userId, t.organizationId)],
+);
+
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: id(),
+    organizationId: orgId(),
+    email: text('email').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    /** SHA-256 of the token sent by email; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    status: text('status', { enum: INVITATION_STATUSES }).notNull().default('PENDING'),
+    invitedById: text('invited_by_id').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('invitations_org_status').on(t.organizationId, t.status)],
+);
+
+// ── Channels, contacts, conversations, messages ─────────────────────────────
+
+/** WEBSITE_CHAT appearance and behaviour; other types keep their non-secret settings here too. */
+export interface ChannelSettings {
+  appearance?: {
+    color?: string;
+    position?: 'left' | 'right';
+    title?: string;
+    subtitle?: string;
+    avatarUrl?: string;
+  };
+  greeting?: string;
+  allowedDomains?: string[];
+  [key: string]: unknown;
+}
+
+export const channels = sqliteTable(
+  'channels',
+  {
+    id: id(),
+    organizationId: orgId(),
+    type: text('type', { enum: CHANNEL_TYPES }).notNull(),
+    name: text('name').notNull(),
+    region: text('region'),
+    defaultLanguage: text('default_language').notNull().default('en'),
+    autoTranslate: integer('auto_translate', { mode: 'boolean' }).notNull().default(true),
+    translateToLanguage: text('translate_to_language'),
+    fallbackLanguage: text('fallback_language'),
+    aiProviderId: text('ai_provider_id').references(() => aiProviders.id, { onDelete: 'set null' }),
+    systemPrompt: text('system_prompt'),
+    /** AES-256-GCM ciphertext of the JSON credentials (lib/crypto.ts). */
+    credentialsEncrypted: text('credentials_encrypted').notNull(),
+    responseTemplate: json<Record<string, unknown>>('response_template'),
+    settings: json<ChannelSettings>('settings').notNull().default({}),
+    autoReply: integer('auto_reply', { mode: 'boolean' }).notNull().default(false),
+    autoApprove: integer('auto_approve', { mode: 'boolean' }).notNull().default(false),
+    autoEnhance: integer('auto_enhance', { mode: 'boolean' }).notNull().default(false),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('channels_org_type').on(t.organizationId, t.type)],
+);
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: id(),
+    organizationId: orgId(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    /** The channel's own id for the person: widget visitor id, email address, Meta sender id. */
+    externalId: text('external_id').notNull(),
+    name: text('name'),
+    email: text('email'),
+    phone: text('phone'),
+    avatarUrl: text('avatar_url'),
+    language: text('language'),
+    metadata: json<Record<string, unknown>>('metadata'),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('contacts_channel_external').on(t.channelId, t.externalId),
+    index('contacts_org').on(t.organizationId),
+  ],
+);
+
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    id: id(),
+    organizationId: orgId(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    contactId: text('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: CONVERSATION_STATUSES }).notNull().default('OPEN'),
+    priority: text('priority', { enum: PRIORITIES }).notNull().default('NORMAL'),
+    assignedToId: text('assigned_to_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The customer's language (detected or set by an agent). */
+    language: text('language'),
+    subject: text('subject'),
+    notes: text('notes'),
+    unreadCount: integer('unread_count').notNull().default(0),
+    messageCount: integer('message_count').notNull().default(0),
+    lastMessageAt: integer('last_message_at', { mode: 'timestamp_ms' }).notNull(),
+    lastMessagePreview: text('last_message_preview'),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('conversations_org_last').on(t.organizationId, t.lastMessageAt),
+    index('conversations_org_status_last').on(t.organizationId, t.status, t.lastMessageAt),
+    index('conversations_org_channel_last').on(t.organizationId, t.channelId, t.lastMessageAt),
+    index('conversations_org_assignee_last').on(t.organizationId, t.assignedToId, t.lastMessageAt),
+    index('conversations_org_language_last').on(t.organizationId, t.language, t.lastMessageAt),
+    index('conversations_org_unread_last').on(t.organizationId, t.lastMessageAt).where(sql`${t.unreadCount} > 0`),
+    index('conversations_contact').on(t.contactId, t.status),
+  ],
+);
+
+export interface Citation {
+  articleId: string;
+  title: string;
+  url?: string | null;
+}
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: id(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** Position in the conversation's log, assigned by the conversation actor. */
+    seq: integer('seq').notNull(),
+    direction: text('direction', { enum: DIRECTIONS }).notNull(),
+    /** Internal notes are team-only: no channel adapter ever delivers them. */
+    isNote: integer('is_note', { mode: 'boolean' }).notNull().default(false),
+    senderType: text('sender_type', { enum: SENDER_TYPES }).notNull(),
+    senderId: text('sender_id'),
+    content: text('content').notNull(),
+    /** The text before translation (what the customer wrote, or what the agent wrote). */
+    originalContent: text('original_content'),
+    translatedContent: text('translated_content'),
+    language: text('language'),
+    translatedLanguage: text('translated_language'),
+    attachments: json<string[]>('attachments').notNull().default([]),
+    /** Provider or client message id: a retried send with the same id is the same message. */
+    externalId: text('external_id'),
+    approvalStatus: text('approval_status', { enum: APPROVAL_STATUSES }).notNull().default('NONE'),
+    deliveryStatus: text('delivery_status', { enum: DELIVERY_STATUSES }).notNull().default('NOT_SENT'),
+    citations: json<Citation[]>('citations'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_conversation_seq').on(t.conversationId, t.seq),
+    index('messages_org_created').on(t.organizationId, t.createdAt),
+    index('messages_conversation_approval').on(t.conversationId, t.approvalStatus),
+  ],
+);
+
+export const messageEvents = sqliteTable(
+  'message_events',
+  {
+    id: id(),
+    organizationId: orgId(),
+    messageId: text('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    type: text('type', { enum: DELIVERY_STATUSES }).notNull(),
+    detail: text('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('message_events_message').on(t.messageId, t.createdAt)],
+);
+
+export const faqs = sqliteTable(
+  'faqs',
+  {
+    id: id(),
+    organizationId: orgId(),
+    /** null = org-wide; otherwise a WEBSITE_CHAT channel. */
+    channelId: text('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
+    question: text('question').notNull(),
+    answer: text('answer').notNull(),
+    position: integer('position').notNull().default(0),
+    clickCount: integer('click_count').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('faqs_org_channel_position').on(t.organizationId, t.channelId, t.position)],
+);
+
+export const media = sqliteTable(
+  'media',
+  {
+    id: id(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    /** R2 object key. */
+    storageKey: text('storage_key').notNull().unique(),
+    fileName: text('file_name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    uploadedById: text('uploaded_by_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('media_org_created').on(t.organizationId, t.createdAt)],
+);
+
+// ── AI, knowledge base, agent tools ─────────────────────────────────────────
+
+export const aiProviders = sqliteTable(
+  'ai_providers',
+  {
+    id: id(),
+    organizationId: orgId(),
+    type: text('type', { enum: AI_PROVIDER_TYPES }).notNull(),
+    name: text('name').notNull(),
+    model: text('model').notNull(),
+    temperature: real('temperature').notNull().default(0.3),
+    maxTokens: integer('max_tokens').notNull().default(1024),
+    baseUrl: text('base_url'),
+    apiVersion: text('api_version'),
+    deployment: text('deployment'),
+    apiKeyEncrypted: text('api_key_encrypted'),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('ai_providers_org').on(t.organizationId)],
+);
+
+export const knowledgeGroups = sqliteTable(
+  'knowledge_groups',
+  {
+    id: id(),
+    organizationId: orgId(),
+    name: text('name').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('knowledge_groups_org').on(t.organizationId)],
+);
+
+export const channelKnowledgeGroups = sqliteTable(
+  'channel_knowledge_groups',
+  {
+    organizationId: orgId(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => knowledgeGroups.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.groupId] }), index('channel_knowledge_groups_group').on(t.groupId)],
+);
+
+export const knowledgeArticles = sqliteTable(
+  'knowledge_articles',
+  {
+    id: id(),
+    organizationId: orgId(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => knowledgeGroups.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    source: text('source', { enum: ARTICLE_SOURCES }).notNull(),
+    sourceUrl: text('source_url'),
+    fileName: text('file_name'),
+    /** R2 key of an uploaded file, kept for re-processing. */
+    storageKey: text('storage_key'),
+    content: text('content').notNull().default(''),
+    status: text('status', { enum: ARTICLE_STATUSES }).notNull().default('PROCESSING'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('knowledge_articles_org_group_status').on(t.organizationId, t.groupId, t.status),
+    index('knowledge_articles_org_status').on(t.organizationId, t.status),
+  ],
+);
+
+export const knowledgeChunks = sqliteTable(
+  'knowledge_chunks',
+  {
+    id: id(),
+    organizationId: orgId(),
+    articleId: text('article_id')
+      .notNull()
+      .references(() => knowledgeArticles.id, { onDelete: 'cascade' }),
+    groupId: text('group_id').notNull(),
+    position: integer('position').notNull(),
+    heading: text('heading'),
+    text: text('text').notNull(),
+    /** Float32 embedding for the local vector store; production uses Vectorize. */
+    embedding: blob('embedding', { mode: 'buffer' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('knowledge_chunks_article').on(t.articleId, t.position),
+    index('knowledge_chunks_org_group').on(t.organizationId, t.groupId),
+  ],
+);
+
+export interface ToolParametersSchema {
+  type: 'object';
+  properties?: Record<string, unknown>;
+  required?: string[];
+  [key: string]: unknown;
+}
+
+export const agentTools = sqliteTable(
+  'agent_tools',
+  {
+    id: id(),
+    organizationId: orgId(),
+    /** null = an org-level tool offered on every channel; otherwise only on this channel. */
+    channelId: text('channel_id').references(() => channels.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    type: text('type', { enum: TOOL_TYPES }).notNull(),
+    url: text('url'),
+    method: text('method', { enum: TOOL_METHODS }).notNull().default('POST'),
+    /** AES-256-GCM ciphertext of the JSON header map. */
+    headersEncrypted: text('headers_encrypted'),
+    parametersSchema: json<ToolParametersSchema>('parameters_schema').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('agent_tools_org_channel').on(t.organizationId, t.channelId)],
+);
+
+export const toolCallLogs = sqliteTable(
+  'tool_call_logs',
+  {
+    id: id(),
+    organizationId: orgId(),
+    toolId: text('tool_id')
+      .notNull()
+      .references(() => agentTools.id, { onDelete: 'cascade' }),
+    conversationId: text('conversation_id'),
+    arguments: json<unknown>('arguments'),
+    status: text('status', { enum: TOOL_CALL_STATUSES }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    response: text('response'),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('tool_call_logs_tool_created').on(t.toolId, t.createdAt)],
+);
+
+// ── Notifications ───────────────────────────────────────────────────────────
+
+export const notificationPreferences = sqliteTable(
+  'notification_preferences',
+  {
+    id: id(),
+    organizationId: orgId(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    event: text('event', { enum: NOTIFICATION_EVENTS }).notNull(),
+    delivery: text('delivery', { enum: NOTIFICATION_DELIVERIES }).notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    scope: text('scope', { enum: NOTIFICATION_SCOPES }).notNull().default('ALL'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('notification_preferences_unique').on(t.organizationId, t.userId, t.event, t.delivery)],
+);
+
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    id: id(),
+    organizationId: orgId(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull().unique(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('push_subscriptions_user').on(t.userId)],
+);
+
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: id(),
+    organizationId: orgId(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    event: text('event', { enum: NOTIFICATION_EVENTS }).notNull(),
+    conversationId: text('conversation_id'),
+    title: text('title').notNull(),
+    body: text('body'),
+    readAt: integer('read_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notifications_user_created').on(t.userId, t.createdAt)],
+);
+
+// ── Billing ─────────────────────────────────────────────────────────────────
+
+export const tokenLedger = sqliteTable(
+  'token_ledger',
+  {
+    id: id(),
+    organizationId: orgId(),
+    /** Negative for usage, positive for grants and top-ups. */
+    delta: integer('delta').notNull(),
+    reason: text('reason').notNull(),
+    referenceId: text('reference_id'),
+    balanceAfter: integer('balance_after').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('token_ledger_org_created').on(t.organizationId, t.createdAt)],
+);
+
+// ── Outbound email (dev mailbox locally; the send_email binding in production) ─
+
+export const outboundEmails = sqliteTable(
+  'outbound_emails',
+  {
+    id: id(),
+    organizationId: text('organization_id').references(() => organizations.id, { onDelete: 'cascade' }),
+    to: text('to').notNull(),
+    from: text('from').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html'),
+    /** 'dev-mailbox' when kept locally, 'send_email' when handed to Cloudflare. */
+    transport: text('transport').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('outbound_emails_to').on(t.to, t.createdAt)],
+);
+
+/** Jobs that exhausted their retries, kept for inspection and replay. */
+export const failedJobs = sqliteTable('failed_jobs', {
+  id: id(),
+  kind: text('kind').notNull(),
+  payload: json<unknown>('payload').notNull(),
+  attempts: integer('attempts').notNull(),
+  createdAt: createdAt(),
+});
+
+export type Organization = typeof organizations.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Invitation = typeof invitations.$inferSelect;
+export type Channel = typeof channels.$inferSelect;
+export type Contact = typeof contacts.$inferSelect;
+export type Conversation = typeof conversations.$inferSelect;
+export type Message = typeof messages.$inferSelect;
+export type MessageEvent = typeof messageEvents.$inferSelect;
+export type Faq = typeof faqs.$inferSelect;
+export type Media = typeof media.$inferSelect;
+export type AiProvider = typeof aiProviders.$inferSelect;
+export type KnowledgeGroup = typeof knowledgeGroups.$inferSelect;
+export type KnowledgeArticle = typeof knowledgeArticles.$inferSelect;
+export type KnowledgeChunk = typeof knowledgeChunks.$inferSelect;
+export type AgentTool = typeof agentTools.$inferSelect;
+export type ToolCallLog = typeof toolCallLogs.$inferSelect;

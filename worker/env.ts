@@ -1,0 +1,20 @@
+// Secrets and optional settings that wrangler.toml does not declare (set with `wrangler secret put`,
+// or `.dev.vars` locally, which `npm run dev` generates). Documented in the README.
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** Signs session tokens (HS256). At least 32 random characters. */
+      SESSION_SECRET: string;
+      /** AES-256-GCM keyring for secrets at rest: "kid:base64key[,older…]". */
+      ENCRYPTION_KEY: string;
+      /** "true" enables POST /api/dev/seed (local development only). */
+      DEV_SEED?: string;
+      /** The sender address of system mail (invitations, notifications). */
+      MAIL_FROM?: string;
+      /** Public origin of the app when it differs from the request's (links in emails, CSRF allow-list). */
+      APP_ORIGIN?: string;
+    }
+  }
+}
+
+export type AppBindings = Cloudflare.Env;

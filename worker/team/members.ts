@@ -1,0 +1,125 @@
+// Team members of an organisation: list, create directly, change role or status, remove.
+// Rules: only an OWNER grants or touches the OWNER role, and an organisation always keeps an active OWNER.
+import { and, eq, or } from 'drizzle-orm';
+import { revokeMemberSessions } from '../auth/sessions';
+import type { Db } from '../db/client';
+import { memberships, type Role, users } from '../db/schema';
+import type { AuthContext } from '../http/context';
+import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
+import { hashPassword, temporaryPassword } from '../lib/password';
+
+const memberColumns = {
+  id: memberships.id,
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+  role: memberships.role,
+  status: memberships.status,
+  lastLoginAt: memberships.lastLoginAt,
+  createdAt: memberships.createdAt,
+};
+
+function selectMembers(db: Db) {
+  return db.select(memberColumns).from(memberships).innerJoin(users, eq(users.id, memberships.userId));
+}
+
+export type Member = Awaited<ReturnType<typeof selectMembers>>[number];
+
+export async function listMembers(db: Db, organizationId: string): Promise<Member[]> {
+  return selectMembers(db).where(eq(memberships.organizationId, organizationId)).orderBy(memberships.createdAt);
+}
+
+/** A member by membership id or user id; 404 outside the caller's organisation. */
+export async function getMember(db: Db, organizationId: string, id: string): Promise<Member> {
+  const [member] = await selectMembers(db)
+    .where(and(eq(memberships.organizationId, organizationId), or(eq(memberships.id, id), eq(memberships.userId, id))))
+    .limit(1);
+  if (!member) throw new NotFoundError('Member');
+  return member;
+}
+
+function assertMayGrant(actor: AuthContext, role: Role): void {
+  if (role === 'OWNER' && actor.role !== 'OWNER') throw new ForbiddenError('Only an owner can grant the OWNER role');
+}
+
+export async function createMember(
+  db: Db,
+  actor: AuthContext,
+  input: { email: string; name: string; role: Role; password?: string },
+): Promise<{ member: Member; temporaryPassword?: string }> {
+  assertMayGrant(actor, input.role);
+  const email = input.email.toLowerCase();
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
+  if (existing) {
+    const [membership] = await db
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(and(eq(memberships.userId, existing.id), eq(memberships.organizationId, actor.organization.id)));
+    throw new ConflictError(
+      membership
+        ? 'A member with this email already exists in this organization'
+        : 'This email already has a HelpStack account; send them an invitation instead',
+    );
+  }
+  const generated = input.password ? undefined : temporaryPassword();
+  const userId = crypto.randomUUID();
+  const [, [membership]] = await db.batch([
+    db.insert(users).values({
+      id: userId,
+      email,
+      name: input.name,
+      passwordHash: await hashPassword(input.password ?? generated!),
+    }),
+    db
+      .insert(memberships)
+      .values({ organizationId: actor.organization.id, userId, role: input.role })
+      .returning({ id: memberships.id }),
+  ]);
+  const member = await getMember(db, actor.organization.id, membership!.id);
+  return generated ? { member, temporaryPassword: generated } : { member };
+}
+
+async function assertKeepsAnOwner(db: Db, organizationId: string, leaving: Member): Promise<void> {
+  if (leaving.role !== 'OWNER' || leaving.status !== 'ACTIVE') return;
+  const owners = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(
+      and(
+        eq(memberships.organizationId, organizationId),
+        eq(memberships.role, 'OWNER'),
+        eq(memberships.status, 'ACTIVE'),
+      ),
+    );
+  if (owners.length <= 1) throw new ConflictError('An organization must keep at least one active owner');
+}
+
+export async function updateMember(
+  db: Db,
+  actor: AuthContext,
+  id: string,
+  changes: { role?: Role; status?: 'ACTIVE' | 'SUSPENDED'; name?: string },
+): Promise<Member> {
+  const member = await getMember(db, actor.organization.id, id);
+  if (member.role === 'OWNER' && actor.role !== 'OWNER') throw new ForbiddenError('Only an owner can change an owner');
+  if (changes.role) assertMayGrant(actor, changes.role);
+  const losesOwner = (changes.role !== undefined && changes.role !== 'OWNER') || changes.status === 'SUSPENDED';
+  if (losesOwner) await assertKeepsAnOwner(db, actor.organization.id, member);
+  if (changes.role || changes.status) {
+    await db
+      .update(memberships)
+      .set({ role: changes.role, status: changes.status })
+      .where(eq(memberships.id, member.id));
+  }
+  if (changes.name) await db.update(users).set({ name: changes.name }).where(eq(users.id, member.userId));
+  if (changes.status === 'SUSPENDED') await revokeMemberSessions(db, member.userId, actor.organization.id);
+  return getMember(db, actor.organization.id, member.id);
+}
+
+export async function removeMember(db: Db, actor: AuthContext, id: string): Promise<void> {
+  const member = await getMember(db, actor.organization.id, id);
+  if (member.role === 'OWNER' && actor.role !== 'OWNER') throw new ForbiddenError('Only an owner can remove an owner');
+  await assertKeepsAnOwner(db, actor.organization.id, member);
+  await revokeMemberSessions(db, member.userId, actor.organization.id);
+  await db.delete(memberships).where(eq(memberships.id, member.id));
+}
