@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import preact from '@preact/preset-vite';
 import { defineConfig } from 'vitest/config';
 
 // Fixed test-only secrets: real values come from `wrangler secret put` / the generated .dev.vars.
@@ -14,18 +15,33 @@ export default defineConfig(async () => {
   mkdirSync('dist/public', { recursive: true });
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
-        },
-      }),
-    ],
     test: {
-      include: ['worker/**/*.test.ts'],
-      setupFiles: ['./test/apply-migrations.ts'],
-      testTimeout: 20_000,
+      projects: [
+        {
+          // Worker code runs inside workerd with real D1, Durable Objects, Queues and R2.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: { bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: {
+            name: 'worker',
+            include: ['worker/**/*.test.ts'],
+            setupFiles: ['./test/apply-migrations.ts'],
+            testTimeout: 20_000,
+          },
+        },
+        {
+          // Widget and dashboard components render in happy-dom.
+          plugins: [preact()],
+          test: {
+            name: 'ui',
+            include: ['widget/**/*.test.{ts,tsx}', 'dashboard/**/*.test.{ts,tsx}'],
+            environment: 'happy-dom',
+          },
+        },
+      ],
     },
   };
 });

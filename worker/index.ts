@@ -1,6 +1,9 @@
-// The Worker's entry: HTTP through the Hono app, plus the Durable Object classes it hosts.
+// The Worker's entry: HTTP through the Hono app, queued jobs, and the Durable Object classes it hosts.
 import { app } from './app';
+import { consumeJobs } from './jobs/consumer';
+import type { Job } from './jobs/types';
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Cloudflare.Env>;
+  queue: (batch, env) => consumeJobs(batch as MessageBatch<Job>, env),
+} satisfies ExportedHandler<Cloudflare.Env, Job>;

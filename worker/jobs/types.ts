@@ -1,0 +1,14 @@
+// Follow-up work that runs on the JOBS queue after a message or article is accepted. Every job is
+// idempotent: a retry (or a duplicate delivery) must not repeat its effect.
+export type Job =
+  | { kind: 'message.accepted'; organizationId: string; conversationId: string; messageId: string }
+  | { kind: 'knowledge.ingest'; organizationId: string; articleId: string }
+  | { kind: 'ai.reply'; organizationId: string; conversationId: string; messageId: string }
+  | { kind: 'message.deliver'; organizationId: string; conversationId: string; messageId: string };
+
+export type JobKind = Job['kind'];
+export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;
+
+export async function enqueue(queue: Queue, job: Job): Promise<void> {
+  await queue.send(job, { contentType: 'json' });
+}
