@@ -12,9 +12,15 @@ export interface ApiResponse<T = any> {
 /** A browser-like client: keeps the session cookie between calls and sends a same-origin Origin header. */
 export class Client {
   cookie: string | undefined;
+  /** Each client is its own visitor to per-IP rate limits (an IPv6 documentation-range address). */
+  ip = `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${(++counter).toString(16)}`;
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const init: RequestInit = { method, headers: { origin: ORIGIN, ...headers } };
+    // An empty header value in `headers` removes that header (e.g. `{ origin: '' }` for a non-browser caller).
+    const merged = Object.entries({ origin: ORIGIN, 'cf-connecting-ip': this.ip, ...headers }).filter(
+      ([, value]) => value !== '',
+    );
+    const init: RequestInit = { method, headers: Object.fromEntries(merged) };
     if (this.cookie) (init.headers as Record<string, string>).cookie = this.cookie;
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {

@@ -1,11 +1,9 @@
 // The Hono app: one middleware chain, the API routes, and the error handler that shapes every failure.
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import { createDb } from './db/client';
 import type { AppEnv } from './http/context';
 import { csrfGuard } from './http/csrf';
-import { errorBody } from './http/envelope';
-import { AppError } from './http/errors';
+import { handleError, handleNotFound } from './http/error-handler';
 import { authRoutes } from './routes/auth';
 import { devRoutes } from './routes/dev';
 import { teamRoutes } from './routes/team';
@@ -20,18 +18,6 @@ const api = new Hono<AppEnv>()
   .route('/team', teamRoutes)
   .route('/dev', devRoutes);
 
-export const app = new Hono<AppEnv>()
-  .route('/api', api)
-  .notFound((c) => c.json(errorBody('Not found', 'NOT_FOUND'), 404))
-  .onError((err, c) => {
-    if (err instanceof AppError) return c.json(errorBody(err.message, err.code, err.fields), err.status);
-    if (err instanceof HTTPException && err.status < 500) {
-      // Hono's own 4xx (e.g. malformed JSON in a validated body).
-      const code = err.status === 400 ? 'VALIDATION_ERROR' : undefined;
-      return c.json(errorBody(err.message || 'Bad request', code), err.status);
-    }
-    console.error(`Unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
-    return c.json(errorBody('An unexpected error occurred', 'INTERNAL_ERROR'), 500);
-  });
+export const app = new Hono<AppEnv>().route('/api', api).notFound(handleNotFound).onError(handleError);
 
 export type AppType = typeof app;

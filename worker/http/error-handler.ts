@@ -1,0 +1,21 @@
+// The central error handler: typed errors become their envelope and status; anything else is a masked
+// 500 whose detail goes to the log only.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { errorBody } from './envelope';
+import { AppError } from './errors';
+
+export function handleError(err: Error, c: Context) {
+  if (err instanceof AppError) return c.json(errorBody(err.message, err.code, err.fields), err.status);
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own 4xx, e.g. malformed JSON in a validated body.
+    const code = err.status === 400 ? 'VALIDATION_ERROR' : undefined;
+    return c.json(errorBody(err.message || 'Bad request', code), err.status);
+  }
+  console.error(`Unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, err);
+  return c.json(errorBody('An unexpected error occurred', 'INTERNAL_ERROR'), 500);
+}
+
+export function handleNotFound(c: Context) {
+  return c.json(errorBody('Not found', 'NOT_FOUND'), 404);
+}
