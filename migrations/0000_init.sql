@@ -17,6 +17,15 @@ CREATE TABLE `agent_tools` (
 );
 --> statement-breakpoint
 CREATE INDEX `agent_tools_org_channel` ON `agent_tools` (`organization_id`,`channel_id`);--> statement-breakpoint
+CREATE TABLE `ai_auto_replies` (
+	`source_message_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`draft_message_id` text,
+	`claimed_at` integer NOT NULL,
+	FOREIGN KEY (`source_message_id`) REFERENCES `messages`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `ai_providers` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -85,6 +94,7 @@ CREATE TABLE `contacts` (
 	`language` text,
 	`metadata` text,
 	`last_seen_at` integer,
+	`next_conversation_id` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -215,6 +225,7 @@ CREATE TABLE `media` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
 	`conversation_id` text,
+	`channel_id` text,
 	`storage_key` text NOT NULL,
 	`file_name` text NOT NULL,
 	`content_type` text NOT NULL,
@@ -222,7 +233,8 @@ CREATE TABLE `media` (
 	`uploaded_by_id` text,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE set null
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE set null,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `media_storage_key_unique` ON `media` (`storage_key`);--> statement-breakpoint

@@ -5,7 +5,7 @@ export const ORIGIN = 'http://localhost';
 
 export interface ApiResponse<T = any> {
   status: number;
-  body: { success: boolean; data: T; error: { message: string; code?: string; fields?: Record<string, string[]> } };
+  body: { success: boolean; data: T; error: { message: string; code?: string; fields: Record<string, string[]> } };
   headers: Headers;
 }
 

@@ -3,6 +3,9 @@ import { app } from './app';
 import { consumeJobs } from './jobs/consumer';
 import type { Job } from './jobs/types';
 
+export { ConversationActor } from './conversations/actor';
+export { OrgHub } from './conversations/hub';
+
 export default {
   fetch: app.fetch,
   queue: (batch, env) => consumeJobs(batch as MessageBatch<Job>, env),

@@ -199,6 +199,11 @@ export const contacts = sqliteTable(
     language: text('language'),
     metadata: json<Record<string, unknown>>('metadata'),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
+    /** The id this contact's next conversation will take, so a widget socket opened before the first
+     * message already listens on that conversation's actor, and concurrent first messages agree on it. */
+    nextConversationId: text('next_conversation_id')
+      .notNull()
+      .$defaultFn(() => crypto.randomUUID()),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -326,11 +331,14 @@ export const media = sqliteTable(
     id: id(),
     organizationId: orgId(),
     conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    /** The WEBSITE_CHAT channel a visitor uploaded through; its domain allowlist guards the download. */
+    channelId: text('channel_id').references(() => channels.id, { onDelete: 'set null' }),
     /** R2 object key. */
     storageKey: text('storage_key').notNull().unique(),
     fileName: text('file_name').notNull(),
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
+    /** A member's user id, or the visitor id for widget uploads. */
     uploadedById: text('uploaded_by_id'),
     createdAt: createdAt(),
   },
@@ -482,6 +490,17 @@ export const toolCallLogs = sqliteTable(
   },
   (t) => [index('tool_call_logs_tool_created').on(t.toolId, t.createdAt)],
 );
+
+/** The auto-reply job's claim on an inbound message: at most one AI draft per inbound message. */
+export const aiAutoReplies = sqliteTable('ai_auto_replies', {
+  sourceMessageId: text('source_message_id')
+    .primaryKey()
+    .references(() => messages.id, { onDelete: 'cascade' }),
+  organizationId: orgId(),
+  /** Set once the draft exists; while null the claim is in progress (or abandoned after claimedAt + lease). */
+  draftMessageId: text('draft_message_id'),
+  claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
+});
 
 // ── Notifications ───────────────────────────────────────────────────────────
 

@@ -1,19 +1,59 @@
-// The demo organisation for local development: created once, found again on every later start.
-import { eq } from 'drizzle-orm';
+// The demo organisation for local development: an owner, an agent, a website chat channel and its FAQ chips,
+// the built-in offline AI provider as default, and a knowledge-base article the channel's AI answers from.
+// Each piece is looked up before it is created, so running the seed again creates nothing.
+import { and, eq } from 'drizzle-orm';
+import { ensureBuiltinProvider } from '../ai/providers/builtin';
 import { signUp } from '../auth/accounts';
+import type { AppBindings } from '../env';
+import { createManualArticle } from '../knowledge/articles';
+import { createGroup } from '../knowledge/groups';
+import { hashPassword } from '../lib/password';
+import { encryptJson } from '../lib/secrets';
 import type { Db } from './client';
-import { memberships, organizations, users } from './schema';
+import { channelKnowledgeGroups, channels, faqs, knowledgeGroups, memberships, organizations, users } from './schema';
 
 export const DEMO_OWNER = { email: 'owner@demo.helpstack.local', password: 'helpstack-demo', name: 'Demo Owner' };
+export const DEMO_AGENT = { email: 'agent@demo.helpstack.local', password: 'helpstack-demo', name: 'Demo Agent' };
 export const DEMO_ORGANIZATION = 'Demo Company';
+export const DEMO_WEBSITE_CHANNEL = 'Website chat';
+
+const DEMO_FAQS = [
+  {
+    question: 'How long does shipping take?',
+    answer:
+      'Orders placed before 2 pm ship the same working day. Delivery takes 1–3 working days within the EU and 5–8 working days elsewhere. You get a tracking link by email as soon as your parcel leaves our warehouse.',
+  },
+  {
+    question: 'Can I return an item?',
+    answer:
+      'Yes. You have 30 days from delivery to return unused items in their original packaging. Start a return from "My orders", print the prepaid label, and we refund you within 5 working days of receiving the parcel.',
+  },
+  {
+    question: 'Which payment methods do you accept?',
+    answer:
+      'We accept Visa, Mastercard, American Express, PayPal, Apple Pay and Google Pay. Business customers can also pay by bank transfer against an invoice with 14-day terms.',
+  },
+  {
+    question: 'How do I track my order?',
+    answer:
+      'Open the shipping confirmation email and follow the tracking link, or sign in and go to "My orders". Tracking updates can take up to 24 hours to appear after dispatch.',
+  },
+  {
+    question: 'Do you offer a warranty?',
+    answer:
+      'All products come with a 2-year warranty against manufacturing defects. If something stops working, send us your order number and a photo of the problem and we will repair or replace it free of charge.',
+  },
+];
 
 export interface SeedResult {
   organizationId: string;
   owner: { email: string; password: string };
+  agent: { email: string; password: string };
+  websiteChannelId: string;
   created: boolean;
 }
 
-export async function seedDemo(db: Db, freePlanTokens: number): Promise<SeedResult> {
+async function ensureOrganization(db: Db, freePlanTokens: number) {
   const [existing] = await db
     .select({ organizationId: organizations.id })
     .from(users)
@@ -21,8 +61,100 @@ export async function seedDemo(db: Db, freePlanTokens: number): Promise<SeedResu
     .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
     .where(eq(users.email, DEMO_OWNER.email))
     .limit(1);
-  const owner = { email: DEMO_OWNER.email, password: DEMO_OWNER.password };
-  if (existing) return { organizationId: existing.organizationId, owner, created: false };
+  if (existing) return { organizationId: existing.organizationId, created: false };
   const { organization } = await signUp(db, { ...DEMO_OWNER, organizationName: DEMO_ORGANIZATION }, freePlanTokens);
-  return { organizationId: organization.id, owner, created: true };
+  return { organizationId: organization.id, created: true };
+}
+
+async function ensureAgent(db: Db, organizationId: string): Promise<void> {
+  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_AGENT.email)).limit(1);
+  const userId = user?.id ?? crypto.randomUUID();
+  if (!user) {
+    const passwordHash = await hashPassword(DEMO_AGENT.password);
+    await db.insert(users).values({ id: userId, email: DEMO_AGENT.email, name: DEMO_AGENT.name, passwordHash });
+  }
+  await db.insert(memberships).values({ organizationId, userId, role: 'AGENT' }).onConflictDoNothing();
+}
+
+async function ensureWebsiteChannel(db: Db, organizationId: string, encryptionKey: string): Promise<string> {
+  const [existing] = await db
+    .select({ id: channels.id })
+    .from(channels)
+    .where(
+      and(
+        eq(channels.organizationId, organizationId),
+        eq(channels.type, 'WEBSITE_CHAT'),
+        eq(channels.name, DEMO_WEBSITE_CHANNEL),
+      ),
+    )
+    .limit(1);
+  if (existing) return existing.id;
+  const [channel] = await db
+    .insert(channels)
+    .values({
+      organizationId,
+      type: 'WEBSITE_CHAT',
+      name: DEMO_WEBSITE_CHANNEL,
+      credentialsEncrypted: await encryptJson(encryptionKey, {}),
+      settings: {
+        appearance: {
+          color: '#0f766e',
+          position: 'right',
+          title: 'Demo Shop',
+          subtitle: 'We usually reply in minutes',
+        },
+        greeting: 'Hi there! 👋 Questions about an order, shipping or returns? Ask away.',
+      },
+      autoReply: false,
+    })
+    .returning({ id: channels.id });
+  return channel!.id;
+}
+
+async function ensureFaqs(db: Db, organizationId: string): Promise<void> {
+  const [any] = await db.select({ id: faqs.id }).from(faqs).where(eq(faqs.organizationId, organizationId)).limit(1);
+  if (any) return;
+  await db.insert(faqs).values(DEMO_FAQS.map((faq, position) => ({ ...faq, organizationId, position })));
+}
+
+const DEMO_KNOWLEDGE_GROUP = 'Shop policies';
+const DEMO_ARTICLE = {
+  title: 'Shipping, returns and warranty',
+  content: `# Shipping
+Orders placed before 2 pm ship the same working day from our warehouse in Ljubljana. Standard delivery takes 1–3 working days within the EU and 5–8 working days elsewhere. Express delivery arrives the next working day within the EU and costs 9.90 EUR. Shipping is free for orders over 50 EUR.
+
+# Returns
+You can return unused items within 30 days of delivery. Start a return from "My orders", print the prepaid label and drop the parcel at any post office. Refunds reach your original payment method within 5 working days after we receive the parcel.
+
+# Warranty
+Every product has a 2-year warranty against manufacturing defects. Send your order number and a photo of the problem to support and we repair or replace the item free of charge.`,
+};
+
+/** A knowledge group with the shop's policies, attached to the website chat so its AI can answer from it. */
+async function ensureKnowledge(env: AppBindings, db: Db, organizationId: string, channelId: string): Promise<void> {
+  const [existing] = await db
+    .select({ id: knowledgeGroups.id })
+    .from(knowledgeGroups)
+    .where(and(eq(knowledgeGroups.organizationId, organizationId), eq(knowledgeGroups.name, DEMO_KNOWLEDGE_GROUP)))
+    .limit(1);
+  if (existing) return;
+  const group = await createGroup(db, organizationId, { name: DEMO_KNOWLEDGE_GROUP });
+  await createManualArticle(env, db, organizationId, { groupId: group.id, ...DEMO_ARTICLE });
+  await db.insert(channelKnowledgeGroups).values({ organizationId, channelId, groupId: group.id });
+}
+
+export async function seedDemo(env: AppBindings, db: Db, freePlanTokens: number): Promise<SeedResult> {
+  const { organizationId, created } = await ensureOrganization(db, freePlanTokens);
+  await ensureAgent(db, organizationId);
+  const websiteChannelId = await ensureWebsiteChannel(db, organizationId, env.ENCRYPTION_KEY);
+  await ensureFaqs(db, organizationId);
+  await ensureBuiltinProvider(db, organizationId);
+  await ensureKnowledge(env, db, organizationId, websiteChannelId);
+  return {
+    organizationId,
+    owner: { email: DEMO_OWNER.email, password: DEMO_OWNER.password },
+    agent: { email: DEMO_AGENT.email, password: DEMO_AGENT.password },
+    websiteChannelId,
+    created,
+  };
 }

@@ -10,4 +10,4 @@ export const devRoutes = new Hono<AppEnv>()
     if (c.env.DEV_SEED !== 'true' || c.env.ENVIRONMENT === 'production') throw new NotFoundError('Route');
     await next();
   })
-  .post('/seed', async (c) => ok(c, await seedDemo(c.var.db, Number(c.env.FREE_PLAN_TOKENS))));
+  .post('/seed', async (c) => ok(c, await seedDemo(c.env, c.var.db, Number(c.env.FREE_PLAN_TOKENS))));

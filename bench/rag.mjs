@@ -1,0 +1,284 @@
+// RAG retrieval bench: builds a knowledge base of ≥ 10,000 chunks (the project's docs in bench/rag-corpus plus a
+// generated help centre), then answers bench/rag-qa.json with keyword-only, vector-only and fused retrieval.
+// It runs the Worker's own pieces: the chunker, the local embedder, exact cosine top-k, reciprocal rank fusion,
+// and the FTS5 table, triggers and BM25 query of migrations/0002_knowledge_search.sql on node:sqlite.
+// Run: node bench/rag.mjs (Node ≥ 22.5 for node:sqlite). Prints recall@5, MRR and latency p50/p99.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { tsImport } from 'tsx/esm/api';
+
+const root = path.resolve(import.meta.dirname, '..');
+const load = (file) => tsImport(path.join(root, file), import.meta.url);
+const { chunkText, embeddingText } = await load('worker/knowledge/chunking.ts');
+const { localEmbedder } = await load('worker/knowledge/embedder.ts');
+const { exactTopK } = await load('worker/knowledge/vector-store.ts');
+const { reciprocalRankFusion } = await load('worker/knowledge/fusion.ts');
+const { ftsMatch, ftsTerms, keywordSql } = await load('worker/knowledge/keyword-search.ts');
+
+const ORG = '0b5e1c9a-6f0e-4c56-9d7b-3a1f2e4d5c6b';
+const GROUP = 'help-centre';
+const CANDIDATES = 20; // what searchKnowledge asks each retriever for at the default limit of 5
+const REPEATS = 5;
+const MIN_CHUNKS = 10_000;
+
+// ── corpus ──────────────────────────────────────────────────────────────────────────────────────────────
+function docsCorpus() {
+  const dir = path.join(import.meta.dirname, 'rag-corpus');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(path.join(dir, file), 'utf8');
+      return { id: file, title: /^#\s+(.+)$/m.exec(text)?.[1] ?? file, text };
+    });
+}
+
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BRANDS = ['Halvard', 'Brisa', 'Norvik', 'Solvei', 'Kestrel', 'Ondra'];
+const TYPES = [
+  ['espresso machine', 'AX'],
+  ['kettle', 'KT'],
+  ['robot vacuum', 'RB'],
+  ['toaster', 'TM'],
+  ['blender', 'BL'],
+  ['air fryer', 'AF'],
+  ['heater', 'HM'],
+  ['coffee grinder', 'CM'],
+  ['lamp', 'LP'],
+  ['humidifier', 'HU'],
+  ['rice cooker', 'RC'],
+  ['stand mixer', 'SM'],
+];
+const PRODUCTS = 680;
+const TOPICS = ['warranty', 'cleaning', 'troubleshooting', 'shipping', 'setup'];
+
+function productName(i) {
+  const [type, code] = TYPES[i % TYPES.length];
+  return `${BRANDS[i % BRANDS.length]} ${code}-${1000 + i} ${type}`;
+}
+
+// Boilerplate shared by many articles, as in real help centres: near-duplicates that retrieval must see past.
+const FILLER = [
+  'Our support team answers messages in the inbox within one business day.',
+  'You can reach an agent through the website chat widget, by email or on WhatsApp.',
+  'Keep your receipt or order confirmation, because we ask for the order number.',
+  'Register your product in your account to receive firmware and safety notices.',
+  'Notifications about your order are sent by email and as push messages in the app.',
+  'If a part is missing from the box, contact us before you start using the appliance.',
+  'Refunds are paid to the original payment method once the return has been inspected.',
+  'Spare parts are available for at least seven years after the model leaves our catalogue.',
+  'Do not use abrasive sponges, bleach or solvents on any surface of the appliance.',
+  'For safety, unplug the appliance and let it cool down before handling it.',
+  'Our AI assistant can answer most questions, and a human takes over when needed.',
+  'Business customers can request an invoice from the orders page of their account.',
+];
+
+function generatedArticle(i, topic, rnd) {
+  const name = productName(i);
+  const pick = (list) => list[Math.floor(rnd() * list.length)];
+  const filler = (n) => Array.from({ length: n }, () => pick(FILLER)).join(' ');
+  const years = 2 + (i % 4);
+  const code = `E${1 + (i % 9)}`;
+  const days = 3 + (i % 5);
+  const price = (4 + (i % 7) + 0.9).toFixed(2);
+  const weeks = 2 + (i % 6);
+  const sections = {
+    warranty: [
+      ['Warranty', `The ${name} comes with a ${years} year limited warranty from the date of purchase. ${filler(3)}`],
+      [
+        'What is covered',
+        `The warranty of the ${name} covers manufacturing defects of the motor, the housing and the electronics. Accidental damage, drops and limescale are not covered. ${filler(4)}`,
+      ],
+      [
+        'Making a warranty claim',
+        `To claim, send the serial number of your ${name} and a photo of the fault. We repair or replace the unit within ${days} working days. ${filler(4)}`,
+      ],
+    ],
+    cleaning: [
+      ['Cleaning', `Clean the ${name} after every ${weeks} weeks of regular use. ${filler(3)}`],
+      [
+        'Daily care',
+        `Wipe the outside of the ${name} with a damp cloth. Empty and rinse removable parts after use. ${filler(4)}`,
+      ],
+      [
+        'Descaling and filters',
+        `Descale the ${name} with a citric acid solution every ${weeks} weeks in hard water areas, and rinse the filter under running water. Replace the filter every ${weeks * 3} weeks. ${filler(4)}`,
+      ],
+    ],
+    troubleshooting: [
+      ['Troubleshooting', `Most problems with the ${name} are solved by restarting it. ${filler(3)}`],
+      [
+        'Error codes',
+        `Error ${code} on the ${name} means the temperature sensor reports an out-of-range value: unplug the appliance for ${days * 10} seconds and plug it in again. If ${code} comes back, contact support. ${filler(3)}`,
+      ],
+      [
+        'It will not turn on',
+        `If the ${name} does not turn on, check the socket with another device, check the fuse in the plug and make sure the safety lid is closed. ${filler(4)}`,
+      ],
+    ],
+    shipping: [
+      ['Shipping', `The ${name} ships from our warehouse in ${days} business days. ${filler(3)}`],
+      [
+        'Shipping costs',
+        `Standard shipping for the ${name} costs ${price} EUR; express delivery costs ${(Number(price) + 6).toFixed(2)} EUR and arrives the next business day. Orders above 80 EUR ship free. ${filler(3)}`,
+      ],
+      [
+        'Delivery times and tracking',
+        `Delivery of the ${name} takes ${days} to ${days + 3} days within the EU. A tracking link is emailed when the parcel leaves the warehouse. ${filler(4)}`,
+      ],
+    ],
+    setup: [
+      ['Setup', `Unpack the ${name} and remove all protective film before first use. ${filler(3)}`],
+      [
+        'First use',
+        `Before the first use, run the ${name} once empty for ${days} minutes to burn off manufacturing residue. A faint smell is normal. ${filler(4)}`,
+      ],
+      [
+        'Connecting to the app',
+        `The ${name} connects to the HelpStack Home app over Wi-Fi 2.4 GHz. Hold the power button for ${days} seconds until the light blinks blue, then follow the app. ${filler(4)}`,
+      ],
+    ],
+  }[topic];
+  const text = sections.map(([heading, body], s) => `${s === 0 ? '#' : '##'} ${heading}\n${body}`).join('\n\n');
+  return { id: `gen/${i}/${topic}`, title: `${name}: ${topic}`, text };
+}
+
+function generatedCorpus() {
+  const rnd = mulberry32(20261117);
+  const articles = [];
+  for (let i = 0; i < PRODUCTS; i++) for (const topic of TOPICS) articles.push(generatedArticle(i, topic, rnd));
+  return articles;
+}
+
+// ── index ───────────────────────────────────────────────────────────────────────────────────────────────
+async function buildIndex(articles) {
+  const db = new DatabaseSync(':memory:');
+  // The columns of the production tables that the FTS triggers and the keyword query read.
+  db.exec(`
+    CREATE TABLE knowledge_articles (id TEXT PRIMARY KEY, organization_id TEXT, group_id TEXT, title TEXT, status TEXT);
+    CREATE TABLE knowledge_chunks (id TEXT PRIMARY KEY, organization_id TEXT, article_id TEXT, group_id TEXT,
+      position INTEGER, heading TEXT, text TEXT);`);
+  db.exec(readFileSync(path.join(root, 'migrations/0002_knowledge_search.sql'), 'utf8'));
+  const insertArticle = db.prepare('INSERT INTO knowledge_articles VALUES (?, ?, ?, ?, ?)');
+  const insertChunk = db.prepare('INSERT INTO knowledge_chunks VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const chunks = [];
+  let started = performance.now();
+  db.exec('BEGIN');
+  for (const article of articles) {
+    insertArticle.run(article.id, ORG, GROUP, article.title, 'READY');
+    for (const chunk of chunkText(article.text)) {
+      const id = `${article.id}#${chunk.position}`;
+      insertChunk.run(id, ORG, article.id, GROUP, chunk.position, chunk.heading, chunk.text);
+      chunks.push({ id, articleId: article.id, embedText: embeddingText(article.title, chunk) });
+    }
+  }
+  db.exec('COMMIT');
+  const chunkAndFtsMs = performance.now() - started;
+  started = performance.now();
+  const vectors = await localEmbedder.embed(chunks.map((c) => c.embedText));
+  const embedMs = performance.now() - started;
+  const candidates = chunks.map((c, i) => ({ id: c.id, vector: vectors[i] }));
+  const articleOf = new Map(chunks.map((c) => [c.id, c.articleId]));
+  return { db, chunks, candidates, articleOf, chunkAndFtsMs, embedMs };
+}
+
+// ── retrieval (the same steps as worker/knowledge/search.ts) ───────────────────────────────────────────
+function retrievers(index) {
+  const statement = index.db.prepare(keywordSql(1));
+  const keyword = (query) => {
+    const terms = ftsTerms(query);
+    if (!terms) return [];
+    return statement.all(ftsMatch(ORG, terms), ORG, GROUP, CANDIDATES).map((r) => r.chunkId);
+  };
+  const vector = async (query) => {
+    const [q] = await localEmbedder.embed([query]);
+    return exactTopK(q, index.candidates, CANDIDATES)
+      .filter((m) => m.score >= localEmbedder.minSimilarity)
+      .map((m) => m.chunkId);
+  };
+  const fused = async (query) => {
+    const [k, v] = [keyword(query), await vector(query)];
+    return reciprocalRankFusion([k, v]).map((f) => f.id);
+  };
+  return { keyword: async (q) => keyword(q), vector, fused };
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main() {
+  const total = performance.now();
+  const articles = [...docsCorpus(), ...generatedCorpus()];
+  const ids = new Set(articles.map((a) => a.id));
+  const byId = new Map(articles.map((a) => [a.id, a]));
+  const { questions } = JSON.parse(readFileSync(path.join(import.meta.dirname, 'rag-qa.json'), 'utf8'));
+  if (questions.length < 50) throw new Error(`rag-qa.json has ${questions.length} questions; at least 50 are required`);
+  for (const q of questions) {
+    for (const id of [q.article, ...(q.also ?? [])]) {
+      if (!ids.has(id)) throw new Error(`QA set: expected article "${id}" is not in the corpus ("${q.question}")`);
+    }
+    if (q.answer && !byId.get(q.article).text.includes(q.answer)) {
+      throw new Error(`QA set: "${q.answer}" is not in ${q.article} ("${q.question}")`);
+    }
+  }
+
+  const index = await buildIndex(articles);
+  if (index.chunks.length < MIN_CHUNKS) throw new Error(`only ${index.chunks.length} chunks; need ${MIN_CHUNKS}`);
+  console.log(
+    `corpus: ${articles.length} articles (${articles.length - PRODUCTS * TOPICS.length} docs + ${PRODUCTS * TOPICS.length} generated), ${index.chunks.length} chunks`,
+  );
+  console.log(
+    `index: chunk + FTS5 insert ${(index.chunkAndFtsMs / 1000).toFixed(1)} s, local embeddings ${(index.embedMs / 1000).toFixed(1)} s (${localEmbedder.dimensions} dims)`,
+  );
+  console.log(`queries: ${questions.length} questions × ${REPEATS} runs, top ${CANDIDATES} candidates per retriever\n`);
+
+  const modes = retrievers(index);
+  const rows = [];
+  for (const [mode, retrieve] of Object.entries(modes)) {
+    const latencies = [];
+    let hits = 0;
+    let reciprocal = 0;
+    const misses = [];
+    for (const q of questions) {
+      const expected = new Set([q.article, ...(q.also ?? [])]);
+      let ranked = [];
+      for (let r = 0; r < REPEATS; r++) {
+        const t = performance.now();
+        ranked = await retrieve(q.question);
+        latencies.push(performance.now() - t);
+      }
+      const articlesRanked = ranked.map((id) => index.articleOf.get(id));
+      const rank = articlesRanked.findIndex((a) => expected.has(a));
+      if (rank >= 0 && rank < 5) hits++;
+      else misses.push(q.question);
+      if (rank >= 0 && rank < 10) reciprocal += 1 / (rank + 1);
+    }
+    latencies.sort((a, b) => a - b);
+    rows.push({
+      mode,
+      'recall@5': (hits / questions.length).toFixed(3),
+      'MRR@10': (reciprocal / questions.length).toFixed(3),
+      'p50 ms': percentile(latencies, 50).toFixed(2),
+      'p99 ms': percentile(latencies, 99).toFixed(2),
+      misses,
+    });
+  }
+  console.table(rows.map(({ misses, ...row }) => row));
+  for (const row of rows) {
+    if (row.misses.length)
+      console.log(`${row.mode} missed (not in top 5): ${row.misses.map((m) => `"${m}"`).join(', ')}`);
+  }
+  console.log(`\ntotal ${((performance.now() - total) / 1000).toFixed(1)} s`);
+}
+
+await main();

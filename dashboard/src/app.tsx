@@ -1,0 +1,200 @@
+// The app shell: session restore (GET /api/auth/me), the route table, the navigation and the live badge.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, call, setUnauthorizedHandler } from './api';
+import { AuthPage } from './auth/auth-page';
+import { Lazy, type Loader } from './lazy-page';
+import { beep, startLive, stopLive, unlockAudioOnGesture, useLive } from './live';
+import { Link, matchPath, navigate, useLocation } from './router';
+import { type Account, atLeast, SessionContext } from './session';
+
+const routes: [string, Loader][] = [
+  ['/conversations', () => import('./inbox/inbox-page').then((m) => m.InboxPage)],
+  ['/conversations/:id', () => import('./conversation/conversation-page').then((m) => m.ConversationPage)],
+  ['/settings/channels', () => import('./settings/channels-page').then((m) => m.ChannelsPage)],
+  ['/settings/channels/new', () => import('./settings/channel-wizard').then((m) => m.ChannelWizard)],
+  ['/settings/channels/:id', () => import('./settings/channel-page').then((m) => m.ChannelPage)],
+  ['/settings/faqs', () => import('./settings/faqs-page').then((m) => m.FaqsPage)],
+  ['/settings/team', () => import('./settings/team-page').then((m) => m.TeamPage)],
+];
+
+export function App() {
+  const { path } = useLocation();
+  const [account, setAccount] = useState<Account | null | undefined>(undefined);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setAccount(null);
+    });
+    call(api.auth.me.$get()).then(setAccount, () => setAccount(null));
+  }, []);
+
+  // Redirects: signed-out members go to the login page (and come back afterwards), signed-in ones skip it.
+  useEffect(() => {
+    if (account === undefined || matchPath('/invite/:token', path)) return;
+    if (!account && path !== '/login' && path !== '/signup') {
+      const next = path === '/' ? '' : `?next=${encodeURIComponent(path + location.search)}`;
+      navigate(`/login${next}`, true);
+    }
+    if (account && (path === '/' || path === '/login' || path === '/signup')) {
+      const next = new URLSearchParams(location.search).get('next');
+      navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/conversations', true);
+    }
+  }, [account, path]);
+
+  useEffect(() => {
+    if (!account) return;
+    startLive();
+    unlockAudioOnGesture();
+    return stopLive;
+  }, [account]);
+
+  if (account === undefined) return <p class="muted center">Loading…</p>;
+
+  const inviteMatch = matchPath('/invite/:token', path);
+  if (inviteMatch) return <AuthPage mode="invite" token={inviteMatch.token} onAccount={setAccount} />;
+  if (!account) return <AuthPage mode={path === '/signup' ? 'signup' : 'login'} onAccount={setAccount} />;
+  if (path === '/' || path === '/login' || path === '/signup') return null;
+
+  let page = <NotFound />;
+  for (const [pattern, load] of routes) {
+    const params = matchPath(pattern, path);
+    if (params) {
+      page = <Lazy key={pattern} load={load} params={params} />;
+      break;
+    }
+  }
+
+  return (
+    <SessionContext.Provider value={{ account, setAccount }}>
+      <Shell account={account} onLogout={() => setAccount(null)} path={path}>
+        {page}
+      </Shell>
+    </SessionContext.Provider>
+  );
+}
+
+function NotFound() {
+  return (
+    <section aria-labelledby="nf-title">
+      <h1 id="nf-title">Page not found</h1>
+      <p>
+        <Link href="/conversations">Go to the inbox</Link>
+      </p>
+    </section>
+  );
+}
+
+const SOUND_KEY = 'hs:sound';
+
+function Shell({
+  account,
+  onLogout,
+  path,
+  children,
+}: {
+  account: Account;
+  onLogout: () => void;
+  path: string;
+  children: preact.ComponentChildren;
+}) {
+  // Conversations with customer activity since the inbox was last looked at.
+  const [unseen, setUnseen] = useState<ReadonlySet<string>>(new Set());
+  const [sound, setSound] = useState(() => localStorage.getItem(SOUND_KEY) !== 'off');
+  const [navOpen, setNavOpen] = useState(false);
+
+  useLive(
+    useCallback(
+      (event) => {
+        const customerWrote = event.type === 'message.created' && event.message?.direction === 'INBOUND';
+        if (event.type !== 'conversation.created' && !customerWrote) return;
+        // The inbox list and the open conversation show it already.
+        if (path !== '/conversations' && path !== `/conversations/${event.conversationId}`)
+          setUnseen((s) => new Set(s).add(event.conversationId));
+        if (sound) beep();
+      },
+      [path, sound],
+    ),
+  );
+
+  useEffect(() => {
+    if (path === '/conversations') setUnseen(new Set());
+    setNavOpen(false);
+  }, [path]);
+
+  useEffect(() => {
+    document.title = unseen.size ? `(${unseen.size}) HelpStack` : 'HelpStack';
+  }, [unseen]);
+
+  const logout = async () => {
+    await call(api.auth.logout.$post()).catch(() => {});
+    onLogout();
+    navigate('/login');
+  };
+
+  const toggleSound = () => {
+    localStorage.setItem(SOUND_KEY, sound ? 'off' : 'on');
+    setSound(!sound);
+  };
+
+  const current = (prefix: string) => (path.startsWith(prefix) ? 'page' : undefined);
+
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <span class="brand">HelpStack</span>
+        <button
+          type="button"
+          class="nav-toggle"
+          aria-expanded={navOpen}
+          aria-controls="main-nav"
+          onClick={() => setNavOpen(!navOpen)}
+        >
+          Menu
+        </button>
+        <nav id="main-nav" aria-label="Main" class={navOpen ? 'open' : ''}>
+          <Link href="/conversations" aria-current={current('/conversations')}>
+            Inbox
+            {unseen.size > 0 && (
+              <span class="badge">
+                {unseen.size}
+                <span class="sr-only"> new</span>
+              </span>
+            )}
+          </Link>
+          <Link href="/settings/channels" aria-current={current('/settings/channels')}>
+            Channels
+          </Link>
+          <Link href="/settings/faqs" aria-current={current('/settings/faqs')}>
+            FAQs
+          </Link>
+          <Link href="/settings/team" aria-current={current('/settings/team')}>
+            Team
+          </Link>
+        </nav>
+        <div class="account">
+          <span>
+            {account.user.name} · {account.organization.name}{' '}
+            <span class={`role role-${account.role.toLowerCase()}`}>{account.role}</span>
+          </span>
+          <button type="button" class="link" aria-pressed={sound} onClick={toggleSound}>
+            Sound {sound ? 'on' : 'off'}
+          </button>
+          <button type="button" class="link" onClick={logout}>
+            Log out
+          </button>
+        </div>
+      </header>
+      {!atLeast(account.role, 'AGENT') && (
+        <p class="notice" role="note">
+          You have read-only access (VIEWER).
+        </p>
+      )}
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+// Inbox filters: read from and written to the page URL (so reload and back keep them), and turned into the
+// query of GET /api/conversations.
+export const PAGE_SIZE = 20;
+
+export interface InboxFilters {
+  status: string;
+  channelId: string;
+  channelType: string;
+  assignedToId: string;
+  language: string;
+  search: string;
+  unread: boolean;
+  page: number;
+}
+
+export const EMPTY_FILTERS: InboxFilters = {
+  status: '',
+  channelId: '',
+  channelType: '',
+  assignedToId: '',
+  language: '',
+  search: '',
+  unread: false,
+  page: 1,
+};
+
+export function filtersFromSearch(search: URLSearchParams): InboxFilters {
+  const page = Number(search.get('page'));
+  return {
+    status: search.get('status') ?? '',
+    channelId: search.get('channelId') ?? '',
+    channelType: search.get('channelType') ?? '',
+    assignedToId: search.get('assignedToId') ?? '',
+    language: search.get('language') ?? '',
+    search: search.get('search') ?? '',
+    unread: search.get('unread') === 'true',
+    page: Number.isInteger(page) && page > 1 ? page : 1,
+  };
+}
+
+/** The API query: only the filters that are set, always with paging. */
+export function conversationQuery(filters: InboxFilters): Record<string, string> {
+  const query: Record<string, string> = { page: String(filters.page), pageSize: String(PAGE_SIZE) };
+  for (const key of ['status', 'channelId', 'channelType', 'assignedToId', 'language'] as const) {
+    if (filters[key]) query[key] = filters[key];
+  }
+  const search = filters.search.trim();
+  if (search) query.search = search;
+  if (filters.unread) query.unread = 'true';
+  return query;
+}
+
+/** The page URL for a set of filters (paging size is not the user's choice, so it stays out). */
+export function inboxUrl(filters: InboxFilters): string {
+  const { pageSize: _, ...query } = conversationQuery(filters);
+  if (query.page === '1') delete query.page;
+  const search = new URLSearchParams(query).toString();
+  return search ? `/conversations?${search}` : '/conversations';
+}

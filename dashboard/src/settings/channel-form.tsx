@@ -1,0 +1,427 @@
+// The parts of a channel's settings, shared by the add-channel stepper and the channel page:
+// connection (per-type credentials), language & translation, AI, and the website-chat widget.
+import type { ComponentChildren } from 'preact';
+import { type ApiData, api, call } from '../api';
+import { Field, useLoad } from '../ui';
+
+export type Channel = ApiData<typeof api.channels.$get>[number];
+export type ChannelType = Channel['type'];
+export type AutoReplyMode = 'off' | 'prepare' | 'auto-approve';
+
+export const CHANNEL_TYPE_LABELS: Record<ChannelType, string> = {
+  WEBSITE_CHAT: 'Website chat',
+  EMAIL: 'Email',
+  FACEBOOK: 'Facebook Messenger',
+  INSTAGRAM: 'Instagram',
+  WHATSAPP: 'WhatsApp',
+  TELEGRAM: 'Telegram',
+  TIKTOK: 'TikTok',
+};
+
+interface CredentialField {
+  name: string;
+  label: string;
+  kind?: 'secret' | 'number' | 'checkbox' | 'email';
+  optional?: boolean;
+}
+
+export const CREDENTIAL_FIELDS: Record<ChannelType, CredentialField[]> = {
+  EMAIL: [
+    { name: 'host', label: 'SMTP host' },
+    { name: 'port', label: 'SMTP port', kind: 'number' },
+    { name: 'secure', label: 'SMTP uses TLS', kind: 'checkbox', optional: true },
+    { name: 'username', label: 'Username' },
+    { name: 'password', label: 'Password', kind: 'secret' },
+    { name: 'from', label: 'From address', kind: 'email' },
+    { name: 'imapHost', label: 'IMAP host', optional: true },
+    { name: 'imapPort', label: 'IMAP port', kind: 'number', optional: true },
+    { name: 'imapSecure', label: 'IMAP uses TLS', kind: 'checkbox', optional: true },
+  ],
+  FACEBOOK: [
+    { name: 'pageId', label: 'Page id' },
+    { name: 'accessToken', label: 'Page access token', kind: 'secret' },
+    { name: 'appSecret', label: 'App secret', kind: 'secret', optional: true },
+  ],
+  INSTAGRAM: [
+    { name: 'accountId', label: 'Account id' },
+    { name: 'accessToken', label: 'Access token', kind: 'secret' },
+  ],
+  WHATSAPP: [
+    { name: 'phoneNumberId', label: 'Phone number id' },
+    { name: 'accessToken', label: 'Access token', kind: 'secret' },
+    { name: 'businessAccountId', label: 'Business account id', optional: true },
+    { name: 'appSecret', label: 'App secret', kind: 'secret', optional: true },
+  ],
+  TELEGRAM: [{ name: 'botToken', label: 'Bot token', kind: 'secret' }],
+  WEBSITE_CHAT: [],
+  TIKTOK: [],
+};
+
+export interface ChannelDraft {
+  type: ChannelType;
+  name: string;
+  defaultLanguage: string;
+  autoTranslate: boolean;
+  translateToLanguage: string;
+  fallbackLanguage: string;
+  mode: AutoReplyMode;
+  systemPrompt: string;
+  aiProviderId: string;
+  knowledgeGroupIds: string[];
+  credentials: Record<string, string | boolean>;
+  color: string;
+  position: 'left' | 'right';
+  title: string;
+  subtitle: string;
+  greeting: string;
+  allowedDomains: string;
+  isActive: boolean;
+}
+
+export function newDraft(type: ChannelType): ChannelDraft {
+  return {
+    type,
+    name: CHANNEL_TYPE_LABELS[type],
+    defaultLanguage: 'en',
+    autoTranslate: true,
+    translateToLanguage: '',
+    fallbackLanguage: '',
+    mode: 'off',
+    systemPrompt: '',
+    aiProviderId: '',
+    knowledgeGroupIds: [],
+    credentials: {},
+    color: '#1d4ed8',
+    position: 'right',
+    title: '',
+    subtitle: '',
+    greeting: '',
+    allowedDomains: '',
+    isActive: true,
+  };
+}
+
+export function draftFromChannel(channel: Channel): ChannelDraft {
+  const settings = (channel.settings ?? {}) as {
+    appearance?: { color?: string; position?: 'left' | 'right'; title?: string; subtitle?: string };
+    greeting?: string;
+    allowedDomains?: string[];
+  };
+  const credentials: Record<string, string | boolean> = {};
+  for (const [key, value] of Object.entries(channel.credentials ?? {})) {
+    credentials[key] = typeof value === 'boolean' ? value : String(value ?? '');
+  }
+  return {
+    ...newDraft(channel.type),
+    name: channel.name,
+    defaultLanguage: channel.defaultLanguage,
+    autoTranslate: channel.autoTranslate,
+    translateToLanguage: channel.translateToLanguage ?? '',
+    fallbackLanguage: channel.fallbackLanguage ?? '',
+    mode: channel.autoReplyMode,
+    systemPrompt: channel.systemPrompt ?? '',
+    aiProviderId: channel.aiProviderId ?? '',
+    knowledgeGroupIds: channel.knowledgeGroupIds,
+    credentials,
+    color: settings.appearance?.color ?? '#1d4ed8',
+    position: settings.appearance?.position ?? 'right',
+    title: settings.appearance?.title ?? '',
+    subtitle: settings.appearance?.subtitle ?? '',
+    greeting: settings.greeting ?? '',
+    allowedDomains: (settings.allowedDomains ?? []).join('\n'),
+    isActive: channel.isActive,
+  };
+}
+
+/** The request body for POST/PATCH /api/channels from the form's state. */
+export function channelBody(draft: ChannelDraft) {
+  const credentials: Record<string, unknown> = {};
+  for (const field of CREDENTIAL_FIELDS[draft.type]) {
+    const value = draft.credentials[field.name];
+    if (value === undefined || value === '') continue;
+    credentials[field.name] = field.kind === 'number' ? Number(value) : value;
+  }
+  const settings =
+    draft.type === 'WEBSITE_CHAT'
+      ? {
+          appearance: {
+            color: draft.color,
+            position: draft.position,
+            ...(draft.title.trim() ? { title: draft.title } : {}),
+            ...(draft.subtitle.trim() ? { subtitle: draft.subtitle } : {}),
+          },
+          greeting: draft.greeting,
+          allowedDomains: draft.allowedDomains
+            .split(/[\s,]+/)
+            .map((d) => d.trim())
+            .filter(Boolean),
+        }
+      : undefined;
+  return {
+    name: draft.name,
+    defaultLanguage: draft.defaultLanguage,
+    autoTranslate: draft.autoTranslate,
+    translateToLanguage: draft.translateToLanguage || null,
+    fallbackLanguage: draft.fallbackLanguage || null,
+    systemPrompt: draft.systemPrompt || null,
+    aiProviderId: draft.aiProviderId || null,
+    knowledgeGroupIds: draft.knowledgeGroupIds,
+    autoReply: draft.mode !== 'off',
+    autoApprove: draft.mode === 'auto-approve',
+    credentials,
+    isActive: draft.isActive,
+    ...(settings ? { settings } : {}),
+  };
+}
+
+interface SectionProps {
+  draft: ChannelDraft;
+  set: (changes: Partial<ChannelDraft>) => void;
+  error: unknown;
+}
+
+function Fieldset({ legend, children }: { legend: string; children: ComponentChildren }) {
+  return (
+    <fieldset class="card">
+      <legend>{legend}</legend>
+      {children}
+    </fieldset>
+  );
+}
+
+export function ConnectionSection({ draft, set, error }: SectionProps) {
+  const fields = CREDENTIAL_FIELDS[draft.type];
+  const setCredential = (name: string, value: string | boolean) =>
+    set({ credentials: { ...draft.credentials, [name]: value } });
+  return (
+    <Fieldset legend="Connection">
+      <Field label="Channel name" name="name" error={error}>
+        {(p) => <input {...p} value={draft.name} onInput={(e) => set({ name: e.currentTarget.value })} required />}
+      </Field>
+      {fields.length === 0 && <p class="muted">This channel type needs no credentials.</p>}
+      {fields.map((f) =>
+        f.kind === 'checkbox' ? (
+          <label key={f.name} class="check">
+            <input
+              type="checkbox"
+              checked={draft.credentials[f.name] === true}
+              onChange={(e) => setCredential(f.name, e.currentTarget.checked)}
+            />
+            {f.label}
+          </label>
+        ) : (
+          <Field
+            key={f.name}
+            label={f.optional ? `${f.label} (optional)` : f.label}
+            name={`credentials.${f.name}`}
+            error={error}
+            hint={f.kind === 'secret' ? 'Stored encrypted; shown masked. Leave the mask to keep it.' : undefined}
+          >
+            {(p) => (
+              <input
+                {...p}
+                type={
+                  f.kind === 'secret'
+                    ? 'password'
+                    : f.kind === 'number'
+                      ? 'number'
+                      : f.kind === 'email'
+                        ? 'email'
+                        : 'text'
+                }
+                autoComplete="off"
+                value={String(draft.credentials[f.name] ?? '')}
+                onInput={(e) => setCredential(f.name, e.currentTarget.value)}
+                required={!f.optional}
+              />
+            )}
+          </Field>
+        ),
+      )}
+    </Fieldset>
+  );
+}
+
+export function LanguageSection({ draft, set, error }: SectionProps) {
+  return (
+    <Fieldset legend="Language and translation">
+      <Field label="Agent language" name="defaultLanguage" error={error} hint="Language code, e.g. en">
+        {(p) => (
+          <input
+            {...p}
+            value={draft.defaultLanguage}
+            onInput={(e) => set({ defaultLanguage: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={draft.autoTranslate}
+          onChange={(e) => set({ autoTranslate: e.currentTarget.checked })}
+        />
+        Translate automatically between the customer's language and the agent language
+      </label>
+      <Field label="Translate to (optional)" name="translateToLanguage" error={error}>
+        {(p) => (
+          <input
+            {...p}
+            value={draft.translateToLanguage}
+            onInput={(e) => set({ translateToLanguage: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+      <Field
+        label="Fallback customer language (optional)"
+        name="fallbackLanguage"
+        error={error}
+        hint="Used when a message is too short to detect its language"
+      >
+        {(p) => (
+          <input
+            {...p}
+            value={draft.fallbackLanguage}
+            onInput={(e) => set({ fallbackLanguage: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+    </Fieldset>
+  );
+}
+
+export function AiSection({ draft, set, error }: SectionProps) {
+  // Members may read both lists; when either is empty the choice simply is not offered.
+  const providers = useLoad(() => call(api['ai-providers'].$get()), []);
+  const groups = useLoad(() => call(api.knowledge.groups.$get()), []);
+  const toggleGroup = (id: string, on: boolean) =>
+    set({
+      knowledgeGroupIds: on ? [...draft.knowledgeGroupIds, id] : draft.knowledgeGroupIds.filter((g) => g !== id),
+    });
+  const modes: [AutoReplyMode, string][] = [
+    ['off', 'Off — drafts only when an agent asks'],
+    ['prepare', 'Prepare — the AI drafts, an agent approves'],
+    ['auto-approve', 'Auto-approve — the AI replies without review'],
+  ];
+  return (
+    <Fieldset legend="AI replies">
+      <fieldset class="radios">
+        <legend>Auto-reply mode</legend>
+        {modes.map(([value, label]) => (
+          <label key={value} class="check">
+            <input
+              type="radio"
+              name="mode"
+              value={value}
+              checked={draft.mode === value}
+              onChange={() => set({ mode: value })}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      {providers.data && providers.data.length > 0 && (
+        <Field label="AI provider" name="aiProviderId" error={error}>
+          {(p) => (
+            <select {...p} value={draft.aiProviderId} onChange={(e) => set({ aiProviderId: e.currentTarget.value })}>
+              <option value="">Organization default</option>
+              {providers.data?.map((provider) => (
+                <option key={provider.id} value={provider.id}>
+                  {provider.name} ({provider.type})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      {groups.data && groups.data.length > 0 && (
+        <fieldset class="radios">
+          <legend>Knowledge groups the AI may use</legend>
+          {groups.data.map((g) => (
+            <label key={g.id} class="check">
+              <input
+                type="checkbox"
+                checked={draft.knowledgeGroupIds.includes(g.id)}
+                onChange={(e) => toggleGroup(g.id, e.currentTarget.checked)}
+              />
+              {g.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <Field label="System prompt" name="systemPrompt" error={error} hint="Persona, tone and rules for this channel">
+        {(p) => (
+          <textarea
+            {...p}
+            rows={5}
+            value={draft.systemPrompt}
+            onInput={(e) => set({ systemPrompt: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+    </Fieldset>
+  );
+}
+
+export function WidgetSection({ draft, set, error }: SectionProps) {
+  return (
+    <Fieldset legend="Widget appearance">
+      <div class="row">
+        <Field label="Colour" name="settings.appearance.color" error={error}>
+          {(p) => (
+            <input {...p} type="color" value={draft.color} onInput={(e) => set({ color: e.currentTarget.value })} />
+          )}
+        </Field>
+        <Field label="Position" name="settings.appearance.position" error={error}>
+          {(p) => (
+            <select
+              {...p}
+              value={draft.position}
+              onChange={(e) => set({ position: e.currentTarget.value as 'left' | 'right' })}
+            >
+              <option value="right">Bottom right</option>
+              <option value="left">Bottom left</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <Field label="Title" name="settings.appearance.title" error={error}>
+        {(p) => (
+          <input
+            {...p}
+            value={draft.title}
+            placeholder={draft.name}
+            onInput={(e) => set({ title: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+      <Field label="Subtitle" name="settings.appearance.subtitle" error={error}>
+        {(p) => <input {...p} value={draft.subtitle} onInput={(e) => set({ subtitle: e.currentTarget.value })} />}
+      </Field>
+      <Field label="Greeting" name="settings.greeting" error={error}>
+        {(p) => (
+          <textarea {...p} rows={2} value={draft.greeting} onInput={(e) => set({ greeting: e.currentTarget.value })} />
+        )}
+      </Field>
+      <Field
+        label="Allowed domains"
+        name="settings.allowedDomains"
+        error={error}
+        hint="One per line, e.g. shop.example.com. Empty: the widget works on any site."
+      >
+        {(p) => (
+          <textarea
+            {...p}
+            rows={3}
+            value={draft.allowedDomains}
+            onInput={(e) => set({ allowedDomains: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+      <div class="widget-preview" aria-hidden="true">
+        <span class="launcher" style={{ background: draft.color, [draft.position]: '8px' }}>
+          💬
+        </span>
+      </div>
+    </Fieldset>
+  );
+}

@@ -1,0 +1,283 @@
+// Settings → Team: members (role, status, last login) and invitations. Everyone reads; admins manage.
+import { useState } from 'preact/hooks';
+import { type ApiData, api, call } from '../api';
+import { usePermissions, useSession } from '../session';
+import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
+
+type Member = ApiData<typeof api.team.members.$get>[number];
+const ROLES = ['OWNER', 'ADMIN', 'AGENT', 'VIEWER'] as const;
+type Role = (typeof ROLES)[number];
+
+export function TeamPage() {
+  const { canManageSettings } = usePermissions();
+  const { account } = useSession();
+  const members = useLoad(() => call(api.team.members.$get()), []);
+  const invitations = useLoad(() => call(api.team.invitations.$get()), []);
+  const [actionError, setActionError] = useState<unknown>(null);
+  // Roles this member may hand out: only an owner grants OWNER.
+  const grantable = ROLES.filter((r) => r !== 'OWNER' || account.role === 'OWNER');
+
+  const act = async (action: Promise<unknown>) => {
+    setActionError(null);
+    try {
+      await action;
+      await Promise.all([members.reload(), invitations.reload()]);
+    } catch (err) {
+      setActionError(err);
+    }
+  };
+
+  const pending = invitations.data?.filter((i) => i.status === 'PENDING') ?? [];
+
+  return (
+    <section aria-labelledby="team-title">
+      <h1 id="team-title">Team</h1>
+      <ErrorPanel error={members.error ?? actionError} />
+      <table class="table">
+        <caption class="sr-only">Team members</caption>
+        <thead>
+          <tr>
+            <th scope="col">Member</th>
+            <th scope="col">Role</th>
+            <th scope="col">Last login</th>
+            {canManageSettings && <th scope="col">Actions</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {members.data?.map((m) => (
+            <MemberRow
+              key={m.id}
+              member={m}
+              actionsColumn={canManageSettings}
+              editable={canManageSettings && (m.role !== 'OWNER' || account.role === 'OWNER')}
+              grantable={grantable}
+              act={act}
+            />
+          ))}
+        </tbody>
+      </table>
+      {canManageSettings && <AddMember grantable={grantable} onDone={() => members.reload()} />}
+
+      <h2>Invitations</h2>
+      {canManageSettings && <InviteForm grantable={grantable} onDone={() => invitations.reload()} />}
+      {pending.length === 0 ? (
+        <p class="muted">No pending invitations.</p>
+      ) : (
+        <ul class="plain-list" aria-label="Pending invitations">
+          {pending.map((i) => (
+            <li key={i.id}>
+              {i.email} <span class="role">{i.role}</span> <span class="muted">expires {formatDate(i.expiresAt)}</span>{' '}
+              {canManageSettings && (
+                <button
+                  type="button"
+                  class="link danger"
+                  onClick={() => act(call(api.team.invitations[':id'].$delete({ param: { id: i.id } })))}
+                >
+                  Revoke invitation for {i.email}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function MemberRow({
+  member: m,
+  actionsColumn,
+  editable,
+  grantable,
+  act,
+}: {
+  member: Member;
+  actionsColumn: boolean;
+  editable: boolean;
+  grantable: readonly Role[];
+  act: (p: Promise<unknown>) => Promise<void>;
+}) {
+  const update = (json: { role?: Role; status?: 'ACTIVE' | 'SUSPENDED' }) =>
+    act(call(api.team.members[':id'].$patch({ param: { id: m.id }, json })));
+  const remove = () => {
+    if (confirm(`Remove ${m.name} from the organization?`))
+      void act(call(api.team.members[':id'].$delete({ param: { id: m.id } })));
+  };
+  return (
+    <tr>
+      <td>
+        <span class="avatar" aria-hidden="true">
+          {initials(m.name)}
+        </span>
+        <strong>{m.name}</strong> <span class="muted">{m.email}</span>{' '}
+        {m.status !== 'ACTIVE' && <span class="badge-inactive">Inactive</span>}
+      </td>
+      <td>
+        {editable ? (
+          <select
+            aria-label={`Role of ${m.name}`}
+            value={m.role}
+            onChange={(e) => update({ role: e.currentTarget.value as Role })}
+          >
+            {(grantable.includes(m.role) ? grantable : [m.role, ...grantable]).map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span class={`role role-${m.role.toLowerCase()}`}>{m.role}</span>
+        )}
+      </td>
+      <td>{m.lastLoginAt ? formatDate(m.lastLoginAt) : 'Never'}</td>
+      {editable ? (
+        <td class="actions">
+          <button type="button" onClick={() => update({ status: m.status === 'ACTIVE' ? 'SUSPENDED' : 'ACTIVE' })}>
+            {m.status === 'ACTIVE' ? 'Suspend' : 'Reactivate'} <span class="sr-only">{m.name}</span>
+          </button>
+          <button type="button" class="danger" onClick={remove}>
+            Remove <span class="sr-only">{m.name}</span>
+          </button>
+        </td>
+      ) : (
+        actionsColumn && <td />
+      )}
+    </tr>
+  );
+}
+
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase() ?? '')
+    .join('');
+}
+
+function AddMember({ grantable, onDone }: { grantable: readonly Role[]; onDone: () => void }) {
+  const [role, setRole] = useState<Role>('AGENT');
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<{ email: string; password?: string } | null>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const formEl = e.currentTarget as HTMLFormElement;
+    const form = new FormData(formEl);
+    setError(null);
+    try {
+      const result = await call(
+        api.team.members.$post({
+          json: {
+            email: String(form.get('email')),
+            name: String(form.get('name')),
+            role,
+            password: String(form.get('password') ?? ''),
+          },
+        }),
+      );
+      setCreated({ email: result.member.email, password: result.temporaryPassword });
+      formEl.reset();
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <form class="card" onSubmit={submit} aria-labelledby="add-member-title" noValidate>
+      <h2 id="add-member-title">Add a member</h2>
+      <div class="row">
+        <Field label="Email" name="email" error={error}>
+          {(p) => <input {...p} type="email" required />}
+        </Field>
+        <Field label="Name" name="name" error={error}>
+          {(p) => <input {...p} required />}
+        </Field>
+        <Field label="Role" name="role" error={error}>
+          {(p) => (
+            <select {...p} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+              {grantable.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Password (optional)" name="password" error={error} hint="Leave blank to generate one">
+          {(p) => <input {...p} type="password" autoComplete="new-password" />}
+        </Field>
+      </div>
+      <ErrorPanel error={error} />
+      <button type="submit" class="primary">
+        Add member
+      </button>
+      {created && (
+        <div class="success" role="status">
+          {created.password ? (
+            <>
+              <p>
+                {created.email} can sign in now. Temporary password, shown only once — copy it and pass it on securely:
+              </p>
+              <p>
+                <code data-testid="temporary-password">{created.password}</code>{' '}
+                <button type="button" onClick={() => navigator.clipboard?.writeText(created.password!)}>
+                  Copy password
+                </button>{' '}
+                <button type="button" onClick={() => setCreated(null)}>
+                  I have copied it
+                </button>
+              </p>
+            </>
+          ) : (
+            <p>{created.email} can sign in now with the password you set.</p>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}
+
+function InviteForm({ grantable, onDone }: { grantable: readonly Role[]; onDone: () => void }) {
+  const [role, setRole] = useState<Role>('AGENT');
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const formEl = e.currentTarget as HTMLFormElement;
+    const form = new FormData(formEl);
+    setError(null);
+    try {
+      const email = String(form.get('email'));
+      await call(api.team.invitations.$post({ json: { email, role } }));
+      setSent(email);
+      formEl.reset();
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form class="card row" onSubmit={submit} aria-label="Invite by email" noValidate>
+      <Field label="Invite email" name="email" error={error}>
+        {(p) => <input {...p} type="email" required />}
+      </Field>
+      <Field label="Role" name="role" error={error}>
+        {(p) => (
+          <select {...p} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+            {grantable.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <button type="submit" class="primary">
+        Send invitation
+      </button>
+      <ErrorPanel error={error} />
+      {sent && <p role="status">Invitation sent to {sent}.</p>}
+    </form>
+  );
+}

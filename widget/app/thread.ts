@@ -1,0 +1,45 @@
+// The visitor's view of a conversation: confirmed messages deduped by id and ordered by seq,
+// followed by the visitor's own messages still waiting for the server's ack.
+import type { Attachment, PublicMessage } from './protocol';
+
+export interface ThreadMessage extends PublicMessage {
+  pending?: boolean;
+  failed?: boolean;
+}
+
+export function pendingMessage(clientMessageId: string, content: string, attachments: Attachment[]): ThreadMessage {
+  return {
+    id: `pending:${clientMessageId}`,
+    seq: Number.POSITIVE_INFINITY,
+    direction: 'INBOUND',
+    senderType: 'CONTACT',
+    content,
+    attachments,
+    clientMessageId,
+    createdAt: new Date().toISOString(),
+    pending: true,
+  };
+}
+
+/** Folds server messages into the thread; a confirmed message replaces the pending one with its clientMessageId. */
+export function mergeMessages(current: ThreadMessage[], incoming: PublicMessage[]): ThreadMessage[] {
+  if (incoming.length === 0) return current;
+  const byId = new Map<string, ThreadMessage>();
+  const confirmedClientIds = new Set<string>();
+  for (const message of current) if (!message.pending) byId.set(message.id, message);
+  for (const message of incoming) byId.set(message.id, message);
+  for (const message of byId.values()) if (message.clientMessageId) confirmedClientIds.add(message.clientMessageId);
+  const confirmed = [...byId.values()].sort((a, b) => a.seq - b.seq);
+  const stillPending = current.filter((m) => m.pending && !confirmedClientIds.has(m.clientMessageId ?? ''));
+  return [...confirmed, ...stillPending];
+}
+
+export function markFailed(current: ThreadMessage[], clientMessageId: string, failed: boolean): ThreadMessage[] {
+  return current.map((m) => (m.pending && m.clientMessageId === clientMessageId ? { ...m, failed } : m));
+}
+
+export function lastSeq(messages: ThreadMessage[]): number {
+  let max = 0;
+  for (const m of messages) if (!m.pending && m.seq > max) max = m.seq;
+  return max;
+}

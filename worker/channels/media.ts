@@ -1,0 +1,226 @@
+// Files attached to conversations: bytes in R2 under the organisation's prefix, metadata in D1. Agents upload
+// through the dashboard; visitors through the widget, with a smaller size cap and fewer types.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { contacts, conversations, type Media, media, messages } from '../db/schema';
+import type { AppBindings } from '../env';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../http/errors';
+
+const MB = 1024 * 1024;
+
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface UploadPolicy {
+  maxBytes: number;
+  contentTypes: readonly string[];
+}
+
+export const AGENT_UPLOADS: UploadPolicy = {
+  maxBytes: 10 * MB,
+  contentTypes: [
+    ...IMAGE_TYPES,
+    'application/pdf',
+    'text/plain',
+    'text/csv',
+    DOCX,
+    XLSX,
+    'audio/mpeg',
+    'audio/ogg',
+    'audio/mp4',
+    'video/mp4',
+    'video/ogg',
+  ],
+};
+
+export const VISITOR_UPLOADS: UploadPolicy = {
+  maxBytes: 5 * MB,
+  contentTypes: [...IMAGE_TYPES, 'application/pdf', 'text/plain'],
+};
+
+// Browsers leave the type empty for extensions they do not know; the extension then decides.
+const TYPE_BY_EXTENSION: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  docx: DOCX,
+  xlsx: XLSX,
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  m4a: 'audio/mp4',
+  mp4: 'video/mp4',
+};
+
+function contentTypeOf(file: File): string {
+  const declared = file.type.split(';')[0]!.trim().toLowerCase();
+  if (declared && declared !== 'application/octet-stream') return declared;
+  const extension = file.name.split('.').pop()?.toLowerCase() ?? '';
+  return TYPE_BY_EXTENSION[extension] ?? (declared || 'application/octet-stream');
+}
+
+/** A file name safe in an object key and a header: no path, no control or quote characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .replace(/[^\w.\- ]+/g, '_')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 120);
+  return cleaned || 'file';
+}
+
+/** Rejects an upload before reading it when the declared request size already exceeds the cap. */
+export function assertRequestSize(contentLength: string | undefined, policy: UploadPolicy): void {
+  // Multipart framing adds a little to the file itself.
+  if (contentLength && Number(contentLength) > policy.maxBytes + 64 * 1024) {
+    throw new PayloadTooLargeError(`Files may be at most ${policy.maxBytes / MB} MB`);
+  }
+}
+
+export async function storeMedia(
+  env: AppBindings,
+  db: Db,
+  input: {
+    organizationId: string;
+    file: File;
+    policy: UploadPolicy;
+    uploadedById: string;
+    conversationId?: string | null;
+    channelId?: string | null;
+  },
+): Promise<Media> {
+  const { file, policy, organizationId } = input;
+  if (file.size > policy.maxBytes) throw new PayloadTooLargeError(`Files may be at most ${policy.maxBytes / MB} MB`);
+  if (file.size === 0) throw ValidationError.field('file', 'The file is empty');
+  const contentType = contentTypeOf(file);
+  if (!policy.contentTypes.includes(contentType)) {
+    throw ValidationError.field('file', `Files of type ${contentType} cannot be uploaded`);
+  }
+  if (input.conversationId) {
+    const [conversation] = await db
+      .select({ channelId: conversations.channelId })
+      .from(conversations)
+      .where(and(eq(conversations.organizationId, organizationId), eq(conversations.id, input.conversationId)))
+      .limit(1);
+    if (!conversation) throw ValidationError.field('conversationId', 'Unknown conversation');
+  }
+  const fileName = safeFileName(file.name);
+  const id = crypto.randomUUID();
+  const storageKey = `org/${organizationId}/${id}/${fileName}`;
+  await env.MEDIA.put(storageKey, file.stream(), {
+    httpMetadata: { contentType },
+    customMetadata: { organizationId, mediaId: id },
+  });
+  try {
+    const [row] = await db
+      .insert(media)
+      .values({
+        id,
+        organizationId,
+        conversationId: input.conversationId ?? null,
+        channelId: input.channelId ?? null,
+        storageKey,
+        fileName,
+        contentType,
+        size: file.size,
+        uploadedById: input.uploadedById,
+      })
+      .returning();
+    return row!;
+  } catch (error) {
+    // An object without its row would be unreachable and never cleaned up.
+    await env.MEDIA.delete(storageKey);
+    throw error;
+  }
+}
+
+export function presentMedia(row: Media) {
+  return {
+    id: row.id,
+    fileName: row.fileName,
+    contentType: row.contentType,
+    size: row.size,
+    conversationId: row.conversationId,
+    uploadedById: row.uploadedById,
+    createdAt: row.createdAt,
+    url: `/api/media/${row.id}/file`,
+  };
+}
+
+/** The URL a visitor fetches an attachment from (same origin as the widget iframe). */
+export function widgetMediaUrl(mediaId: string, visitorId: string): string {
+  return `/api/widget/media/${encodeURIComponent(mediaId)}?visitorId=${encodeURIComponent(visitorId)}`;
+}
+
+export async function getMedia(db: Db, organizationId: string, id: string): Promise<Media> {
+  const [row] = await db
+    .select()
+    .from(media)
+    .where(and(eq(media.organizationId, organizationId), eq(media.id, id)))
+    .limit(1);
+  if (!row) throw new NotFoundError('Media');
+  return row;
+}
+
+export async function deleteMedia(env: AppBindings, db: Db, organizationId: string, id: string): Promise<void> {
+  const row = await getMedia(db, organizationId, id);
+  await db.delete(media).where(and(eq(media.organizationId, organizationId), eq(media.id, row.id)));
+  await env.MEDIA.delete(row.storageKey);
+}
+
+const INLINE_PREFIXES = ['image/', 'audio/', 'video/'];
+
+/** The stored bytes as a download: never sniffed, never able to run script on our origin. */
+export async function mediaResponse(env: AppBindings, row: Media): Promise<Response> {
+  const object = await env.MEDIA.get(row.storageKey);
+  if (!object) throw new NotFoundError('Media');
+  const inline = INLINE_PREFIXES.some((prefix) => row.contentType.startsWith(prefix));
+  return new Response(object.body, {
+    headers: {
+      'content-type': row.contentType,
+      'content-length': String(object.size),
+      'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${row.fileName}"; filename*=UTF-8''${encodeURIComponent(row.fileName)}`,
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+      'cache-control': 'private, max-age=300',
+    },
+  });
+}
+
+/**
+ * A file a visitor may see: one they uploaded through that channel, or one attached to a message sent to
+ * them (never a note, never an unapproved draft). Returns the media and the channel it was shared on.
+ */
+export async function loadVisitorMedia(
+  db: Db,
+  mediaId: string,
+  visitorId: string,
+): Promise<{ media: Media; channelId: string }> {
+  const [row] = await db.select().from(media).where(eq(media.id, mediaId)).limit(1);
+  if (!row) throw new NotFoundError('Media');
+  if (row.uploadedById === visitorId && row.channelId) return { media: row, channelId: row.channelId };
+  const [shared] = await db
+    .select({ channelId: conversations.channelId })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(
+      and(
+        eq(contacts.organizationId, row.organizationId),
+        eq(contacts.externalId, visitorId),
+        eq(messages.organizationId, row.organizationId),
+        eq(messages.isNote, false),
+        inArray(messages.approvalStatus, ['NONE', 'APPROVED']),
+        sql`exists (select 1 from json_each(${messages.attachments}) where json_each.value = ${row.id})`,
+      ),
+    )
+    .limit(1);
+  if (!shared) throw new NotFoundError('Media');
+  return { media: row, channelId: shared.channelId };
+}

@@ -1,0 +1,127 @@
+// The website chat channel as the public widget sees it: which channel answers, from which sites it may be
+// embedded, how it looks, and whether a human is around to answer.
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { type Channel, channels, memberships, sessions } from '../db/schema';
+import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+
+const DEFAULT_APPEARANCE = { color: '#2563eb', position: 'right' as const };
+
+/**
+ * "Online" means an ACTIVE member with the AGENT role or higher holds a session that is neither revoked nor
+ * expired and began within this window: logging out (or being suspended) takes an agent offline at once,
+ * and a login older than a working shift no longer counts as someone at the desk.
+ */
+export const ONLINE_WINDOW_MS = 8 * 60 * 60 * 1000;
+
+/** A WEBSITE_CHAT channel that exists and is active; anything else is 404 to the public. */
+export async function loadWidgetChannel(db: Db, channelId: string): Promise<Channel> {
+  const [channel] = await db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.id, channelId), eq(channels.type, 'WEBSITE_CHAT'), eq(channels.isActive, true)))
+    .limit(1);
+  if (!channel) throw new NotFoundError('Channel');
+  return channel;
+}
+
+function hostnameOf(origin: string): string | null {
+  try {
+    return new URL(origin).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses (403) a request whose Origin is not an allowed domain of the channel or a subdomain of one.
+ * No allowlist means any site may embed the widget. `trustedOrigins` are our own origins (the widget iframe
+ * is served from them, and where it may be framed is governed separately).
+ */
+export function assertWidgetOrigin(
+  channel: Pick<Channel, 'settings'>,
+  originHeader: string | null | undefined,
+  trustedOrigins: readonly string[] = [],
+): void {
+  const allowed = channel.settings.allowedDomains ?? [];
+  if (!allowed.length) return;
+  if (originHeader && trustedOrigins.includes(originHeader)) return;
+  const hostname = originHeader ? hostnameOf(originHeader) : null;
+  if (hostname && allowed.some((domain) => hostname === domain || hostname.endsWith(`.${domain}`))) return;
+  throw new ForbiddenError('This website is not allowed to use this chat widget');
+}
+
+export function assertWebsiteChat(channel: Pick<Channel, 'type'>): void {
+  if (channel.type !== 'WEBSITE_CHAT') {
+    throw ValidationError.field('type', 'Only WEBSITE_CHAT channels have a chat widget');
+  }
+}
+
+export function widgetScript(channel: Pick<Channel, 'id' | 'type'>, origin: string) {
+  assertWebsiteChat(channel);
+  const base = origin.replace(/\/+$/, '');
+  return {
+    channelId: channel.id,
+    script: `<script src="${base}/widget.js?id=${encodeURIComponent(channel.id)}" async></script>`,
+  };
+}
+
+export function widgetAppearance(channel: Pick<Channel, 'name' | 'settings'>) {
+  const appearance = channel.settings.appearance ?? {};
+  return {
+    color: appearance.color ?? DEFAULT_APPEARANCE.color,
+    position: appearance.position ?? DEFAULT_APPEARANCE.position,
+    title: appearance.title ?? channel.name,
+    subtitle: appearance.subtitle ?? null,
+    avatarUrl: appearance.avatarUrl ?? null,
+  };
+}
+
+/** What an admin configures for the widget (GET /api/channels/:id/widget-config). */
+export function widgetSettings(channel: Channel) {
+  assertWebsiteChat(channel);
+  return {
+    channelId: channel.id,
+    appearance: widgetAppearance(channel),
+    greeting: channel.settings.greeting ?? null,
+    allowedDomains: channel.settings.allowedDomains ?? [],
+  };
+}
+
+export async function agentsOnline(db: Db, organizationId: string, now = Date.now()): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(distinct ${memberships.userId})` })
+    .from(memberships)
+    .innerJoin(
+      sessions,
+      and(eq(sessions.userId, memberships.userId), eq(sessions.organizationId, memberships.organizationId)),
+    )
+    .where(
+      and(
+        eq(memberships.organizationId, organizationId),
+        eq(memberships.status, 'ACTIVE'),
+        inArray(memberships.role, ['OWNER', 'ADMIN', 'AGENT']),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, new Date(now)),
+        gt(sessions.createdAt, new Date(now - ONLINE_WINDOW_MS)),
+      ),
+    );
+  return Number(row?.count ?? 0);
+}
+
+export async function widgetStatus(db: Db, channel: Channel) {
+  const count = await agentsOnline(db, channel.organizationId);
+  return { online: count > 0, agentsOnline: count };
+}
+
+/** The public config: `{ channelId, name, appearance, greeting, online }` (docs/realtime-protocol.md). */
+export async function widgetConfig(db: Db, channel: Channel) {
+  const { online } = await widgetStatus(db, channel);
+  return {
+    channelId: channel.id,
+    name: channel.name,
+    appearance: widgetAppearance(channel),
+    greeting: channel.settings.greeting ?? null,
+    online,
+  };
+}

@@ -1,0 +1,330 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, signUpOwner } from '../../test/client';
+import type { ConversationActor } from './actor';
+import { conversationActor, receiveInbound } from './pipeline';
+import { projectEntries } from './projection';
+
+async function setup(channel: Record<string, unknown> = {}) {
+  const owner = await signUpOwner();
+  const res = await owner.client.post('/api/channels', {
+    type: 'WEBSITE_CHAT',
+    name: 'Website',
+    credentials: {},
+    autoTranslate: false,
+    ...channel,
+  });
+  return { ...owner, organizationId: owner.organization.id as string, channelId: res.body.data.id as string };
+}
+
+/** A WebSocket client that records every frame and lets a test wait for the next one matching a predicate. */
+async function connect(path: string, headers: Record<string, string> = {}) {
+  const res = await exports.default.fetch(
+    new Request(`${ORIGIN}${path}`, { headers: { upgrade: 'websocket', origin: ORIGIN, ...headers } }),
+  );
+  if (!res.webSocket) throw new Error(`no socket: ${res.status} ${await res.text()}`);
+  const ws = res.webSocket;
+  ws.accept();
+  const frames: any[] = [];
+  const waiters: { match: (f: any) => boolean; resolve: (f: any) => void }[] = [];
+  ws.addEventListener('message', (event) => {
+    const frame = event.data === 'pong' ? 'pong' : JSON.parse(event.data as string);
+    frames.push(frame);
+    for (const waiter of [...waiters]) {
+      if (waiter.match(frame)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      }
+    }
+  });
+  const next = (match: (f: any) => boolean, seen = 0) =>
+    new Promise<any>((resolve, reject) => {
+      const already = frames.slice(seen).find(match);
+      if (already) return resolve(already);
+      const timer = setTimeout(() => reject(new Error(`no matching frame; got ${JSON.stringify(frames)}`)), 3000);
+      waiters.push({
+        match,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
+    });
+  return {
+    ws,
+    frames,
+    next,
+    send: (frame: unknown) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+  };
+}
+
+const visitor = () => `visitor_${crypto.randomUUID()}`;
+
+describe('the outbox', () => {
+  it('converges D1 from the alarm after a projection write fails, and the message is never lost', async () => {
+    const org = await setup();
+    const { conversation } = await receiveInbound(env, {
+      organizationId: org.organizationId,
+      channelId: org.channelId,
+      externalContactId: 'v',
+      content: 'first',
+    });
+    const stub = conversationActor(env, conversation.id);
+    let d1Down = true;
+    let failures = 0;
+    await runInDurableObject(stub, (actor: ConversationActor) => {
+      actor.project = async (d1, entries) => {
+        if (d1Down) {
+          failures++;
+          throw new Error('D1 is unavailable');
+        }
+        return projectEntries(d1, entries);
+      };
+    });
+
+    const sent = await org.client.post(`/api/conversations/${conversation.id}/messages`, {
+      conversationId: conversation.id,
+      content: 'acknowledged while D1 was down',
+    });
+    expect(sent.status).toBe(201);
+    const inD1 = () =>
+      env.DB.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?')
+        .bind(conversation.id)
+        .first<{ n: number }>();
+    expect(failures).toBeGreaterThanOrEqual(1);
+    expect(await stub.pendingProjections()).toBeGreaterThan(0);
+    expect((await inD1())?.n).toBe(1);
+
+    d1Down = false;
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.pendingProjections()).toBe(0);
+    expect((await inD1())?.n).toBe(2);
+    const row = await env.DB.prepare(
+      'SELECT message_count, last_message_preview, delivery_status FROM conversations c JOIN messages m ON m.conversation_id = c.id WHERE c.id = ? ORDER BY m.seq DESC',
+    )
+      .bind(conversation.id)
+      .first();
+    expect(row).toMatchObject({
+      message_count: 2,
+      last_message_preview: 'acknowledged while D1 was down',
+      delivery_status: 'DELIVERED',
+    });
+  });
+});
+
+describe('the inbound pipeline', () => {
+  it('dedupes by provider message id, rejoins an open conversation, and starts a new one after closing', async () => {
+    const org = await setup();
+    const base = { organizationId: org.organizationId, channelId: org.channelId, externalContactId: 'meta-123' };
+    const first = await receiveInbound(env, { ...base, externalMessageId: 'mid-1', content: 'hi' });
+    const again = await receiveInbound(env, { ...base, externalMessageId: 'mid-1', content: 'hi' });
+    expect(again.duplicate).toBe(true);
+    expect(again.message.id).toBe(first.message.id);
+    await org.client.patch(`/api/conversations/${first.conversation.id}`, { status: 'PENDING' });
+    const rejoin = await receiveInbound(env, { ...base, externalMessageId: 'mid-2', content: 'still there?' });
+    expect(rejoin.conversation).toMatchObject({ id: first.conversation.id, status: 'OPEN', messageCount: 2 });
+    await org.client.patch(`/api/conversations/${first.conversation.id}`, { status: 'CLOSED' });
+    const fresh = await receiveInbound(env, { ...base, externalMessageId: 'mid-3', content: 'new question' });
+    expect(fresh.conversation.id).not.toBe(first.conversation.id);
+    expect(fresh.message.seq).toBe(1);
+    const contacts = await env.DB.prepare('SELECT COUNT(*) AS n FROM contacts WHERE channel_id = ?')
+      .bind(org.channelId)
+      .first<{ n: number }>();
+    expect(contacts?.n).toBe(1);
+  });
+
+  it('creates one conversation when first messages from a new contact race', async () => {
+    const org = await setup();
+    const base = { organizationId: org.organizationId, channelId: org.channelId, externalContactId: 'racer' };
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((id) => receiveInbound(env, { ...base, externalMessageId: id, content: id })),
+    );
+    expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
+    expect(results.map((r) => r.message.seq).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('never hands an internal note to a channel: an email note sends no mail, a reply does', async () => {
+    const org = await setup();
+    const mail = await org.client.post('/api/channels', {
+      type: 'EMAIL',
+      name: 'Mail',
+      autoTranslate: false,
+      credentials: { host: 'smtp.example.test', port: 587, username: 'u', password: 'p', from: 'help@example.test' },
+    });
+    const { conversation } = await receiveInbound(env, {
+      organizationId: org.organizationId,
+      channelId: mail.body.data.id,
+      externalContactId: 'carla@example.test',
+      content: 'Question by mail',
+      contact: { email: 'carla@example.test' },
+    });
+    const mails = () =>
+      env.DB.prepare('SELECT COUNT(*) AS n FROM outbound_emails WHERE "to" = ?')
+        .bind('carla@example.test')
+        .first<{ n: number }>();
+    const note = await org.client.post(`/api/conversations/${conversation.id}/messages`, {
+      conversationId: conversation.id,
+      content: 'Internal: she is a VIP',
+      isNote: true,
+    });
+    expect(note.body.data).toMatchObject({ isNote: true, deliveryStatus: 'NOT_SENT' });
+    expect((await mails())?.n).toBe(0);
+    const sent = await org.client.post(`/api/conversations/${conversation.id}/messages`, {
+      conversationId: conversation.id,
+      content: 'Here is your answer',
+    });
+    expect(sent.body.data.deliveryStatus).toBe('SENT');
+    expect((await mails())?.n).toBe(1);
+  });
+});
+
+describe('live widget sockets', () => {
+  it('round-trips through the actor: history, ack after persisting, agent replies; never notes or drafts', async () => {
+    const org = await setup();
+    const visitorId = visitor();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
+    const history = await socket.next((f) => f.type === 'history');
+    expect(history).toEqual({ type: 'history', conversationId: null, messages: [] });
+
+    socket.send({ type: 'message', clientMessageId: 'c1', content: 'Hello from the widget' });
+    const ack = await socket.next((f) => f.type === 'ack');
+    expect(ack.message).toMatchObject({
+      seq: 1,
+      direction: 'INBOUND',
+      content: 'Hello from the widget',
+      clientMessageId: 'c1',
+    });
+    const list = await org.client.get('/api/conversations');
+    const conversationId = list.body.data.items[0].id;
+    expect(list.body.data.items[0].lastMessagePreview).toBe('Hello from the widget');
+
+    // The same clientMessageId again is the same message.
+    socket.send({ type: 'message', clientMessageId: 'c1', content: 'Hello from the widget' });
+    const reAck = await socket.next((f) => f.type === 'ack' && f !== ack, socket.frames.indexOf(ack) + 1);
+    expect(reAck.message.id).toBe(ack.message.id);
+
+    const post = (body: Record<string, unknown>) =>
+      org.client.post(`/api/conversations/${conversationId}/messages`, { conversationId, ...body });
+    await post({ content: 'Secret note', isNote: true });
+    await post({ content: 'Hi, how can I help?' });
+    const reply = await socket.next((f) => f.type === 'message');
+    expect(reply.message).toMatchObject({
+      seq: 3,
+      direction: 'OUTBOUND',
+      senderType: 'AGENT',
+      senderName: 'Olivia Owner',
+      content: 'Hi, how can I help?',
+    });
+    expect(JSON.stringify(socket.frames)).not.toContain('Secret note');
+
+    socket.send('ping');
+    expect(await socket.next((f) => f === 'pong')).toBe('pong');
+    socket.ws.close();
+  });
+
+  it('keeps the history through an eviction: a reconnecting visitor syncs the tail after its last seq', async () => {
+    const org = await setup();
+    const visitorId = visitor();
+    const first = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
+    await first.next((f) => f.type === 'history');
+    first.send({ type: 'message', clientMessageId: 'm1', content: 'one' });
+    const ack = await first.next((f) => f.type === 'ack');
+    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    await org.client.post(`/api/conversations/${conversationId}/messages`, { conversationId, content: 'two' });
+
+    await evictDurableObject(conversationActor(env, conversationId));
+    await org.client.post(`/api/conversations/${conversationId}/messages`, { conversationId, content: 'three' });
+
+    const second = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
+    const full = await second.next((f) => f.type === 'history');
+    expect(full.conversationId).toBe(conversationId);
+    expect(full.messages.map((m: { content: string }) => m.content)).toEqual(['one', 'two', 'three']);
+    second.send({ type: 'sync', afterSeq: ack.message.seq });
+    const tail = await second.next((f) => f.type === 'history' && f !== full, second.frames.indexOf(full) + 1);
+    expect(tail.messages.map((m: { seq: number; content: string }) => [m.seq, m.content])).toEqual([
+      [2, 'two'],
+      [3, 'three'],
+    ]);
+    second.ws.close();
+  });
+
+  it('refuses a socket without an upgrade (426), for an unknown channel (404) and from a foreign site (403)', async () => {
+    const org = await setup({ settings: { allowedDomains: ['shop.example'] } });
+    const plain = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/widget/${org.channelId}/ws?visitorId=${visitor()}`, {
+        headers: { origin: 'https://shop.example' },
+      }),
+    );
+    expect(plain.status).toBe(426);
+    const ws = (path: string, origin: string) =>
+      exports.default.fetch(new Request(`${ORIGIN}${path}`, { headers: { upgrade: 'websocket', origin } }));
+    expect((await ws(`/api/widget/nope/ws?visitorId=${visitor()}`, 'https://shop.example')).status).toBe(404);
+    expect((await ws(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`, 'https://evil.example')).status).toBe(
+      403,
+    );
+    expect((await ws(`/api/widget/${org.channelId}/ws?visitorId=bad`, 'https://shop.example')).status).toBe(400);
+    const ok = await ws(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`, 'https://www.shop.example');
+    expect(ok.status).toBe(101);
+    ok.webSocket?.accept();
+    ok.webSocket?.close();
+  });
+});
+
+describe('the org hub', () => {
+  it('pushes message.created and conversation.updated to a dashboard on /api/live, and only within the org', async () => {
+    const org = await setup();
+    const other = await setup();
+    const cookie = (client: { cookie?: string }) => ({ cookie: client.cookie! });
+    const dashboard = await connect('/api/live', cookie(org.client));
+    const otherDashboard = await connect('/api/live', cookie(other.client));
+    const { conversation } = await receiveInbound(env, {
+      organizationId: org.organizationId,
+      channelId: org.channelId,
+      externalContactId: 'v',
+      content: 'ping the hub',
+    });
+    const created = await dashboard.next((f) => f.type === 'message.created');
+    expect(created).toMatchObject({
+      conversationId: conversation.id,
+      message: { content: 'ping the hub', direction: 'INBOUND' },
+    });
+    await org.client.post(`/api/conversations/${conversation.id}/read`);
+    const updated = await dashboard.next((f) => f.type === 'conversation.updated');
+    expect(updated.conversation).toMatchObject({ id: conversation.id, unreadCount: 0 });
+    expect(otherDashboard.frames.filter((f) => f !== 'pong')).toEqual([]);
+    dashboard.ws.close();
+    otherDashboard.ws.close();
+  });
+
+  it('needs a session (401), forwards agent typing to the visitor, and refuses another site (403)', async () => {
+    const org = await setup();
+    expect(
+      (await exports.default.fetch(new Request(`${ORIGIN}/api/live`, { headers: { upgrade: 'websocket' } }))).status,
+    ).toBe(401);
+    const foreign = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/live`, {
+        headers: { upgrade: 'websocket', origin: 'https://evil.example', cookie: org.client.cookie! },
+      }),
+    );
+    expect(foreign.status).toBe(403);
+
+    const visitorId = visitor();
+    const widget = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
+    widget.send({ type: 'message', clientMessageId: 'x', content: 'typing test' });
+    await widget.next((f) => f.type === 'ack');
+    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const dashboard = await connect('/api/live', { cookie: org.client.cookie! });
+    dashboard.send({ type: 'typing', conversationId, isTyping: true });
+    expect(await widget.next((f) => f.type === 'typing')).toEqual({ type: 'typing', isTyping: true });
+    widget.send({ type: 'typing', isTyping: true });
+    expect(await dashboard.next((f) => f.type === 'typing')).toEqual({
+      type: 'typing',
+      conversationId,
+      isTyping: true,
+    });
+    widget.ws.close();
+    dashboard.ws.close();
+  });
+});

@@ -1,0 +1,731 @@
+// The conversation actor: one Durable Object per conversation that serialises every change to it, keeps
+// the ordered message log in its own SQLite, projects each change into D1 through an outbox it drains
+// itself (retrying from an alarm), and talks live to the visitor over hibernating WebSockets.
+import { DurableObject } from 'cloudflare:workers';
+import { createDb } from '../db/client';
+import type { AppBindings } from '../env';
+import { publishToHub } from './hub';
+import {
+  type AttachmentInfo,
+  type ConversationState,
+  isVisibleToVisitor,
+  type LogMessage,
+  previewOf,
+  toApiConversation,
+  toApiMessage,
+  toPublicMessage,
+} from './log';
+import { acceptInbound } from './pipeline';
+import { type OutboxEntry, type ProjectedEvent, projectEntries } from './projection';
+
+export interface ConversationRef {
+  id: string;
+  organizationId: string;
+}
+
+export interface NewMessage {
+  direction: LogMessage['direction'];
+  senderType: LogMessage['senderType'];
+  senderId?: string | null;
+  senderName?: string | null;
+  content: string;
+  isNote?: boolean;
+  originalContent?: string | null;
+  translatedContent?: string | null;
+  language?: string | null;
+  attachments?: string[];
+  files?: AttachmentInfo[];
+  externalId?: string | null;
+  approvalStatus?: 'NONE' | 'PENDING';
+  citations?: LogMessage['citations'];
+  createdAt?: number;
+}
+
+export type ConversationPatch = Partial<
+  Pick<ConversationState, 'status' | 'priority' | 'assignedToId' | 'language' | 'notes'>
+>;
+
+export type MessagePatch = Partial<
+  Pick<
+    LogMessage,
+    'content' | 'originalContent' | 'translatedContent' | 'language' | 'translatedLanguage' | 'citations'
+  >
+>;
+
+export type Decision = 'approve' | 'reject' | 'send-original';
+
+export type DecisionResult =
+  | { ok: true; message: LogMessage; rejectedIds: string[] }
+  | { ok: false; reason: 'NOT_FOUND' | 'NOT_PENDING' };
+
+/** Who sits behind a widget socket; kept in the socket's attachment (small, survives hibernation). */
+interface SocketInfo {
+  visitorId: string;
+}
+
+/** Set by the widget route on the upgrade request: which conversation the socket listens to. */
+export interface SocketBinding {
+  conversationId: string;
+  organizationId: string;
+  channelId: string;
+  visitorId: string;
+  /** false while the visitor has not written yet: the conversation row does not exist. */
+  exists: boolean;
+}
+
+export const BINDING_HEADER = 'x-helpstack-binding';
+
+const MAX_BACKOFF_MS = 60_000;
+const TOOL_TIMEOUT_MS = 5_000;
+
+type Row = Record<string, SqlStorageValue>;
+
+export class ConversationActor extends DurableObject<AppBindings> {
+  /** The D1 writer; a test swaps it to make a projection fail and watch the alarm converge D1. */
+  project: (d1: D1Database, entries: OutboxEntry[]) => Promise<void> = projectEntries;
+  private draining: Promise<void> = Promise.resolve();
+  private toolCalls = new Map<string, (outcome: { result?: unknown; error?: string }) => void>();
+
+  constructor(ctx: DurableObjectState, env: AppBindings) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS log (
+        id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, external_id TEXT UNIQUE, data TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);`);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  // ── Storage ──────────────────────────────────────────────────────────────
+
+  private get sql() {
+    return this.ctx.storage.sql;
+  }
+
+  private meta<T>(key: string): T | null {
+    const [row] = this.sql.exec<Row>('SELECT value FROM meta WHERE key = ?', key).toArray();
+    return row ? (JSON.parse(row.value as string) as T) : null;
+  }
+
+  private setMeta(key: string, value: unknown): void {
+    this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, JSON.stringify(value));
+  }
+
+  private conversation(): ConversationState | null {
+    return this.meta<ConversationState>('conversation');
+  }
+
+  private message(id: string): LogMessage | null {
+    const [row] = this.sql.exec<Row>('SELECT data FROM log WHERE id = ?', id).toArray();
+    return row ? (JSON.parse(row.data as string) as LogMessage) : null;
+  }
+
+  private messages(afterSeq = 0): LogMessage[] {
+    return this.sql
+      .exec<Row>('SELECT data FROM log WHERE seq > ? ORDER BY seq', afterSeq)
+      .toArray()
+      .map((row) => JSON.parse(row.data as string) as LogMessage);
+  }
+
+  private lastSeq(): number {
+    const [row] = this.sql.exec<Row>('SELECT COALESCE(MAX(seq), 0) AS seq FROM log').toArray();
+    return Number(row?.seq ?? 0);
+  }
+
+  /** One synchronous transaction: the log, the state and the outbox change together or not at all. */
+  private commit(change: { messages?: LogMessage[]; conversation?: ConversationState; events?: ProjectedEvent[] }) {
+    this.ctx.storage.transactionSync(() => {
+      for (const message of change.messages ?? []) {
+        this.sql.exec(
+          'INSERT OR REPLACE INTO log (id, seq, external_id, data) VALUES (?, ?, ?, ?)',
+          message.id,
+          message.seq,
+          message.externalId,
+          JSON.stringify(message),
+        );
+        this.enqueueProjection({ kind: 'message', message });
+      }
+      for (const event of change.events ?? []) this.enqueueProjection({ kind: 'event', event });
+      if (change.conversation) {
+        this.setMeta('conversation', change.conversation);
+        this.enqueueProjection({ kind: 'conversation', conversation: change.conversation });
+      }
+    });
+  }
+
+  private enqueueProjection(entry: OutboxEntry): void {
+    this.sql.exec('INSERT INTO outbox (entry) VALUES (?)', JSON.stringify(entry));
+  }
+
+  // ── Loading ──────────────────────────────────────────────────────────────
+
+  /** The actor's state, loaded once from D1 the first time this conversation's actor is used. */
+  private async ensure(ref: ConversationRef): Promise<ConversationState> {
+    let state = this.conversation();
+    if (!state) {
+      await this.ctx.blockConcurrencyWhile(async () => {
+        if (!this.conversation()) await this.hydrate(ref);
+      });
+      state = this.conversation();
+    }
+    if (!state || state.id !== ref.id || state.organizationId !== ref.organizationId) {
+      throw new Error('Conversation not found');
+    }
+    return state;
+  }
+
+  private async hydrate(ref: ConversationRef): Promise<void> {
+    const d1 = this.env.DB;
+    const row = await d1
+      .prepare(
+        `SELECT c.*, ct.external_id AS visitor_id FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
+         WHERE c.id = ? AND c.organization_id = ?`,
+      )
+      .bind(ref.id, ref.organizationId)
+      .first<Record<string, string | number | null>>();
+    if (!row) throw new Error('Conversation not found');
+    const { results } = await d1
+      .prepare(
+        `SELECT m.*, u.name AS sender_name FROM messages m LEFT JOIN users u ON u.id = m.sender_id
+         WHERE m.conversation_id = ? ORDER BY m.seq`,
+      )
+      .bind(ref.id)
+      .all<Record<string, string | number | null>>();
+    const state: ConversationState = {
+      id: String(row.id),
+      organizationId: String(row.organization_id),
+      channelId: String(row.channel_id),
+      contactId: String(row.contact_id),
+      status: row.status as ConversationState['status'],
+      priority: row.priority as ConversationState['priority'],
+      assignedToId: (row.assigned_to_id as string | null) ?? null,
+      language: (row.language as string | null) ?? null,
+      subject: (row.subject as string | null) ?? null,
+      notes: (row.notes as string | null) ?? null,
+      unreadCount: Number(row.unread_count),
+      messageCount: Number(row.message_count),
+      lastMessageAt: Number(row.last_message_at),
+      lastMessagePreview: (row.last_message_preview as string | null) ?? null,
+      closedAt: row.closed_at === null ? null : Number(row.closed_at),
+      createdAt: Number(row.created_at),
+      updatedAt: Number(row.updated_at),
+    };
+    this.ctx.storage.transactionSync(() => {
+      for (const m of results) {
+        const message: LogMessage = {
+          id: String(m.id),
+          organizationId: String(m.organization_id),
+          conversationId: String(m.conversation_id),
+          seq: Number(m.seq),
+          direction: m.direction as LogMessage['direction'],
+          isNote: Boolean(m.is_note),
+          senderType: m.sender_type as LogMessage['senderType'],
+          senderId: (m.sender_id as string | null) ?? null,
+          senderName: (m.sender_name as string | null) ?? null,
+          content: String(m.content),
+          originalContent: (m.original_content as string | null) ?? null,
+          translatedContent: (m.translated_content as string | null) ?? null,
+          language: (m.language as string | null) ?? null,
+          translatedLanguage: (m.translated_language as string | null) ?? null,
+          attachments: JSON.parse(String(m.attachments ?? '[]')),
+          files: [],
+          externalId: (m.external_id as string | null) ?? null,
+          approvalStatus: m.approval_status as LogMessage['approvalStatus'],
+          deliveryStatus: m.delivery_status as LogMessage['deliveryStatus'],
+          citations: m.citations ? JSON.parse(String(m.citations)) : null,
+          createdAt: Number(m.created_at),
+          updatedAt: Number(m.updated_at),
+        };
+        this.sql.exec(
+          'INSERT OR REPLACE INTO log (id, seq, external_id, data) VALUES (?, ?, ?, ?)',
+          message.id,
+          message.seq,
+          message.externalId,
+          JSON.stringify(message),
+        );
+      }
+      this.setMeta('conversation', state);
+      this.setMeta('visitorId', row.visitor_id);
+    });
+  }
+
+  // ── Projection into D1 ───────────────────────────────────────────────────
+
+  /** Drains the outbox into D1; calls are chained so two drains never interleave. */
+  private flush(): Promise<void> {
+    this.draining = this.draining.then(() => this.drain());
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const rows = this.sql.exec<Row>('SELECT id, entry FROM outbox ORDER BY id LIMIT 100').toArray();
+      if (!rows.length) {
+        this.setMeta('projectionFailures', 0);
+        return;
+      }
+      const lastId = Number(rows[rows.length - 1]!.id);
+      try {
+        await this.project(
+          this.env.DB,
+          rows.map((row) => JSON.parse(row.entry as string) as OutboxEntry),
+        );
+      } catch (error) {
+        await this.afterProjectionFailure(error);
+        return;
+      }
+      this.sql.exec('DELETE FROM outbox WHERE id <= ?', lastId);
+    }
+  }
+
+  private async afterProjectionFailure(error: unknown): Promise<void> {
+    const state = this.conversation();
+    if (state) {
+      // A deleted conversation will never accept its projection: drop it rather than retry forever.
+      const exists = await this.env.DB.prepare('SELECT 1 FROM conversations WHERE id = ?')
+        .bind(state.id)
+        .first()
+        .catch(() => true);
+      if (!exists) {
+        this.sql.exec('DELETE FROM outbox');
+        return;
+      }
+    }
+    const failures = (this.meta<number>('projectionFailures') ?? 0) + 1;
+    this.setMeta('projectionFailures', failures);
+    console.error(`Conversation projection failed (attempt ${failures}), retrying from the alarm:`, error);
+    await this.ctx.storage.setAlarm(Date.now() + Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Outbox entries not yet in D1 (0 once D1 has converged). */
+  async pendingProjections(): Promise<number> {
+    const [row] = this.sql.exec<Row>('SELECT COUNT(*) AS n FROM outbox').toArray();
+    return Number(row?.n ?? 0);
+  }
+
+  // ── Live fan-out ─────────────────────────────────────────────────────────
+
+  private visitorSockets(except?: WebSocket): WebSocket[] {
+    return this.ctx.getWebSockets('visitor').filter((ws) => ws !== except);
+  }
+
+  private send(ws: WebSocket, frame: unknown): void {
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // The socket closed between listing and sending; the client resyncs on reconnect.
+    }
+  }
+
+  private toVisitors(frame: unknown, except?: WebSocket): void {
+    for (const ws of this.visitorSockets(except)) this.send(ws, frame);
+  }
+
+  private visitorId(): string | null {
+    return this.meta<string>('visitorId');
+  }
+
+  private async toHub(
+    organizationId: string,
+    frame: { type: string; conversationId: string; [key: string]: unknown },
+  ): Promise<void> {
+    await publishToHub(this.env, organizationId, frame);
+  }
+
+  // ── Messages ─────────────────────────────────────────────────────────────
+
+  /**
+   * Appends a message (or returns the one already stored under the same external id), persists it,
+   * fans it out, and projects it into D1 before returning.
+   */
+  async append(
+    ref: ConversationRef,
+    draft: NewMessage,
+  ): Promise<{ message: LogMessage; conversation: ConversationState; duplicate: boolean }> {
+    return this.appendFrom(ref, draft);
+  }
+
+  private async appendFrom(ref: ConversationRef, draft: NewMessage, sender?: WebSocket) {
+    const state = await this.ensure(ref);
+    if (draft.externalId) {
+      const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', draft.externalId).toArray();
+      if (row) return { message: this.message(String(row.id))!, conversation: state, duplicate: true };
+    }
+    const now = Date.now();
+    const createdAt = draft.createdAt ?? now;
+    const message: LogMessage = {
+      id: crypto.randomUUID(),
+      organizationId: state.organizationId,
+      conversationId: state.id,
+      seq: this.lastSeq() + 1,
+      direction: draft.direction,
+      isNote: draft.isNote ?? false,
+      senderType: draft.senderType,
+      senderId: draft.senderId ?? null,
+      senderName: draft.senderName ?? null,
+      content: draft.content,
+      originalContent: draft.originalContent ?? null,
+      translatedContent: draft.translatedContent ?? null,
+      language: draft.language ?? null,
+      translatedLanguage: null,
+      attachments: draft.attachments ?? [],
+      files: draft.files ?? [],
+      externalId: draft.externalId ?? null,
+      approvalStatus: draft.approvalStatus ?? 'NONE',
+      deliveryStatus: draft.direction === 'INBOUND' ? 'DELIVERED' : 'NOT_SENT',
+      citations: draft.citations ?? null,
+      createdAt,
+      updatedAt: now,
+    };
+    const inbound = message.direction === 'INBOUND';
+    const conversation: ConversationState = {
+      ...state,
+      messageCount: state.messageCount + 1,
+      unreadCount: inbound ? state.unreadCount + 1 : state.unreadCount,
+      // A customer answering a conversation that waited on them puts it back in front of the team.
+      status: inbound && state.status === 'PENDING' ? 'OPEN' : state.status,
+      lastMessageAt: message.isNote ? state.lastMessageAt : Math.max(state.lastMessageAt, createdAt),
+      lastMessagePreview: message.isNote ? state.lastMessagePreview : previewOf(message.content),
+      updatedAt: now,
+    };
+    this.commit({ messages: [message], conversation });
+    if (isVisibleToVisitor(message)) {
+      this.toVisitors({ type: 'message', message: toPublicMessage(message, this.visitorId()) }, sender);
+    }
+    await this.flush();
+    await this.toHub(state.organizationId, {
+      type: 'message.created',
+      conversationId: state.id,
+      message: toApiMessage(message),
+      conversation: toApiConversation(conversation),
+    });
+    return { message, conversation, duplicate: false };
+  }
+
+  async findByExternalId(ref: ConversationRef, externalId: string): Promise<LogMessage | null> {
+    await this.ensure(ref);
+    const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', externalId).toArray();
+    return row ? this.message(String(row.id)) : null;
+  }
+
+  async getMessage(ref: ConversationRef, messageId: string): Promise<LogMessage | null> {
+    await this.ensure(ref);
+    return this.message(messageId);
+  }
+
+  /** What a visitor may see after `afterSeq`: never notes, never unapproved drafts. */
+  async publicHistory(ref: ConversationRef, afterSeq = 0) {
+    await this.ensure(ref);
+    const visitorId = this.visitorId();
+    return this.messages(afterSeq)
+      .filter(isVisibleToVisitor)
+      .map((m) => toPublicMessage(m, visitorId));
+  }
+
+  /**
+   * Approves, rejects, or approves-with-the-original a PENDING message. Approving a draft rejects every
+   * older draft still pending in this conversation: the newest answer wins.
+   */
+  async decide(ref: ConversationRef, messageId: string, decision: Decision): Promise<DecisionResult> {
+    const state = await this.ensure(ref);
+    const target = this.message(messageId);
+    if (!target) return { ok: false, reason: 'NOT_FOUND' };
+    if (target.approvalStatus !== 'PENDING') return { ok: false, reason: 'NOT_PENDING' };
+    const now = Date.now();
+    if (decision === 'reject') {
+      const rejected = { ...target, approvalStatus: 'REJECTED' as const, updatedAt: now };
+      this.commit({ messages: [rejected] });
+      await this.flush();
+      await this.toHub(state.organizationId, {
+        type: 'message.updated',
+        conversationId: state.id,
+        message: toApiMessage(rejected),
+      });
+      return { ok: true, message: rejected, rejectedIds: [] };
+    }
+    const older = this.messages()
+      .filter((m) => m.seq < target.seq && m.approvalStatus === 'PENDING')
+      .map((m) => ({ ...m, approvalStatus: 'REJECTED' as const, updatedAt: now }));
+    const approved: LogMessage = {
+      ...target,
+      approvalStatus: 'APPROVED',
+      content: decision === 'send-original' && target.originalContent ? target.originalContent : target.content,
+      updatedAt: now,
+    };
+    this.commit({
+      messages: [...older, approved],
+      conversation: { ...state, lastMessagePreview: previewOf(approved.content), updatedAt: now },
+    });
+    if (isVisibleToVisitor(approved)) {
+      this.toVisitors({ type: 'message', message: toPublicMessage(approved, this.visitorId()) });
+    }
+    await this.flush();
+    for (const message of [...older, approved]) {
+      await this.toHub(state.organizationId, {
+        type: 'message.updated',
+        conversationId: state.id,
+        message: toApiMessage(message),
+      });
+    }
+    return { ok: true, message: approved, rejectedIds: older.map((m) => m.id) };
+  }
+
+  /** Records what the channel did with an outbound message, as its delivery status and an event. */
+  async recordDelivery(
+    ref: ConversationRef,
+    messageId: string,
+    status: LogMessage['deliveryStatus'],
+    detail: string | null = null,
+  ): Promise<LogMessage | null> {
+    const state = await this.ensure(ref);
+    const message = this.message(messageId);
+    if (!message) return null;
+    const now = Date.now();
+    const updated = { ...message, deliveryStatus: status, updatedAt: now };
+    const event: ProjectedEvent = {
+      id: crypto.randomUUID(),
+      organizationId: state.organizationId,
+      messageId,
+      type: status,
+      detail,
+      createdAt: now,
+    };
+    this.commit({ messages: [updated], events: [event] });
+    await this.flush();
+    await this.toHub(state.organizationId, {
+      type: 'message.updated',
+      conversationId: state.id,
+      message: toApiMessage(updated),
+    });
+    return updated;
+  }
+
+  /** Translation and AI write their results onto an existing message through here. */
+  async patchMessage(ref: ConversationRef, messageId: string, patch: MessagePatch): Promise<LogMessage | null> {
+    const state = await this.ensure(ref);
+    const message = this.message(messageId);
+    if (!message) return null;
+    const updated: LogMessage = { ...message, ...patch, updatedAt: Date.now() };
+    this.commit({ messages: [updated] });
+    await this.flush();
+    await this.toHub(state.organizationId, {
+      type: 'message.updated',
+      conversationId: state.id,
+      message: toApiMessage(updated),
+    });
+    return updated;
+  }
+
+  // ── Conversation state ───────────────────────────────────────────────────
+
+  async state(ref: ConversationRef): Promise<ConversationState> {
+    return this.ensure(ref);
+  }
+
+  /** Status, priority, assignment, language, notes. Closing stamps closedAt; reopening clears it. */
+  async update(ref: ConversationRef, patch: ConversationPatch): Promise<ConversationState> {
+    const state = await this.ensure(ref);
+    const now = Date.now();
+    const next: ConversationState = { ...state, ...patch, updatedAt: now };
+    if (patch.status && patch.status !== state.status) {
+      const closing = patch.status === 'CLOSED' || patch.status === 'ARCHIVED';
+      next.closedAt = closing ? (state.closedAt ?? now) : null;
+    }
+    return this.saveState(next);
+  }
+
+  async markRead(ref: ConversationRef): Promise<ConversationState> {
+    const state = await this.ensure(ref);
+    const next = await this.saveState({ ...state, unreadCount: 0, updatedAt: Date.now() });
+    this.toVisitors({ type: 'read', upToSeq: this.lastSeq() });
+    return next;
+  }
+
+  async markUnread(ref: ConversationRef): Promise<ConversationState> {
+    const state = await this.ensure(ref);
+    return this.saveState({ ...state, unreadCount: Math.max(1, state.unreadCount), updatedAt: Date.now() });
+  }
+
+  private async saveState(next: ConversationState): Promise<ConversationState> {
+    this.commit({ conversation: next });
+    await this.flush();
+    await this.toHub(next.organizationId, {
+      type: 'conversation.updated',
+      conversationId: next.id,
+      conversation: toApiConversation(next),
+    });
+    return next;
+  }
+
+  /** An agent typing in the dashboard, forwarded by the org hub to the visitor. */
+  async agentTyping(ref: ConversationRef, isTyping: boolean): Promise<void> {
+    await this.ensure(ref);
+    this.toVisitors({ type: 'typing', isTyping });
+  }
+
+  /**
+   * Runs a CLIENT_SIDE tool in the visitor's page: sends `tool_call` to the visitor's sockets and waits
+   * (at most 5 s) for the first `tool_result`.
+   */
+  async callClientTool(
+    ref: ConversationRef,
+    call: { callId: string; name: string; arguments: unknown },
+    timeoutMs = TOOL_TIMEOUT_MS,
+  ): Promise<{ result?: unknown; error?: string }> {
+    await this.ensure(ref);
+    const sockets = this.visitorSockets();
+    if (!sockets.length) return { error: 'The visitor is not connected' };
+    const outcome = new Promise<{ result?: unknown; error?: string }>((resolve) => {
+      const timer = setTimeout(() => {
+        this.toolCalls.delete(call.callId);
+        resolve({ error: `The visitor's page did not answer within ${timeoutMs} ms` });
+      }, timeoutMs);
+      this.toolCalls.set(call.callId, (result) => {
+        clearTimeout(timer);
+        this.toolCalls.delete(call.callId);
+        resolve(result);
+      });
+    });
+    for (const ws of sockets) this.send(ws, { type: 'tool_call', ...call });
+    return outcome;
+  }
+
+  /** The conversation was deleted: forget everything, stop retrying, close the sockets. */
+  async destroy(): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) ws.close(4004, 'Conversation deleted');
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  // ── Widget sockets ───────────────────────────────────────────────────────
+
+  override async fetch(request: Request): Promise<Response> {
+    const raw = request.headers.get(BINDING_HEADER);
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !raw) {
+      return new Response('Expected a WebSocket upgrade', { status: 426 });
+    }
+    const binding = JSON.parse(raw) as SocketBinding;
+    if (!this.conversation()) this.setMeta('binding', binding);
+    this.setMeta('visitorId', binding.visitorId);
+    const history = binding.exists
+      ? await this.publicHistory({ id: binding.conversationId, organizationId: binding.organizationId })
+      : [];
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, ['visitor']);
+    server.serializeAttachment({ visitorId: binding.visitorId } satisfies SocketInfo);
+    this.send(server, {
+      type: 'history',
+      conversationId: this.conversation()?.id ?? null,
+      messages: history,
+    });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
+    } catch {
+      return this.send(ws, { type: 'error', message: 'Frames must be JSON' });
+    }
+    switch (frame.type) {
+      case 'message':
+        return this.visitorMessage(ws, frame);
+      case 'sync': {
+        const state = this.conversation();
+        const afterSeq = Number(frame.afterSeq ?? 0) || 0;
+        const messages = state ? await this.publicHistory(state, afterSeq) : [];
+        return this.send(ws, { type: 'history', conversationId: state?.id ?? null, messages });
+      }
+      case 'typing': {
+        const state = this.conversation();
+        if (state) {
+          await this.toHub(state.organizationId, {
+            type: 'typing',
+            conversationId: state.id,
+            isTyping: frame.isTyping === true,
+          });
+        }
+        return;
+      }
+      case 'tool_result': {
+        const resolve = this.toolCalls.get(String(frame.callId));
+        resolve?.(frame.error !== undefined ? { error: String(frame.error) } : { result: frame.result });
+        return;
+      }
+      case 'read':
+        // Visitor read receipts are not tracked yet; the frame is part of the protocol, so it is accepted.
+        return;
+      default:
+        return this.send(ws, { type: 'error', message: `Unknown frame type "${String(frame.type)}"` });
+    }
+  }
+
+  private async visitorMessage(ws: WebSocket, frame: Record<string, unknown>): Promise<void> {
+    const clientMessageId = typeof frame.clientMessageId === 'string' ? frame.clientMessageId : null;
+    const content = typeof frame.content === 'string' ? frame.content.trim() : '';
+    const attachments = Array.isArray(frame.attachments) ? frame.attachments.filter((a) => typeof a === 'string') : [];
+    if (
+      !clientMessageId ||
+      clientMessageId.length > 100 ||
+      (!content && !attachments.length) ||
+      content.length > 10_000
+    ) {
+      return this.send(ws, {
+        type: 'error',
+        message: 'A message needs a clientMessageId (≤ 100 characters) and 1 to 10,000 characters of content',
+        clientMessageId,
+      });
+    }
+    const binding = this.meta<SocketBinding>('binding');
+    const state = this.conversation();
+    const organizationId = state?.organizationId ?? binding?.organizationId;
+    const channelId = state?.channelId ?? binding?.channelId;
+    const { visitorId } = ws.deserializeAttachment() as SocketInfo;
+    if (!organizationId || !channelId) return this.send(ws, { type: 'error', message: 'Unknown conversation' });
+    try {
+      const result = await acceptInbound(
+        this.env,
+        createDb(this.env.DB),
+        {
+          organizationId,
+          channelId,
+          externalContactId: visitorId,
+          externalMessageId: clientMessageId,
+          content,
+          attachments,
+        },
+        (ref, draft) =>
+          ref.id === (state?.id ?? binding?.conversationId) ? this.appendFrom(ref, draft, ws) : undefined,
+      );
+      this.send(ws, {
+        type: 'ack',
+        clientMessageId,
+        message: toPublicMessage(result.message, visitorId),
+      });
+      if (result.conversation.id !== (this.conversation()?.id ?? binding?.conversationId)) {
+        // The visitor's last conversation was closed and a new one started on another actor: reconnect there.
+        ws.close(4001, 'Conversation moved');
+      }
+    } catch (error) {
+      console.error('Visitor message failed:', error);
+      this.send(ws, {
+        type: 'error',
+        message: error instanceof Error ? error.message : 'The message could not be sent',
+        clientMessageId,
+      });
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, 'Closing');
+    } catch {
+      // Already closed.
+    }
+  }
+}

@@ -1,0 +1,329 @@
+// The inbox as agents use it: list and filter conversations, open one with its messages, change its state,
+// reply. Reads come from D1 (the actor's projection); every change goes through the conversation's actor.
+import { and, eq } from 'drizzle-orm';
+import { creditTokens, debitTokens } from '../billing/tokens';
+import { loadChannel } from '../channels/channels';
+import type { Db } from '../db/client';
+import { type ChannelType, type ConversationStatus, conversations, memberships } from '../db/schema';
+import type { AppBindings } from '../env';
+import type { AuthContext } from '../http/context';
+import { ValidationError } from '../http/errors';
+import type { ConversationPatch } from './actor';
+import { type ConversationFilters, LIST_SELECT, listQueries } from './inbox-query';
+import { type LogMessage, toApiMessage } from './log';
+import {
+  appendOutbound,
+  conversationActor,
+  loadConversation,
+  openConversation,
+  refOf,
+  upsertContact,
+} from './pipeline';
+
+type Row = Record<string, string | number | null>;
+
+const iso = (value: string | number | null | undefined) =>
+  value === null || value === undefined ? null : new Date(Number(value)).toISOString();
+
+function presentConversation(row: Row) {
+  return {
+    id: row.id as string,
+    organizationId: row.organization_id as string,
+    channelId: row.channel_id as string,
+    contactId: row.contact_id as string,
+    status: row.status as ConversationStatus,
+    priority: row.priority as string,
+    assignedToId: row.assigned_to_id as string | null,
+    language: row.language as string | null,
+    subject: row.subject as string | null,
+    notes: row.notes as string | null,
+    unreadCount: Number(row.unread_count),
+    messageCount: Number(row.message_count),
+    lastMessageAt: iso(row.last_message_at),
+    lastMessagePreview: row.last_message_preview as string | null,
+    closedAt: iso(row.closed_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    contact: {
+      id: row.contact_id as string,
+      name: row.contact_name as string | null,
+      email: row.contact_email as string | null,
+    },
+    channel: { id: row.channel_id as string, name: row.channel_name as string, type: row.channel_type as ChannelType },
+    assignee: row.assigned_to_id
+      ? { id: row.assigned_to_id as string, name: row.assignee_name as string, email: row.assignee_email as string }
+      : null,
+  };
+}
+
+export type InboxConversation = ReturnType<typeof presentConversation>;
+
+/** Newest activity first. */
+export async function listConversations(db: Db, organizationId: string, filters: ConversationFilters) {
+  const queries = listQueries(organizationId, filters);
+  const [items, count] = await db.$client.batch<Row>([
+    db.$client.prepare(queries.items.sql).bind(...queries.items.params),
+    db.$client.prepare(queries.count.sql).bind(...queries.count.params),
+  ]);
+  const total = Number(count?.results[0]?.total ?? 0);
+  return {
+    items: (items?.results ?? []).map(presentConversation),
+    page: filters.page,
+    pageSize: filters.pageSize,
+    total,
+    totalPages: Math.ceil(total / filters.pageSize),
+  };
+}
+
+export async function getConversation(db: Db, organizationId: string, conversationId: string) {
+  const row = await db.$client
+    .prepare(`${LIST_SELECT} WHERE c.id = ? AND c.organization_id = ?`)
+    .bind(conversationId, organizationId)
+    .first<Row>();
+  if (!row) {
+    await loadConversation(db, organizationId, conversationId);
+  }
+  return presentConversation(row!);
+}
+
+export async function createConversation(
+  env: AppBindings,
+  db: Db,
+  auth: AuthContext,
+  input: {
+    channelId: string;
+    contact: { name?: string; email?: string; phone?: string; externalId?: string };
+    subject?: string;
+    content?: string;
+  },
+) {
+  const channel = await loadChannel(db, auth.organization.id, input.channelId);
+  const externalId =
+    input.contact.externalId ??
+    input.contact.email?.toLowerCase() ??
+    input.contact.phone ??
+    `manual_${crypto.randomUUID()}`;
+  const contact = await upsertContact(db, channel, externalId, input.contact);
+  const { conversation, created } = await openConversation(env, db, contact, { subject: input.subject });
+  if (input.content) await sendReply(env, db, auth, conversation.id, { content: input.content });
+  return { conversation: await getConversation(db, auth.organization.id, conversation.id), created };
+}
+
+async function assertAssignable(db: Db, organizationId: string, userId: string): Promise<void> {
+  const [member] = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .where(
+      and(
+        eq(memberships.organizationId, organizationId),
+        eq(memberships.userId, userId),
+        eq(memberships.status, 'ACTIVE'),
+      ),
+    );
+  if (!member) throw ValidationError.field('assignedToId', 'Must be an active member of this organization');
+}
+
+export async function updateConversation(
+  env: AppBindings,
+  db: Db,
+  organizationId: string,
+  conversationId: string,
+  patch: ConversationPatch,
+) {
+  const conversation = await loadConversation(db, organizationId, conversationId);
+  if (patch.assignedToId) await assertAssignable(db, organizationId, patch.assignedToId);
+  const normalized = patch.language ? { ...patch, language: patch.language.toLowerCase() } : patch;
+  await conversationActor(env, conversation.id).update(refOf(conversation), normalized);
+  return getConversation(db, organizationId, conversationId);
+}
+
+export async function deleteConversation(env: AppBindings, db: Db, organizationId: string, conversationId: string) {
+  const conversation = await loadConversation(db, organizationId, conversationId);
+  // The actor forgets first, so no pending projection can write into the deleted rows afterwards.
+  await conversationActor(env, conversation.id).destroy();
+  await db
+    .delete(conversations)
+    .where(and(eq(conversations.id, conversationId), eq(conversations.organizationId, organizationId)));
+}
+
+export async function markRead(
+  env: AppBindings,
+  db: Db,
+  organizationId: string,
+  conversationId: string,
+  read: boolean,
+) {
+  const conversation = await loadConversation(db, organizationId, conversationId);
+  const actor = conversationActor(env, conversation.id);
+  await (read ? actor.markRead(refOf(conversation)) : actor.markUnread(refOf(conversation)));
+  return getConversation(db, organizationId, conversationId);
+}
+
+/** Marks the given conversations (or every unread one of the organisation) read; ids of other orgs are skipped. */
+export async function bulkRead(env: AppBindings, db: Db, organizationId: string, conversationIds?: string[]) {
+  const unread: { id: string }[] = [];
+  if (conversationIds) {
+    for (let i = 0; i < conversationIds.length; i += 90) {
+      const chunk = conversationIds.slice(i, i + 90);
+      const { results } = await db.$client
+        .prepare(
+          `SELECT id FROM conversations WHERE organization_id = ? AND unread_count > 0 AND id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .bind(organizationId, ...chunk)
+        .all<{ id: string }>();
+      unread.push(...results);
+    }
+  } else {
+    const { results } = await db.$client
+      .prepare('SELECT id FROM conversations WHERE organization_id = ? AND unread_count > 0')
+      .bind(organizationId)
+      .all<{ id: string }>();
+    unread.push(...results);
+  }
+  // Read state belongs to each conversation's actor (its next projection would undo a direct D1 write).
+  for (let i = 0; i < unread.length; i += 20) {
+    await Promise.all(
+      unread.slice(i, i + 20).map(({ id }) => conversationActor(env, id).markRead({ id, organizationId })),
+    );
+  }
+  return { updated: unread.length };
+}
+
+function presentMessage(row: Row, events: Row[]) {
+  return {
+    id: row.id as string,
+    conversationId: row.conversation_id as string,
+    seq: Number(row.seq),
+    direction: row.direction as LogMessage['direction'],
+    isNote: Boolean(row.is_note),
+    senderType: row.sender_type as LogMessage['senderType'],
+    sender: row.sender_id ? { id: row.sender_id as string, name: row.sender_name as string | null } : null,
+    content: row.content as string,
+    originalContent: row.original_content as string | null,
+    translatedContent: row.translated_content as string | null,
+    language: row.language as string | null,
+    translatedLanguage: row.translated_language as string | null,
+    approvalStatus: row.approval_status as LogMessage['approvalStatus'],
+    deliveryStatus: row.delivery_status as LogMessage['deliveryStatus'],
+    events: events.map((e) => ({
+      type: e.type as string,
+      detail: e.detail as string | null,
+      createdAt: iso(e.created_at),
+    })),
+    citations: row.citations ? JSON.parse(row.citations as string) : null,
+    attachments: JSON.parse((row.attachments as string) ?? '[]') as string[],
+    externalId: row.external_id as string | null,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export type InboxMessage = ReturnType<typeof presentMessage>;
+
+const MESSAGE_SELECT = `SELECT m.*, COALESCE(u.name, ct.name) AS sender_name FROM messages m
+  LEFT JOIN users u ON u.id = m.sender_id
+  LEFT JOIN contacts ct ON ct.id = m.sender_id`;
+
+async function withEvents(db: Db, conversationId: string, rows: Row[]) {
+  if (!rows.length) return [];
+  const { results: events } = await db.$client
+    .prepare(
+      `SELECT e.message_id, e.type, e.detail, e.created_at FROM message_events e JOIN messages m ON m.id = e.message_id
+       WHERE m.conversation_id = ? AND m.seq BETWEEN ? AND ? ORDER BY e.created_at`,
+    )
+    .bind(conversationId, rows[0]!.seq, rows[rows.length - 1]!.seq)
+    .all<Row>();
+  return rows.map((row) =>
+    presentMessage(
+      row,
+      events.filter((e) => e.message_id === row.id),
+    ),
+  );
+}
+
+/** Oldest to newest, paged. */
+export async function listMessages(
+  db: Db,
+  organizationId: string,
+  conversationId: string,
+  paging: { page: number; pageSize: number },
+) {
+  const conversation = await loadConversation(db, organizationId, conversationId);
+  const [page, count] = await db.$client.batch<Row>([
+    db.$client
+      .prepare(`${MESSAGE_SELECT} WHERE m.conversation_id = ? ORDER BY m.seq LIMIT ? OFFSET ?`)
+      .bind(conversation.id, paging.pageSize, (paging.page - 1) * paging.pageSize),
+    db.$client.prepare('SELECT COUNT(*) AS total FROM messages WHERE conversation_id = ?').bind(conversation.id),
+  ]);
+  const total = Number(count?.results[0]?.total ?? 0);
+  return {
+    items: await withEvents(db, conversation.id, page?.results ?? []),
+    page: paging.page,
+    pageSize: paging.pageSize,
+    total,
+    totalPages: Math.ceil(total / paging.pageSize),
+  };
+}
+
+/** One message as the inbox shows it (D1 has it once the actor returned); the actor's copy if D1 lags. */
+export async function presentLogMessage(db: Db, message: LogMessage): Promise<InboxMessage> {
+  const row = await db.$client.prepare(`${MESSAGE_SELECT} WHERE m.id = ?`).bind(message.id).first<Row>();
+  if (!row) return { ...toApiMessage(message), events: [] };
+  const [presented] = await withEvents(db, message.conversationId, [row]);
+  return presented!;
+}
+
+function primaryLanguage(tag: string | null | undefined): string | null {
+  return tag ? (tag.toLowerCase().split(/[-_]/)[0] ?? null) : null;
+}
+
+/**
+ * An agent's reply or internal note. A reply costs one token (402 and nothing created when the org has none);
+ * notes are free and never delivered. When the customer writes another language than the channel's agents
+ * and the channel translates, the reply waits for approval. A retried post with the same clientMessageId
+ * returns the first message and costs nothing more.
+ */
+export async function sendReply(
+  env: AppBindings,
+  db: Db,
+  auth: AuthContext,
+  conversationId: string,
+  input: { content: string; attachments?: string[]; isNote?: boolean; clientMessageId?: string },
+): Promise<{ message: LogMessage; created: boolean }> {
+  const organizationId = auth.organization.id;
+  const conversation = await loadConversation(db, organizationId, conversationId);
+  const ref = refOf(conversation);
+  if (input.clientMessageId) {
+    const existing = await conversationActor(env, conversation.id).findByExternalId(ref, input.clientMessageId);
+    if (existing) return { message: existing, created: false };
+  }
+  const channel = await loadChannel(db, organizationId, conversation.channelId);
+  const isNote = input.isNote ?? false;
+  const customerLanguage = primaryLanguage(conversation.language);
+  const needsApproval =
+    !isNote &&
+    channel.autoTranslate &&
+    customerLanguage !== null &&
+    customerLanguage !== primaryLanguage(channel.defaultLanguage);
+  if (!isNote) {
+    await debitTokens(db, { organizationId, amount: 1, reason: 'MESSAGE_SENT', referenceId: conversation.id });
+  }
+  const { message, duplicate } = await appendOutbound(env, db, {
+    organizationId,
+    conversationId: conversation.id,
+    senderType: 'AGENT',
+    senderId: auth.user.id,
+    content: input.content,
+    attachments: input.attachments,
+    isNote,
+    approvalStatus: needsApproval ? 'PENDING' : 'NONE',
+    originalContent: needsApproval ? input.content : null,
+    language: isNote ? null : primaryLanguage(channel.defaultLanguage),
+    externalId: input.clientMessageId ?? null,
+  });
+  if (duplicate && !isNote) {
+    // Two identical retries raced past the check above: only the first pays.
+    await creditTokens(db, { organizationId, amount: 1, reason: 'MESSAGE_SENT_REFUND', referenceId: message.id });
+  }
+  return { message, created: !duplicate };
+}

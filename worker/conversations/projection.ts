@@ -1,0 +1,104 @@
+// Turns the actor's outbox entries into idempotent D1 statements: replaying an entry that D1 already
+// has changes nothing, so the actor can retry a whole batch after any failure.
+import type { ConversationState, LogMessage } from './log';
+
+export interface ProjectedEvent {
+  id: string;
+  organizationId: string;
+  messageId: string;
+  type: LogMessage['deliveryStatus'];
+  detail: string | null;
+  createdAt: number;
+}
+
+export type OutboxEntry =
+  | { kind: 'message'; message: LogMessage }
+  | { kind: 'event'; event: ProjectedEvent }
+  | { kind: 'conversation'; conversation: ConversationState };
+
+const UPSERT_MESSAGE = `INSERT INTO messages (id, organization_id, conversation_id, seq, direction, is_note, sender_type,
+  sender_id, content, original_content, translated_content, language, translated_language, attachments, external_id,
+  approval_status, delivery_status, citations, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(id) DO UPDATE SET content = excluded.content, original_content = excluded.original_content,
+  translated_content = excluded.translated_content, language = excluded.language,
+  translated_language = excluded.translated_language, attachments = excluded.attachments,
+  approval_status = excluded.approval_status, delivery_status = excluded.delivery_status,
+  citations = excluded.citations, updated_at = excluded.updated_at`;
+
+const INSERT_EVENT = `INSERT OR IGNORE INTO message_events (id, organization_id, message_id, type, detail, created_at)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+
+const UPDATE_CONVERSATION = `UPDATE conversations SET status = ?, priority = ?, assigned_to_id = ?, language = ?,
+  notes = ?, unread_count = ?, message_count = ?, last_message_at = ?, last_message_preview = ?, closed_at = ?,
+  updated_at = ? WHERE id = ? AND organization_id = ?`;
+
+function statement(d1: D1Database, entry: OutboxEntry): D1PreparedStatement {
+  switch (entry.kind) {
+    case 'message': {
+      const m = entry.message;
+      return d1
+        .prepare(UPSERT_MESSAGE)
+        .bind(
+          m.id,
+          m.organizationId,
+          m.conversationId,
+          m.seq,
+          m.direction,
+          m.isNote ? 1 : 0,
+          m.senderType,
+          m.senderId,
+          m.content,
+          m.originalContent,
+          m.translatedContent,
+          m.language,
+          m.translatedLanguage,
+          JSON.stringify(m.attachments),
+          m.externalId,
+          m.approvalStatus,
+          m.deliveryStatus,
+          m.citations ? JSON.stringify(m.citations) : null,
+          m.createdAt,
+          m.updatedAt,
+        );
+    }
+    case 'event': {
+      const e = entry.event;
+      return d1.prepare(INSERT_EVENT).bind(e.id, e.organizationId, e.messageId, e.type, e.detail, e.createdAt);
+    }
+    case 'conversation': {
+      const c = entry.conversation;
+      return d1
+        .prepare(UPDATE_CONVERSATION)
+        .bind(
+          c.status,
+          c.priority,
+          c.assignedToId,
+          c.language,
+          c.notes,
+          c.unreadCount,
+          c.messageCount,
+          c.lastMessageAt,
+          c.lastMessagePreview,
+          c.closedAt,
+          c.updatedAt,
+          c.id,
+          c.organizationId,
+        );
+    }
+  }
+}
+
+/**
+ * Writes the pending entries to D1 in one batch (a transaction). Only the newest conversation snapshot
+ * matters, so older ones are skipped; messages go before events, which reference them.
+ */
+export async function projectEntries(d1: D1Database, entries: OutboxEntry[]): Promise<void> {
+  const lastConversation = entries.findLast((e) => e.kind === 'conversation');
+  const ordered = [
+    ...entries.filter((e) => e.kind === 'message'),
+    ...entries.filter((e) => e.kind === 'event'),
+    ...(lastConversation ? [lastConversation] : []),
+  ];
+  if (ordered.length) await d1.batch(ordered.map((entry) => statement(d1, entry)));
+}

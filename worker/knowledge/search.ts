@@ -1,0 +1,128 @@
+// Knowledge retrieval for AI replies and the search API: keyword (BM25) and vector results fused with
+// reciprocal rank fusion, limited to the organisation, READY articles and the channel's attached groups.
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { channelKnowledgeGroups, channels } from '../db/schema';
+import { NotFoundError } from '../http/errors';
+import { createEmbedder } from './embedder';
+import { reciprocalRankFusion } from './fusion';
+import { keywordSearch } from './keyword-search';
+import { createVectorStore } from './vector-store';
+
+export interface Passage {
+  articleId: string;
+  title: string;
+  text: string;
+  score: number;
+  url?: string | null;
+  heading?: string | null;
+}
+
+export interface SearchOptions {
+  organizationId: string;
+  query: string;
+  /** Only the groups attached to this channel (none attached → no passages). */
+  channelId?: string;
+  /** Only these groups (intersected with the channel's when both are given). */
+  groupIds?: string[];
+  /** 1–20, default 5. */
+  limit?: number;
+}
+
+export const MAX_SEARCH_LIMIT = 20;
+
+/** The groups a search may read: undefined = every group of the organisation. */
+async function scopeGroups(db: Db, options: SearchOptions): Promise<string[] | undefined> {
+  let scope = options.groupIds ? [...new Set(options.groupIds)] : undefined;
+  if (options.channelId) {
+    const [channel] = await db
+      .select({ id: channels.id })
+      .from(channels)
+      .where(and(eq(channels.id, options.channelId), eq(channels.organizationId, options.organizationId)));
+    if (!channel) throw new NotFoundError('Channel');
+    const attached = await db
+      .select({ groupId: channelKnowledgeGroups.groupId })
+      .from(channelKnowledgeGroups)
+      .where(
+        and(
+          eq(channelKnowledgeGroups.channelId, options.channelId),
+          eq(channelKnowledgeGroups.organizationId, options.organizationId),
+        ),
+      );
+    const attachedIds = attached.map((a) => a.groupId);
+    scope = scope ? scope.filter((id) => attachedIds.includes(id)) : attachedIds;
+  }
+  return scope;
+}
+
+interface ChunkRow {
+  id: string;
+  articleId: string;
+  groupId: string;
+  heading: string | null;
+  text: string;
+  title: string;
+  url: string | null;
+}
+
+async function loadChunks(db: Db, organizationId: string, ids: string[]): Promise<Map<string, ChunkRow>> {
+  if (!ids.length) return new Map();
+  const { results } = await db.$client
+    .prepare(
+      `SELECT c.id, c.article_id AS articleId, c.group_id AS groupId, c.heading, c.text, a.title, a.source_url AS url
+       FROM knowledge_chunks c JOIN knowledge_articles a ON a.id = c.article_id
+       WHERE c.organization_id = ? AND a.status = 'READY' AND c.id IN (${ids.map(() => '?').join(',')})`,
+    )
+    .bind(organizationId, ...ids)
+    .all<ChunkRow>();
+  return new Map(results.map((r) => [r.id, r]));
+}
+
+export async function searchKnowledge(env: Cloudflare.Env, db: Db, options: SearchOptions): Promise<Passage[]> {
+  const limit = Math.min(MAX_SEARCH_LIMIT, Math.max(1, Math.floor(options.limit ?? 5)));
+  const query = options.query.trim();
+  const groupIds = await scopeGroups(db, options);
+  if (!query || groupIds?.length === 0) return [];
+  // Enough candidates per retriever for fusion to matter, and ids + org stay under D1's 100 parameters.
+  const candidates = Math.min(40, Math.max(20, limit * 4));
+  const { organizationId } = options;
+
+  const vectorMatches = async () => {
+    try {
+      const embedder = createEmbedder(env);
+      const [vector] = await embedder.embed([query]);
+      const matches = await createVectorStore(env, db).query(vector!, { organizationId, groupIds, topK: candidates });
+      return matches.filter((m) => m.score >= embedder.minSimilarity);
+    } catch (error) {
+      // An embeddings outage must not take answers down with it: keyword results still stand.
+      console.error('Vector search failed, using keyword results only:', error);
+      return [];
+    }
+  };
+  const [keyword, vector] = await Promise.all([
+    keywordSearch(db, { organizationId, query, groupIds, limit: candidates }),
+    vectorMatches(),
+  ]);
+
+  const fused = reciprocalRankFusion([keyword.map((m) => m.chunkId), vector.map((m) => m.chunkId)]);
+  const rows = await loadChunks(
+    db,
+    organizationId,
+    fused.map((f) => f.id),
+  );
+  const passages: Passage[] = [];
+  for (const { id, score } of fused) {
+    const row = rows.get(id);
+    if (!row || (groupIds && !groupIds.includes(row.groupId))) continue;
+    passages.push({
+      articleId: row.articleId,
+      title: row.title,
+      text: row.text,
+      score,
+      url: row.url,
+      heading: row.heading,
+    });
+    if (passages.length === limit) break;
+  }
+  return passages;
+}

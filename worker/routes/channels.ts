@@ -1,0 +1,113 @@
+// /api/channels: every member reads; ADMIN and OWNER connect, change and remove channels.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  createChannel,
+  deleteChannel,
+  getChannel,
+  listChannels,
+  loadChannel,
+  updateChannel,
+} from '../channels/channels';
+import { widgetScript, widgetSettings } from '../channels/website-chat';
+import { CHANNEL_TYPES } from '../db/schema';
+import type { AppEnv } from '../http/context';
+import { ok } from '../http/envelope';
+import { withAdmin, withOrganization } from '../http/session';
+import { validate } from '../http/validate';
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const language = z.string().trim().min(2, 'Use a language code such as "en"').max(35);
+const optionalText = (max: number) => z.string().trim().max(max).nullish();
+
+const settingsSchema = z.object({
+  appearance: z
+    .object({
+      color: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/, 'Color must look like #1a2b3c')
+        .optional(),
+      position: z.enum(['left', 'right'], { error: 'Position must be left or right' }).optional(),
+      title: z.string().trim().max(80).optional(),
+      subtitle: z.string().trim().max(160).optional(),
+      avatarUrl: z.url({ protocol: /^https$/, error: 'Avatar URL must be an https:// address' }).optional(),
+    })
+    .optional(),
+  greeting: z.string().trim().max(500, 'Greeting must be at most 500 characters').optional(),
+  allowedDomains: z
+    .array(
+      z.string().trim().toLowerCase().regex(HOSTNAME, 'Enter a domain such as shop.example.com (no scheme or path)'),
+    )
+    .max(50)
+    .transform((domains) => [...new Set(domains)])
+    .optional(),
+});
+
+const credentialsSchema = z.record(z.string(), z.unknown(), { error: 'Credentials must be an object' });
+const jsonObject = z.record(z.string(), z.unknown());
+const groupIds = z.array(z.string().min(1)).max(100);
+
+/** The seed's createChannelSchema plus systemPrompt, settings, knowledgeGroupIds and isActive. */
+const createChannelSchema = z.object({
+  type: z.enum(CHANNEL_TYPES, { error: `Type must be one of ${CHANNEL_TYPES.join(', ')}` }),
+  name: z.string().trim().min(1, 'Name is required').max(100),
+  region: optionalText(50),
+  defaultLanguage: language.default('en'),
+  autoTranslate: z.boolean().default(true),
+  translateToLanguage: language.nullish(),
+  fallbackLanguage: language.nullish(),
+  aiProviderId: z.string().min(1).nullish(),
+  systemPrompt: optionalText(10_000),
+  credentials: credentialsSchema,
+  responseTemplate: jsonObject.nullish(),
+  settings: settingsSchema.optional(),
+  knowledgeGroupIds: groupIds.optional(),
+  autoReply: z.boolean().default(false),
+  autoApprove: z.boolean().default(false),
+  autoEnhance: z.boolean().default(false),
+  isActive: z.boolean().optional(),
+});
+
+// No defaults here: a field left out of a PATCH keeps its stored value. The type never changes.
+const updateChannelSchema = z.object({
+  name: z.string().trim().min(1, 'Name is required').max(100).optional(),
+  region: optionalText(50),
+  defaultLanguage: language.optional(),
+  autoTranslate: z.boolean().optional(),
+  translateToLanguage: language.nullish(),
+  fallbackLanguage: language.nullish(),
+  aiProviderId: z.string().min(1).nullish(),
+  systemPrompt: optionalText(10_000),
+  credentials: credentialsSchema.optional(),
+  responseTemplate: jsonObject.nullish(),
+  settings: settingsSchema.optional(),
+  knowledgeGroupIds: groupIds.optional(),
+  autoReply: z.boolean().optional(),
+  autoApprove: z.boolean().optional(),
+  autoEnhance: z.boolean().optional(),
+  isActive: z.boolean().optional(),
+});
+
+export const channelRoutes = new Hono<AppEnv>()
+  .use('*', withOrganization)
+  .get('/', async (c) => ok(c, await listChannels(c.env, c.var.db, c.var.auth.organization.id)))
+  .post('/', withAdmin, validate('json', createChannelSchema), async (c) =>
+    ok(c, await createChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json')), 201),
+  )
+  .get('/:id', async (c) => ok(c, await getChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'))))
+  .patch('/:id', withAdmin, validate('json', updateChannelSchema), async (c) =>
+    ok(c, await updateChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('json'))),
+  )
+  .delete('/:id', withAdmin, async (c) => {
+    await deleteChannel(c.var.db, c.var.auth.organization.id, c.req.param('id'));
+    return ok(c, { id: c.req.param('id'), deleted: true });
+  })
+  .get('/:id/widget-script', async (c) => {
+    const channel = await loadChannel(c.var.db, c.var.auth.organization.id, c.req.param('id'));
+    return ok(c, widgetScript(channel, c.env.APP_ORIGIN ?? new URL(c.req.url).origin));
+  })
+  .get('/:id/widget-config', async (c) => {
+    const channel = await loadChannel(c.var.db, c.var.auth.organization.id, c.req.param('id'));
+    return ok(c, widgetSettings(channel));
+  });

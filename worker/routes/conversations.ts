@@ -1,0 +1,134 @@
+// /api/conversations: the inbox. Every member reads and marks read; AGENT and above reply, change and delete.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  bulkRead,
+  createConversation,
+  deleteConversation,
+  getConversation,
+  listConversations,
+  listMessages,
+  markRead,
+  presentLogMessage,
+  sendReply,
+  updateConversation,
+} from '../conversations/inbox';
+import { CHANNEL_TYPES, CONVERSATION_STATUSES, PRIORITIES } from '../db/schema';
+import type { AppEnv } from '../http/context';
+import { ok } from '../http/envelope';
+import { ValidationError } from '../http/errors';
+import { withAgent, withOrganization } from '../http/session';
+import { validate } from '../http/validate';
+
+/** Page sizes above 100 are capped, not refused. */
+const paging = {
+  page: z.coerce.number().int().min(1, 'page starts at 1').default(1),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1, 'pageSize is at least 1')
+    .default(20)
+    .transform((n) => Math.min(n, 100)),
+};
+
+const listSchema = z.object({
+  ...paging,
+  status: z.enum(CONVERSATION_STATUSES).optional(),
+  channelId: z.string().min(1).optional(),
+  channelType: z.enum(CHANNEL_TYPES).optional(),
+  unread: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  assignedToId: z.string().min(1).optional(),
+  language: z.string().trim().min(2).max(16).optional(),
+  search: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => v || undefined),
+});
+
+const createSchema = z.object({
+  channelId: z.string().min(1, 'channelId is required'),
+  contact: z
+    .object({
+      name: z.string().trim().min(1).max(200).optional(),
+      email: z.email('Invalid email').optional(),
+      phone: z.string().trim().min(3).max(40).optional(),
+      externalId: z.string().trim().min(1).max(200).optional(),
+    })
+    .refine((c) => c.name || c.email || c.phone || c.externalId, {
+      message: 'Give the contact a name, email, phone or externalId',
+    }),
+  subject: z.string().trim().max(300).optional(),
+  content: z.string().trim().min(1).max(10_000).optional(),
+});
+
+const updateSchema = z
+  .object({
+    status: z.enum(CONVERSATION_STATUSES).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    assignedToId: z.string().min(1).nullable().optional(),
+    language: z.string().trim().min(2).max(16).nullable().optional(),
+    notes: z.string().max(10_000).nullable().optional(),
+  })
+  .refine((v) => Object.values(v).some((value) => value !== undefined), { message: 'Nothing to update' });
+
+export const sendMessageSchema = z.object({
+  conversationId: z.string().min(1, 'conversationId is required'),
+  content: z.string().trim().min(1, 'Content is required').max(10_000),
+  attachments: z.array(z.string().min(1)).max(10).optional(),
+  isNote: z.boolean().optional(),
+  /** Retrying a send with the same id returns the first message instead of sending twice. */
+  clientMessageId: z.string().min(1).max(100).optional(),
+});
+
+const bulkReadSchema = z.object({ conversationIds: z.array(z.string().min(1)).max(1000).optional() });
+
+const messagesPageSchema = z.object({
+  ...paging,
+  pageSize: paging.pageSize.default(50),
+});
+
+export const conversationRoutes = new Hono<AppEnv>()
+  .use('*', withOrganization)
+  .get('/', validate('query', listSchema), async (c) =>
+    ok(c, await listConversations(c.var.db, c.var.auth.organization.id, c.req.valid('query'))),
+  )
+  .post('/', withAgent, validate('json', createSchema), async (c) => {
+    const { conversation, created } = await createConversation(c.env, c.var.db, c.var.auth, c.req.valid('json'));
+    return ok(c, conversation, created ? 201 : 200);
+  })
+  .post('/bulk-read', validate('json', bulkReadSchema), async (c) =>
+    ok(c, await bulkRead(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json').conversationIds)),
+  )
+  .get('/:id', async (c) => ok(c, await getConversation(c.var.db, c.var.auth.organization.id, c.req.param('id'))))
+  .patch('/:id', withAgent, validate('json', updateSchema), async (c) =>
+    ok(
+      c,
+      await updateConversation(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('json')),
+    ),
+  )
+  .delete('/:id', withAgent, async (c) => {
+    await deleteConversation(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'));
+    return ok(c, { id: c.req.param('id'), deleted: true });
+  })
+  .post('/:id/read', async (c) =>
+    ok(c, await markRead(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), true)),
+  )
+  .post('/:id/unread', async (c) =>
+    ok(c, await markRead(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), false)),
+  )
+  .get('/:id/messages', validate('query', messagesPageSchema), async (c) =>
+    ok(c, await listMessages(c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('query'))),
+  )
+  .post('/:id/messages', withAgent, validate('json', sendMessageSchema), async (c) => {
+    const { conversationId, ...input } = c.req.valid('json');
+    if (conversationId !== c.req.param('id')) {
+      throw ValidationError.field('conversationId', 'conversationId must match the conversation in the URL');
+    }
+    const { message, created } = await sendReply(c.env, c.var.db, c.var.auth, conversationId, input);
+    return ok(c, await presentLogMessage(c.var.db, message), created ? 201 : 200);
+  });

@@ -1,0 +1,140 @@
+import { exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { Client, ORIGIN, signUpOwner } from '../../test/client';
+
+async function setup(channel: Record<string, unknown> = {}) {
+  const owner = await signUpOwner();
+  const res = await owner.client.post('/api/channels', {
+    type: 'WEBSITE_CHAT',
+    name: 'Website',
+    credentials: {},
+    autoTranslate: false,
+    ...channel,
+  });
+  return { ...owner, organizationId: owner.organization.id as string, channelId: res.body.data.id as string };
+}
+
+const visitor = () => `visitor_${crypto.randomUUID()}`;
+const widget = new Client();
+
+describe('POST /api/widget/message', () => {
+  it('accepts a visitor message (201) and answers a retry with the same clientMessageId with the same message (200)', async () => {
+    const org = await setup();
+    const body = {
+      channelId: org.channelId,
+      visitorId: visitor(),
+      content: 'Hi there',
+      clientMessageId: 'c-1',
+      name: 'Vic',
+    };
+    const first = await widget.post('/api/widget/message', body);
+    expect(first.status).toBe(201);
+    expect(first.body.data.message).toMatchObject({
+      seq: 1,
+      direction: 'INBOUND',
+      senderType: 'CONTACT',
+      content: 'Hi there',
+      clientMessageId: 'c-1',
+    });
+    const retry = await widget.post('/api/widget/message', body);
+    expect(retry.status).toBe(200);
+    expect(retry.body.data).toEqual(first.body.data);
+    const inbox = await org.client.get('/api/conversations');
+    expect(inbox.body.data.items[0]).toMatchObject({
+      id: first.body.data.conversationId,
+      messageCount: 1,
+      contact: { name: 'Vic' },
+    });
+  });
+
+  it('validates input, hides channels that are not active website chats (404), and checks the allowlist (403)', async () => {
+    const org = await setup({ settings: { allowedDomains: ['shop.example'] } });
+    const bad = await widget.post('/api/widget/message', { channelId: org.channelId, visitorId: 'me', content: '' });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.error.fields ?? {}).sort()).toEqual(['clientMessageId', 'visitorId']);
+    const empty = await widget.post('/api/widget/message', {
+      channelId: org.channelId,
+      visitorId: visitor(),
+      content: ' ',
+      clientMessageId: 'e',
+    });
+    expect(empty.body.error.fields?.content).toBeDefined();
+    const body = { channelId: org.channelId, visitorId: visitor(), content: 'x', clientMessageId: 'c' };
+    expect((await widget.request('POST', '/api/widget/message', body, { origin: 'https://evil.example' })).status).toBe(
+      403,
+    );
+    expect((await widget.request('POST', '/api/widget/message', body, { origin: 'https://shop.example' })).status).toBe(
+      201,
+    );
+    const email = await org.client.post('/api/channels', {
+      type: 'EMAIL',
+      name: 'Mail',
+      credentials: { host: 'smtp.example.test', port: 587, username: 'u', password: 'p', from: 'help@example.test' },
+    });
+    expect((await widget.post('/api/widget/message', { ...body, channelId: email.body.data.id })).status).toBe(404);
+    await org.client.patch(`/api/channels/${org.channelId}`, { isActive: false });
+    expect((await widget.request('POST', '/api/widget/message', body, { origin: 'https://shop.example' })).status).toBe(
+      404,
+    );
+  });
+
+  it('limits a visitor to about 20 messages a minute (429)', async () => {
+    const org = await setup();
+    const visitorId = visitor();
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) {
+      const res = await widget.post('/api/widget/message', {
+        channelId: org.channelId,
+        visitorId,
+        content: `m${i}`,
+        clientMessageId: `c${i}`,
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
+});
+
+describe('GET /api/widget/:channelId/messages', () => {
+  it('returns what the visitor may see after a seq: never notes, never drafts waiting for approval', async () => {
+    const org = await setup({ autoTranslate: true, defaultLanguage: 'en' });
+    const visitorId = visitor();
+    const none = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${visitorId}`);
+    expect(none.body.data).toEqual({ conversationId: null, messages: [] });
+    const sent = await widget.post('/api/widget/message', {
+      channelId: org.channelId,
+      visitorId,
+      content: 'hello',
+      clientMessageId: 'a',
+    });
+    const conversationId = sent.body.data.conversationId;
+    const post = (body: Record<string, unknown>) =>
+      org.client.post(`/api/conversations/${conversationId}/messages`, { conversationId, ...body });
+    await post({ content: 'agents only', isNote: true });
+    await post({ content: 'visible reply' });
+    await org.client.patch(`/api/conversations/${conversationId}`, { language: 'de' });
+    const draft = await post({ content: 'waiting for approval' });
+    expect(draft.body.data.approvalStatus).toBe('PENDING');
+
+    const all = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${visitorId}`);
+    expect(all.body.data.messages.map((m: { content: string }) => m.content)).toEqual(['hello', 'visible reply']);
+    const tail = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${visitorId}&afterSeq=1`);
+    expect(tail.body.data.messages.map((m: { seq: number }) => m.seq)).toEqual([3]);
+    await org.client.post(`/api/messages/${draft.body.data.id}/approve`);
+    const approved = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${visitorId}&afterSeq=3`);
+    expect(approved.body.data.messages.map((m: { content: string }) => m.content)).toEqual(['waiting for approval']);
+    const bad = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=nope&afterSeq=-1`);
+    expect(Object.keys(bad.body.error.fields ?? {}).sort()).toEqual(['afterSeq', 'visitorId']);
+  });
+});
+
+describe('CORS preflight', () => {
+  it('answers OPTIONS for the message endpoint with the caller origin', async () => {
+    const res = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/widget/message`, { method: 'OPTIONS', headers: { origin: 'https://shop.example' } }),
+    );
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+  });
+});

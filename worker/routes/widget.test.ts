@@ -1,0 +1,246 @@
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { addMember, type Client, signUpOwner } from '../../test/client';
+import { createDb } from '../db/client';
+import { contacts, conversations, messages } from '../db/schema';
+
+const db = createDb(env.DB);
+const SHOP = 'https://shop.example.com';
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 9, 9]);
+
+let ipCounter = 0;
+/** A visitor's browser on another site: no session cookie, its own IP, the host page's Origin (or none). */
+function visitor(origin: string | null = SHOP) {
+  const ip = `203.0.113.${++ipCounter}`;
+  return async (method: string, path: string, body?: BodyInit) => {
+    const headers: Record<string, string> = { 'cf-connecting-ip': ip };
+    if (origin) headers.origin = origin;
+    const res = await exports.default.fetch(new Request(`http://localhost${path}`, { method, headers, body }));
+    const isJson = res.headers.get('content-type')?.includes('application/json');
+    if (!isJson) await res.arrayBuffer();
+    return { status: res.status, body: isJson ? await res.json<any>() : undefined, headers: res.headers };
+  };
+}
+
+function newVisitorId() {
+  return `visitor_${crypto.randomUUID()}`;
+}
+
+async function websiteChannel(client: Client, settings: Record<string, unknown> = {}) {
+  const res = await client.post('/api/channels', {
+    type: 'WEBSITE_CHAT',
+    name: 'Shop chat',
+    credentials: {},
+    settings,
+  });
+  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  return res.body.data.id as string;
+}
+
+function uploadForm(file: File, visitorId?: string) {
+  const form = new FormData();
+  form.set('file', file);
+  if (visitorId) form.set('visitorId', visitorId);
+  return form;
+}
+
+describe('public widget API', () => {
+  it('gives the widget its config with defaults, the greeting and whether someone is online', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client, { greeting: 'Hi! How can we help?', appearance: { color: '#0f766e' } });
+    const res = await visitor()('GET', `/api/widget/${id}/config`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({
+      channelId: id,
+      name: 'Shop chat',
+      appearance: { color: '#0f766e', position: 'right', title: 'Shop chat', subtitle: null, avatarUrl: null },
+      greeting: 'Hi! How can we help?',
+      online: true,
+    });
+    expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
+  });
+
+  it('is online while an agent is logged in, offline once every agent has logged out; viewers do not count', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client);
+    const viewer = await addMember(client, 'VIEWER');
+    const agent = await addMember(client, 'AGENT');
+    expect((await visitor()('GET', `/api/widget/${id}/status`)).body.data).toEqual({ online: true, agentsOnline: 2 });
+    await agent.client.post('/api/auth/logout');
+    expect((await visitor()('GET', `/api/widget/${id}/status`)).body.data).toEqual({ online: true, agentsOnline: 1 });
+    await client.post('/api/auth/logout');
+    expect(viewer.client.cookie).toBeDefined();
+    expect((await visitor()('GET', `/api/widget/${id}/status`)).body.data).toEqual({ online: false, agentsOnline: 0 });
+  });
+
+  it('shows at most 5 FAQ chips, org-wide and this channel’s, by position, and counts taps', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client);
+    const otherId = await websiteChannel(client);
+    await client.post('/api/faqs', { question: 'Elsewhere only?', answer: 'A', channelId: otherId });
+    for (let i = 1; i <= 6; i++) {
+      await client.post('/api/faqs', {
+        question: `Question ${i}?`,
+        answer: `Answer ${i}.`,
+        ...(i === 2 ? { channelId: id } : {}),
+      });
+    }
+    const res = await visitor()('GET', `/api/widget/${id}/faqs`);
+    expect(res.body.data).toHaveLength(5);
+    expect(res.body.data.map((f: { question: string }) => f.question)).toEqual([
+      'Question 1?',
+      'Question 2?',
+      'Question 3?',
+      'Question 4?',
+      'Question 5?',
+    ]);
+    expect(Object.keys(res.body.data[0]).sort()).toEqual(['answer', 'id', 'question']);
+
+    const tap = visitor();
+    const first = res.body.data[0].id;
+    expect((await tap('POST', `/api/widget/${id}/faqs/${first}/click`)).body.data).toEqual({
+      id: first,
+      clickCount: 1,
+    });
+    expect((await tap('POST', `/api/widget/${id}/faqs/${first}/click`)).body.data).toEqual({
+      id: first,
+      clickCount: 2,
+    });
+    const foreign = (await client.get(`/api/faqs?channelId=${otherId}`)).body.data.find(
+      (f: { channelId: string | null }) => f.channelId === otherId,
+    );
+    expect((await tap('POST', `/api/widget/${id}/faqs/${foreign.id}/click`)).status).toBe(404);
+  });
+
+  it('answers 404 for an unknown, inactive, deleted or non-website channel', async () => {
+    const { client } = await signUpOwner();
+    const telegram = await client.post('/api/channels', {
+      type: 'TELEGRAM',
+      name: 'Bot',
+      credentials: { botToken: '1:abc' },
+    });
+    const inactive = await websiteChannel(client);
+    await client.patch(`/api/channels/${inactive}`, { isActive: false });
+    const deleted = await websiteChannel(client);
+    await client.delete(`/api/channels/${deleted}`);
+    const call = visitor();
+    for (const channelId of [crypto.randomUUID(), telegram.body.data.id, inactive, deleted]) {
+      for (const path of ['config', 'faqs', 'status']) {
+        expect((await call('GET', `/api/widget/${channelId}/${path}`)).status, `${channelId} ${path}`).toBe(404);
+      }
+    }
+  });
+
+  it('refuses sites outside the domain allowlist with 403 and accepts the domain and its subdomains', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client, { allowedDomains: ['shop.example.com'] });
+    for (const origin of [SHOP, 'https://eu.shop.example.com', 'http://localhost']) {
+      expect((await visitor(origin)('GET', `/api/widget/${id}/config`)).status, origin).toBe(200);
+    }
+    for (const origin of ['https://evil.example', 'https://evilshop.example.com', 'https://example.com', null]) {
+      const res = await visitor(origin)('GET', `/api/widget/${id}/config`);
+      expect(res.status, String(origin)).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const anySite = await websiteChannel(client);
+    expect((await visitor('https://anything.test')('GET', `/api/widget/${anySite}/config`)).status).toBe(200);
+    expect((await visitor(null)('GET', `/api/widget/${anySite}/config`)).status).toBe(200);
+  });
+
+  it('answers a CORS preflight for an allowed origin and refuses one from elsewhere', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client, { allowedDomains: ['shop.example.com'] });
+    const ok = await visitor()('OPTIONS', `/api/widget/${id}/upload`);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(ok.headers.get('access-control-allow-methods')).toContain('POST');
+    expect((await visitor('https://evil.example')('OPTIONS', `/api/widget/${id}/upload`)).status).toBe(403);
+  });
+
+  it('rate-limits config, FAQ and status calls to about 30 a minute per IP', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client);
+    const call = visitor();
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++)
+      statuses.push((await call('GET', `/api/widget/${id}/${['config', 'faqs', 'status'][i % 3]}`)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const limited = await call('GET', `/api/widget/${id}/config`);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect((await visitor()('GET', `/api/widget/${id}/config`)).status).toBe(200);
+  });
+
+  it('takes a visitor upload and lets only that visitor download it', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client, { allowedDomains: ['shop.example.com'] });
+    const visitorId = newVisitorId();
+    const call = visitor();
+    const res = await call(
+      'POST',
+      `/api/widget/${id}/upload`,
+      uploadForm(new File([PNG], 'photo.png', { type: 'image/png' }), visitorId),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.data).toEqual({
+      id: res.body.data.id,
+      url: `/api/widget/media/${res.body.data.id}?visitorId=${visitorId}`,
+      fileName: 'photo.png',
+      contentType: 'image/png',
+      size: PNG.length,
+    });
+    const file = await call('GET', res.body.data.url);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await call('GET', `/api/widget/media/${res.body.data.id}?visitorId=${newVisitorId()}`)).status).toBe(404);
+    expect((await visitor('https://evil.example')('GET', res.body.data.url)).status).toBe(403);
+    expect((await call('GET', `/api/widget/media/${res.body.data.id}?visitorId=nope`)).status).toBe(400);
+  });
+
+  it('refuses visitor uploads over 5 MB (413), of other types (400) or without a visitor id (400)', async () => {
+    const { client, organization } = await signUpOwner();
+    const id = await websiteChannel(client);
+    const call = visitor();
+    const big = new File([new Uint8Array(5 * 1024 * 1024 + 1)], 'big.png', { type: 'image/png' });
+    expect((await call('POST', `/api/widget/${id}/upload`, uploadForm(big, newVisitorId()))).status).toBe(413);
+    const csv = new File(['a,b'], 'list.csv', { type: 'text/csv' });
+    const badType = await call('POST', `/api/widget/${id}/upload`, uploadForm(csv, newVisitorId()));
+    expect(badType.status).toBe(400);
+    expect(badType.body.error.fields).toHaveProperty('file');
+    const png = new File([PNG], 'a.png', { type: 'image/png' });
+    const noVisitor = await call('POST', `/api/widget/${id}/upload`, uploadForm(png));
+    expect(noVisitor.body.error.fields).toHaveProperty('visitorId');
+    expect((await env.MEDIA.list({ prefix: `org/${organization.id}/` })).objects).toEqual([]);
+  });
+
+  it('lets a visitor open an agent’s attachment sent to them, but not one on an internal note', async () => {
+    const { client, organization } = await signUpOwner();
+    const channelId = await websiteChannel(client);
+    const visitorId = newVisitorId();
+    const [contact] = await db
+      .insert(contacts)
+      .values({ organizationId: organization.id, channelId, externalId: visitorId })
+      .returning();
+    const [conversation] = await db
+      .insert(conversations)
+      .values({ organizationId: organization.id, channelId, contactId: contact!.id, lastMessageAt: new Date() })
+      .returning();
+    const upload = async (name: string) => {
+      const form = new FormData();
+      form.set('file', new File([PNG], name, { type: 'image/png' }));
+      return (await client.request('POST', '/api/media/upload', form)).body.data.id as string;
+    };
+    const sent = await upload('invoice.png');
+    const noted = await upload('internal.png');
+    const base = { organizationId: organization.id, conversationId: conversation!.id, direction: 'OUTBOUND' as const };
+    await db.insert(messages).values([
+      { ...base, seq: 1, senderType: 'AGENT', content: 'Here is your invoice', attachments: [sent] },
+      { ...base, seq: 2, senderType: 'AGENT', content: 'Team only', isNote: true, attachments: [noted] },
+    ]);
+    const call = visitor();
+    expect((await call('GET', `/api/widget/media/${sent}?visitorId=${visitorId}`)).status).toBe(200);
+    expect((await call('GET', `/api/widget/media/${noted}?visitorId=${visitorId}`)).status).toBe(404);
+    expect((await call('GET', `/api/widget/media/${sent}?visitorId=${newVisitorId()}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,117 @@
+// /api/widget (public, no session): what the chat widget reads before and around a chat — config, FAQ chips,
+// online status, visitor uploads. Called from customers' sites, so every route answers CORS for an allowed
+// Origin and refuses (403) an origin outside the channel's domain allowlist. Shapes: docs/realtime-protocol.md.
+import { type Context, Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { recordFaqClick, widgetFaqs } from '../channels/faqs';
+import { loadVisitorMedia, mediaResponse, storeMedia, VISITOR_UPLOADS, widgetMediaUrl } from '../channels/media';
+import { assertWidgetOrigin, loadWidgetChannel, widgetConfig, widgetStatus } from '../channels/website-chat';
+import type { Channel } from '../db/schema';
+import type { AppEnv } from '../http/context';
+import { ok } from '../http/envelope';
+import { ValidationError } from '../http/errors';
+import { clientIp, enforceRateLimit } from '../http/rate-limit';
+import { readUpload } from './media';
+
+const VISITOR_ID = /^visitor_[0-9a-f-]{36}$/;
+
+export type WidgetEnv = { Bindings: AppEnv['Bindings']; Variables: AppEnv['Variables'] & { channel: Channel } };
+
+function ownOrigins(c: Context<WidgetEnv>): string[] {
+  const origins = [new URL(c.req.url).origin];
+  if (c.env.APP_ORIGIN) origins.push(new URL(c.env.APP_ORIGIN).origin);
+  return origins;
+}
+
+/** The calling page's origin. Browsers omit Origin on same-origin GETs (the widget iframe); Sec-Fetch-Site says so. */
+function callerOrigin(c: Context<WidgetEnv>): string | undefined {
+  const origin = c.req.header('origin');
+  if (origin) return origin;
+  return c.req.header('sec-fetch-site') === 'same-origin' ? new URL(c.req.url).origin : undefined;
+}
+
+/** Checks the channel's allowlist, then lets that origin read the answer, errors included. */
+export function allowOrigin(c: Context<WidgetEnv>, channel: Channel): void {
+  assertWidgetOrigin(channel, callerOrigin(c), ownOrigins(c));
+  const origin = c.req.header('origin');
+  if (origin) {
+    c.header('access-control-allow-origin', origin);
+    c.header('vary', 'Origin');
+  }
+}
+
+/** Loads the public WEBSITE_CHAT channel of `:channelId` (404 otherwise) and applies its origin policy. */
+export const widgetChannel = createMiddleware<WidgetEnv>(async (c, next) => {
+  const channel = await loadWidgetChannel(c.var.db, c.req.param('channelId') ?? '');
+  allowOrigin(c, channel);
+  c.set('channel', channel);
+  await next();
+});
+
+/** About 30 requests a minute per IP (the WIDGET_LIMITER binding). */
+const perIpLimit = createMiddleware<WidgetEnv>(async (c, next) => {
+  await enforceRateLimit(c.env.WIDGET_LIMITER, `widget:${clientIp(c.req.raw.headers)}`);
+  await next();
+});
+
+/** Answers a CORS preflight for a widget route. */
+export async function preflight(c: Context<WidgetEnv>) {
+  const channelId = c.req.param('channelId');
+  if (channelId) allowOrigin(c, await loadWidgetChannel(c.var.db, channelId));
+  else if (c.req.header('origin')) c.header('access-control-allow-origin', c.req.header('origin'));
+  c.header('access-control-allow-methods', 'GET, POST, OPTIONS');
+  c.header('access-control-allow-headers', 'content-type');
+  c.header('access-control-max-age', '600');
+  return c.body(null, 204);
+}
+
+function visitorIdOf(value: unknown): string {
+  if (typeof value !== 'string' || !VISITOR_ID.test(value)) {
+    throw ValidationError.field('visitorId', 'visitorId must look like visitor_<uuid>');
+  }
+  return value;
+}
+
+export const widgetRoutes = new Hono<WidgetEnv>()
+  .options('/:channelId/config', preflight)
+  .options('/:channelId/faqs', preflight)
+  .options('/:channelId/faqs/:faqId/click', preflight)
+  .options('/:channelId/status', preflight)
+  .options('/:channelId/upload', preflight)
+  .options('/media/:mediaId', preflight)
+  .get('/media/:mediaId', async (c) => {
+    const visitorId = visitorIdOf(c.req.query('visitorId'));
+    const { media, channelId } = await loadVisitorMedia(c.var.db, c.req.param('mediaId'), visitorId);
+    allowOrigin(c, await loadWidgetChannel(c.var.db, channelId));
+    return mediaResponse(c.env, media);
+  })
+  .get('/:channelId/config', widgetChannel, perIpLimit, async (c) => ok(c, await widgetConfig(c.var.db, c.var.channel)))
+  .get('/:channelId/faqs', widgetChannel, perIpLimit, async (c) =>
+    ok(c, await widgetFaqs(c.var.db, c.var.channel.organizationId, c.var.channel.id)),
+  )
+  .post('/:channelId/faqs/:faqId/click', widgetChannel, perIpLimit, async (c) =>
+    ok(c, await recordFaqClick(c.var.db, c.var.channel.organizationId, c.var.channel.id, c.req.param('faqId'))),
+  )
+  .get('/:channelId/status', widgetChannel, perIpLimit, async (c) => ok(c, await widgetStatus(c.var.db, c.var.channel)))
+  .post('/:channelId/upload', widgetChannel, perIpLimit, async (c) => {
+    const { file, fields } = await readUpload(c, VISITOR_UPLOADS);
+    const visitorId = visitorIdOf(fields.get('visitorId'));
+    const row = await storeMedia(c.env, c.var.db, {
+      organizationId: c.var.channel.organizationId,
+      channelId: c.var.channel.id,
+      file,
+      policy: VISITOR_UPLOADS,
+      uploadedById: visitorId,
+    });
+    return ok(
+      c,
+      {
+        id: row.id,
+        url: widgetMediaUrl(row.id, visitorId),
+        fileName: row.fileName,
+        contentType: row.contentType,
+        size: row.size,
+      },
+      201,
+    );
+  });
