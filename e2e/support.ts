@@ -1,0 +1,65 @@
+// Shared steps for the browser tests: the demo logins, the widget's iframe, and accessibility checks.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type APIRequestContext, type Browser, expect, type FrameLocator, type Page } from '@playwright/test';
+
+export const DEMO_OWNER = { email: 'owner@demo.helpstack.local', password: 'helpstack-demo' };
+export const XSS = '<img src=x onerror=alert(1)>';
+
+export async function logIn(page: Page, account: { email: string; password: string }) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/conversations/);
+}
+
+/** A fresh browser context (its own cookies and localStorage) with a page in it. */
+export async function newPage(browser: Browser) {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+/** Opens the widget on a page that embeds it and returns the chat iframe. */
+export async function openWidget(page: Page, launcherName: RegExp = /^Open /): Promise<FrameLocator> {
+  await page.getByRole('button', { name: launcherName }).click();
+  const chat = page.frameLocator('iframe[src*="/widget/"]');
+  await expect(chat.getByLabel('Type your message')).toBeVisible();
+  return chat;
+}
+
+export async function sendFromWidget(chat: FrameLocator, text: string) {
+  await chat.getByLabel('Type your message').fill(text);
+  await chat.getByRole('button', { name: 'Send message' }).click();
+}
+
+/** An API session for set-up steps, logged in as the demo owner. */
+export async function ownerApi(request: APIRequestContext, baseURL: string) {
+  const res = await request.post('/api/auth/login', { data: DEMO_OWNER, headers: { origin: baseURL } });
+  expect(res.status()).toBe(200);
+  return {
+    get: async (path: string) => (await (await request.get(path)).json()).data,
+    post: async (path: string, data: unknown) => {
+      const r = await request.post(path, { data, headers: { origin: baseURL } });
+      const body = await r.json();
+      if (!body.success) throw new Error(`${path}: ${r.status()} ${JSON.stringify(body)}`);
+      return body.data;
+    },
+  };
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core in the page and fails on any violation. */
+export async function expectNoAxeViolations(page: Page) {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    // @ts-expect-error axe is injected above
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v: { id: string; nodes: { target: string[] }[] }) => ({
+      id: v.id,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  expect(violations).toEqual([]);
+}
