@@ -13,6 +13,11 @@ declare global {
       MAIL_FROM?: string;
       /** Public origin of the app when it differs from the request's (links in emails, CSRF allow-list). */
       APP_ORIGIN?: string;
+      /** Knowledge-base embeddings: "local" forces the offline embedder and D1 vectors; "openai" uses the keys below. */
+      EMBEDDINGS?: string;
+      EMBEDDINGS_API_KEY?: string;
+      EMBEDDINGS_BASE_URL?: string;
+      EMBEDDINGS_MODEL?: string;
     }
   }
 }

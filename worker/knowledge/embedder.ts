@@ -2,18 +2,6 @@
 // (no network, no keys), chosen by configuration.
 import OpenAI from 'openai';
 
-declare global {
-  namespace Cloudflare {
-    interface Env {
-      /** "local" forces the offline embedder and D1 vectors; "openai" uses EMBEDDINGS_API_KEY. */
-      EMBEDDINGS?: string;
-      EMBEDDINGS_API_KEY?: string;
-      EMBEDDINGS_BASE_URL?: string;
-      EMBEDDINGS_MODEL?: string;
-    }
-  }
-}
-
 export interface Embedder {
   /** Identifies the vector space, so vectors from another embedder are never compared. */
   readonly name: string;
