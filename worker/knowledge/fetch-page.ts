@@ -1,5 +1,6 @@
 // Fetching a web page for the knowledge base without letting a URL reach inside our network (SSRF):
-// public http(s) hosts only, every redirect hop re-checked, a time limit and a size limit.
+// public http(s) hosts only (lib/public-host.ts), every redirect hop re-checked, a time limit and a size limit.
+import { nonPublicHostReason } from '../lib/public-host';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -22,55 +23,6 @@ export interface FetchedPage {
 export class FetchPageError extends Error {}
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const BLOCKED_SUFFIXES = ['.localhost', '.internal', '.local', '.home.arpa'];
-
-function ipv4Octets(host: string): number[] | null {
-  const parts = host.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return null;
-  const octets = parts.map(Number);
-  return octets.every((o) => o <= 255) ? octets : null;
-}
-
-function privateIpv4([a, b, c]: number[]): boolean {
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b! >= 64 && b! <= 127) || // CGNAT
-    (a === 169 && b === 254) || // link-local, including the 169.254.169.254 metadata service
-    (a === 172 && b! >= 16 && b! <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 192 && b === 0 && c === 0) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a! >= 224 // multicast, reserved, broadcast
-  );
-}
-
-/** Expands an IPv6 literal (as WHATWG URL normalises it) into eight 16-bit groups. */
-function ipv6Groups(host: string): number[] | null {
-  if (!host.includes(':')) return null;
-  const [head = '', tail] = host.split('::');
-  const parse = (s: string) => (s ? s.split(':').map((g) => Number.parseInt(g, 16)) : []);
-  const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  const groups = [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
-  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
-}
-
-function privateIpv6(g: number[]): boolean {
-  const embeddedV4 = [g[6]! >> 8, g[6]! & 0xff, g[7]! >> 8, g[7]! & 0xff];
-  const zeroPrefix = g.slice(0, 5).every((x) => x === 0);
-  if (zeroPrefix && g[5] === 0xffff) return privateIpv4(embeddedV4); // IPv4-mapped
-  if (g[0] === 0x64 && g[1] === 0xff9b) return privateIpv4(embeddedV4); // NAT64
-  return (
-    g.every((x) => x === 0) || // unspecified
-    (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) || // loopback
-    (g[0]! & 0xfe00) === 0xfc00 || // unique local
-    (g[0]! & 0xffc0) === 0xfe80 || // link-local
-    (g[0]! & 0xff00) === 0xff00 // multicast
-  );
-}
-
 /** Why this URL may not be fetched, or null when it may. */
 export function unsafeUrlReason(raw: string): string | null {
   let url: URL;
@@ -81,18 +33,7 @@ export function unsafeUrlReason(raw: string): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `Only http and https URLs can be fetched`;
   if (url.username || url.password) return 'URLs with credentials cannot be fetched';
-  // WHATWG URL already turns decimal, octal and hex IPv4 forms into dotted quads.
-  const host = url.hostname
-    .toLowerCase()
-    .replace(/^\[|\]$/g, '')
-    .replace(/\.$/, '');
-  const refused = `Refusing to fetch ${url.origin}: it points to a private or local address`;
-  if (host === 'localhost' || BLOCKED_SUFFIXES.some((s) => host.endsWith(s))) return refused;
-  const v4 = ipv4Octets(host);
-  if (v4 && privateIpv4(v4)) return refused;
-  const v6 = ipv6Groups(host);
-  if (host.includes(':') && (!v6 || privateIpv6(v6))) return refused;
-  return null;
+  return nonPublicHostReason(url) ? `Refusing to fetch ${url.origin}: it points to a private or local address` : null;
 }
 
 async function readCapped(response: Response, maxBytes: number): Promise<{ body: Uint8Array; truncated: boolean }> {

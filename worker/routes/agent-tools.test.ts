@@ -68,7 +68,7 @@ describe('agent tools', () => {
       expect(res.body.error.fields?.url, url).toBeDefined();
     }
     expect((await client.get('/api/agent-tools')).body.data).toEqual([]);
-    expect((await client.post('/api/agent-tools', { ...tool, url: 'https://203.0.113.9/orders' })).status).toBe(201);
+    expect((await client.post('/api/agent-tools', { ...tool, url: 'https://93.184.216.34/orders' })).status).toBe(201);
   });
 
   it('validates name, description, type, SERVER_SIDE url and the parameters schema', async () => {

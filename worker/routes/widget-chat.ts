@@ -3,18 +3,17 @@
 
 import { and, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
-import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import { assertWidgetOrigin, loadWidgetChannel } from '../channels/website-chat';
+import { loadWidgetChannel } from '../channels/website-chat';
 import { BINDING_HEADER, type SocketBinding } from '../conversations/actor';
 import { toPublicMessage } from '../conversations/log';
 import { activeConversation, conversationActor, receiveInbound, refOf, upsertContact } from '../conversations/pipeline';
 import type { Channel } from '../db/schema';
 import { contacts } from '../db/schema';
-import type { AppEnv } from '../http/context';
 import { errorBody, ok } from '../http/envelope';
 import { enforceRateLimit } from '../http/rate-limit';
 import { validate } from '../http/validate';
+import { allowOrigin, preflight, type WidgetEnv, widgetChannel } from './widget';
 
 const visitorId = z.string().regex(/^visitor_[0-9a-f-]{36}$/, 'visitorId must look like visitor_<uuid>');
 
@@ -35,36 +34,6 @@ const sendSchema = z
 
 const historySchema = z.object({ visitorId, afterSeq: z.coerce.number().int().min(0).default(0) });
 const socketSchema = z.object({ visitorId });
-
-type WidgetEnv = { Bindings: AppEnv['Bindings']; Variables: AppEnv['Variables'] & { channel: Channel } };
-
-/** Checks the channel's domain allowlist against Origin and lets that origin read the answer. */
-function allowOrigin(c: Context<WidgetEnv>, channel: Channel): void {
-  const own = [new URL(c.req.url).origin, ...(c.env.APP_ORIGIN ? [new URL(c.env.APP_ORIGIN).origin] : [])];
-  const origin = c.req.header('origin');
-  assertWidgetOrigin(channel, origin ?? (c.req.header('sec-fetch-site') === 'same-origin' ? own[0] : undefined), own);
-  if (origin) {
-    c.header('access-control-allow-origin', origin);
-    c.header('vary', 'Origin');
-  }
-}
-
-const widgetChannel = createMiddleware<WidgetEnv>(async (c, next) => {
-  const channel = await loadWidgetChannel(c.var.db, c.req.param('channelId') ?? '');
-  allowOrigin(c, channel);
-  c.set('channel', channel);
-  await next();
-});
-
-async function preflight(c: Context<WidgetEnv>) {
-  const channelId = c.req.param('channelId');
-  if (channelId) allowOrigin(c, await loadWidgetChannel(c.var.db, channelId));
-  else if (c.req.header('origin')) c.header('access-control-allow-origin', c.req.header('origin'));
-  c.header('access-control-allow-methods', 'GET, POST, OPTIONS');
-  c.header('access-control-allow-headers', 'content-type');
-  c.header('access-control-max-age', '600');
-  return c.body(null, 204);
-}
 
 async function findContact(c: Context<WidgetEnv>, channel: Channel, externalId: string) {
   const [contact] = await c.var.db
