@@ -3,6 +3,7 @@ import { cleanup, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConversationPage } from './conversation/conversation-page';
 import { ChannelPage } from './settings/channel-page';
+import { ChannelWizard } from './settings/channel-wizard';
 import { ChannelsPage } from './settings/channels-page';
 import { FaqsPage } from './settings/faqs-page';
 import { TeamPage } from './settings/team-page';
@@ -167,6 +168,13 @@ describe('settings by role', () => {
     expect(screen.getByLabelText<HTMLTextAreaElement>('System prompt').value).toBe('Be kind');
     expect(await screen.findByLabelText('AI provider')).toBeTruthy();
     expect(screen.getByRole('checkbox', { name: 'Shipping' })).toHaveProperty('checked', false);
+  });
+
+  it('offers the five documented channel types to an ADMIN, and not Telegram or TikTok', async () => {
+    fakeSettings();
+    renderAs('ADMIN', <ChannelWizard />);
+    const types = (await screen.findAllByRole('radio')).map((r) => r.closest('label')?.textContent?.trim());
+    expect(types).toEqual(['Website chat', 'Email', 'Facebook Messenger', 'Instagram', 'WhatsApp']);
   });
 
   it('an AGENT reads FAQs and the team without edit controls', async () => {

@@ -17,7 +17,8 @@ import {
 } from './channel-form';
 
 const STEPS = ['Type', 'Connection', 'Language', 'AI'] as const;
-const TYPES: ChannelType[] = ['WEBSITE_CHAT', 'EMAIL', 'FACEBOOK', 'INSTAGRAM', 'WHATSAPP', 'TELEGRAM'];
+// TELEGRAM (and the reserved TIKTOK) exist in the API's schema but are not offered here yet.
+const TYPES: ChannelType[] = ['WEBSITE_CHAT', 'EMAIL', 'FACEBOOK', 'INSTAGRAM', 'WHATSAPP'];
 
 // Which step shows a field that failed validation, so the error is never hidden on another step.
 function stepOf(field: string): number {
