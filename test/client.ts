@@ -87,3 +87,17 @@ export async function addMember(owner: Client, role: 'OWNER' | 'ADMIN' | 'AGENT'
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { client, email, password, member: res.body.data.member };
 }
+
+/** A new owner with a WEBSITE_CHAT channel (auto-translation off unless `channel` says otherwise). */
+export async function ownerWithWebsiteChat(channel: Record<string, unknown> = {}) {
+  const owner = await signUpOwner();
+  const res = await owner.client.post('/api/channels', {
+    type: 'WEBSITE_CHAT',
+    name: 'Website',
+    credentials: {},
+    autoTranslate: false,
+    ...channel,
+  });
+  if (res.status !== 201) throw new Error(`create channel failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...owner, organizationId: owner.organization.id as string, channelId: res.body.data.id as string };
+}

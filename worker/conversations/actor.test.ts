@@ -1,22 +1,10 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, signUpOwner } from '../../test/client';
+import { ORIGIN, ownerWithWebsiteChat } from '../../test/client';
 import type { ConversationActor } from './actor';
 import { conversationActor, receiveInbound } from './pipeline';
 import { projectEntries } from './projection';
-
-async function setup(channel: Record<string, unknown> = {}) {
-  const owner = await signUpOwner();
-  const res = await owner.client.post('/api/channels', {
-    type: 'WEBSITE_CHAT',
-    name: 'Website',
-    credentials: {},
-    autoTranslate: false,
-    ...channel,
-  });
-  return { ...owner, organizationId: owner.organization.id as string, channelId: res.body.data.id as string };
-}
 
 /** A WebSocket client that records every frame and lets a test wait for the next one matching a predicate. */
 async function connect(path: string, headers: Record<string, string> = {}) {
@@ -63,7 +51,7 @@ const visitor = () => `visitor_${crypto.randomUUID()}`;
 
 describe('the outbox', () => {
   it('converges D1 from the alarm after a projection write fails, and the message is never lost', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const { conversation } = await receiveInbound(env, {
       organizationId: org.organizationId,
       channelId: org.channelId,
@@ -116,7 +104,7 @@ describe('the outbox', () => {
 
 describe('the inbound pipeline', () => {
   it('dedupes by provider message id, rejoins an open conversation, and starts a new one after closing', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const base = { organizationId: org.organizationId, channelId: org.channelId, externalContactId: 'meta-123' };
     const first = await receiveInbound(env, { ...base, externalMessageId: 'mid-1', content: 'hi' });
     const again = await receiveInbound(env, { ...base, externalMessageId: 'mid-1', content: 'hi' });
@@ -136,7 +124,7 @@ describe('the inbound pipeline', () => {
   });
 
   it('creates one conversation when first messages from a new contact race', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const base = { organizationId: org.organizationId, channelId: org.channelId, externalContactId: 'racer' };
     const results = await Promise.all(
       ['a', 'b', 'c'].map((id) => receiveInbound(env, { ...base, externalMessageId: id, content: id })),
@@ -146,7 +134,7 @@ describe('the inbound pipeline', () => {
   });
 
   it('never hands an internal note to a channel: an email note sends no mail, a reply does', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const mail = await org.client.post('/api/channels', {
       type: 'EMAIL',
       name: 'Mail',
@@ -182,7 +170,7 @@ describe('the inbound pipeline', () => {
 
 describe('live widget sockets', () => {
   it('round-trips through the actor: history, ack after persisting, agent replies; never notes or drafts', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const visitorId = visitor();
     const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
     const history = await socket.next((f) => f.type === 'history');
@@ -225,7 +213,7 @@ describe('live widget sockets', () => {
   });
 
   it('keeps the history through an eviction: a reconnecting visitor syncs the tail after its last seq', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const visitorId = visitor();
     const first = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
     await first.next((f) => f.type === 'history');
@@ -251,7 +239,7 @@ describe('live widget sockets', () => {
   });
 
   it('refuses a socket without an upgrade (426), for an unknown channel (404) and from a foreign site (403)', async () => {
-    const org = await setup({ settings: { allowedDomains: ['shop.example'] } });
+    const org = await ownerWithWebsiteChat({ settings: { allowedDomains: ['shop.example'] } });
     const plain = await exports.default.fetch(
       new Request(`${ORIGIN}/api/widget/${org.channelId}/ws?visitorId=${visitor()}`, {
         headers: { origin: 'https://shop.example' },
@@ -274,8 +262,8 @@ describe('live widget sockets', () => {
 
 describe('the org hub', () => {
   it('pushes message.created and conversation.updated to a dashboard on /api/live, and only within the org', async () => {
-    const org = await setup();
-    const other = await setup();
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
     const cookie = (client: { cookie?: string }) => ({ cookie: client.cookie! });
     const dashboard = await connect('/api/live', cookie(org.client));
     const otherDashboard = await connect('/api/live', cookie(other.client));
@@ -299,7 +287,7 @@ describe('the org hub', () => {
   });
 
   it('needs a session (401), forwards agent typing to the visitor, and refuses another site (403)', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     expect(
       (await exports.default.fetch(new Request(`${ORIGIN}/api/live`, { headers: { upgrade: 'websocket' } }))).status,
     ).toBe(401);

@@ -1,25 +1,13 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { signUpOwner } from '../../test/client';
+import { ownerWithWebsiteChat } from '../../test/client';
 import worker from '../index';
 
 const queue = worker.queue as ExportedHandlerQueueHandler<Cloudflare.Env, Job>;
 
 import type { Job } from '../jobs/types';
 import { onMessageAccepted, postOutbound, receiveInbound } from './pipeline';
-
-async function setup(autoReply: boolean) {
-  const owner = await signUpOwner();
-  const res = await owner.client.post('/api/channels', {
-    type: 'WEBSITE_CHAT',
-    name: 'Website',
-    credentials: {},
-    autoTranslate: false,
-    autoReply,
-  });
-  return { organizationId: owner.organization.id as string, channelId: res.body.data.id as string };
-}
 
 /** The real env with a JOBS queue that records what would be sent. */
 function recordingEnv() {
@@ -30,8 +18,8 @@ function recordingEnv() {
 
 describe('message.accepted', () => {
   it('asks for an AI reply only when the channel auto-replies, and only until one was given', async () => {
-    const auto = await setup(true);
-    const manual = await setup(false);
+    const auto = await ownerWithWebsiteChat({ autoReply: true });
+    const manual = await ownerWithWebsiteChat({ autoReply: false });
     const recorder = recordingEnv();
     const a = await receiveInbound(recorder.env, { ...auto, externalContactId: 'v', content: 'hi' });
     await receiveInbound(recorder.env, { ...manual, externalContactId: 'v', content: 'hi' });

@@ -1,20 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { addMember, type Client, signUpOwner } from '../../test/client';
+import { addMember, type Client, ownerWithWebsiteChat } from '../../test/client';
 import { receiveInbound } from '../conversations/pipeline';
-
-async function setup(channel: Record<string, unknown> = {}) {
-  const owner = await signUpOwner();
-  const res = await owner.client.post('/api/channels', {
-    type: 'WEBSITE_CHAT',
-    name: 'Website',
-    credentials: {},
-    autoTranslate: false,
-    ...channel,
-  });
-  if (res.status !== 201) throw new Error(`channel: ${res.status} ${JSON.stringify(res.body)}`);
-  return { ...owner, organizationId: owner.organization.id as string, channelId: res.body.data.id as string };
-}
 
 async function inbound(
   org: { organizationId: string; channelId: string },
@@ -38,7 +25,7 @@ async function reply(client: Client, conversationId: string, body: Record<string
 
 describe('GET /api/conversations', () => {
   it('lists the newest activity first with contact, channel and assignee, paged', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const first = await inbound(org, 'ann', 'Where is my parcel?');
     const second = await inbound(org, 'bob', 'Refund please');
     const res = await org.client.get('/api/conversations');
@@ -59,7 +46,7 @@ describe('GET /api/conversations', () => {
   });
 
   it('caps pageSize at 100 instead of refusing it, and refuses a page below 1', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const capped = await org.client.get('/api/conversations?pageSize=500');
     expect(capped.status).toBe(200);
     expect(capped.body.data.pageSize).toBe(100);
@@ -70,7 +57,7 @@ describe('GET /api/conversations', () => {
   });
 
   it('pages through results', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     for (const name of ['a', 'b', 'c']) await inbound(org, name, `hello from ${name}`);
     const page2 = await org.client.get('/api/conversations?pageSize=2&page=2');
     expect(page2.body.data).toMatchObject({ page: 2, pageSize: 2, total: 3, totalPages: 2 });
@@ -79,7 +66,7 @@ describe('GET /api/conversations', () => {
   });
 
   it('combines filters: status, unread, assignee, unassigned, language, channel and channel type', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const agent = await addMember(org.client, 'AGENT');
     const email = await org.client.post('/api/channels', {
       type: 'EMAIL',
@@ -109,8 +96,8 @@ describe('GET /api/conversations', () => {
   });
 
   it('searches message text and contact names (prefix words), only within the organisation', async () => {
-    const org = await setup();
-    const other = await setup();
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
     const parcel = await inbound(org, 'v1', 'My parcel never arrived', { name: 'Zoe Quinn' });
     await inbound(org, 'v2', 'Invoice question', { name: 'Max Power' });
     await inbound(other, 'v3', 'My parcel is late too', { name: 'Other Org' });
@@ -130,7 +117,7 @@ describe('GET /api/conversations', () => {
 
 describe('POST /api/conversations', () => {
   it('lets an agent start a conversation with a first message (201); a viewer may not', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const agent = await addMember(org.client, 'AGENT');
     const viewer = await addMember(org.client, 'VIEWER');
     const body = {
@@ -156,8 +143,8 @@ describe('POST /api/conversations', () => {
   });
 
   it("refuses bad input with field errors and another organisation's channel with 404", async () => {
-    const org = await setup();
-    const other = await setup();
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
     const bad = await org.client.post('/api/conversations', { contact: {} });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body.error.fields ?? {}).sort()).toEqual(['channelId', 'contact']);
@@ -169,7 +156,7 @@ describe('POST /api/conversations', () => {
 
 describe('one conversation', () => {
   it('reads, updates with status rules, and deletes; viewers only read', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const viewer = await addMember(org.client, 'VIEWER');
     const { conversation } = await inbound(org, 'v', 'Help');
     const url = `/api/conversations/${conversation.id}`;
@@ -190,8 +177,8 @@ describe('one conversation', () => {
   });
 
   it('validates updates: nothing to update, unknown values, assignee outside the organisation', async () => {
-    const org = await setup();
-    const other = await setup();
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'Help');
     const url = `/api/conversations/${conversation.id}`;
     expect((await org.client.patch(url, {})).status).toBe(400);
@@ -207,8 +194,8 @@ describe('one conversation', () => {
   });
 
   it("answers 404 for another organisation's conversation on every route", async () => {
-    const org = await setup();
-    const other = await setup();
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
     const { conversation } = await inbound(other, 'v', 'Secret');
     const url = `/api/conversations/${conversation.id}`;
     const attempts = await Promise.all([
@@ -225,8 +212,8 @@ describe('one conversation', () => {
   });
 
   it('marks read and unread, one by one and in bulk (skipping other organisations)', async () => {
-    const org = await setup();
-    const other = await setup();
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
     const viewer = await addMember(org.client, 'VIEWER');
     const a = await inbound(org, 'a', 'one');
     const b = await inbound(org, 'b', 'two');
@@ -251,7 +238,7 @@ describe('one conversation', () => {
 
 describe('messages of a conversation', () => {
   it('lists messages oldest first with sender, events and paging', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'first');
     await reply(org.client, conversation.id, { content: 'second' });
     await inbound(org, 'v', 'third');
@@ -279,7 +266,7 @@ describe('messages of a conversation', () => {
   });
 
   it('sends a reply (201) that costs one token; notes are free and never delivered', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'hello');
     const before = (await org.client.get('/api/auth/me')).body.data.organization.tokenBalance;
     const sent = await reply(org.client, conversation.id, { content: 'Hi!' });
@@ -293,7 +280,7 @@ describe('messages of a conversation', () => {
   });
 
   it('refuses a body whose conversationId differs from the URL, and other bad input, creating nothing', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'hello');
     const mismatch = await org.client.post(`/api/conversations/${conversation.id}/messages`, {
       conversationId: 'someone-else',
@@ -310,7 +297,7 @@ describe('messages of a conversation', () => {
   });
 
   it('lets agents reply but not viewers', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const agent = await addMember(org.client, 'AGENT');
     const viewer = await addMember(org.client, 'VIEWER');
     const { conversation } = await inbound(org, 'v', 'hello');
@@ -319,7 +306,7 @@ describe('messages of a conversation', () => {
   });
 
   it('returns 402 INSUFFICIENT_TOKENS and creates nothing when the organisation has no tokens', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'hello');
     await env.DB.prepare('UPDATE organizations SET token_balance = 0 WHERE id = ?').bind(org.organizationId).run();
     const res = await reply(org.client, conversation.id, { content: 'Hi' });
@@ -331,7 +318,7 @@ describe('messages of a conversation', () => {
   });
 
   it('dedupes a retried send with the same clientMessageId: one message, one token', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'hello');
     const before = (await org.client.get('/api/auth/me')).body.data.organization.tokenBalance;
     const body = { content: 'Only once', clientMessageId: 'client-1' };
@@ -351,7 +338,7 @@ describe('messages of a conversation', () => {
 
 describe('approval of replies', () => {
   it('holds a reply to a customer writing another language, and approving a newer draft rejects older ones', async () => {
-    const org = await setup({ autoTranslate: true, defaultLanguage: 'en' });
+    const org = await ownerWithWebsiteChat({ autoTranslate: true, defaultLanguage: 'en' });
     const { conversation } = await inbound(org, 'v', 'Hola', { language: 'es' });
     const older = await reply(org.client, conversation.id, { content: 'First try' });
     const newer = await reply(org.client, conversation.id, { content: 'Second try' });
@@ -367,8 +354,8 @@ describe('approval of replies', () => {
   });
 
   it('rejects a draft, sends the original instead of the translation, and guards roles and organisations', async () => {
-    const org = await setup({ autoTranslate: true, defaultLanguage: 'en' });
-    const other = await setup();
+    const org = await ownerWithWebsiteChat({ autoTranslate: true, defaultLanguage: 'en' });
+    const other = await ownerWithWebsiteChat();
     const viewer = await addMember(org.client, 'VIEWER');
     const { conversation } = await inbound(org, 'v', 'Bonjour', { language: 'fr' });
     const draft = await reply(org.client, conversation.id, { content: 'Hello in English' });

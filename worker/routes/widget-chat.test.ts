@@ -1,25 +1,13 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { Client, ORIGIN, signUpOwner } from '../../test/client';
-
-async function setup(channel: Record<string, unknown> = {}) {
-  const owner = await signUpOwner();
-  const res = await owner.client.post('/api/channels', {
-    type: 'WEBSITE_CHAT',
-    name: 'Website',
-    credentials: {},
-    autoTranslate: false,
-    ...channel,
-  });
-  return { ...owner, organizationId: owner.organization.id as string, channelId: res.body.data.id as string };
-}
+import { Client, ORIGIN, ownerWithWebsiteChat } from '../../test/client';
 
 const visitor = () => `visitor_${crypto.randomUUID()}`;
 const widget = new Client();
 
 describe('POST /api/widget/message', () => {
   it('accepts a visitor message (201) and answers a retry with the same clientMessageId with the same message (200)', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const body = {
       channelId: org.channelId,
       visitorId: visitor(),
@@ -48,7 +36,7 @@ describe('POST /api/widget/message', () => {
   });
 
   it('validates input, hides channels that are not active website chats (404), and checks the allowlist (403)', async () => {
-    const org = await setup({ settings: { allowedDomains: ['shop.example'] } });
+    const org = await ownerWithWebsiteChat({ settings: { allowedDomains: ['shop.example'] } });
     const bad = await widget.post('/api/widget/message', { channelId: org.channelId, visitorId: 'me', content: '' });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body.error.fields ?? {}).sort()).toEqual(['clientMessageId', 'visitorId']);
@@ -79,7 +67,7 @@ describe('POST /api/widget/message', () => {
   });
 
   it('limits a visitor to about 20 messages a minute (429)', async () => {
-    const org = await setup();
+    const org = await ownerWithWebsiteChat();
     const visitorId = visitor();
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) {
@@ -98,7 +86,7 @@ describe('POST /api/widget/message', () => {
 
 describe('GET /api/widget/:channelId/messages', () => {
   it('returns what the visitor may see after a seq: never notes, never drafts waiting for approval', async () => {
-    const org = await setup({ autoTranslate: true, defaultLanguage: 'en' });
+    const org = await ownerWithWebsiteChat({ autoTranslate: true, defaultLanguage: 'en' });
     const visitorId = visitor();
     const none = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${visitorId}`);
     expect(none.body.data).toEqual({ conversationId: null, messages: [] });
