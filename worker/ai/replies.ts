@@ -73,33 +73,20 @@ async function loadContext(db: Db, input: GenerateReplyInput): Promise<ReplyCont
       .where(and(eq(contacts.organizationId, organizationId), eq(contacts.id, conversation.contactId))),
   ]);
   if (!channel) throw new NotFoundError('Channel');
-  let question: Message | undefined;
-  if (input.messageId) {
-    [question] = await db
-      .select()
-      .from(messages)
-      .where(
-        and(
-          eq(messages.organizationId, organizationId),
-          eq(messages.conversationId, conversationId),
-          eq(messages.id, input.messageId),
-        ),
-      );
-    if (!question) throw new NotFoundError('Message');
-  } else {
-    [question] = await db
-      .select()
-      .from(messages)
-      .where(
-        and(
-          eq(messages.organizationId, organizationId),
-          eq(messages.conversationId, conversationId),
-          eq(messages.direction, 'INBOUND'),
-        ),
-      )
-      .orderBy(desc(messages.seq))
-      .limit(1);
-  }
+  // The message to answer: the one asked for, or else the latest customer message.
+  const [question] = await db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.organizationId, organizationId),
+        eq(messages.conversationId, conversationId),
+        input.messageId ? eq(messages.id, input.messageId) : eq(messages.direction, 'INBOUND'),
+      ),
+    )
+    .orderBy(desc(messages.seq))
+    .limit(1);
+  if (input.messageId && !question) throw new NotFoundError('Message');
   if (question?.direction !== 'INBOUND') {
     throw new ValidationError('AI replies answer a customer message: there is none to answer yet');
   }

@@ -440,11 +440,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       const rejected = { ...target, approvalStatus: 'REJECTED' as const, updatedAt: now };
       this.commit({ messages: [rejected] });
       await this.flush();
-      await this.toHub(state.organizationId, {
-        type: 'message.updated',
-        conversationId: state.id,
-        message: toApiMessage(rejected),
-      });
+      await this.announceUpdates(state, [rejected]);
       return { ok: true, message: rejected, rejectedIds: [] };
     }
     const older = this.messages()
@@ -464,13 +460,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       this.toVisitors({ type: 'message', message: toPublicMessage(approved, this.visitorId()) });
     }
     await this.flush();
-    for (const message of [...older, approved]) {
-      await this.toHub(state.organizationId, {
-        type: 'message.updated',
-        conversationId: state.id,
-        message: toApiMessage(message),
-      });
-    }
+    await this.announceUpdates(state, [...older, approved]);
     return { ok: true, message: approved, rejectedIds: older.map((m) => m.id) };
   }
 
@@ -496,11 +486,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     };
     this.commit({ messages: [updated], events: [event] });
     await this.flush();
-    await this.toHub(state.organizationId, {
-      type: 'message.updated',
-      conversationId: state.id,
-      message: toApiMessage(updated),
-    });
+    await this.announceUpdates(state, [updated]);
     return updated;
   }
 
@@ -512,12 +498,19 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const updated: LogMessage = { ...message, ...patch, updatedAt: Date.now() };
     this.commit({ messages: [updated] });
     await this.flush();
-    await this.toHub(state.organizationId, {
-      type: 'message.updated',
-      conversationId: state.id,
-      message: toApiMessage(updated),
-    });
+    await this.announceUpdates(state, [updated]);
     return updated;
+  }
+
+  /** Tells the org's dashboards about messages whose state changed. */
+  private async announceUpdates(state: ConversationState, updated: LogMessage[]): Promise<void> {
+    for (const message of updated) {
+      await this.toHub(state.organizationId, {
+        type: 'message.updated',
+        conversationId: state.id,
+        message: toApiMessage(message),
+      });
+    }
   }
 
   // ── Conversation state ───────────────────────────────────────────────────
