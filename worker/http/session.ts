@@ -39,8 +39,12 @@ export function sessionToken(c: Context<AppEnv>): string | undefined {
   return getCookie(c, SESSION_COOKIE);
 }
 
-/** Any active member of an organisation (the seed's withOrganization). */
+/**
+ * Any active member of an organisation (the seed's withOrganization). Several routers share a prefix, so a
+ * request may pass this guard more than once: the session is resolved only the first time.
+ */
 export const withOrganization = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get('auth')) return next();
   const token = sessionToken(c);
   const auth = token ? await resolveSession(c.var.db, c.env.SESSION_SECRET, token) : null;
   if (!auth) throw new UnauthorizedError();

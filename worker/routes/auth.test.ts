@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Client, ORIGIN, signUpOwner, uniqueEmail } from '../../test/client';
 
 describe('sign up', () => {
@@ -130,5 +130,18 @@ describe('CSRF', () => {
       },
     );
     expect(same.status).toBe(201);
+  });
+});
+
+describe('session resolution', () => {
+  it('resolves the session once per request, even through routers that share a prefix', async () => {
+    const { client } = await signUpOwner();
+    const channel = await client.post('/api/channels', { type: 'WEBSITE_CHAT', name: 'Web', credentials: {} });
+    const prepare = vi.spyOn(env.DB, 'prepare');
+    const res = await client.get(`/api/channels/${channel.body.data.id}/agent-tools`);
+    expect(res.status).toBe(200);
+    const sessionLookups = prepare.mock.calls.filter(([sql]) => /from "sessions"/i.test(String(sql)));
+    prepare.mockRestore();
+    expect(sessionLookups).toHaveLength(1);
   });
 });
