@@ -12,7 +12,7 @@ export const SESSION_COOKIE = 'hs_session';
 
 const RANK: Record<Role, number> = { VIEWER: 0, AGENT: 1, ADMIN: 2, OWNER: 3 };
 
-export function hasRole(role: Role, minimum: Role): boolean {
+function hasRole(role: Role, minimum: Role): boolean {
   return RANK[role] >= RANK[minimum];
 }
 
