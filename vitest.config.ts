@@ -29,6 +29,8 @@ export default defineConfig(async () => {
             name: 'worker',
             include: ['worker/**/*.test.ts'],
             setupFiles: ['./test/apply-migrations.ts'],
+            // Fake SMTP and IMAP servers on 127.0.0.1 for the email channel; ports reach tests via inject().
+            globalSetup: ['./test/smtp-server.ts'],
             testTimeout: 20_000,
           },
         },

@@ -2,14 +2,20 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { signUpOwner } from '../../test/client';
+import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import { createDb } from '../db/client';
-import { type ChannelType, channels, contacts, conversations, messages, outboundEmails } from '../db/schema';
+import { type ChannelType, channels, contacts, conversations, media, messages, outboundEmails } from '../db/schema';
 import { encryptJson } from '../lib/secrets';
 import { channelAdapter } from './adapters';
 
 const db = createDb(env.DB);
 
-async function conversationOn(type: ChannelType, contact: { email?: string } = {}, subject: string | null = null) {
+async function conversationOn(
+  type: ChannelType,
+  contact: { email?: string } = {},
+  subject: string | null = null,
+  credentials: Record<string, unknown> = type === 'EMAIL' ? fakeAccount() : {},
+) {
   const { organization } = await signUpOwner();
   const [channel] = await db
     .insert(channels)
@@ -17,7 +23,7 @@ async function conversationOn(type: ChannelType, contact: { email?: string } = {
       organizationId: organization.id,
       type,
       name: `${type} channel`,
-      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, {}),
+      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
     })
     .returning();
   const [person] = await db
@@ -45,11 +51,7 @@ async function conversationOn(type: ChannelType, contact: { email?: string } = {
       content: 'Your parcel left our warehouse today.',
     })
     .returning();
-  return { channel: channel!, message: message!, organizationId: organization.id };
-}
-
-function emailsTo(address: string) {
-  return db.select().from(outboundEmails).where(eq(outboundEmails.to, address));
+  return { channel: channel!, message: message!, organizationId: organization.id, conversationId: conversation!.id };
 }
 
 describe('channel adapters', () => {
@@ -58,17 +60,69 @@ describe('channel adapters', () => {
     expect(await channelAdapter('WEBSITE_CHAT').send(env, db, channel, message)).toEqual({ status: 'DELIVERED' });
   });
 
-  it('emails a reply to the contact under "Re: <subject>"', async () => {
+  it('emails a reply from the channel\'s own SMTP account to the contact, under "Re: <subject>"', async () => {
     const address = `buyer-${crypto.randomUUID()}@example.test`;
     const { channel, message, organizationId } = await conversationOn('EMAIL', { email: address }, 'Order 1234');
     const result = await channelAdapter('EMAIL').send(env, db, channel, message);
+    expect(result).toEqual({ status: 'SENT', detail: `emailed to ${address} from support@shop.test` });
+    const [mail, ...more] = await mailTo(address);
+    expect(more).toEqual([]);
+    expect(mail!.from).toBe('support@shop.test');
+    expect(mail!.raw).toContain('Subject: Re: Order 1234');
+    expect(mail!.raw).toContain('Your parcel left our warehouse today.');
+    // The system mailer (MAIL_FROM) is not involved in a channel's replies.
+    const system = await db.select().from(outboundEmails).where(eq(outboundEmails.organizationId, organizationId));
+    expect(system).toEqual([]);
+  });
+
+  it('keeps an existing "Re:" rather than stacking another', async () => {
+    const address = `thread-${crypto.randomUUID()}@example.test`;
+    const { channel, message } = await conversationOn('EMAIL', { email: address }, 'RE: Order 77');
+    expect((await channelAdapter('EMAIL').send(env, db, channel, message)).status).toBe('SENT');
+    const [mail] = await mailTo(address);
+    expect(mail!.raw).toContain('Subject: RE: Order 77\r\n');
+  });
+
+  it('attaches the files of the reply, read from storage', async () => {
+    const address = `files-${crypto.randomUUID()}@example.test`;
+    const { channel, message, organizationId, conversationId } = await conversationOn(
+      'EMAIL',
+      { email: address },
+      'Invoice',
+    );
+    const storageKey = `org/${organizationId}/${crypto.randomUUID()}/invoice.txt`;
+    await env.MEDIA.put(storageKey, 'Invoice 1234: 20 EUR');
+    const [file] = await db
+      .insert(media)
+      .values({
+        organizationId,
+        conversationId,
+        storageKey,
+        fileName: 'invoice.txt',
+        contentType: 'text/plain',
+        size: 20,
+      })
+      .returning();
+    const result = await channelAdapter('EMAIL').send(env, db, channel, { ...message, attachments: [file!.id] });
     expect(result.status).toBe('SENT');
-    const [mail] = await emailsTo(address);
-    expect(mail).toMatchObject({
-      subject: 'Re: Order 1234',
-      text: 'Your parcel left our warehouse today.',
-      organizationId,
-    });
+    const [mail] = await mailTo(address);
+    expect(mail!.raw).toContain('filename="invoice.txt"');
+    expect(mail!.raw).toContain(btoa('Invoice 1234: 20 EUR'));
+  });
+
+  it("fails with the server's reason when the channel's SMTP login is refused", async () => {
+    const address = `refused-${crypto.randomUUID()}@example.test`;
+    const { channel, message } = await conversationOn(
+      'EMAIL',
+      { email: address },
+      'Order 5',
+      fakeAccount({ password: 'no-longer-valid-4321' }),
+    );
+    const result = await channelAdapter('EMAIL').send(env, db, channel, message);
+    expect(result.status).toBe('FAILED');
+    expect(result.detail).toMatch(/^Authentication failed: 535 /);
+    expect(result.detail).not.toContain('no-longer-valid');
+    expect(await mailTo(address)).toEqual([]);
   });
 
   it('fails with a reason when the email contact has no address, sending nothing', async () => {
@@ -94,6 +148,6 @@ describe('channel adapters', () => {
     await expect(channelAdapter('EMAIL').send(env, db, channel, { ...message, isNote: true })).rejects.toThrow(
       /must never be delivered/,
     );
-    expect(await emailsTo(address)).toEqual([]);
+    expect(await mailTo(address)).toEqual([]);
   });
 });

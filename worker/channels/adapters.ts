@@ -1,10 +1,12 @@
 // Outbound delivery, one adapter per channel type. The pipeline hands an outbound message here after the
 // conversation actor has stored it; the result is recorded as an event on the message.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { type Channel, type ChannelType, contacts, conversations, type Message } from '../db/schema';
+import { type Channel, type ChannelType, contacts, conversations, type Message, media } from '../db/schema';
 import type { AppBindings } from '../env';
-import { sendMail } from '../notifications/mailer';
+import { decryptCredentials } from './channels';
+import type { EmailCredentials } from './credentials';
+import { sendEmail } from './email';
 
 export { decryptCredentials, loadChannel } from './channels';
 
@@ -13,7 +15,10 @@ export interface DeliveryResult {
   detail?: string;
 }
 
-export type OutboundMessage = Pick<Message, 'id' | 'organizationId' | 'conversationId' | 'content' | 'isNote'>;
+export type OutboundMessage = Pick<
+  Message,
+  'id' | 'organizationId' | 'conversationId' | 'content' | 'isNote' | 'attachments'
+>;
 
 export interface ChannelAdapter {
   send(env: AppBindings, db: Db, channel: Channel, message: OutboundMessage): Promise<DeliveryResult>;
@@ -26,6 +31,7 @@ const websiteChat: ChannelAdapter = {
   },
 };
 
+// An email channel replies from its own mailbox, through its own SMTP server.
 const email: ChannelAdapter = {
   async send(env, db, channel, message) {
     const [row] = await db
@@ -38,15 +44,51 @@ const email: ChannelAdapter = {
       .limit(1);
     if (!row) return { status: 'FAILED', detail: 'conversation not found' };
     if (!row.to) return { status: 'FAILED', detail: 'the contact has no email address' };
-    await sendMail(env, db, {
-      to: row.to,
-      subject: `Re: ${row.subject?.trim() || `Your message to ${channel.name}`}`,
-      text: message.content,
-      organizationId: message.organizationId,
-    });
-    return { status: 'SENT', detail: `emailed to ${row.to}` };
+    const credentials = await decryptCredentials<EmailCredentials>(env, channel);
+    try {
+      await sendEmail(credentials, {
+        to: row.to,
+        subject: replySubject(row.subject, channel.name),
+        text: message.content,
+        attachments: await emailAttachments(env, db, message),
+      });
+    } catch (error) {
+      return { status: 'FAILED', detail: error instanceof Error ? error.message : String(error) };
+    }
+    return { status: 'SENT', detail: `emailed to ${row.to} from ${credentials.from}` };
   },
 };
+
+function replySubject(subject: string | null, channelName: string): string {
+  const original = subject?.trim() || `Your message to ${channelName}`;
+  return /^re:/i.test(original) ? original : `Re: ${original}`;
+}
+
+async function emailAttachments(env: AppBindings, db: Db, message: OutboundMessage) {
+  if (!message.attachments.length) return [];
+  const rows = await db
+    .select()
+    .from(media)
+    .where(and(eq(media.organizationId, message.organizationId), inArray(media.id, message.attachments)));
+  return Promise.all(
+    rows.map(async (row) => {
+      const object = await env.MEDIA.get(row.storageKey);
+      if (!object) throw new Error(`the attachment ${row.fileName} is missing from storage`);
+      return {
+        filename: row.fileName,
+        mimeType: row.contentType,
+        content: toBase64(new Uint8Array(await object.arrayBuffer())),
+      };
+    }),
+  );
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  // Chunks keep String.fromCharCode's argument list short.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
 
 /** Stand-in until the provider's production sender is configured: the delivery is recorded, not sent. */
 function recordedLocally(provider: string): ChannelAdapter {

@@ -2,6 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'c
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, ownerWithWebsiteChat } from '../../test/client';
+import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import type { ConversationActor } from './actor';
 import { conversationActor, receiveInbound } from './pipeline';
 import { projectEntries } from './projection';
@@ -139,32 +140,30 @@ describe('the inbound pipeline', () => {
       type: 'EMAIL',
       name: 'Mail',
       autoTranslate: false,
-      credentials: { host: 'smtp.example.test', port: 587, username: 'u', password: 'p', from: 'help@example.test' },
+      credentials: fakeAccount(),
     });
+    const customer = `carla-${crypto.randomUUID()}@example.test`;
     const { conversation } = await receiveInbound(env, {
       organizationId: org.organizationId,
       channelId: mail.body.data.id,
-      externalContactId: 'carla@example.test',
+      externalContactId: customer,
       content: 'Question by mail',
-      contact: { email: 'carla@example.test' },
+      contact: { email: customer },
     });
-    const mails = () =>
-      env.DB.prepare('SELECT COUNT(*) AS n FROM outbound_emails WHERE "to" = ?')
-        .bind('carla@example.test')
-        .first<{ n: number }>();
+    const mails = async () => (await mailTo(customer)).length;
     const note = await org.client.post(`/api/conversations/${conversation.id}/messages`, {
       conversationId: conversation.id,
       content: 'Internal: she is a VIP',
       isNote: true,
     });
     expect(note.body.data).toMatchObject({ isNote: true, deliveryStatus: 'NOT_SENT' });
-    expect((await mails())?.n).toBe(0);
+    expect(await mails()).toBe(0);
     const sent = await org.client.post(`/api/conversations/${conversation.id}/messages`, {
       conversationId: conversation.id,
       content: 'Here is your answer',
     });
     expect(sent.body.data.deliveryStatus).toBe('SENT');
-    expect((await mails())?.n).toBe(1);
+    expect(await mails()).toBe(1);
   });
 });
 
@@ -209,6 +208,37 @@ describe('live widget sockets', () => {
 
     socket.send('ping');
     expect(await socket.next((f) => f === 'pong')).toBe('pong');
+    socket.ws.close();
+  });
+
+  it('acks a message into an open conversation from the actor even while D1 is down; D1 catches up', async () => {
+    const org = await ownerWithWebsiteChat();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    socket.send({ type: 'message', clientMessageId: 'first', content: 'I have a question' });
+    await socket.next((f) => f.type === 'ack');
+    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const stub = conversationActor(env, conversationId);
+    let d1Down = true;
+    await runInDurableObject(stub, (actor: ConversationActor) => {
+      actor.project = async (d1, entries) => {
+        if (d1Down) throw new Error('D1 is unavailable');
+        return projectEntries(d1, entries);
+      };
+    });
+
+    socket.send({ type: 'message', clientMessageId: 'second', content: 'Are you there?' });
+    const ack = await socket.next((f) => f.type === 'ack' && f.clientMessageId === 'second');
+    expect(ack.message).toMatchObject({ seq: 2, content: 'Are you there?' });
+    const stored = () =>
+      env.DB.prepare('SELECT content FROM messages WHERE conversation_id = ? AND seq = 2').bind(conversationId).first();
+    expect(await stored()).toBeNull();
+
+    d1Down = false;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stored()).toEqual({ content: 'Are you there?' });
+    const list = await org.client.get('/api/conversations');
+    expect(list.body.data.items[0]).toMatchObject({ lastMessagePreview: 'Are you there?', unreadCount: 2 });
     socket.ws.close();
   });
 

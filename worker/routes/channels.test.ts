@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { addMember, signUpOwner } from '../../test/client';
+import { fakeAccount, MAIL_HOST, mailPorts } from '../../test/smtp-mailbox';
 import { createDb } from '../db/client';
 import { aiProviders, channelKnowledgeGroups, channels, knowledgeGroups } from '../db/schema';
 
@@ -313,5 +314,118 @@ describe('channels', () => {
     expect(telegram.body.data.credentials.botToken).not.toContain('telegram-token');
     expect((await client.get(`/api/channels/${telegram.body.data.id}/widget-script`)).status).toBe(400);
     expect((await client.get(`/api/channels/${telegram.body.data.id}/widget-config`)).status).toBe(400);
+  });
+});
+
+describe('email connection test', () => {
+  const WRONG_PASSWORD = 'typo-in-the-password-42';
+
+  async function savedEmailChannel(credentials = fakeAccount()) {
+    const owner = await signUpOwner();
+    const created = await owner.client.post('/api/channels', { type: 'EMAIL', name: 'Support', credentials });
+    expect(created.status).toBe(201);
+    return { ...owner, channel: created.body.data };
+  }
+
+  it('tests typed-in credentials: SMTP and IMAP both log in', async () => {
+    const { client } = await signUpOwner();
+    const res = await client.post('/api/channels/test-connection', { type: 'EMAIL', credentials: fakeAccount() });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: true, data: { ok: true, smtp: { ok: true }, imap: { ok: true } } });
+  });
+
+  it('answers 200 with ok:false and readable reasons when the servers refuse, never showing the password', async () => {
+    const { client } = await signUpOwner();
+    const res = await client.post('/api/channels/test-connection', {
+      type: 'EMAIL',
+      credentials: fakeAccount({ password: WRONG_PASSWORD }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data.ok).toBe(false);
+    expect(res.body.data.smtp.error).toMatch(/^Authentication failed: 535 /);
+    expect(res.body.data.imap.error).toMatch(/^Authentication failed: NO /);
+    expect(JSON.stringify(res.body)).not.toContain(WRONG_PASSWORD);
+  });
+
+  it('reports an unreachable SMTP port by address', async () => {
+    const { client } = await signUpOwner();
+    const { closed } = mailPorts();
+    const res = await client.post('/api/channels/test-connection', {
+      type: 'EMAIL',
+      credentials: fakeAccount({ port: closed, imapHost: undefined }),
+    });
+    expect(res.body.data).toEqual({
+      ok: false,
+      smtp: { ok: false, error: expect.stringMatching(new RegExp(`^Could not connect to ${MAIL_HOST}:${closed}: `)) },
+    });
+  });
+
+  it('rejects bad credentials and other channel types with 400 and per-field messages', async () => {
+    const { client } = await signUpOwner();
+    const bad = await client.post('/api/channels/test-connection', {
+      type: 'EMAIL',
+      credentials: fakeAccount({ host: '', port: 70000, from: 'not-an-address' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_ERROR');
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual([
+      'credentials.from',
+      'credentials.host',
+      'credentials.port',
+    ]);
+    const other = await client.post('/api/channels/test-connection', { type: 'WHATSAPP', credentials: {} });
+    expect(other.status).toBe(400);
+    expect(other.body.error.fields.type).toEqual(['Only EMAIL channels have a connection test']);
+  });
+
+  it('tests a saved channel, with changed fields tried before saving and the stored password kept', async () => {
+    const { client, channel } = await savedEmailChannel(fakeAccount({ password: WRONG_PASSWORD }));
+    const path = `/api/channels/${channel.id}/test-connection`;
+    const stored = await client.post(path, {});
+    expect(stored.body.data.ok).toBe(false);
+
+    const fixed = await client.post(path, { credentials: { password: fakeAccount().password } });
+    expect(fixed.body.data).toEqual({ ok: true, smtp: { ok: true }, imap: { ok: true } });
+    // Testing saves nothing: the stored password is still the wrong one.
+    expect((await client.post(path, {})).body.data.ok).toBe(false);
+  });
+
+  it('keeps the stored password when the form sends it masked or empty, and drops a cleared IMAP host', async () => {
+    const { client, channel } = await savedEmailChannel();
+    const path = `/api/channels/${channel.id}/test-connection`;
+    const masked = channel.credentials.password;
+    expect(masked).toMatch(/^•+/);
+    for (const password of [masked, '']) {
+      const res = await client.post(path, { credentials: { ...channel.credentials, password, imapHost: null } });
+      expect(res.body.data, String(password)).toEqual({ ok: true, smtp: { ok: true } });
+    }
+    const overridden = await client.post(path, { credentials: { port: mailPorts().closed } });
+    expect(overridden.body.data.smtp.error).toMatch(/^Could not connect to /);
+  });
+
+  it('refuses the test on a non-email channel with a clear 400', async () => {
+    const { client } = await signUpOwner();
+    const chat = await client.post('/api/channels', websiteChat());
+    const res = await client.post(`/api/channels/${chat.body.data.id}/test-connection`, {});
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^Only email channels have a connection test/);
+  });
+
+  it('is for admins only, and another organisation gets 404', async () => {
+    const { client, channel } = await savedEmailChannel();
+    for (const role of ['AGENT', 'VIEWER'] as const) {
+      const member = await addMember(client, role);
+      expect((await member.client.post(`/api/channels/${channel.id}/test-connection`, {})).status).toBe(403);
+      const typed = await member.client.post('/api/channels/test-connection', {
+        type: 'EMAIL',
+        credentials: fakeAccount(),
+      });
+      expect(typed.status).toBe(403);
+    }
+    const admin = await addMember(client, 'ADMIN');
+    expect((await admin.client.post(`/api/channels/${channel.id}/test-connection`, {})).body.data.ok).toBe(true);
+    const stranger = await signUpOwner('Other Co');
+    const res = await stranger.client.post(`/api/channels/${channel.id}/test-connection`, {});
+    expect(res.status).toBe(404);
   });
 });

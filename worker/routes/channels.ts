@@ -9,6 +9,7 @@ import {
   loadChannel,
   updateChannel,
 } from '../channels/channels';
+import { testNewEmailCredentials, testSavedEmailChannel } from '../channels/email-connection';
 import { widgetScript, widgetSettings } from '../channels/website-chat';
 import { CHANNEL_TYPES } from '../db/schema';
 import type { AppEnv } from '../http/context';
@@ -89,11 +90,23 @@ const updateChannelSchema = z.object({
   isActive: z.boolean().optional(),
 });
 
+// Credentials are checked against the channel type's own schema after this shape check, so field errors read
+// `credentials.host` exactly as on create.
+const testConnectionSchema = z.object({
+  type: z.literal('EMAIL', { error: 'Only EMAIL channels have a connection test' }),
+  credentials: credentialsSchema,
+});
+
+const testSavedConnectionSchema = z.object({ credentials: credentialsSchema.optional() });
+
 export const channelRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
   .get('/', async (c) => ok(c, await listChannels(c.env, c.var.db, c.var.auth.organization.id)))
   .post('/', withAdmin, validate('json', createChannelSchema), async (c) =>
     ok(c, await createChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json')), 201),
+  )
+  .post('/test-connection', withAdmin, validate('json', testConnectionSchema), async (c) =>
+    ok(c, await testNewEmailCredentials(c.req.valid('json').credentials)),
   )
   .get('/:id', async (c) => ok(c, await getChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'))))
   .patch('/:id', withAdmin, validate('json', updateChannelSchema), async (c) =>
@@ -103,6 +116,18 @@ export const channelRoutes = new Hono<AppEnv>()
     await deleteChannel(c.var.db, c.var.auth.organization.id, c.req.param('id'));
     return ok(c, { id: c.req.param('id'), deleted: true });
   })
+  .post('/:id/test-connection', withAdmin, validate('json', testSavedConnectionSchema), async (c) =>
+    ok(
+      c,
+      await testSavedEmailChannel(
+        c.env,
+        c.var.db,
+        c.var.auth.organization.id,
+        c.req.param('id'),
+        c.req.valid('json').credentials,
+      ),
+    ),
+  )
   .get('/:id/widget-script', async (c) => {
     const channel = await loadChannel(c.var.db, c.var.auth.organization.id, c.req.param('id'));
     return ok(c, widgetScript(channel, c.env.APP_ORIGIN ?? new URL(c.req.url).origin));

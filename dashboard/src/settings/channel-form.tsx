@@ -1,8 +1,9 @@
 // The parts of a channel's settings, shared by the add-channel stepper and the channel page:
 // connection (per-type credentials), language & translation, AI, and the website-chat widget.
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
-import { Field, useLoad } from '../ui';
+import { ErrorPanel, Field, useLoad } from '../ui';
 
 export type Channel = ApiData<typeof api.channels.$get>[number];
 export type ChannelType = Channel['type'];
@@ -189,13 +190,97 @@ function Fieldset({ legend, children }: { legend: string; children: ComponentChi
   );
 }
 
-export function ConnectionSection({ draft, set, error }: SectionProps) {
+type ConnectionTestResult = ApiData<(typeof api.channels)['test-connection']['$post']>;
+
+/**
+ * The credentials as the connection test takes them. For a saved channel, a cleared optional field is sent
+ * as null so the test does not fall back to the stored value; an empty password keeps the stored one.
+ */
+function testCredentials(draft: ChannelDraft, saved: boolean): Record<string, unknown> {
+  const credentials = channelBody(draft).credentials;
+  if (!saved) return credentials;
+  const cleared = CREDENTIAL_FIELDS[draft.type]
+    .filter((f) => f.optional && f.kind !== 'checkbox' && !(f.name in credentials))
+    .map((f) => [f.name, null]);
+  return { ...credentials, ...Object.fromEntries(cleared) };
+}
+
+/** "Test connection" for an email channel: logs in to SMTP (and IMAP) with what the form holds now. */
+function ConnectionTest({
+  draft,
+  channelId,
+  onError,
+}: {
+  draft: ChannelDraft;
+  channelId?: string;
+  onError: (error: unknown) => void;
+}) {
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<ConnectionTestResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const run = async () => {
+    setRunning(true);
+    setResult(null);
+    setError(null);
+    onError(null);
+    const credentials = testCredentials(draft, channelId !== undefined);
+    try {
+      setResult(
+        await call(
+          channelId
+            ? api.channels[':id']['test-connection'].$post({ param: { id: channelId }, json: { credentials } })
+            : api.channels['test-connection'].$post({ json: { type: 'EMAIL', credentials } }),
+        ),
+      );
+    } catch (err) {
+      setError(err);
+      onError(err);
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const parts = result
+    ? ([
+        ['SMTP', result.smtp],
+        ['IMAP', result.imap],
+      ] as const)
+    : [];
+  return (
+    <div class="connection-test">
+      <button type="button" onClick={run} disabled={running}>
+        {running ? 'Testing connection…' : 'Test connection'}
+      </button>
+      <div role="status">
+        {running && <p>Connecting to the mail servers…</p>}
+        {result && (
+          <ul class="connection-results">
+            {parts.map(([label, part]) =>
+              part ? (
+                <li key={label} class={part.ok ? 'connection-ok' : 'connection-failed'}>
+                  {label}: {part.ok ? 'connected and authenticated' : part.error}
+                </li>
+              ) : null,
+            )}
+          </ul>
+        )}
+      </div>
+      <ErrorPanel error={error} />
+    </div>
+  );
+}
+
+export function ConnectionSection({ draft, set, error, channelId }: SectionProps & { channelId?: string }) {
   const fields = CREDENTIAL_FIELDS[draft.type];
+  // A rejected test marks the offending fields the same way a rejected save does.
+  const [testError, setTestError] = useState<unknown>(null);
+  const fieldErrors = error ?? testError;
   const setCredential = (name: string, value: string | boolean) =>
     set({ credentials: { ...draft.credentials, [name]: value } });
   return (
     <Fieldset legend="Connection">
-      <Field label="Channel name" name="name" error={error}>
+      <Field label="Channel name" name="name" error={fieldErrors}>
         {(p) => <input {...p} value={draft.name} onInput={(e) => set({ name: e.currentTarget.value })} required />}
       </Field>
       {fields.length === 0 && <p class="muted">This channel type needs no credentials.</p>}
@@ -214,7 +299,7 @@ export function ConnectionSection({ draft, set, error }: SectionProps) {
             key={f.name}
             label={f.optional ? `${f.label} (optional)` : f.label}
             name={`credentials.${f.name}`}
-            error={error}
+            error={fieldErrors}
             hint={f.kind === 'secret' ? 'Stored encrypted; shown masked. Leave the mask to keep it.' : undefined}
           >
             {(p) => (
@@ -238,6 +323,7 @@ export function ConnectionSection({ draft, set, error }: SectionProps) {
           </Field>
         ),
       )}
+      {draft.type === 'EMAIL' && <ConnectionTest draft={draft} channelId={channelId} onError={setTestError} />}
     </Fieldset>
   );
 }

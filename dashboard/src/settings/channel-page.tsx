@@ -117,7 +117,7 @@ function ChannelEditor({ channel, onSaved }: { channel: Channel; onSaved: (c: Ch
 
   return (
     <form onSubmit={save} noValidate aria-label="Channel settings">
-      <ConnectionSection draft={draft} set={set} error={error} />
+      <ConnectionSection draft={draft} set={set} error={error} channelId={channel.id} />
       <label class="check">
         <input type="checkbox" checked={draft.isActive} onChange={(e) => set({ isActive: e.currentTarget.checked })} />
         Channel active

@@ -1,0 +1,368 @@
+// An email channel's own mail account: send replies through its SMTP server and check that its SMTP and
+// IMAP logins work. The message itself is composed by worker-mailer; the SMTP conversation is ours because
+// worker-mailer's reader spins forever when a server hangs up, which would hang the request.
+import { connect } from 'cloudflare:sockets';
+import { Email, type EmailOptions } from 'worker-mailer';
+import type { EmailCredentials } from './credentials';
+
+export interface ConnectionCheck {
+  ok: boolean;
+  error?: string;
+}
+
+export interface EmailConnectionReport {
+  smtp: ConnectionCheck;
+  imap?: ConnectionCheck;
+}
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  attachments?: EmailOptions['attachments'];
+}
+
+/** Each connect and each server answer gets this long. */
+const STEP_TIMEOUT_MS = 10_000;
+/** A whole connection test, so an admin's request ends well within 25 seconds. */
+const CHECK_TIMEOUT_MS = 15_000;
+/** A whole delivery, attachments included. */
+const SEND_TIMEOUT_MS = 30_000;
+
+/** A failure whose message is already fit to show an admin. */
+class MailError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MailError(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Server answers are shown to admins: one line, bounded, and never any of the account's secrets. */
+function sanitize(text: string, secrets: string[]): string {
+  let clean = text.replace(/\s+/g, ' ').trim();
+  for (const secret of secrets) if (secret) clean = clean.split(secret).join('••••');
+  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
+}
+
+function secretsOf(username: string, password: string): string[] {
+  return [password, base64(password), base64(`\0${username}\0${password}`)];
+}
+
+const encoder = new TextEncoder();
+
+/** A line-oriented connection over a Workers socket that fails loudly when the server goes away. */
+function openConnection(host: string, port: number, secureTransport: 'on' | 'off' | 'starttls') {
+  const where = `${host}:${port}`;
+  let socket = connect({ hostname: host, port }, { secureTransport, allowHalfOpen: false });
+  let reader = socket.readable.getReader();
+  let writer = socket.writable.getWriter();
+  const decoder = new TextDecoder();
+  let buffer = '';
+
+  async function opened(): Promise<void> {
+    try {
+      await withTimeout(socket.opened, STEP_TIMEOUT_MS, 'no answer within 10 seconds');
+    } catch (error) {
+      throw new MailError(`Could not connect to ${where}: ${reasonOf(error)}`);
+    }
+  }
+
+  async function readChunk(): Promise<void> {
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await reader.read();
+    } catch (error) {
+      throw new MailError(`The connection to ${where} failed: ${reasonOf(error)}`);
+    }
+    if (result.done) throw new MailError(`${where} closed the connection`);
+    buffer += decoder.decode(result.value, { stream: true });
+  }
+
+  async function line(): Promise<string> {
+    const read = async () => {
+      let end = buffer.indexOf('\n');
+      while (end < 0) {
+        await readChunk();
+        end = buffer.indexOf('\n');
+      }
+      const text = buffer.slice(0, end).replace(/\r$/, '');
+      buffer = buffer.slice(end + 1);
+      return text;
+    };
+    return withTimeout(read(), STEP_TIMEOUT_MS, `${where} did not answer within 10 seconds`);
+  }
+
+  async function write(text: string): Promise<void> {
+    try {
+      await writer.write(encoder.encode(text));
+    } catch (error) {
+      throw new MailError(`The connection to ${where} failed: ${reasonOf(error)}`);
+    }
+  }
+
+  function upgradeToTls(): void {
+    reader.releaseLock();
+    writer.releaseLock();
+    socket = socket.startTls();
+    reader = socket.readable.getReader();
+    writer = socket.writable.getWriter();
+    buffer = '';
+  }
+
+  async function close(): Promise<void> {
+    await socket.close().catch(() => undefined);
+  }
+
+  return { where, opened, line, write, upgradeToTls, close };
+}
+
+type Connection = ReturnType<typeof openConnection>;
+
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // workerd's local proxy phrases a refused connection this way.
+  return message.replace(/^proxy request failed, /, '') || 'unknown error';
+}
+
+// ── SMTP ────────────────────────────────────────────────────────────────────
+
+interface SmtpReply {
+  code: number;
+  text: string;
+  lines: string[];
+}
+
+async function reply(connection: Connection): Promise<SmtpReply> {
+  const lines: string[] = [];
+  for (;;) {
+    const text = await connection.line();
+    lines.push(text);
+    // "250-..." continues a multi-line reply; "250 ..." (or a bare code) ends it.
+    if (!/^\d{3}-/.test(text)) {
+      const code = Number(text.slice(0, 3));
+      if (!Number.isInteger(code) || code < 200) {
+        throw new MailError(`${connection.where} does not answer like an SMTP server: ${text.slice(0, 80)}`);
+      }
+      return { code, text: lines.join(' '), lines };
+    }
+  }
+}
+
+async function command(connection: Connection, line: string, expected: number): Promise<SmtpReply> {
+  await connection.write(`${line}\r\n`);
+  const answer = await reply(connection);
+  if (Math.floor(answer.code / 100) !== expected) throw new SmtpRefusal(answer);
+  return answer;
+}
+
+/** The server answered, but not with what the step needed; the step decides how to describe it. */
+class SmtpRefusal extends Error {
+  constructor(readonly answer: SmtpReply) {
+    super(answer.text);
+  }
+}
+
+async function ehlo(connection: Connection): Promise<Set<string>> {
+  await connection.write('EHLO helpstack.local\r\n');
+  const answer = await reply(connection);
+  if (answer.code === 250) {
+    return new Set(answer.lines.slice(1).map((line) => line.slice(4).trim().toUpperCase()));
+  }
+  await command(connection, 'HELO helpstack.local', 2);
+  return new Set();
+}
+
+function authMechanisms(capabilities: Set<string>): string[] {
+  for (const capability of capabilities) {
+    const match = /^AUTH[ =](.*)$/.exec(capability);
+    if (match) return match[1]!.split(/\s+/);
+  }
+  return [];
+}
+
+/**
+ * Connects, greets, upgrades to TLS when the server offers STARTTLS (implicit TLS when `secure`), and logs
+ * in. A plain server without STARTTLS, such as a local relay, stays plain.
+ */
+async function openSmtpSession(credentials: EmailCredentials): Promise<Connection> {
+  const connection = openConnection(credentials.host, credentials.port, credentials.secure ? 'on' : 'starttls');
+  const secrets = secretsOf(credentials.username, credentials.password);
+  try {
+    await connection.opened();
+    const greeting = await reply(connection);
+    if (greeting.code !== 220) throw new MailError(`The server refused the connection: ${greeting.text}`);
+    let capabilities = await ehlo(connection);
+    if (!credentials.secure && capabilities.has('STARTTLS')) {
+      await command(connection, 'STARTTLS', 2).catch((error) => {
+        throw error instanceof SmtpRefusal ? new MailError(`STARTTLS failed: ${error.answer.text}`) : error;
+      });
+      connection.upgradeToTls();
+      capabilities = await ehlo(connection);
+    }
+    await authenticate(connection, credentials, authMechanisms(capabilities));
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw new MailError(sanitize(describe(error), secrets));
+  }
+}
+
+async function authenticate(connection: Connection, credentials: EmailCredentials, mechanisms: string[]) {
+  const { username, password } = credentials;
+  try {
+    if (mechanisms.includes('PLAIN')) {
+      await command(connection, `AUTH PLAIN ${base64(`\0${username}\0${password}`)}`, 2);
+    } else if (mechanisms.includes('LOGIN')) {
+      await command(connection, 'AUTH LOGIN', 3);
+      await command(connection, base64(username), 3);
+      await command(connection, base64(password), 2);
+    } else if (mechanisms.length) {
+      throw new MailError(`The server offers no login method HelpStack supports (it offers ${mechanisms.join(', ')})`);
+    } else {
+      throw new MailError(
+        `${connection.where} does not offer a login (AUTH); use the mail provider's submission port (587 or 465)`,
+      );
+    }
+  } catch (error) {
+    throw error instanceof SmtpRefusal ? new MailError(`Authentication failed: ${error.answer.text}`) : error;
+  }
+}
+
+function base64(text: string): string {
+  let binary = '';
+  for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof MailError) return error.message;
+  if (error instanceof SmtpRefusal) return `The server said: ${error.answer.text}`;
+  return `Unexpected SMTP error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function quit(connection: Connection): Promise<void> {
+  await connection.write('QUIT\r\n').catch(() => undefined);
+  await connection.close();
+}
+
+async function checkSmtp(credentials: EmailCredentials): Promise<ConnectionCheck> {
+  try {
+    const session = await withTimeout(
+      openSmtpSession(credentials),
+      CHECK_TIMEOUT_MS,
+      `${credentials.host}:${credentials.port} took too long to answer`,
+    );
+    await quit(session);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: describe(error) };
+  }
+}
+
+/** Sends one message from the account's own address; resolves when the server has accepted it. */
+export async function sendEmail(credentials: EmailCredentials, mail: OutgoingMail): Promise<void> {
+  // The address and subject come from customers' mail: a line break or bracket must not become a command.
+  if (!/^[^\s<>@]+@[^\s<>@]+$/.test(mail.to))
+    throw new MailError("the recipient's address is not a valid email address");
+  const email = new Email({
+    from: credentials.from,
+    to: mail.to,
+    subject: mail.subject.replace(/[\r\n]+/g, ' '),
+    text: mail.text,
+    attachments: mail.attachments?.length ? mail.attachments : undefined,
+  });
+  const deliver = async () => {
+    const session = await openSmtpSession(credentials);
+    const secrets = secretsOf(credentials.username, credentials.password);
+    try {
+      await step(session, `MAIL FROM:<${credentials.from}>`, 2, 'The server refused the sender');
+      await step(session, `RCPT TO:<${mail.to}>`, 2, 'The server refused the recipient');
+      await step(session, 'DATA', 3, 'The server refused the message');
+      // getEmailData() ends with the "<CRLF>.<CRLF>" terminator and is already dot-stuffed.
+      await session.write(email.getEmailData());
+      const accepted = await reply(session);
+      if (accepted.code !== 250) throw new MailError(`The server refused the message: ${accepted.text}`);
+    } catch (error) {
+      throw new MailError(sanitize(describe(error), secrets));
+    } finally {
+      await quit(session);
+    }
+  };
+  await withTimeout(deliver(), SEND_TIMEOUT_MS, `${credentials.host}:${credentials.port} took too long to accept`);
+}
+
+async function step(connection: Connection, line: string, expected: number, refused: string) {
+  await command(connection, line, expected).catch((error) => {
+    throw error instanceof SmtpRefusal ? new MailError(`${refused}: ${error.answer.text}`) : error;
+  });
+}
+
+// ── IMAP ────────────────────────────────────────────────────────────────────
+
+/** An IMAP quoted string (RFC 3501): backslash and double quote are escaped; line breaks cannot be sent. */
+function imapQuote(value: string): string {
+  if (/[\r\n\0]/.test(value)) throw new MailError('The IMAP username or password contains a line break');
+  return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+}
+
+/** Reads untagged lines until the tagged answer for `tag`. */
+async function tagged(connection: Connection, tag: string): Promise<string> {
+  for (;;) {
+    const text = await connection.line();
+    if (text.startsWith(`${tag} `)) return text.slice(tag.length + 1);
+  }
+}
+
+async function loginImap(credentials: EmailCredentials, host: string): Promise<void> {
+  const port = credentials.imapPort ?? (credentials.imapSecure === false ? 143 : 993);
+  const secure = credentials.imapSecure ?? port === 993;
+  const connection = openConnection(host, port, secure ? 'on' : 'off');
+  try {
+    await connection.opened();
+    const greeting = await connection.line();
+    if (greeting.startsWith('* PREAUTH')) return;
+    if (!greeting.startsWith('* OK')) {
+      throw new MailError(`${connection.where} does not answer like an IMAP server: ${greeting.slice(0, 80)}`);
+    }
+    const login = `A1 LOGIN ${imapQuote(credentials.username)} ${imapQuote(credentials.password)}\r\n`;
+    await connection.write(login);
+    const answer = await tagged(connection, 'A1');
+    if (!answer.startsWith('OK')) {
+      throw new MailError(
+        answer.startsWith('NO') ? `Authentication failed: ${answer}` : `The server refused the login: ${answer}`,
+      );
+    }
+    await connection.write('A2 LOGOUT\r\n');
+    await tagged(connection, 'A2').catch(() => undefined);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function checkImap(credentials: EmailCredentials, host: string): Promise<ConnectionCheck> {
+  const secrets = secretsOf(credentials.username, credentials.password);
+  try {
+    await withTimeout(loginImap(credentials, host), CHECK_TIMEOUT_MS, `${host} took too long to answer`);
+    return { ok: true };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const hint =
+      credentials.imapAllowSelfSigned && /certificate|tls|ssl/i.test(message)
+        ? ' (self-signed certificates cannot be accepted from Cloudflare Workers)'
+        : '';
+    return { ok: false, error: sanitize(`${message}${hint}`, secrets) };
+  }
+}
+
+/** Tries the SMTP login and, when an IMAP host is set, the IMAP login, side by side. */
+export async function testEmailConnection(credentials: EmailCredentials): Promise<EmailConnectionReport> {
+  const imapHost = credentials.imapHost;
+  const [smtp, imap] = await Promise.all([
+    checkSmtp(credentials),
+    imapHost ? checkImap(credentials, imapHost) : undefined,
+  ]);
+  return imap ? { smtp, imap } : { smtp };
+}
