@@ -4,6 +4,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
+import type { Job } from '../jobs/types';
 import { publishToHub } from './hub';
 import {
   type AttachmentInfo,
@@ -16,7 +17,7 @@ import {
   toPublicMessage,
 } from './log';
 import { acceptInbound } from './pipeline';
-import { type OutboxEntry, type ProjectedEvent, projectEntries } from './projection';
+import { type OutboxEntry, type ProjectedEntry, type ProjectedEvent, projectEntries } from './projection';
 
 export interface ConversationRef {
   id: string;
@@ -82,7 +83,11 @@ type Row = Record<string, SqlStorageValue>;
 
 export class ConversationActor extends DurableObject<AppBindings> {
   /** The D1 writer; a test swaps it to make a projection fail and watch the alarm converge D1. */
-  project: (d1: D1Database, entries: OutboxEntry[]) => Promise<void> = projectEntries;
+  project: (d1: D1Database, entries: ProjectedEntry[]) => Promise<void> = projectEntries;
+  /** Sends follow-up jobs; a test swaps it to see which jobs a change queues. */
+  sendJobs: (jobs: Job[]) => Promise<void> = async (jobs) => {
+    await this.env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: 'json' })));
+  };
   private draining: Promise<void> = Promise.resolve();
   private toolCalls = new Map<string, (outcome: { result?: unknown; error?: string }) => void>();
 
@@ -133,7 +138,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
   }
 
   /** One synchronous transaction: the log, the state and the outbox change together or not at all. */
-  private commit(change: { messages?: LogMessage[]; conversation?: ConversationState; events?: ProjectedEvent[] }) {
+  private commit(change: {
+    messages?: LogMessage[];
+    conversation?: ConversationState;
+    events?: ProjectedEvent[];
+    jobs?: Job[];
+  }) {
     this.ctx.storage.transactionSync(() => {
       for (const message of change.messages ?? []) {
         this.sql.exec(
@@ -150,6 +160,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
         this.setMeta('conversation', change.conversation);
         this.enqueueProjection({ kind: 'conversation', conversation: change.conversation });
       }
+      for (const job of change.jobs ?? []) this.enqueueProjection({ kind: 'job', job });
     });
   }
 
@@ -265,11 +276,15 @@ export class ConversationActor extends DurableObject<AppBindings> {
         return;
       }
       const lastId = Number(rows[rows.length - 1]!.id);
+      const entries = rows.map((row) => JSON.parse(row.entry as string) as OutboxEntry);
       try {
         await this.project(
           this.env.DB,
-          rows.map((row) => JSON.parse(row.entry as string) as OutboxEntry),
+          entries.filter((e) => e.kind !== 'job'),
         );
+        // Jobs go after their rows are in D1; a retried batch may send a job twice, and jobs are idempotent.
+        const jobs = entries.flatMap((e) => (e.kind === 'job' ? [e.job] : []));
+        if (jobs.length) await this.sendJobs(jobs);
       } catch (error) {
         await this.afterProjectionFailure(error);
         return;
@@ -350,7 +365,20 @@ export class ConversationActor extends DurableObject<AppBindings> {
   }
 
   private async appendFrom(ref: ConversationRef, draft: NewMessage, sender?: WebSocket) {
-    const state = await this.ensure(ref);
+    const result = this.record(await this.ensure(ref), draft, sender);
+    if (!result.duplicate) await this.publish(result.message, result.conversation);
+    return result;
+  }
+
+  /**
+   * Stores a message in the actor (durable once this returns) and shows it to the visitor; an inbound
+   * message carries its `message.accepted` follow-up in the same transaction, so the job cannot be lost.
+   */
+  private record(
+    state: ConversationState,
+    draft: NewMessage,
+    sender?: WebSocket,
+  ): { message: LogMessage; conversation: ConversationState; duplicate: boolean } {
     if (draft.externalId) {
       const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', draft.externalId).toArray();
       if (row) return { message: this.message(String(row.id))!, conversation: state, duplicate: true };
@@ -392,18 +420,32 @@ export class ConversationActor extends DurableObject<AppBindings> {
       lastMessagePreview: message.isNote ? state.lastMessagePreview : previewOf(message.content),
       updatedAt: now,
     };
-    this.commit({ messages: [message], conversation });
+    const jobs: Job[] = inbound
+      ? [
+          {
+            kind: 'message.accepted',
+            organizationId: state.organizationId,
+            conversationId: state.id,
+            messageId: message.id,
+          },
+        ]
+      : [];
+    this.commit({ messages: [message], conversation, jobs });
     if (isVisibleToVisitor(message)) {
       this.toVisitors({ type: 'message', message: toPublicMessage(message, this.visitorId()) }, sender);
     }
+    return { message, conversation, duplicate: false };
+  }
+
+  /** Projects a recorded message into D1 and tells the organisation's dashboards. */
+  private async publish(message: LogMessage, conversation: ConversationState): Promise<void> {
     await this.flush();
-    await this.toHub(state.organizationId, {
+    await this.toHub(conversation.organizationId, {
       type: 'message.created',
-      conversationId: state.id,
+      conversationId: conversation.id,
       message: toApiMessage(message),
       conversation: toApiConversation(conversation),
     });
-    return { message, conversation, duplicate: false };
   }
 
   async findByExternalId(ref: ConversationRef, externalId: string): Promise<LogMessage | null> {
@@ -488,6 +530,24 @@ export class ConversationActor extends DurableObject<AppBindings> {
     await this.flush();
     await this.announceUpdates(state, [updated]);
     return updated;
+  }
+
+  /**
+   * Notes something that happened to a message without changing it (e.g. a translation that failed). The
+   * event id is the caller's, so recording the same event twice keeps one.
+   */
+  async recordEvent(
+    ref: ConversationRef,
+    messageId: string,
+    event: Pick<ProjectedEvent, 'id' | 'type' | 'detail'>,
+  ): Promise<LogMessage | null> {
+    const state = await this.ensure(ref);
+    const message = this.message(messageId);
+    if (!message) return null;
+    this.commit({ events: [{ ...event, organizationId: state.organizationId, messageId, createdAt: Date.now() }] });
+    await this.flush();
+    await this.announceUpdates(state, [message]);
+    return message;
   }
 
   /** Translation and AI write their results onto an existing message through here. */
@@ -676,6 +736,9 @@ export class ConversationActor extends DurableObject<AppBindings> {
     }
     const binding = this.meta<SocketBinding>('binding');
     const state = this.conversation();
+    if (state && (state.status === 'OPEN' || state.status === 'PENDING') && !attachments.length) {
+      return this.visitorMessageFast(ws, state, clientMessageId, content);
+    }
     const organizationId = state?.organizationId ?? binding?.organizationId;
     const channelId = state?.channelId ?? binding?.channelId;
     const { visitorId } = ws.deserializeAttachment() as SocketInfo;
@@ -712,6 +775,48 @@ export class ConversationActor extends DurableObject<AppBindings> {
         clientMessageId,
       });
     }
+  }
+
+  /**
+   * A visitor writing into the open conversation this actor already holds: the actor knows the contact and
+   * the conversation, so the message is acked as soon as it is stored here, and D1 and the dashboards hear
+   * of it afterwards (the outbox guarantees D1 gets it). Attachments and first or reopening messages take
+   * the full pipeline, which checks media and finds or opens the conversation in D1.
+   */
+  private async visitorMessageFast(
+    ws: WebSocket,
+    state: ConversationState,
+    clientMessageId: string,
+    content: string,
+  ): Promise<void> {
+    const { visitorId } = ws.deserializeAttachment() as SocketInfo;
+    const result = this.record(
+      state,
+      {
+        direction: 'INBOUND',
+        senderType: 'CONTACT',
+        senderId: state.contactId,
+        senderName: this.contactName(),
+        content,
+        externalId: clientMessageId,
+      },
+      ws,
+    );
+    this.send(ws, { type: 'ack', clientMessageId, message: toPublicMessage(result.message, visitorId) });
+    if (result.duplicate) return;
+    await this.publish(result.message, result.conversation);
+    await this.env.DB.prepare('UPDATE contacts SET last_seen_at = ? WHERE id = ?')
+      .bind(result.message.createdAt, state.contactId)
+      .run()
+      .catch((error) => console.error('Could not record when the contact was last seen:', error));
+  }
+
+  /** The name the contact's latest message was stored under (the widget sends no name with a message). */
+  private contactName(): string | null {
+    const [row] = this.sql
+      .exec<Row>("SELECT data FROM log WHERE json_extract(data, '$.direction') = 'INBOUND' ORDER BY seq DESC LIMIT 1")
+      .toArray();
+    return row ? ((JSON.parse(row.data as string) as LogMessage).senderName ?? null) : null;
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -1,6 +1,7 @@
 // The inbox as agents use it: list and filter conversations, open one with its messages, change its state,
 // reply. Reads come from D1 (the actor's projection); every change goes through the conversation's actor.
 import { and, eq } from 'drizzle-orm';
+import { enhanceDraft } from '../ai/replies';
 import { creditTokens, debitTokens } from '../billing/tokens';
 import { loadChannel } from '../channels/channels';
 import type { Db } from '../db/client';
@@ -8,6 +9,8 @@ import { type ChannelType, type ConversationStatus, conversations, memberships }
 import type { AppBindings } from '../env';
 import type { AuthContext } from '../http/context';
 import { ValidationError } from '../http/errors';
+import { enqueue } from '../jobs/types';
+import { agentLanguage, primaryLanguage } from '../translation/detect';
 import type { ConversationPatch } from './actor';
 import { type ConversationFilters, LIST_SELECT, listQueries } from './inbox-query';
 import { type LogMessage, toApiMessage } from './log';
@@ -273,15 +276,41 @@ export async function presentLogMessage(db: Db, message: LogMessage): Promise<In
   return presented!;
 }
 
-function primaryLanguage(tag: string | null | undefined): string | null {
-  return tag ? (tag.toLowerCase().split(/[-_]/)[0] ?? null) : null;
+/** An agent waits on the reply box, so enhancing gets less time than drafting a whole AI reply. */
+const ENHANCE_TIMEOUT_MS = 10_000;
+
+/** The reply rewritten by autoEnhance, or as written when that fails: enhancing never loses or blocks a reply. */
+async function enhancedOrAsWritten(
+  env: AppBindings,
+  db: Db,
+  organizationId: string,
+  conversationId: string,
+  content: string,
+): Promise<string> {
+  try {
+    const enhanced = await enhanceDraft(
+      env,
+      db,
+      { organizationId, conversationId, content },
+      { timeoutMs: ENHANCE_TIMEOUT_MS },
+    );
+    return enhanced.content;
+  } catch (error) {
+    console.warn(
+      `Auto-enhance failed in conversation ${conversationId}; the reply goes out as written:`,
+      error instanceof Error ? error.message : error,
+    );
+    return content;
+  }
 }
 
 /**
  * An agent's reply or internal note. A reply costs one token (402 and nothing created when the org has none);
- * notes are free and never delivered. When the customer writes another language than the channel's agents
- * and the channel translates, the reply waits for approval. A retried post with the same clientMessageId
- * returns the first message and costs nothing more.
+ * notes are free and never delivered. On a channel that auto-enhances, the reply is rewritten first (the
+ * agent's own words stay in originalContent), or goes out as written if that fails. When the customer writes
+ * another language than the channel's agents and the channel translates, the reply waits for approval while
+ * the message.translate job translates it. A retried post with the same clientMessageId returns the first
+ * message and costs, enhances and translates nothing more.
  */
 export async function sendReply(
   env: AppBindings,
@@ -299,31 +328,41 @@ export async function sendReply(
   }
   const channel = await loadChannel(db, organizationId, conversation.channelId);
   const isNote = input.isNote ?? false;
+  const agent = agentLanguage(channel);
   const customerLanguage = primaryLanguage(conversation.language);
-  const needsApproval =
-    !isNote &&
-    channel.autoTranslate &&
-    customerLanguage !== null &&
-    customerLanguage !== primaryLanguage(channel.defaultLanguage);
+  const needsTranslation = !isNote && channel.autoTranslate && customerLanguage !== null && customerLanguage !== agent;
   if (!isNote) {
     await debitTokens(db, { organizationId, amount: 1, reason: 'MESSAGE_SENT', referenceId: conversation.id });
   }
+  const content =
+    !isNote && channel.autoEnhance
+      ? await enhancedOrAsWritten(env, db, organizationId, conversation.id, input.content)
+      : input.content;
   const { message, duplicate } = await appendOutbound(env, db, {
     organizationId,
     conversationId: conversation.id,
     senderType: 'AGENT',
     senderId: auth.user.id,
-    content: input.content,
+    content,
     attachments: input.attachments,
     isNote,
-    approvalStatus: needsApproval ? 'PENDING' : 'NONE',
-    originalContent: needsApproval ? input.content : null,
-    language: isNote ? null : primaryLanguage(channel.defaultLanguage),
+    approvalStatus: needsTranslation ? 'PENDING' : 'NONE',
+    // Send original sends originalContent, so a held reply keeps its untranslated (enhanced) text there;
+    // a reply sent at once keeps the agent's own words when enhancing changed them.
+    originalContent: needsTranslation ? content : content !== input.content ? input.content : null,
+    language: isNote ? null : agent,
     externalId: input.clientMessageId ?? null,
   });
   if (duplicate && !isNote) {
     // Two identical retries raced past the check above: only the first pays.
     await creditTokens(db, { organizationId, amount: 1, reason: 'MESSAGE_SENT_REFUND', referenceId: message.id });
+  } else if (needsTranslation) {
+    await enqueue(env.JOBS, {
+      kind: 'message.translate',
+      organizationId,
+      conversationId: conversation.id,
+      messageId: message.id,
+    });
   }
   return { message, created: !duplicate };
 }

@@ -17,6 +17,7 @@ import {
 import type { AppBindings } from '../env';
 import { NotFoundError, ValidationError } from '../http/errors';
 import { enqueue, type JobOf } from '../jobs/types';
+import { inboundNeedsTranslation, settleInboundLanguage } from '../translation/messages';
 import type { ConversationActor, ConversationRef, NewMessage } from './actor';
 import { publishToHub } from './hub';
 import type { AttachmentInfo, ConversationState, LogMessage } from './log';
@@ -230,16 +231,9 @@ export async function acceptInbound(
     createdAt: inbound.receivedAt?.getTime(),
   };
   const ref = refOf(conversation);
+  // The actor queues the message.accepted follow-up with the message itself.
   const result =
     (await localAppend?.(ref, draft)) ?? (await conversationActor(env, conversation.id).append(ref, draft));
-  if (!result.duplicate) {
-    await enqueue(env.JOBS, {
-      kind: 'message.accepted',
-      organizationId: inbound.organizationId,
-      conversationId: conversation.id,
-      messageId: result.message.id,
-    });
-  }
   return result as InboundResult;
 }
 
@@ -318,7 +312,8 @@ export async function deliverMessage(
   return recorded ?? message;
 }
 
-async function loadMessageConversation(db: Db, organizationId: string, messageId: string) {
+/** The conversation a message of the organisation belongs to, or 404. */
+export async function loadMessageConversation(db: Db, organizationId: string, messageId: string) {
   const [row] = await db
     .select({ conversationId: messages.conversationId })
     .from(messages)
@@ -360,15 +355,27 @@ export function rejectMessage(env: AppBindings, organizationId: string, messageI
 }
 
 /**
- * Follow-up of an accepted inbound message: asks for an AI reply when the channel auto-replies. A redelivered
- * job whose message already got an AI answer does nothing, so the job is idempotent.
+ * Follow-up of an accepted inbound message: settles its language (and the conversation's) before anything
+ * answers it, asks for a translation when the channel translates, and for an AI reply when the channel
+ * auto-replies. A redelivered job whose message was already translated or got an AI answer asks for
+ * neither again, so the job is idempotent.
  */
 export async function onMessageAccepted(env: AppBindings, job: JobOf<'message.accepted'>): Promise<void> {
   const db = createDb(env.DB);
   const conversation = await loadConversation(db, job.organizationId, job.conversationId).catch(() => null);
   if (!conversation) return;
   const channel = await loadChannel(db, job.organizationId, conversation.channelId).catch(() => null);
-  if (!channel?.autoReply) return;
+  if (!channel) return;
+  const message = await settleInboundLanguage(env, conversation, channel, job.messageId);
+  if (message && inboundNeedsTranslation(channel, message)) {
+    await enqueue(env.JOBS, {
+      kind: 'message.translate',
+      organizationId: job.organizationId,
+      conversationId: job.conversationId,
+      messageId: job.messageId,
+    });
+  }
+  if (!channel.autoReply) return;
   const answered = await db.$client
     .prepare(
       `SELECT 1 FROM messages m JOIN messages a ON a.conversation_id = m.conversation_id AND a.seq > m.seq

@@ -1,12 +1,14 @@
 // Turns the actor's outbox entries into idempotent D1 statements: replaying an entry that D1 already
 // has changes nothing, so the actor can retry a whole batch after any failure.
+import type { MessageEvent } from '../db/schema';
+import type { Job } from '../jobs/types';
 import type { ConversationState, LogMessage } from './log';
 
 export interface ProjectedEvent {
   id: string;
   organizationId: string;
   messageId: string;
-  type: LogMessage['deliveryStatus'];
+  type: MessageEvent['type'];
   detail: string | null;
   createdAt: number;
 }
@@ -14,7 +16,11 @@ export interface ProjectedEvent {
 export type OutboxEntry =
   | { kind: 'message'; message: LogMessage }
   | { kind: 'event'; event: ProjectedEvent }
-  | { kind: 'conversation'; conversation: ConversationState };
+  | { kind: 'conversation'; conversation: ConversationState }
+  /** A follow-up job, sent once the batch it came with is in D1 (so the job finds its rows). */
+  | { kind: 'job'; job: Job };
+
+export type ProjectedEntry = Exclude<OutboxEntry, { kind: 'job' }>;
 
 const UPSERT_MESSAGE = `INSERT INTO messages (id, organization_id, conversation_id, seq, direction, is_note, sender_type,
   sender_id, content, original_content, translated_content, language, translated_language, attachments, external_id,
@@ -33,7 +39,7 @@ const UPDATE_CONVERSATION = `UPDATE conversations SET status = ?, priority = ?, 
   notes = ?, unread_count = ?, message_count = ?, last_message_at = ?, last_message_preview = ?, closed_at = ?,
   updated_at = ? WHERE id = ? AND organization_id = ?`;
 
-function statement(d1: D1Database, entry: OutboxEntry): D1PreparedStatement {
+function statement(d1: D1Database, entry: ProjectedEntry): D1PreparedStatement {
   switch (entry.kind) {
     case 'message': {
       const m = entry.message;
@@ -93,9 +99,9 @@ function statement(d1: D1Database, entry: OutboxEntry): D1PreparedStatement {
  * Writes the pending entries to D1 in one batch (a transaction). Only the newest conversation snapshot
  * matters, so older ones are skipped; messages go before events, which reference them.
  */
-export async function projectEntries(d1: D1Database, entries: OutboxEntry[]): Promise<void> {
+export async function projectEntries(d1: D1Database, entries: ProjectedEntry[]): Promise<void> {
   const lastConversation = entries.findLast((e) => e.kind === 'conversation');
-  const ordered = [
+  const ordered: ProjectedEntry[] = [
     ...entries.filter((e) => e.kind === 'message'),
     ...entries.filter((e) => e.kind === 'event'),
     ...(lastConversation ? [lastConversation] : []),

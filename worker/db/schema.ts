@@ -45,6 +45,8 @@ export const SENDER_TYPES = ['CONTACT', 'AGENT', 'AI', 'SYSTEM'] as const;
 /** NONE: needs no approval; PENDING: a draft or translated reply waiting for an agent. */
 export const APPROVAL_STATUSES = ['NONE', 'PENDING', 'APPROVED', 'REJECTED'] as const;
 export const DELIVERY_STATUSES = ['NOT_SENT', 'QUEUED', 'SENT', 'DELIVERED', 'READ', 'FAILED'] as const;
+/** A message's history: what the channel did with it, and translations that could not be made. */
+export const MESSAGE_EVENT_TYPES = [...DELIVERY_STATUSES, 'TRANSLATION_FAILED'] as const;
 export const AI_PROVIDER_TYPES = ['OPENAI', 'ANTHROPIC', 'AZURE_OPENAI', 'OLLAMA', 'BUILTIN'] as const;
 export const ARTICLE_SOURCES = ['MANUAL', 'URL', 'FILE'] as const;
 export const ARTICLE_STATUSES = ['PROCESSING', 'READY', 'ERROR'] as const;
@@ -301,7 +303,7 @@ export const messageEvents = sqliteTable(
     messageId: text('message_id')
       .notNull()
       .references(() => messages.id, { onDelete: 'cascade' }),
-    type: text('type', { enum: DELIVERY_STATUSES }).notNull(),
+    type: text('type', { enum: MESSAGE_EVENT_TYPES }).notNull(),
     detail: text('detail'),
     createdAt: createdAt(),
   },

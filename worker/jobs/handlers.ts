@@ -3,6 +3,7 @@ import { runAutoReply } from '../ai/auto-reply';
 import { onMessageAccepted, onMessageDeliver } from '../conversations/pipeline';
 import type { AppBindings } from '../env';
 import { knowledgeIngestJob } from '../knowledge/ingest';
+import { onMessageTranslate } from '../translation/messages';
 import type { JobKind, JobOf } from './types';
 
 export type JobHandler<K extends JobKind> = (env: AppBindings, job: JobOf<K>) => Promise<void>;
@@ -12,4 +13,5 @@ export const jobHandlers: { [K in JobKind]?: JobHandler<K> } = {
   'knowledge.ingest': knowledgeIngestJob,
   'message.accepted': onMessageAccepted,
   'message.deliver': onMessageDeliver,
+  'message.translate': onMessageTranslate,
 };

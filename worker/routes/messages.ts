@@ -1,15 +1,30 @@
-// /api/messages: decisions on replies waiting for approval (translated replies, AI drafts).
+// /api/messages: decisions on replies waiting for approval (translated replies, AI drafts), and retranslation.
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { presentLogMessage } from '../conversations/inbox';
 import { approveMessage, rejectMessage } from '../conversations/pipeline';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAgent, withOrganization } from '../http/session';
+import { validate } from '../http/validate';
+import { retranslateMessage } from '../translation/messages';
+
+const retranslateSchema = z.object({
+  /** Outbound: the customer's corrected language; inbound: the language the message is really in. */
+  language: z
+    .string()
+    .trim()
+    .min(2)
+    .max(8)
+    .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,4})?$/, 'Must be a language code such as "de" or "pt-BR"')
+    .optional(),
+});
 
 export const messageRoutes = new Hono<AppEnv>()
   .use('/:id/approve', withOrganization, withAgent)
   .use('/:id/reject', withOrganization, withAgent)
   .use('/:id/send-original', withOrganization, withAgent)
+  .use('/:id/retranslate', withOrganization, withAgent)
   .post('/:id/approve', async (c) =>
     ok(
       c,
@@ -25,6 +40,15 @@ export const messageRoutes = new Hono<AppEnv>()
       await presentLogMessage(
         c.var.db,
         await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'), { sendOriginal: true }),
+      ),
+    ),
+  )
+  .post('/:id/retranslate', validate('json', retranslateSchema), async (c) =>
+    ok(
+      c,
+      await presentLogMessage(
+        c.var.db,
+        await retranslateMessage(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('json')),
       ),
     ),
   );
