@@ -12,6 +12,8 @@ export interface ConversationFilters {
   /** A user id, or "unassigned". */
   assignedToId?: string;
   language?: string;
+  /** One customer's conversations (the contact panel's "Earlier conversations"). */
+  contactId?: string;
   search?: string;
 }
 
@@ -25,10 +27,19 @@ export function ftsQuery(text: string): string | null {
   return words.length ? words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' ') : null;
 }
 
-/** The WHERE clause of the inbox list; every branch keeps to an index that leads with organization_id. */
+/**
+ * The WHERE clause of the inbox list; every branch keeps to an index that leads with organization_id, except a
+ * contact's own few conversations, which come from conversations_contact.
+ */
 export function listWhere(organizationId: string, filters: Omit<ConversationFilters, 'page' | 'pageSize'>) {
-  const clauses = ['c.organization_id = ?'];
+  // Without statistics SQLite would walk the whole organisation through conversations_org_last (it saves the
+  // sort); the unary + keeps the organisation check as a filter so the contact index drives the lookup.
+  const clauses = [filters.contactId ? '+c.organization_id = ?' : 'c.organization_id = ?'];
   const params: (string | number)[] = [organizationId];
+  if (filters.contactId) {
+    clauses.push('c.contact_id = ?');
+    params.push(filters.contactId);
+  }
   if (filters.status) {
     clauses.push('c.status = ?');
     params.push(filters.status);

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { addMember, type Client, ownerWithWebsiteChat } from '../../test/client';
+import { listQueries } from '../conversations/inbox-query';
 import { receiveInbound } from '../conversations/pipeline';
 
 async function inbound(
@@ -112,6 +113,45 @@ describe('GET /api/conversations', () => {
     await reply(org.client, parcel.conversation.id, { content: 'Tracking number attached' });
     const byReply = await org.client.get('/api/conversations?search=tracking&status=OPEN');
     expect(byReply.body.data.total).toBe(1);
+  });
+
+  it("lists one contact's conversations newest first, combinable, and never another organisation's", async () => {
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
+    const first = await inbound(org, 'ann', 'My first question');
+    await org.client.patch(`/api/conversations/${first.conversation.id}`, { status: 'CLOSED' });
+    const second = await inbound(org, 'ann', 'Back again');
+    await inbound(org, 'bob', 'Someone else');
+    await inbound(other, 'ann', 'Same visitor id, other organisation');
+    const contactId = first.conversation.contactId;
+    expect(second.conversation.contactId).toBe(contactId);
+
+    const mine = await org.client.get(`/api/conversations?contactId=${contactId}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body.data.total).toBe(2);
+    expect(mine.body.data.items.map((c: { id: string }) => c.id)).toEqual([
+      second.conversation.id,
+      first.conversation.id,
+    ]);
+    const closed = await org.client.get(`/api/conversations?contactId=${contactId}&status=CLOSED`);
+    expect(closed.body.data.items.map((c: { id: string }) => c.id)).toEqual([first.conversation.id]);
+
+    const theirs = await other.client.get(`/api/conversations?contactId=${contactId}`);
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.data).toMatchObject({ items: [], total: 0 });
+  });
+
+  it('finds a contact through the conversations_contact index, not by walking the organisation', async () => {
+    for (const extra of [{}, { status: 'OPEN' as const }, { channelId: 'ch' }]) {
+      const { items, count } = listQueries('org', { page: 1, pageSize: 20, contactId: 'ct', ...extra });
+      for (const { sql, params } of [items, count]) {
+        const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .bind(...params)
+          .all<{ detail: string }>();
+        const conversationsStep = results.map((r) => r.detail).find((d) => /\bc\b/.test(d));
+        expect(conversationsStep).toMatch(/^SEARCH c USING INDEX conversations_contact \(contact_id=\?/);
+      }
+    }
   });
 });
 
@@ -263,6 +303,44 @@ describe('messages of a conversation', () => {
     });
     const page2 = await org.client.get(`/api/conversations/${conversation.id}/messages?pageSize=2&page=2`);
     expect(page2.body.data.items.map((m: { content: string }) => m.content)).toEqual(['third']);
+  });
+
+  it("describes the files on a conversation's replies and notes, only for members of its organisation", async () => {
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
+    const viewer = await addMember(org.client, 'VIEWER');
+    const { conversation } = await inbound(org, 'v', 'Can you send the invoice?');
+    const upload = async (file: File) => {
+      const form = new FormData();
+      form.set('file', file);
+      form.set('conversationId', conversation.id);
+      const res = await org.client.request('POST', '/api/media/upload', form);
+      expect(res.status).toBe(201);
+      return res.body.data.id as string;
+    };
+    const invoice = await upload(new File(['%PDF-1.4'], 'invoice.pdf', { type: 'application/pdf' }));
+    const photo = await upload(
+      new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'photo.png', { type: 'image/png' }),
+    );
+    const unsent = await upload(new File(['draft'], 'unsent.txt', { type: 'text/plain' }));
+    expect((await reply(org.client, conversation.id, { content: 'Here it is', attachments: [invoice] })).status).toBe(
+      201,
+    );
+    await reply(org.client, conversation.id, { content: 'Photo for the team', attachments: [photo], isNote: true });
+
+    const listed = await viewer.client.get(`/api/conversations/${conversation.id}/attachments`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ id: invoice, fileName: 'invoice.pdf', contentType: 'application/pdf', size: 8 }),
+      expect.objectContaining({
+        id: photo,
+        fileName: 'photo.png',
+        contentType: 'image/png',
+        url: `/api/media/${photo}/file`,
+      }),
+    ]);
+    expect(listed.body.data.map((m: { id: string }) => m.id)).not.toContain(unsent);
+    expect((await other.client.get(`/api/conversations/${conversation.id}/attachments`)).status).toBe(404);
   });
 
   it('sends a reply (201) that costs one token; notes are free and never delivered', async () => {

@@ -1,6 +1,7 @@
 // /api/conversations: the inbox. Every member reads and marks read; AGENT and above reply, change and delete.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { conversationAttachments } from '../conversations/attachments';
 import {
   bulkRead,
   createConversation,
@@ -42,6 +43,7 @@ const listSchema = z.object({
     .optional(),
   assignedToId: z.string().min(1).optional(),
   language: z.string().trim().min(2).max(16).optional(),
+  contactId: z.string().min(1).optional(),
   search: z
     .string()
     .trim()
@@ -120,6 +122,9 @@ export const conversationRoutes = new Hono<AppEnv>()
   )
   .post('/:id/unread', async (c) =>
     ok(c, await markRead(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), false)),
+  )
+  .get('/:id/attachments', async (c) =>
+    ok(c, await conversationAttachments(c.var.db, c.var.auth.organization.id, c.req.param('id'))),
   )
   .get('/:id/messages', validate('query', messagesPageSchema), async (c) =>
     ok(c, await listMessages(c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('query'))),

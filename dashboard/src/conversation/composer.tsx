@@ -1,9 +1,11 @@
 // The reply box and the internal-note field, as two tabs that cannot be confused: different colours,
-// different labels, different buttons. A reply goes to the customer; a note never does.
+// different labels, different buttons. A reply goes to the customer; a note never does. Each keeps its own
+// text and its own attached files.
 import { useRef, useState } from 'preact/hooks';
 import { api, call } from '../api';
 import { sendLive } from '../live';
 import { ErrorPanel } from '../ui';
+import { AttachmentPicker, useUploads } from './attachments';
 
 type Mode = 'reply' | 'note';
 
@@ -13,20 +15,28 @@ export function Composer({ conversationId, onSent }: { conversationId: string; o
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const files = { reply: useUploads(conversationId), note: useUploads(conversationId) };
   const content = text[mode];
+  const uploads = files[mode];
+  const blocked = busy || uploads.uploading || !content.trim();
 
   const send = async () => {
-    if (!content.trim() || busy) return;
+    if (blocked) return;
     setBusy(true);
     setError(null);
+    const attachments = uploads.mediaIds.length ? { attachments: uploads.mediaIds } : {};
     try {
       await call(
         api.conversations[':id'].messages.$post({
           param: { id: conversationId },
-          json: mode === 'note' ? { conversationId, content, isNote: true } : { conversationId, content },
+          json:
+            mode === 'note'
+              ? { conversationId, content, ...attachments, isNote: true }
+              : { conversationId, content, ...attachments },
         }),
       );
       setText((t) => ({ ...t, [mode]: '' }));
+      uploads.clear();
       onSent();
     } catch (err) {
       setError(err);
@@ -103,13 +113,14 @@ export function Composer({ conversationId, onSent }: { conversationId: string; o
               }
             }}
           />
+          <AttachmentPicker uploads={uploads} id={`composer-file-${mode}`} />
           <div class="composer-actions">
-            <small class="muted">Ctrl+Enter to {mode === 'reply' ? 'send' : 'save'}</small>
-            <button
-              type="submit"
-              class={mode === 'reply' ? 'primary' : 'note-button'}
-              disabled={busy || !content.trim()}
-            >
+            <small class="muted">
+              {uploads.uploading
+                ? 'Waiting for files to upload…'
+                : `Ctrl+Enter to ${mode === 'reply' ? 'send' : 'save'}`}
+            </small>
+            <button type="submit" class={mode === 'reply' ? 'primary' : 'note-button'} disabled={blocked}>
               {mode === 'reply' ? 'Send reply' : 'Add internal note'}
             </button>
           </div>

@@ -7,6 +7,7 @@ import { Link } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, useLoad } from '../ui';
 import { Composer } from './composer';
+import { EarlierConversations } from './earlier-conversations';
 import { Thread, type ThreadMessage } from './thread';
 
 const PAGE_SIZE = 100;
@@ -35,6 +36,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
   const conversation = useLoad(() => call(api.conversations[':id'].$get({ param: { id } })), [id]);
   const messages = useLoad(() => loadThread(id), [id]);
   const members = useLoad(() => call(api.team.members.$get()), []);
+  const files = useLoad(() => call(api.conversations[':id'].attachments.$get({ param: { id } })), [id]);
   const [typing, setTyping] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [drafting, setDrafting] = useState(false);
@@ -54,6 +56,15 @@ export function ConversationPage({ params }: { params: Record<string, string> })
         void call(api.conversations[':id'].read.$post({ param: { id } })).catch(() => {});
     } else void conversation.reload();
   });
+
+  // A message with a file the list does not describe yet (just sent or received): describe it.
+  const undescribed = (messages.data ?? [])
+    .flatMap((m) => m.attachments)
+    .filter((mediaId) => files.data && !files.data.some((f) => f.id === mediaId))
+    .join(',');
+  useEffect(() => {
+    if (undescribed) void files.reload();
+  }, [undescribed]);
 
   const count = messages.data?.length ?? 0;
   useEffect(() => {
@@ -99,7 +110,19 @@ export function ConversationPage({ params }: { params: Record<string, string> })
         </p>
         <h1 id="conv-title">{c ? who : 'Conversation'}</h1>
         <ErrorPanel error={conversation.error ?? messages.error} />
-        {messages.data && <Thread messages={messages.data} canAct={canReply} onChanged={() => messages.reload()} />}
+        {messages.data && (
+          <Thread
+            messages={messages.data}
+            files={files.data}
+            customerLanguage={conversation.data?.language ?? null}
+            canAct={canReply}
+            onChanged={() => {
+              void messages.reload();
+              // A corrected customer language is the conversation's language from now on.
+              void conversation.reload();
+            }}
+          />
+        )}
         <div ref={end} />
         <p class="typing" aria-live="polite">
           {typing ? `${who} is typing…` : ''}
@@ -113,7 +136,8 @@ export function ConversationPage({ params }: { params: Record<string, string> })
               </button>
               <ErrorPanel error={actionError} />
             </div>
-            <Composer conversationId={id} onSent={() => messages.reload()} />
+            {/* Keyed: text and files written for one conversation never follow the agent into another. */}
+            <Composer key={id} conversationId={id} onSent={() => messages.reload()} />
           </>
         )}
       </section>
@@ -130,6 +154,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
             <dt>Channel</dt>
             <dd>{c.channel ? `${c.channel.name} (${c.channel.type})` : '—'}</dd>
           </dl>
+          <EarlierConversations contactId={c.contactId} currentId={id} />
           <h2>Conversation</h2>
           {canReply ? (
             <div class="side-controls">

@@ -1,9 +1,11 @@
 // The message thread: customer messages, replies, internal notes and drafts each look different; drafts waiting
-// for approval carry Approve / Reject / Send original. Content is always rendered as text, never as HTML.
-import { useState } from 'preact/hooks';
+// for approval carry Approve / Reject / Send original / Retranslate. Translated messages show the translation
+// and keep the original a click away. Content is always rendered as text, never as HTML.
+import { useId, useState } from 'preact/hooks';
 import type { Citation } from '../../../worker/db/schema';
-import { type ApiData, api, call } from '../api';
-import { ErrorPanel, formatDate } from '../ui';
+import { type ApiData, ApiError, api, call } from '../api';
+import { ErrorPanel, Field, formatDate } from '../ui';
+import { type ConversationFile, MessageAttachments } from './attachments';
 
 export type ThreadMessage = ApiData<(typeof api.conversations)[':id']['messages']['$get']>['items'][number];
 
@@ -34,12 +36,39 @@ function label(m: ThreadMessage, kind: ReturnType<typeof kindOf>): string {
   return agent;
 }
 
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+
+/** "German" for "de"; the code itself when the browser does not know it. */
+function languageName(code: string | null | undefined): string {
+  if (!code) return 'another language';
+  try {
+    return languageNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** The reason a translation could not be made, while the message is still untranslated. */
+function translationFailure(m: ThreadMessage): string | null {
+  const failed = m.events.find((e) => e.type === 'TRANSLATION_FAILED');
+  if (!failed) return null;
+  // A later retranslation that worked leaves the old failure on record; the translation is what counts then.
+  const translated = m.direction === 'INBOUND' ? m.translatedContent : m.translatedLanguage;
+  if (translated) return null;
+  return failed.detail || 'The translation service did not answer.';
+}
+
 export function Thread({
   messages,
+  files,
+  customerLanguage,
   canAct,
   onChanged,
 }: {
   messages: ThreadMessage[];
+  /** Names and types of the conversation's attachments, when loaded. */
+  files?: ConversationFile[];
+  customerLanguage: string | null;
   canAct: boolean;
   onChanged: () => void;
 }) {
@@ -49,6 +78,7 @@ export function Thread({
         const kind = kindOf(m);
         // The list endpoint parses citations from JSON text, so its type is lost on the way.
         const citations = m.citations as Citation[] | null;
+        const failure = translationFailure(m);
         return (
           <li key={m.id} class={`msg msg-${kind}`}>
             <article aria-label={label(m, kind)}>
@@ -56,22 +86,14 @@ export function Thread({
                 <strong>{label(m, kind)}</strong>
                 <time dateTime={m.createdAt ?? undefined}>{formatDate(m.createdAt)}</time>
               </header>
-              <MessageBody message={m} />
-              {m.attachments.length > 0 && (
-                <ul class="attachments" aria-label="Attachments">
-                  {m.attachments.map((mediaId, i) => (
-                    <li key={mediaId}>
-                      <a
-                        href={`/api/media/${encodeURIComponent(mediaId)}/file`}
-                        target="_blank"
-                        rel="noopener noreferrer"
-                      >
-                        Attachment {i + 1}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
+              {kind === 'draft' ? <DraftTexts message={m} /> : <MessageBody message={m} />}
+              {failure && (
+                <p class="translation-warning">
+                  <span aria-hidden="true">⚠ </span>
+                  Not translated: {failure}
+                </p>
               )}
+              <MessageAttachments ids={m.attachments} files={files} />
               {citations && citations.length > 0 && (
                 <p class="muted">
                   Sources:{' '}
@@ -90,7 +112,20 @@ export function Thread({
                 </p>
               )}
               {kind === 'outbound' && <Delivery message={m} />}
-              {kind === 'draft' && canAct && <DraftActions message={m} onChanged={onChanged} />}
+              {kind === 'draft' && canAct && (
+                <DraftActions message={m} customerLanguage={customerLanguage} onChanged={onChanged} />
+              )}
+              {kind === 'inbound' && canAct && (m.translatedContent || failure) && (
+                <details class="retranslate-more">
+                  <summary>Wrong language?</summary>
+                  <Retranslate
+                    message={m}
+                    label="Written in"
+                    initialLanguage={m.language ?? ''}
+                    onChanged={onChanged}
+                  />
+                </details>
+              )}
             </article>
           </li>
         );
@@ -101,32 +136,64 @@ export function Thread({
 
 function MessageBody({ message: m }: { message: ThreadMessage }) {
   const [showOriginal, setShowOriginal] = useState(false);
-  // Inbound: the agent reads the translation; outbound: the customer receives the translation.
+  const originalId = useId();
+  // Inbound: the agent reads the translation; outbound: the customer received the translation.
   const translated = m.direction === 'INBOUND' ? m.translatedContent : null;
   const original = m.direction === 'INBOUND' ? m.content : m.originalContent;
   const shown = translated ?? m.content;
+  const originalLanguage = m.direction === 'INBOUND' ? m.language : null;
   return (
     <div class="msg-body">
       <p class="text">{shown}</p>
       {original && original !== shown && (
         <>
-          <button
-            type="button"
-            class="link"
-            aria-expanded={showOriginal}
-            onClick={() => setShowOriginal(!showOriginal)}
-          >
-            {showOriginal ? 'Hide original' : `Show original${m.language ? ` (${m.language})` : ''}`}
-          </button>
-          {showOriginal && <p class="text original">{original}</p>}
+          <p class="translation-note">
+            {translated ? `Translated from ${languageName(m.language)}` : 'Sent translated'}{' '}
+            <button
+              type="button"
+              class="link"
+              aria-expanded={showOriginal}
+              aria-controls={originalId}
+              onClick={() => setShowOriginal(!showOriginal)}
+            >
+              {showOriginal ? 'Hide original' : 'Show original'}
+            </button>
+          </p>
+          <p id={originalId} class="text original" lang={originalLanguage ?? undefined} hidden={!showOriginal}>
+            {original}
+          </p>
         </>
       )}
     </div>
   );
 }
 
+/** A held reply shows what the customer would receive and what the agent wrote, side by side. */
+function DraftTexts({ message: m }: { message: ThreadMessage }) {
+  if (!m.originalContent || m.originalContent === m.content) {
+    return (
+      <div class="msg-body">
+        <p class="text">{m.content}</p>
+      </div>
+    );
+  }
+  return (
+    <div class="msg-body">
+      <p class="text-label">
+        Translation to send{m.translatedLanguage ? ` (${languageName(m.translatedLanguage)})` : ''}
+      </p>
+      <p class="text" lang={m.translatedLanguage ?? undefined}>
+        {m.content}
+      </p>
+      <p class="text-label">Original</p>
+      <p class="text original">{m.originalContent}</p>
+    </div>
+  );
+}
+
 function Delivery({ message: m }: { message: ThreadMessage }) {
-  const events = m.events;
+  // Translation failures are shown as a warning of their own.
+  const events = m.events.filter((e) => e.type !== 'TRANSLATION_FAILED');
   return (
     <div class={`delivery delivery-${m.deliveryStatus.toLowerCase()}`}>
       <span>{DELIVERY_LABELS[m.deliveryStatus] ?? m.deliveryStatus}</span>
@@ -144,7 +211,15 @@ function Delivery({ message: m }: { message: ThreadMessage }) {
   );
 }
 
-function DraftActions({ message: m, onChanged }: { message: ThreadMessage; onChanged: () => void }) {
+function DraftActions({
+  message: m,
+  customerLanguage,
+  onChanged,
+}: {
+  message: ThreadMessage;
+  customerLanguage: string | null;
+  onChanged: () => void;
+}) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const run = async (action: () => Promise<unknown>) => {
@@ -161,33 +236,108 @@ function DraftActions({ message: m, onChanged }: { message: ThreadMessage; onCha
   };
   const param = { param: { id: m.id } };
   return (
-    <div class="draft-actions">
-      <button
-        type="button"
-        class="primary"
-        disabled={busy}
-        onClick={() => run(() => call(api.messages[':id'].approve.$post(param)))}
-      >
-        Approve and send
-      </button>
-      <button
-        type="button"
-        class="danger"
-        disabled={busy}
-        onClick={() => run(() => call(api.messages[':id'].reject.$post(param)))}
-      >
-        Reject
-      </button>
-      {m.originalContent && m.originalContent !== m.content && (
+    <div class="draft-panel">
+      <div class="draft-actions">
         <button
           type="button"
+          class="primary"
           disabled={busy}
-          onClick={() => run(() => call(api.messages[':id']['send-original'].$post(param)))}
+          onClick={() => run(() => call(api.messages[':id'].approve.$post(param)))}
         >
-          Send original
+          Approve and send
         </button>
-      )}
+        <button
+          type="button"
+          class="danger"
+          disabled={busy}
+          onClick={() => run(() => call(api.messages[':id'].reject.$post(param)))}
+        >
+          Reject
+        </button>
+        {m.originalContent && m.originalContent !== m.content && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => run(() => call(api.messages[':id']['send-original'].$post(param)))}
+          >
+            Send original
+          </button>
+        )}
+      </div>
       <ErrorPanel error={error} />
+      <Retranslate
+        message={m}
+        label="Customer language"
+        initialLanguage={m.translatedLanguage ?? customerLanguage ?? ''}
+        onChanged={onChanged}
+      />
     </div>
+  );
+}
+
+/**
+ * Translates a message again, optionally in a corrected language: for a held reply the customer's language
+ * (the conversation's language follows), for a customer message the language it was really written in.
+ */
+function Retranslate({
+  message: m,
+  label,
+  initialLanguage,
+  onChanged,
+}: {
+  message: ThreadMessage;
+  label: string;
+  initialLanguage: string;
+  onChanged: () => void;
+}) {
+  // Follows the default (the conversation may load after the thread) until the agent types a language.
+  const [typed, setLanguage] = useState<string | null>(null);
+  const language = typed ?? initialLanguage;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    const code = language.trim();
+    try {
+      await call(api.messages[':id'].retranslate.$post({ param: { id: m.id }, json: code ? { language: code } : {} }));
+      setDone(true);
+      onChanged();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="retranslate"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <Field label={label} name="language" error={error} hint="A language code such as de or pt-BR">
+        {(props) => (
+          <input
+            {...props}
+            size={8}
+            autoComplete="off"
+            spellcheck={false}
+            value={language}
+            onInput={(e) => setLanguage(e.currentTarget.value)}
+          />
+        )}
+      </Field>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Retranslating…' : 'Retranslate'}
+      </button>
+      <p role="status" class="sr-only">
+        {done ? 'Translated again.' : ''}
+      </p>
+      {error && !(error instanceof ApiError && error.fields?.language) ? <ErrorPanel error={error} /> : null}
+    </form>
   );
 }
