@@ -80,6 +80,11 @@ export const localEmbedder: Embedder = {
   embed: async (texts) => texts.map((t) => hashedNgramVector(t)),
 };
 
+/** Vectors are matched to chunks by position, so a short answer must fail rather than misalign them. */
+function expectCount(service: string, received: number, sent: number): void {
+  if (received !== sent) throw new Error(`${service} returned ${received} embeddings for ${sent} texts`);
+}
+
 const WORKERS_AI_MODEL = '@cf/baai/bge-base-en-v1.5';
 const WORKERS_AI_BATCH = 100;
 
@@ -92,11 +97,10 @@ export function workersAiEmbedder(ai: Ai): Embedder {
     async embed(texts) {
       const vectors: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += WORKERS_AI_BATCH) {
-        const result = (await ai.run(WORKERS_AI_MODEL, { text: texts.slice(i, i + WORKERS_AI_BATCH) })) as {
-          data?: number[][];
-        };
-        if (!result.data) throw new Error('Workers AI returned no embeddings');
-        for (const row of result.data) vectors.push(Float32Array.from(row));
+        const batch = texts.slice(i, i + WORKERS_AI_BATCH);
+        const result = (await ai.run(WORKERS_AI_MODEL, { text: batch })) as { data?: number[][] };
+        expectCount('Workers AI', result.data?.length ?? 0, batch.length);
+        for (const row of result.data!) vectors.push(Float32Array.from(row));
       }
       return vectors;
     },
@@ -115,7 +119,11 @@ export function openAiEmbedder(options: { apiKey: string; baseURL?: string; mode
     async embed(texts) {
       const vectors: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += OPENAI_BATCH) {
-        const response = await client.embeddings.create({ model, input: texts.slice(i, i + OPENAI_BATCH) });
+        const batch = texts.slice(i, i + OPENAI_BATCH);
+        // Explicit floats: the SDK otherwise asks for base64 and decodes it blindly, which turns the float
+        // arrays of compatible servers that ignore encoding_format (EMBEDDINGS_BASE_URL) into garbage.
+        const response = await client.embeddings.create({ model, input: batch, encoding_format: 'float' });
+        expectCount(`OpenAI ${model}`, response.data.length, batch.length);
         const ordered = [...response.data].sort((a, b) => a.index - b.index);
         for (const item of ordered) vectors.push(Float32Array.from(item.embedding));
       }
