@@ -15,6 +15,10 @@ const routes: [string, Loader][] = [
   ['/settings/channels/:id', () => import('./settings/channel-page').then((m) => m.ChannelPage)],
   ['/settings/faqs', () => import('./settings/faqs-page').then((m) => m.FaqsPage)],
   ['/settings/team', () => import('./settings/team-page').then((m) => m.TeamPage)],
+  ['/knowledge-base', () => import('./knowledge/knowledge-page').then((m) => m.KnowledgePage)],
+  ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],
+  ['/settings/agent-tools', () => import('./settings/agent-tools-page').then((m) => m.AgentToolsPage)],
+  ['/settings/agent-tools/:id', () => import('./settings/agent-tool-page').then((m) => m.AgentToolPage)],
 ];
 
 export function App() {
@@ -164,11 +168,20 @@ function Shell({
               </span>
             )}
           </Link>
+          <Link href="/knowledge-base" aria-current={current('/knowledge-base')}>
+            Knowledge base
+          </Link>
           <Link href="/settings/channels" aria-current={current('/settings/channels')}>
             Channels
           </Link>
           <Link href="/settings/faqs" aria-current={current('/settings/faqs')}>
             FAQs
+          </Link>
+          <Link href="/settings/ai-providers" aria-current={current('/settings/ai-providers')}>
+            AI providers
+          </Link>
+          <Link href="/settings/agent-tools" aria-current={current('/settings/agent-tools')}>
+            Agent tools
           </Link>
           <Link href="/settings/team" aria-current={current('/settings/team')}>
             Team

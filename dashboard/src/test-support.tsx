@@ -38,6 +38,20 @@ export function fakeApi(routes: Record<string, unknown | Handler>) {
   return { calls, find: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path) };
 }
 
+/** Answers one route with an error envelope, as the Worker does for a rejected request. */
+export function failRoute(key: string, status: number, error: { message: string; code?: string; fields?: object }) {
+  const inner = globalThis.fetch;
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await inner(input, init);
+      const url = new URL(String(input), 'http://localhost');
+      if (`${(init?.method ?? 'GET').toUpperCase()} ${url.pathname}` !== key) return response;
+      return Response.json({ success: false, error }, { status });
+    }),
+  );
+}
+
 export function account(role: Role): Account {
   return {
     user: { id: 'user-1', email: 'me@example.com', name: 'Mia Agent' },
