@@ -4,6 +4,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, signUpOwner } from '../../test/client';
+import { chatCompletion } from '../../test/fake-openai';
 import { tokenBalance } from '../billing/tokens';
 import { receiveInbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
@@ -147,21 +148,12 @@ describe('AI replies', () => {
     server.use(
       http.post('https://api.openai.com/v1/chat/completions', async ({ request }) => {
         body = await request.json();
-        return HttpResponse.json({
-          id: 'c',
-          object: 'chat.completion',
-          created: 1,
-          model: 'gpt-4o-mini',
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content: 'Express takes one day, Vera!' },
-              finish_reason: 'stop',
-              logprobs: null,
-            },
-          ],
-          usage: { prompt_tokens: 700, completion_tokens: 20, total_tokens: 720 },
-        });
+        return HttpResponse.json(
+          chatCompletion(
+            { content: 'Express takes one day, Vera!' },
+            { prompt_tokens: 700, completion_tokens: 20, total_tokens: 720 },
+          ),
+        );
       }),
     );
     const before = await tokenBalance(db, organizationId);
@@ -263,21 +255,7 @@ describe('enhance and FAQ suggestions', () => {
     server.use(
       http.post('https://api.openai.com/v1/chat/completions', async ({ request }) => {
         seen = await request.json();
-        return HttpResponse.json({
-          id: 'c',
-          object: 'chat.completion',
-          created: 1,
-          model: 'gpt-4o-mini',
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content: 'Thank you for waiting! Your order is on its way.' },
-              finish_reason: 'stop',
-              logprobs: null,
-            },
-          ],
-          usage: { prompt_tokens: 30, completion_tokens: 12, total_tokens: 42 },
-        });
+        return HttpResponse.json(chatCompletion({ content: 'Thank you for waiting! Your order is on its way.' }));
       }),
     );
     const before = await tokenBalance(db, organizationId);

@@ -3,6 +3,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, signUpOwner } from '../../test/client';
+import { chatCompletion } from '../../test/fake-openai';
 import { createDb } from '../db/client';
 import type { AiProvider } from '../db/schema';
 import { encryptSecret } from '../lib/secrets';
@@ -44,16 +45,7 @@ async function provider(type: 'OPENAI' | 'ANTHROPIC'): Promise<AiProvider> {
 }
 
 function openAiAnswer(message: Record<string, unknown>) {
-  return HttpResponse.json({
-    id: 'c',
-    object: 'chat.completion',
-    created: 1,
-    model: 'gpt-4o-mini',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: null, ...message }, finish_reason: 'stop', logprobs: null },
-    ],
-    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-  });
+  return HttpResponse.json(chatCompletion(message, { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }));
 }
 
 function openAiToolCall(args: unknown, name = 'get_order_status') {

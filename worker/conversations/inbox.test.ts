@@ -4,11 +4,11 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Client, signUpOwner } from '../../test/client';
+import { chatCompletion, OPENAI_COMPLETIONS } from '../../test/fake-openai';
 import { createDb } from '../db/client';
 import { tokenLedger } from '../db/schema';
 import { receiveInbound } from './pipeline';
 
-const COMPLETIONS = 'https://api.openai.com/v1/chat/completions';
 const server = setupServer();
 const prompts: { system: string; text: string }[] = [];
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -23,7 +23,7 @@ const db = createDb(env.DB);
 /** A fake OpenAI: enhancing prefixes "Polished:", translating tags the text with the target language. */
 function fakeOpenAi(status = 200) {
   server.use(
-    http.post(COMPLETIONS, async ({ request }) => {
+    http.post(OPENAI_COMPLETIONS, async ({ request }) => {
       const body = (await request.json()) as { messages: { content: string }[] };
       const system = body.messages[0]!.content;
       const text = body.messages.at(-1)!.content;
@@ -33,14 +33,7 @@ function fakeOpenAi(status = 200) {
       const content = system.startsWith('Rewrite the support agent draft')
         ? `Polished: ${text}`
         : `[${target}] ${text}`;
-      return HttpResponse.json({
-        id: 'c',
-        object: 'chat.completion',
-        created: 1,
-        model: 'gpt-4o-mini',
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
-        usage: { prompt_tokens: 30, completion_tokens: 12, total_tokens: 42 },
-      });
+      return HttpResponse.json(chatCompletion({ content }));
     }),
   );
 }

@@ -4,6 +4,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addMember, type Client, signUpOwner } from '../../test/client';
+import { chatCompletion, OPENAI_COMPLETIONS } from '../../test/fake-openai';
 import { ensureBuiltinProvider } from '../ai/providers/builtin';
 import { receiveInbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
@@ -12,7 +13,6 @@ import type { Job } from '../jobs/types';
 import { MAX_TRANSLATION_ATTEMPTS, onMessageTranslate } from './messages';
 import { BUILTIN_CANNOT_TRANSLATE } from './translator';
 
-const COMPLETIONS = 'https://api.openai.com/v1/chat/completions';
 const GERMAN = 'Guten Tag, mein Paket ist seit zwei Wochen unterwegs und noch nicht angekommen.';
 const WAIT = { timeout: 15_000, interval: 200 };
 
@@ -30,34 +30,25 @@ const db = createDb(env.DB);
 /** A fake OpenAI that "translates" by tagging the text with the target language named in the prompt. */
 function fakeTranslator() {
   server.use(
-    http.post(COMPLETIONS, async ({ request }) => {
+    http.post(OPENAI_COMPLETIONS, async ({ request }) => {
       const body = (await request.json()) as { messages: { role: string; content: string }[] };
       const system = body.messages[0]!.content;
       const text = body.messages.at(-1)!.content;
       prompts.push({ system, text });
       const target = system.match(/ into [^.(]*\(([a-z]{2,3})\)/)?.[1] ?? '??';
-      return HttpResponse.json({
-        id: 'c',
-        object: 'chat.completion',
-        created: 1,
-        model: 'gpt-4o-mini',
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: `[${target}] ${text}` },
-            finish_reason: 'stop',
-            logprobs: null,
-          },
-        ],
-        usage: { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50 },
-      });
+      return HttpResponse.json(
+        chatCompletion(
+          { content: `[${target}] ${text}` },
+          { prompt_tokens: 40, completion_tokens: 10, total_tokens: 50 },
+        ),
+      );
     }),
   );
 }
 
 function failingProvider() {
   server.use(
-    http.post(COMPLETIONS, () => {
+    http.post(OPENAI_COMPLETIONS, () => {
       prompts.push({ system: '', text: '' });
       return HttpResponse.json({ error: { message: 'overloaded' } }, { status: 500 });
     }),

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chatCompletion } from '../../../test/fake-openai';
 import type { AiProvider } from '../../db/schema';
 import { UpstreamError } from '../../http/errors';
 import { encryptSecret } from '../../lib/secrets';
@@ -44,16 +45,8 @@ const request: ChatRequest = {
   ],
 };
 
-function completion(message: Record<string, unknown>) {
-  return {
-    id: 'chatcmpl-1',
-    object: 'chat.completion',
-    created: 1,
-    model: 'gpt-4o-mini',
-    choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop', logprobs: null }],
-    usage: { prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 },
-  };
-}
+const completion = (message: Record<string, unknown>) =>
+  chatCompletion(message, { prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 });
 
 describe('OpenAI-compatible adapters (through the openai SDK)', () => {
   it('OpenAI: sends the system prompt, tools and key; returns the requested tool call and usage', async () => {
