@@ -7,38 +7,23 @@ import { ChannelWizard } from './settings/channel-wizard';
 import { ChannelsPage } from './settings/channels-page';
 import { FaqsPage } from './settings/faqs-page';
 import { TeamPage } from './settings/team-page';
-import { fakeApi, member, renderAs } from './test-support';
+import { apiMessage, fakeApi, member, renderAs } from './test-support';
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
 });
 
-const now = new Date(0).toISOString();
-
-const message = (id: string, seq: number, extra: Record<string, unknown>) => ({
-  id,
-  conversationId: 'conv-1',
-  seq,
-  direction: 'OUTBOUND',
-  isNote: false,
-  senderType: 'AGENT',
-  sender: { id: 'user-2', name: 'Bo' },
-  content: `content ${id}`,
-  originalContent: null,
-  translatedContent: null,
-  language: null,
-  translatedLanguage: null,
-  approvalStatus: 'NONE',
-  deliveryStatus: 'DELIVERED',
-  events: [],
-  citations: null,
-  attachments: [],
-  externalId: null,
-  createdAt: now,
-  updatedAt: now,
-  ...extra,
-});
+const message = (id: string, seq: number, extra: Record<string, unknown>) =>
+  apiMessage({
+    id,
+    seq,
+    direction: 'OUTBOUND',
+    senderType: 'AGENT',
+    sender: { id: 'user-2', name: 'Bo' },
+    content: `content ${id}`,
+    ...extra,
+  });
 
 function fakeConversation() {
   return fakeApi({

@@ -52,6 +52,42 @@ export function failRoute(key: string, status: number, error: { message: string;
   );
 }
 
+/** Makes every request fail with an error envelope and status, as the Worker answers a refused request. */
+export function failEveryRequest(status: number, error: { message: string; code?: string; fields?: object }) {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => Response.json({ success: false, error }, { status })),
+  );
+}
+
+/** A message as the conversation API presents it; `overrides` set what a test is about. */
+export function apiMessage(overrides: Record<string, unknown> = {}) {
+  const at = new Date(0).toISOString();
+  return {
+    id: 'msg-1',
+    conversationId: 'conv-1',
+    seq: 1,
+    direction: 'INBOUND',
+    isNote: false,
+    senderType: 'CONTACT',
+    sender: null,
+    content: 'Hello',
+    originalContent: null,
+    translatedContent: null,
+    language: null,
+    translatedLanguage: null,
+    approvalStatus: 'NONE',
+    deliveryStatus: 'DELIVERED',
+    events: [],
+    citations: null,
+    attachments: [],
+    externalId: null,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
+
 export function account(role: Role): Account {
   return {
     user: { id: 'user-1', email: 'me@example.com', name: 'Mia Agent' },

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi } from '../test-support';
+import { failEveryRequest, fakeApi } from '../test-support';
 import { Composer } from './composer';
 
 /** The uploaded media as the API describes it. */
@@ -102,18 +102,7 @@ describe('Composer', () => {
   });
 
   it('shows the error and keeps the text when sending fails', async () => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () =>
-        Response.json(
-          {
-            success: false,
-            error: { message: 'Your organization has run out of tokens', code: 'INSUFFICIENT_TOKENS' },
-          },
-          { status: 402 },
-        ),
-      ),
-    );
+    failEveryRequest(402, { message: 'Your organization has run out of tokens', code: 'INSUFFICIENT_TOKENS' });
     render(<Composer conversationId="conv-1" onSent={() => {}} />);
     fireEvent.input(screen.getByLabelText('Reply to the customer'), { target: { value: 'Hello' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send reply' }));

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi } from '../test-support';
+import { apiMessage, failEveryRequest, fakeApi } from '../test-support';
 import type { ConversationFile } from './attachments';
 import { Thread, type ThreadMessage } from './thread';
 
@@ -10,32 +10,7 @@ afterEach(() => {
 });
 
 const at = new Date(0).toISOString();
-
-function message(overrides: Partial<ThreadMessage>): ThreadMessage {
-  return {
-    id: 'msg-1',
-    conversationId: 'conv-1',
-    seq: 1,
-    direction: 'INBOUND',
-    isNote: false,
-    senderType: 'CONTACT',
-    sender: null,
-    content: 'Hello',
-    originalContent: null,
-    translatedContent: null,
-    language: null,
-    translatedLanguage: null,
-    approvalStatus: 'NONE',
-    deliveryStatus: 'DELIVERED',
-    events: [],
-    citations: null,
-    attachments: [],
-    externalId: null,
-    createdAt: at,
-    updatedAt: at,
-    ...overrides,
-  };
-}
+const message = (overrides: Partial<ThreadMessage>) => apiMessage(overrides) as ThreadMessage;
 
 const inboundGerman = message({
   content: 'Wo ist mein Paket?',
@@ -115,22 +90,11 @@ describe('Thread translations', () => {
   });
 
   it('shows a refused language code next to its field', async () => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () =>
-        Response.json(
-          {
-            success: false,
-            error: {
-              message: 'Validation failed',
-              code: 'VALIDATION_ERROR',
-              fields: { language: ['Must be a language code such as "de" or "pt-BR"'] },
-            },
-          },
-          { status: 400 },
-        ),
-      ),
-    );
+    failEveryRequest(400, {
+      message: 'Validation failed',
+      code: 'VALIDATION_ERROR',
+      fields: { language: ['Must be a language code such as "de" or "pt-BR"'] },
+    });
     const onChanged = renderThread([heldReply]);
     fireEvent.input(screen.getByLabelText('Customer language'), { target: { value: 'german!' } });
     fireEvent.click(screen.getByRole('button', { name: 'Retranslate' }));

@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi, renderAs } from '../test-support';
+import { failEveryRequest, fakeApi, renderAs } from '../test-support';
 import { ChannelPage } from './channel-page';
 import { ChannelWizard } from './channel-wizard';
 
@@ -119,22 +119,11 @@ describe('email connection test', () => {
   });
 
   it('shows a refused request as an alert and marks the field the server named', async () => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () =>
-        Response.json(
-          {
-            success: false,
-            error: {
-              message: 'Invalid channel credentials',
-              code: 'VALIDATION_ERROR',
-              fields: { 'credentials.host': ['SMTP host is required'] },
-            },
-          },
-          { status: 400 },
-        ),
-      ),
-    );
+    failEveryRequest(400, {
+      message: 'Invalid channel credentials',
+      code: 'VALIDATION_ERROR',
+      fields: { 'credentials.host': ['SMTP host is required'] },
+    });
     renderAs('ADMIN', <ChannelWizard />);
     fireEvent.click(screen.getByLabelText('Email'));
     fireEvent.click(screen.getByRole('button', { name: 'Next' }));
