@@ -21,6 +21,13 @@ describe('language of a customer message', () => {
     expect(messageLanguage('ok thanks', {})).toEqual({ language: null, detected: false });
   });
 
+  it('does not act on an unsure guess: the message keeps the language it inherits', () => {
+    // tinyld's best guess for this English question is German, at 0.13 against English at 0.11.
+    const unsure = 'Do you deliver tulips on Sundays? lx3k9a1234';
+    expect(messageLanguage(unsure, { conversationLanguage: 'en' })).toEqual({ language: 'en', detected: false });
+    expect(messageLanguage(unsure, {})).toEqual({ language: null, detected: false });
+  });
+
   it('counts words in scripts written without spaces one per character', () => {
     expect(wordCount('Where is my parcel?')).toBe(4);
     expect(wordCount('荷物はどこですか')).toBe(8);

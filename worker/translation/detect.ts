@@ -1,10 +1,17 @@
 // Which language a customer message is in. Long enough texts are detected (tinyld, offline n-grams); short
 // ones ("ok", "danke schön") detect unreliably, so they inherit the conversation's language instead.
-import { detect } from 'tinyld';
+import { detectAll } from 'tinyld';
 import type { Channel } from '../db/schema';
 
 /** Texts with fewer words than this are not detected on their own. */
 export const MIN_DETECTION_WORDS = 6;
+
+/**
+ * tinyld's score for its best guess must reach this, and be twice the runner-up's: an English question
+ * with an order number in it can come out "de" at 0.13 against "en" at 0.11, and acting on that would
+ * hold every reply for a translation nobody needs.
+ */
+const MIN_CONFIDENCE = 0.5;
 
 // Scripts written without spaces count one word per character, or a whole Japanese sentence would be "one word".
 const WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]|[\p{L}\p{N}]+/gu;
@@ -31,16 +38,19 @@ export interface LanguageGuess {
 }
 
 /**
- * The language of a customer message: detected when it has at least six words, else the conversation's
- * language, else the channel's fallback language, else unknown.
+ * The language of a customer message: detected when it has at least six words and tinyld is confident,
+ * else the conversation's language, else the channel's fallback language, else unknown.
  */
 export function messageLanguage(
   text: string,
   context: { conversationLanguage?: string | null; fallbackLanguage?: string | null },
 ): LanguageGuess {
   if (wordCount(text) >= MIN_DETECTION_WORDS) {
-    const found = primaryLanguage(detect(text));
-    if (found) return { language: found, detected: true };
+    const [best, runnerUp] = detectAll(text);
+    const found = primaryLanguage(best?.lang);
+    if (found && best!.accuracy >= MIN_CONFIDENCE && best!.accuracy >= 2 * (runnerUp?.accuracy ?? 0)) {
+      return { language: found, detected: true };
+    }
   }
   return {
     language: primaryLanguage(context.conversationLanguage) ?? primaryLanguage(context.fallbackLanguage),
