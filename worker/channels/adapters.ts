@@ -4,6 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type Channel, type ChannelType, contacts, conversations, type Message, media } from '../db/schema';
 import type { AppBindings } from '../env';
+import { toBase64 } from '../lib/encoding';
 import { decryptCredentials } from './channels';
 import type { EmailCredentials } from './credentials';
 import { sendEmail } from './email';
@@ -81,13 +82,6 @@ async function emailAttachments(env: AppBindings, db: Db, message: OutboundMessa
       };
     }),
   );
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  // Chunks keep String.fromCharCode's argument list short.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 /** Stand-in until the provider's production sender is configured: the delivery is recorded, not sent. */

@@ -3,6 +3,7 @@
 // worker-mailer's reader spins forever when a server hangs up, which would hang the request.
 import { connect } from 'cloudflare:sockets';
 import { Email, type EmailOptions } from 'worker-mailer';
+import { toBase64 } from '../lib/encoding';
 import type { EmailCredentials } from './credentials';
 
 export interface ConnectionCheck {
@@ -232,9 +233,7 @@ async function authenticate(connection: Connection, credentials: EmailCredential
 }
 
 function base64(text: string): string {
-  let binary = '';
-  for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return toBase64(encoder.encode(text));
 }
 
 function describe(error: unknown): string {
