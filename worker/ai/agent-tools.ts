@@ -4,7 +4,7 @@ import { and, count, desc, eq, isNull, ne, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type AgentTool, agentTools, channels, type TOOL_METHODS, type TOOL_TYPES, toolCallLogs } from '../db/schema';
 import type { AppBindings } from '../env';
-import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../http/errors';
+import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../lib/errors';
 import { decryptJson, encryptJson, maskSecret } from '../lib/secrets';
 import { parametersSchemaProblems } from './tool-schema';
 import { unsafeUrlReason } from './tool-url';

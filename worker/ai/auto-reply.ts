@@ -4,8 +4,8 @@ import { and, eq, isNull, lt } from 'drizzle-orm';
 import { createDb } from '../db/client';
 import { aiAutoReplies, channels, conversations, messages } from '../db/schema';
 import type { AppBindings } from '../env';
-import { InsufficientTokensError, ValidationError } from '../http/errors';
 import type { JobOf } from '../jobs/types';
+import { InsufficientTokensError, ValidationError } from '../lib/errors';
 import { generateReply, type ReplyOptions } from './replies';
 
 /** A claim older than this was left by a run that died; another run may take it over. */

@@ -1,11 +1,6 @@
 // The chat-model port: one provider-neutral request/response shape that every adapter
 // (OpenAI, Anthropic, Azure OpenAI, Ollama, the built-in offline provider) implements.
-import type { AiProvider } from '../db/schema';
-import type { AppBindings } from '../env';
-import { decryptSecret } from '../lib/secrets';
-import { anthropicChatModel } from './providers/anthropic';
-import { builtinChatModel } from './providers/builtin';
-import { openAiCompatibleChatModel } from './providers/openai';
+import { UpstreamError } from '../lib/errors';
 
 export interface ToolCall {
   id: string;
@@ -68,41 +63,19 @@ export interface ChatModelOptions {
 
 export const DEFAULT_MODEL_TIMEOUT_MS = 30_000;
 
-/** The adapter for a configured provider row, with its key decrypted. */
-export async function chatModelFor(
-  env: AppBindings,
-  provider: AiProvider,
-  options: ChatModelOptions = {},
-): Promise<ChatModel> {
-  const apiKey = provider.apiKeyEncrypted ? await decryptSecret(env.ENCRYPTION_KEY, provider.apiKeyEncrypted) : '';
-  const settings = {
-    model: provider.model,
-    temperature: provider.temperature,
-    maxTokens: provider.maxTokens,
-    timeoutMs: options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
-  };
-  switch (provider.type) {
-    case 'OPENAI':
-      return openAiCompatibleChatModel({ ...settings, flavour: 'OPENAI', apiKey, baseUrl: provider.baseUrl });
-    case 'AZURE_OPENAI':
-      return openAiCompatibleChatModel({
-        ...settings,
-        flavour: 'AZURE_OPENAI',
-        apiKey,
-        baseUrl: provider.baseUrl,
-        apiVersion: provider.apiVersion,
-        deployment: provider.deployment,
-      });
-    case 'OLLAMA':
-      return openAiCompatibleChatModel({ ...settings, flavour: 'OLLAMA', apiKey, baseUrl: provider.baseUrl });
-    case 'ANTHROPIC':
-      return anthropicChatModel({ ...settings, apiKey, baseUrl: provider.baseUrl });
-    case 'BUILTIN':
-      return builtinChatModel();
-  }
-}
-
 /** Rough token count for providers that do not report usage: about four characters per token. */
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** A provider's failure as the 502 the user sees: names the provider, never leaks its key. */
+export function upstreamFailure(providerName: string, error: unknown): UpstreamError {
+  const status = (error as { status?: number }).status;
+  const description = `${(error as Error).constructor?.name} ${(error as Error).message}`;
+  const detail = /timeout|timed out/i.test(description)
+    ? 'timed out'
+    : status
+      ? `answered ${status}`
+      : `could not be reached (${(error as Error).message ?? 'network error'})`;
+  return new UpstreamError(`The AI provider ${providerName} ${detail}; try again or check the provider settings`);
 }

@@ -4,9 +4,10 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { knowledgeArticles } from '../db/schema';
 import type { AppBindings } from '../env';
-import { UpstreamError } from '../http/errors';
-import { type ChatModelOptions, chatModelFor } from './chat-model';
+import { UpstreamError } from '../lib/errors';
+import type { ChatModelOptions } from './chat-model';
 import { providerForChannel } from './provider-config';
+import { chatModelFor } from './providers';
 import { faqsFromArticle } from './providers/builtin';
 import { assertTokens, charge } from './replies';
 

@@ -1,7 +1,7 @@
 // Proposes agent tools from an OpenAPI 3 (or Swagger 2) document: one tool per GET/POST/PUT/PATCH
 // operation. Nothing is saved; the admin reviews the proposals and creates the ones they want.
 import type { TOOL_METHODS } from '../db/schema';
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../lib/errors';
 import { unsafeUrlReason } from './tool-url';
 
 type Method = (typeof TOOL_METHODS)[number];

@@ -4,7 +4,7 @@ import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type AI_PROVIDER_TYPES, type AiProvider, aiProviders, type Channel } from '../db/schema';
 import type { AppBindings } from '../env';
-import { type FieldErrors, NotFoundError, ValidationError } from '../http/errors';
+import { type FieldErrors, NotFoundError, ValidationError } from '../lib/errors';
 import { decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
 import { BUILTIN_MODEL } from './providers/builtin';
 

@@ -16,18 +16,13 @@ import {
   messages,
 } from '../db/schema';
 import type { AppBindings } from '../env';
-import { InsufficientTokensError, NotFoundError, UpstreamError, ValidationError } from '../http/errors';
 import { searchKnowledge } from '../knowledge/search';
+import { InsufficientTokensError, NotFoundError, UpstreamError, ValidationError } from '../lib/errors';
 import { activeToolsFor } from './agent-tools';
-import {
-  type ChatCitation,
-  type ChatMessage,
-  type ChatModelOptions,
-  chatModelFor,
-  type GroundingPassage,
-} from './chat-model';
+import type { ChatCitation, ChatMessage, ChatModelOptions, GroundingPassage } from './chat-model';
 import { clientToolRunner } from './client-tools';
 import { providerForChannel } from './provider-config';
+import { chatModelFor } from './providers';
 import { polishDraft } from './providers/builtin';
 import { runToolLoop, type ToolLoopOptions } from './tool-loop';
 

@@ -8,7 +8,7 @@ import { createDb } from '../db/client';
 import type { AiProvider } from '../db/schema';
 import { encryptSecret } from '../lib/secrets';
 import { loadTool } from './agent-tools';
-import { chatModelFor } from './chat-model';
+import { chatModelFor } from './providers';
 import { MAX_TOOL_ROUNDS, runToolLoop, type ToolLoopOptions, TRUNCATION_MARKER } from './tool-loop';
 
 const server = setupServer();

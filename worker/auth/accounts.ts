@@ -3,7 +3,7 @@ import { desc, eq } from 'drizzle-orm';
 import { creditTokens } from '../billing/tokens';
 import type { Db } from '../db/client';
 import { memberships, organizations, users } from '../db/schema';
-import { ConflictError, ForbiddenError, UnauthorizedError } from '../http/errors';
+import { ConflictError, ForbiddenError, UnauthorizedError } from '../lib/errors';
 import { hashPassword, verifyPassword } from '../lib/password';
 
 export interface SignUpInput {

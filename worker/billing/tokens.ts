@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { organizations } from '../db/schema';
-import { InsufficientTokensError } from '../http/errors';
+import { InsufficientTokensError } from '../lib/errors';
 
 export interface LedgerEntry {
   organizationId: string;

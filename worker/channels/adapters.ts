@@ -7,7 +7,7 @@ import type { AppBindings } from '../env';
 import { toBase64 } from '../lib/encoding';
 import { decryptCredentials } from './channels';
 import type { EmailCredentials } from './credentials';
-import { sendEmail } from './email';
+import { sendEmail } from './email/smtp';
 
 export { decryptCredentials, loadChannel } from './channels';
 

@@ -13,7 +13,7 @@ import {
   knowledgeGroups,
 } from '../db/schema';
 import type { AppBindings } from '../env';
-import { NotFoundError, ValidationError } from '../http/errors';
+import { NotFoundError, ValidationError } from '../lib/errors';
 import { decryptJson, encryptJson } from '../lib/secrets';
 import { type ChannelCredentials, maskCredentials, parseCredentials, unmaskCredentials } from './credentials';
 

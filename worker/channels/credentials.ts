@@ -2,7 +2,7 @@
 // masked value sent back by the dashboard resolves to the stored secret.
 import { z } from 'zod';
 import type { ChannelType } from '../db/schema';
-import { type FieldErrors, ValidationError } from '../http/errors';
+import { type FieldErrors, ValidationError } from '../lib/errors';
 import { maskFields, maskSecret } from '../lib/secrets';
 
 const required = (what: string) =>

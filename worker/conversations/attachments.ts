@@ -1,9 +1,9 @@
 // The files attached to one conversation's messages, described for the thread (name, type, size, link), so
 // the dashboard asks once per conversation instead of once per file.
 import { and, inArray, sql } from 'drizzle-orm';
-import { presentMedia } from '../channels/media';
 import type { Db } from '../db/client';
 import { media, messages } from '../db/schema';
+import { presentMedia } from '../media/media';
 import { loadConversation } from './pipeline';
 
 export async function conversationAttachments(db: Db, organizationId: string, conversationId: string) {

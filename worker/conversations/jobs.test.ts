@@ -2,8 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult, runInDurabl
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ownerWithWebsiteChat } from '../../test/client';
+import worker from '..';
 import { createDb } from '../db/client';
-import worker from '../index';
 import type { Job } from '../jobs/types';
 import type { ConversationActor } from './actor';
 import { conversationActor, onMessageAccepted, postOutbound, receiveInbound, upsertContact } from './pipeline';

@@ -15,8 +15,8 @@ import {
   users,
 } from '../db/schema';
 import type { AppBindings } from '../env';
-import { NotFoundError, ValidationError } from '../http/errors';
 import { enqueue, type JobOf } from '../jobs/types';
+import { NotFoundError, ValidationError } from '../lib/errors';
 import { inboundNeedsTranslation, settleInboundLanguage } from '../translation/messages';
 import type { ConversationActor, ConversationRef, NewMessage } from './actor';
 import { publishToHub } from './hub';

@@ -3,8 +3,8 @@
 // came from another site. Requests with neither header come from non-browser clients and carry no
 // ambient credentials, so they pass.
 import { createMiddleware } from 'hono/factory';
+import { ForbiddenError } from '../lib/errors';
 import type { AppEnv } from './context';
-import { ForbiddenError } from './errors';
 import { SESSION_COOKIE } from './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,7 +1,7 @@
 // The response envelope of every API route: {success:true,data} or {success:false,error}.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { FieldErrors } from './errors';
+import type { FieldErrors } from '../lib/errors';
 
 export interface ErrorBody {
   success: false;

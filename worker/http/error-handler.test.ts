@@ -2,8 +2,6 @@ import { exports } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ok } from './envelope';
-import { handleError, handleNotFound } from './error-handler';
 import {
   ConflictError,
   ForbiddenError,
@@ -13,7 +11,9 @@ import {
   RateLimitError,
   UnauthorizedError,
   UpstreamError,
-} from './errors';
+} from '../lib/errors';
+import { ok } from './envelope';
+import { handleError, handleNotFound } from './error-handler';
 import { validate } from './validate';
 
 const app = new Hono()

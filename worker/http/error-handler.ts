@@ -2,11 +2,12 @@
 // 500 whose detail goes to the log only.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { DomainError } from '../lib/errors';
 import { errorBody } from './envelope';
-import { AppError } from './errors';
+import { STATUS_OF } from './errors';
 
 export function handleError(err: Error, c: Context) {
-  if (err instanceof AppError) return c.json(errorBody(err.message, err.code, err.fields), err.status);
+  if (err instanceof DomainError) return c.json(errorBody(err.message, err.code, err.fields), STATUS_OF[err.code]);
   if (err instanceof HTTPException && err.status < 500) {
     // Hono's own 4xx, e.g. malformed JSON in a validated body.
     const code = err.status === 400 ? 'VALIDATION_ERROR' : undefined;

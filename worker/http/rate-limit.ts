@@ -1,5 +1,5 @@
 // Rate limits through Cloudflare's Rate Limiting bindings (local under wrangler dev and in tests).
-import { RateLimitError } from './errors';
+import { RateLimitError } from '../lib/errors';
 
 export async function enforceRateLimit(limiter: RateLimit, key: string): Promise<void> {
   const { success } = await limiter.limit({ key });

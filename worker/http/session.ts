@@ -5,8 +5,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { resolveSession } from '../auth/sessions';
 import type { Role } from '../db/schema';
+import { ForbiddenError, UnauthorizedError } from '../lib/errors';
 import type { AppEnv } from './context';
-import { ForbiddenError, UnauthorizedError } from './errors';
 
 export const SESSION_COOKIE = 'hs_session';
 

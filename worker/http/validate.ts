@@ -3,7 +3,7 @@ import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
 import type { z } from 'zod';
 import type { $ZodError } from 'zod/v4/core';
-import { type FieldErrors, ValidationError } from './errors';
+import { type FieldErrors, ValidationError } from '../lib/errors';
 
 export function fieldErrors(error: $ZodError): FieldErrors {
   const fields: FieldErrors = {};

@@ -3,8 +3,8 @@
 import { and, desc, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type ARTICLE_STATUSES, type KnowledgeArticle, knowledgeArticles } from '../db/schema';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../http/errors';
 import { enqueue } from '../jobs/types';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../lib/errors';
 import { extensionOf, fileKind, SUPPORTED_EXTENSIONS } from './extract';
 import { unsafeUrlReason } from './fetch-page';
 import { getGroup } from './groups';

@@ -2,7 +2,7 @@
 import { and, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type KnowledgeGroup, knowledgeArticles, knowledgeGroups } from '../db/schema';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError } from '../lib/errors';
 import { removeArticleData } from './ingest';
 
 export interface GroupView extends Omit<KnowledgeGroup, 'organizationId'> {

@@ -3,7 +3,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { channelKnowledgeGroups, channels } from '../db/schema';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError } from '../lib/errors';
 import { createEmbedder } from './embedder';
 import { reciprocalRankFusion } from './fusion';
 import { keywordSearch } from './keyword-search';

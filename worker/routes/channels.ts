@@ -9,8 +9,8 @@ import {
   loadChannel,
   updateChannel,
 } from '../channels/channels';
-import { testNewEmailCredentials, testSavedEmailChannel } from '../channels/email-connection';
-import { widgetScript, widgetSettings } from '../channels/website-chat';
+import { testNewEmailCredentials, testSavedEmailChannel } from '../channels/email/connection-test';
+import { widgetScript, widgetSettings } from '../channels/website-chat/widget';
 import { CHANNEL_TYPES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';

@@ -17,9 +17,9 @@ import {
 import { CHANNEL_TYPES, CONVERSATION_STATUSES, PRIORITIES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
-import { ValidationError } from '../http/errors';
 import { withAgent, withOrganization } from '../http/session';
 import { validate } from '../http/validate';
+import { ValidationError } from '../lib/errors';
 
 /** Page sizes above 100 are capped, not refused. */
 const paging = {

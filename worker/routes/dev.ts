@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { seedDemo } from '../db/seed';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError } from '../lib/errors';
 
 export const devRoutes = new Hono<AppEnv>()
   .use('*', async (c, next) => {

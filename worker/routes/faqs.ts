@@ -2,15 +2,7 @@
 // "Session", but AGENT and VIEWER have read-only settings, so every write here requires ADMIN or OWNER.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import {
-  createFaq,
-  deleteFaq,
-  FAQ_ANSWER_MAX,
-  FAQ_QUESTION_MAX,
-  listFaqs,
-  reorderFaqs,
-  updateFaq,
-} from '../channels/faqs';
+import { createFaq, deleteFaq, FAQ_ANSWER_MAX, FAQ_QUESTION_MAX, listFaqs, reorderFaqs, updateFaq } from '../faqs/faqs';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withOrganization } from '../http/session';

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { ARTICLE_STATUSES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
-import { PayloadTooLargeError } from '../http/errors';
 import { withAdmin, withOrganization } from '../http/session';
 import { parse, validate } from '../http/validate';
 import {
@@ -21,6 +20,7 @@ import {
 } from '../knowledge/articles';
 import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../knowledge/groups';
 import { MAX_SEARCH_LIMIT, searchKnowledge } from '../knowledge/search';
+import { PayloadTooLargeError } from '../lib/errors';
 
 const idSchema = z.string().trim().min(1, 'Required').max(64);
 const titleSchema = z.string().trim().min(1, 'Title is required').max(200, 'Title is at most 200 characters');

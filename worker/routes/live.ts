@@ -3,8 +3,8 @@ import { Hono } from 'hono';
 import { HUB_SOCKET_HEADER, type HubSocketInfo, orgHub } from '../conversations/hub';
 import type { AppEnv } from '../http/context';
 import { errorBody } from '../http/envelope';
-import { ForbiddenError } from '../http/errors';
 import { withOrganization } from '../http/session';
+import { ForbiddenError } from '../lib/errors';
 
 export const liveRoutes = new Hono<AppEnv>().get('/', withOrganization, async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {

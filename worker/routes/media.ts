@@ -1,6 +1,10 @@
 // /api/media: conversation attachments. Every member reads; AGENT and above upload and delete (VIEWER is
 // read-only everywhere).
 import { type Context, Hono } from 'hono';
+import type { AppEnv } from '../http/context';
+import { ok } from '../http/envelope';
+import { withAgent, withOrganization } from '../http/session';
+import { ValidationError } from '../lib/errors';
 import {
   AGENT_UPLOADS,
   assertRequestSize,
@@ -10,11 +14,7 @@ import {
   presentMedia,
   storeMedia,
   type UploadPolicy,
-} from '../channels/media';
-import type { AppEnv } from '../http/context';
-import { ok } from '../http/envelope';
-import { ValidationError } from '../http/errors';
-import { withAgent, withOrganization } from '../http/session';
+} from '../media/media';
 
 /** Reads a multipart upload: the `file` part and the other text fields. */
 export async function readUpload(c: Context, policy: UploadPolicy): Promise<{ file: File; fields: FormData }> {

@@ -4,7 +4,7 @@
 import { and, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { loadWidgetChannel } from '../channels/website-chat';
+import { loadWidgetChannel } from '../channels/website-chat/widget';
 import { BINDING_HEADER, type SocketBinding } from '../conversations/actor';
 import { toPublicMessage } from '../conversations/log';
 import { activeConversation, conversationActor, receiveInbound, refOf, upsertContact } from '../conversations/pipeline';

@@ -4,12 +4,12 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { loadWidgetChannel } from '../channels/website-chat';
+import { loadWidgetChannel } from '../channels/website-chat/widget';
 import { createDb } from '../db/client';
 import { channels, memberships, users } from '../db/schema';
 import { DEMO_OWNER } from '../db/seed';
 import type { AppEnv } from '../http/context';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError } from '../lib/errors';
 
 const NOT_BUILT = 'The chat widget is not built: run `node widget/build.mjs`.';
 const DOMAIN = /^[a-z0-9.-]+(:\d{1,5})?$/;

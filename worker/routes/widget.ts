@@ -3,14 +3,14 @@
 // Origin and refuses (403) an origin outside the channel's domain allowlist. Shapes: docs/realtime-protocol.md.
 import { type Context, Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { recordFaqClick, widgetFaqs } from '../channels/faqs';
-import { loadVisitorMedia, mediaResponse, storeMedia, VISITOR_UPLOADS, widgetMediaUrl } from '../channels/media';
-import { assertWidgetOrigin, loadWidgetChannel, widgetConfig, widgetStatus } from '../channels/website-chat';
+import { assertWidgetOrigin, loadWidgetChannel, widgetConfig, widgetStatus } from '../channels/website-chat/widget';
 import type { Channel } from '../db/schema';
+import { recordFaqClick, widgetFaqs } from '../faqs/faqs';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
-import { ValidationError } from '../http/errors';
 import { clientIp, enforceRateLimit } from '../http/rate-limit';
+import { ValidationError } from '../lib/errors';
+import { loadVisitorMedia, mediaResponse, storeMedia, VISITOR_UPLOADS, widgetMediaUrl } from '../media/media';
 import { readUpload } from './media';
 
 const VISITOR_ID = /^visitor_[0-9a-f-]{36}$/;

@@ -6,8 +6,8 @@ import type { Db } from '../db/client';
 import { invitations, memberships, organizations, type Role, users } from '../db/schema';
 import type { AppBindings } from '../env';
 import type { AuthContext } from '../http/context';
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../http/errors';
 import { randomToken, sha256Hex } from '../lib/encoding';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
 import { hashPassword, verifyPassword } from '../lib/password';
 import { sendMail } from '../notifications/mailer';
 

@@ -5,7 +5,7 @@ import { revokeMemberSessions } from '../auth/sessions';
 import type { Db } from '../db/client';
 import { memberships, type Role, users } from '../db/schema';
 import type { AuthContext } from '../http/context';
-import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors';
 import { hashPassword, temporaryPassword } from '../lib/password';
 
 const memberColumns = {

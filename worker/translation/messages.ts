@@ -9,8 +9,8 @@ import { conversationActor, loadConversation, loadMessageConversation, refOf } f
 import { createDb, type Db } from '../db/client';
 import type { Channel, Conversation } from '../db/schema';
 import type { AppBindings } from '../env';
-import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../http/errors';
 import { enqueue, type JobOf } from '../jobs/types';
+import { ConflictError, DomainError, NotFoundError, UpstreamError, ValidationError } from '../lib/errors';
 import { agentLanguage, messageLanguage, primaryLanguage } from './detect';
 import { translateText } from './translator';
 
@@ -201,7 +201,7 @@ export async function onMessageTranslate(
       await enqueue(env.JOBS, { ...job, attempt: attempt + 1 }, { delaySeconds: RETRY_DELAY_SECONDS * attempt });
       return;
     }
-    if (!(error instanceof AppError)) throw error;
+    if (!(error instanceof DomainError)) throw error;
     console.warn(`Translation of message ${message.id} failed for good:`, error.message);
     // One per message (a fixed id), so a redelivered job does not repeat it.
     await actor.recordEvent(ref, message.id, {

@@ -1,12 +1,13 @@
 // The translator: one text from one language into another through the channel's AI provider, metered like
 // every model call. The built-in offline provider cannot translate, and nothing pretends it can.
-import { type ChatModelOptions, chatModelFor } from '../ai/chat-model';
+import type { ChatModelOptions } from '../ai/chat-model';
 import { providerForChannel } from '../ai/provider-config';
+import { chatModelFor } from '../ai/providers';
 import { assertTokens, charge } from '../ai/replies';
 import type { Db } from '../db/client';
 import type { Channel } from '../db/schema';
 import type { AppBindings } from '../env';
-import { UpstreamError, ValidationError } from '../http/errors';
+import { UpstreamError, ValidationError } from '../lib/errors';
 
 export const BUILTIN_CANNOT_TRANSLATE =
   'Translation needs an AI provider; the built-in offline provider cannot translate';

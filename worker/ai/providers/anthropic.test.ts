@@ -3,9 +3,9 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AiProvider } from '../../db/schema';
-import { UpstreamError } from '../../http/errors';
+import { UpstreamError } from '../../lib/errors';
 import { encryptSecret } from '../../lib/secrets';
-import { chatModelFor } from '../chat-model';
+import { chatModelFor } from './index';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -132,7 +132,7 @@ describe('Anthropic adapter (through @anthropic-ai/sdk)', () => {
     const model = await chatModelFor(env, await anthropicProvider());
     const error = await model.complete({ system: 's', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e);
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error.status).toBe(502);
+    expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.message).toContain('Anthropic answered 500');
   });
 });

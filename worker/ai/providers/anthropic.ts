@@ -1,8 +1,14 @@
 // Chat-model adapter for Anthropic's Messages API through the official SDK (tool_use / tool_result blocks).
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
-import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ToolCall } from '../chat-model';
-import { upstreamFailure } from './openai';
+import {
+  type ChatMessage,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  type ToolCall,
+  upstreamFailure,
+} from '../chat-model';
 
 export interface AnthropicConfig {
   apiKey: string;

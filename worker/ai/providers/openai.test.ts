@@ -4,9 +4,10 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatCompletion } from '../../../test/fake-openai';
 import type { AiProvider } from '../../db/schema';
-import { UpstreamError } from '../../http/errors';
+import { UpstreamError } from '../../lib/errors';
 import { encryptSecret } from '../../lib/secrets';
-import { type ChatRequest, chatModelFor } from '../chat-model';
+import type { ChatRequest } from '../chat-model';
+import { chatModelFor } from './index';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -162,7 +163,7 @@ describe('OpenAI-compatible adapters (through the openai SDK)', () => {
     const model = await chatModelFor(env, await provider({}));
     const error = await model.complete(request).catch((e) => e);
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error.status).toBe(502);
+    expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.message).toContain('OpenAI');
   });
 

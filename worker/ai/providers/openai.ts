@@ -2,8 +2,14 @@
 // hosted OpenAI, Azure OpenAI (deployment URL + api-version) and Ollama (its /v1 compatibility API).
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { UpstreamError } from '../../http/errors';
-import type { ChatMessage, ChatModel, ChatRequest, ChatResult, ToolCall } from '../chat-model';
+import {
+  type ChatMessage,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  type ToolCall,
+  upstreamFailure,
+} from '../chat-model';
 
 const PROVIDER_NAMES = { OPENAI: 'OpenAI', AZURE_OPENAI: 'Azure OpenAI', OLLAMA: 'Ollama' } as const;
 
@@ -69,17 +75,6 @@ function parseArguments(raw: string): unknown {
   } catch {
     return raw;
   }
-}
-
-export function upstreamFailure(providerName: string, error: unknown): UpstreamError {
-  const status = (error as { status?: number }).status;
-  const description = `${(error as Error).constructor?.name} ${(error as Error).message}`;
-  const detail = /timeout|timed out/i.test(description)
-    ? 'timed out'
-    : status
-      ? `answered ${status}`
-      : `could not be reached (${(error as Error).message ?? 'network error'})`;
-  return new UpstreamError(`The AI provider ${providerName} ${detail}; try again or check the provider settings`);
 }
 
 export function openAiCompatibleChatModel(config: OpenAiCompatibleConfig): ChatModel {

@@ -3,8 +3,8 @@
 // worker-mailer's reader spins forever when a server hangs up, which would hang the request.
 import { connect } from 'cloudflare:sockets';
 import { Email, type EmailOptions } from 'worker-mailer';
-import { toBase64 } from '../lib/encoding';
-import type { EmailCredentials } from './credentials';
+import { toBase64 } from '../../lib/encoding';
+import type { EmailCredentials } from '../credentials';
 
 export interface ConnectionCheck {
   ok: boolean;

@@ -1,11 +1,11 @@
 // The "Test connection" of an email channel: on credentials typed into the add-channel form, or on a saved
 // channel with some fields changed but not yet saved. A refused login is a result, not an error.
-import type { Db } from '../db/client';
-import type { AppBindings } from '../env';
-import { ValidationError } from '../http/errors';
-import { decryptCredentials, loadChannel } from './channels';
-import { type EmailCredentials, parseCredentials, unmaskCredentials } from './credentials';
-import { type EmailConnectionReport, testEmailConnection } from './email';
+import type { Db } from '../../db/client';
+import type { AppBindings } from '../../env';
+import { ValidationError } from '../../lib/errors';
+import { decryptCredentials, loadChannel } from '../channels';
+import { type EmailCredentials, parseCredentials, unmaskCredentials } from '../credentials';
+import { type EmailConnectionReport, testEmailConnection } from './smtp';
 
 export interface ConnectionTestResult extends EmailConnectionReport {
   ok: boolean;

@@ -1,9 +1,9 @@
 // The website chat channel as the public widget sees it: which channel answers, from which sites it may be
 // embedded, how it looks, and whether a human is around to answer.
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { type Channel, channels, memberships, sessions } from '../db/schema';
-import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import type { Db } from '../../db/client';
+import { type Channel, channels, memberships, sessions } from '../../db/schema';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 
 const DEFAULT_APPEARANCE = { color: '#2563eb', position: 'right' as const };
 

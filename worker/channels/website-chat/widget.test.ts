@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertWidgetOrigin } from './website-chat';
+import { assertWidgetOrigin } from './widget';
 
 const withDomains = (allowedDomains?: string[]) => ({ settings: allowedDomains ? { allowedDomains } : {} });
 

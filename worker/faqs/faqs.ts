@@ -1,10 +1,10 @@
 // FAQs: the question chips of the website widget, org-wide or for one WEBSITE_CHAT channel, in the order
 // an admin sets, with a count of how often visitors tap each.
 import { and, asc, eq, inArray, isNull, max, or, sql } from 'drizzle-orm';
+import { loadChannel } from '../channels/channels';
 import type { Db } from '../db/client';
 import { channels, type Faq, faqs } from '../db/schema';
-import { NotFoundError, ValidationError } from '../http/errors';
-import { loadChannel } from './channels';
+import { NotFoundError, ValidationError } from '../lib/errors';
 
 export const FAQ_QUESTION_MAX = 280;
 export const FAQ_ANSWER_MAX = 2000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fakeAccount, MAIL_HOST, mailPorts, mailTo } from '../../test/smtp-mailbox';
-import type { EmailCredentials } from './credentials';
-import { sendEmail, testEmailConnection } from './email';
+import { fakeAccount, MAIL_HOST, mailPorts, mailTo } from '../../../test/smtp-mailbox';
+import type { EmailCredentials } from '../credentials';
+import { sendEmail, testEmailConnection } from './smtp';
 
 const account = (changes: Record<string, unknown> = {}) => fakeAccount(changes) as EmailCredentials;
 const WRONG_PASSWORD = 'wrong-password-5678';

@@ -4,7 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { contacts, conversations, type Media, media, messages } from '../db/schema';
 import type { AppBindings } from '../env';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../http/errors';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../lib/errors';
 
 const MB = 1024 * 1024;
 
