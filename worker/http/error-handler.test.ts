@@ -22,6 +22,9 @@ const app = new Hono()
   .post('/validated', validate('json', z.object({ email: z.email(), age: z.number().int().min(18) })), (c) =>
     ok(c, c.req.valid('json')),
   )
+  .post('/optional', validate('json', z.object({ note: z.string().max(10).optional() })), (c) =>
+    ok(c, c.req.valid('json')),
+  )
   .get('/throw/:kind', (c) => {
     const errors: Record<string, Error> = {
       unauthorized: new UnauthorizedError(),
@@ -63,14 +66,25 @@ describe('the response envelope', () => {
     expect(res.body.error.fields.email[0]).toMatch(/email/i);
   });
 
-  it('answers malformed JSON with 400 VALIDATION_ERROR', async () => {
-    const res = await call('/validated', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"email":',
-    });
+  it.each([
+    ['malformed', '{"email":'],
+    ['trailing garbage after', '{"email":"a@b.test","age":20} }x'],
+    ['a bare word instead of', 'hello'],
+  ])('answers %s JSON with 400 VALIDATION_ERROR and fields.body', async (_, body) => {
+    const res = await call('/validated', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(Object.keys(res.body.error.fields)).toEqual(['body']);
+    expect(res.body.error.fields.body[0]).toMatch(/^Malformed JSON: /);
+  });
+
+  it('reads an empty JSON body as {}: accepted where every field is optional, named fields where they are not', async () => {
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    const optional = await call('/optional', { method: 'POST', headers: json, body: '' });
+    expect(optional).toEqual({ status: 200, body: { success: true, data: {} } });
+    const required = await call('/validated', { method: 'POST', headers: json, body: '  ' });
+    expect(required.status).toBe(400);
+    expect(Object.keys(required.body.error.fields).sort()).toEqual(['age', 'email']);
   });
 
   it.each([
