@@ -45,6 +45,18 @@ CREATE TABLE `ai_providers` (
 );
 --> statement-breakpoint
 CREATE INDEX `ai_providers_org` ON `ai_providers` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `channel_agent_tools` (
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`tool_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`channel_id`, `tool_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`tool_id`) REFERENCES `agent_tools`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `channel_agent_tools_tool` ON `channel_agent_tools` (`tool_id`);--> statement-breakpoint
 CREATE TABLE `channel_knowledge_groups` (
 	`organization_id` text NOT NULL,
 	`channel_id` text NOT NULL,

@@ -621,3 +621,21 @@ export type KnowledgeArticle = typeof knowledgeArticles.$inferSelect;
 export type KnowledgeChunk = typeof knowledgeChunks.$inferSelect;
 export type AgentTool = typeof agentTools.$inferSelect;
 export type ToolCallLog = typeof toolCallLogs.$inferSelect;
+
+// ── Organisation agent tools attached to channels (ai/agent-tools.ts) ──────────
+// An organisation tool attached to no channel is offered on every channel; once attached to some, only on those.
+
+export const channelAgentTools = sqliteTable(
+  'channel_agent_tools',
+  {
+    organizationId: orgId(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    toolId: text('tool_id')
+      .notNull()
+      .references(() => agentTools.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.toolId] }), index('channel_agent_tools_tool').on(t.toolId)],
+);

@@ -1,14 +1,24 @@
-// /api/agent-tools (org-level tools, logs, OpenAPI import) and /api/channels/:id/agent-tools
-// (channel-scoped tools). Every member reads; ADMIN and OWNER manage.
+// /api/agent-tools (org-level tools, logs, OpenAPI import) and /api/channels/:id/agent-tools (a channel's own
+// tools and the organisation tools attached to it). Every member reads; ADMIN and OWNER manage.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createTool, deleteTool, listToolLogs, listTools, loadTool, publicTool, updateTool } from '../ai/agent-tools';
+import {
+  attachTool,
+  createTool,
+  deleteTool,
+  getTool,
+  listToolLogs,
+  listTools,
+  removeChannelTool,
+  updateTool,
+} from '../ai/agent-tools';
 import { proposeToolsFromOpenApi } from '../ai/openapi-import';
 import { TOOL_METHODS, TOOL_TYPES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
+import { pageOf, pagingQuery } from '../http/paging';
 import { withAdmin, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { id, idParams, parse, validate } from '../http/validate';
 
 const toolFields = {
   name: z
@@ -33,10 +43,16 @@ const updateSchema = z
   .object(toolFields)
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: 'Nothing to update' });
-const logsQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
-});
+const logsQuery = z.object(pagingQuery());
+/** `{toolId}` attaches an organisation tool; anything else is a new channel-scoped tool. */
+const attachSchema = z.strictObject(
+  { toolId: id('toolId') },
+  { error: 'Send either {toolId} to attach an organisation tool, or a whole tool to create one' },
+);
+const channelToolSchema = z.custom<z.input<typeof attachSchema> | z.input<typeof createSchema>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'The body must be a JSON object',
+);
 const importSchema = z.object({
   spec: z.union([z.string().min(2), z.record(z.string(), z.unknown())], {
     error: 'spec must be an OpenAPI document (object or JSON string)',
@@ -54,9 +70,7 @@ export const agentToolRoutes = new Hono<AppEnv>()
     const { spec, baseUrl } = c.req.valid('json');
     return ok(c, { tools: proposeToolsFromOpenApi(spec, baseUrl) });
   })
-  .get('/:id', async (c) =>
-    ok(c, await publicTool(c.env, await loadTool(c.var.db, c.var.auth.organization.id, c.req.param('id')))),
-  )
+  .get('/:id', async (c) => ok(c, await getTool(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'))))
   .patch('/:id', withAdmin, validate('json', updateSchema), async (c) =>
     ok(c, await updateTool(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('json'))),
   )
@@ -64,16 +78,32 @@ export const agentToolRoutes = new Hono<AppEnv>()
     await deleteTool(c.var.db, c.var.auth.organization.id, c.req.param('id'));
     return ok(c, { id: c.req.param('id'), deleted: true });
   })
-  .get('/:id/logs', validate('query', logsQuery), async (c) =>
-    ok(c, await listToolLogs(c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('query'))),
-  );
+  .get('/:id/logs', validate('query', logsQuery), async (c) => {
+    const paging = c.req.valid('query');
+    const { items, total } = await listToolLogs(c.var.db, c.var.auth.organization.id, c.req.param('id'), paging);
+    return ok(c, pageOf(items, total, paging));
+  });
 
 /** Mounted at /channels beside the channel routes. */
 export const channelAgentToolRoutes = new Hono<AppEnv>()
   .use('/:id/agent-tools', withOrganization)
+  .use('/:id/agent-tools/*', withOrganization)
   .get('/:id/agent-tools', async (c) =>
     ok(c, await listTools(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'))),
   )
-  .post('/:id/agent-tools', withAdmin, validate('json', createSchema), async (c) =>
-    ok(c, await createTool(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json'), c.req.param('id')), 201),
-  );
+  .post('/:id/agent-tools', withAdmin, idParams('id'), validate('json', channelToolSchema), async (c) => {
+    const organizationId = c.var.auth.organization.id;
+    const channelId = c.req.valid('param').id;
+    const body = c.req.valid('json');
+    if ('toolId' in body) {
+      // Attaching again is not an error: 201 when the link is new, 200 when it already existed.
+      const { toolId } = parse(attachSchema, body);
+      const { tool, attached } = await attachTool(c.env, c.var.db, organizationId, channelId, toolId);
+      return ok(c, tool, attached ? 201 : 200);
+    }
+    return ok(c, await createTool(c.env, c.var.db, organizationId, parse(createSchema, body), channelId), 201);
+  })
+  .delete('/:id/agent-tools/:toolId', withAdmin, idParams('id', 'toolId'), async (c) => {
+    const { id: channelId, toolId } = c.req.valid('param');
+    return ok(c, await removeChannelTool(c.var.db, c.var.auth.organization.id, channelId, toolId));
+  });

@@ -17,23 +17,13 @@ import {
 import { CHANNEL_TYPES, CONVERSATION_STATUSES, PRIORITIES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
+import { pagingQuery } from '../http/paging';
 import { withAgent, withOrganization } from '../http/session';
 import { validate } from '../http/validate';
 import { ValidationError } from '../lib/errors';
 
-/** Page sizes above 100 are capped, not refused. */
-const paging = {
-  page: z.coerce.number().int().min(1, 'page starts at 1').default(1),
-  pageSize: z.coerce
-    .number()
-    .int()
-    .min(1, 'pageSize is at least 1')
-    .default(20)
-    .transform((n) => Math.min(n, 100)),
-};
-
 const listSchema = z.object({
-  ...paging,
+  ...pagingQuery(),
   status: z.enum(CONVERSATION_STATUSES).optional(),
   channelId: z.string().min(1).optional(),
   channelType: z.enum(CHANNEL_TYPES).optional(),
@@ -89,10 +79,7 @@ export const sendMessageSchema = z.object({
 
 const bulkReadSchema = z.object({ conversationIds: z.array(z.string().min(1)).max(1000).optional() });
 
-const messagesPageSchema = z.object({
-  ...paging,
-  pageSize: paging.pageSize.default(50),
-});
+const messagesPageSchema = z.object(pagingQuery(50));
 
 export const conversationRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
