@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 const TEST_BINDINGS = {
   SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
   ENCRYPTION_KEY: 'test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+  // The fake SMTP/IMAP servers listen on 127.0.0.1: an installation-level exception organisations cannot set.
+  ALLOW_PRIVATE_MAIL_HOSTS: '127.0.0.1',
 };
 
 export default defineConfig(async () => {

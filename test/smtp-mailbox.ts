@@ -9,7 +9,15 @@ export const mailPorts = () => ({
   imap: inject('imapPort'),
   closed: inject('closedPort'),
   dropping: inject('droppingPort'),
+  recordingSmtp: inject('recordingSmtpPort'),
+  recordingImap: inject('recordingImapPort'),
 });
+
+/** Every command line the recording SMTP and IMAP servers have received so far (from all test files). */
+export async function recordedCommands(): Promise<{ smtp: string[]; imap: string[] }> {
+  const res = await fetch(inject('mailboxUrl').replace(/\/messages$/, '/commands'));
+  return res.json();
+}
 
 /** The mail the fake SMTP server accepted for one address (tests use unique addresses: the server is shared). */
 export async function mailTo(address: string): Promise<ReceivedMail[]> {
@@ -18,7 +26,10 @@ export async function mailTo(address: string): Promise<ReceivedMail[]> {
   return received.filter((mail) => mail.to.includes(address));
 }
 
-/** Credentials for the fake servers' one account; `changes` make them wrong in a chosen way. */
+/**
+ * Credentials for the fake servers' one account; `changes` make them wrong in a chosen way. The fakes speak
+ * plain text (no certificates in tests), so the account explicitly allows it.
+ */
 export function fakeAccount(changes: Record<string, unknown> = {}) {
   return {
     host: MAIL_HOST,
@@ -29,6 +40,8 @@ export function fakeAccount(changes: Record<string, unknown> = {}) {
     imapHost: MAIL_HOST,
     imapPort: mailPorts().imap,
     imapSecure: false,
+    smtpAllowPlaintext: true,
+    imapAllowPlaintext: true,
     ...changes,
   };
 }

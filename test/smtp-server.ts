@@ -1,5 +1,7 @@
 // Vitest globalSetup (runs in Node): a fake SMTP server, a fake IMAP server and a closed port for the worker
-// tests, with the SMTP server's received mail readable over a tiny HTTP endpoint.
+// tests, with the SMTP server's received mail readable over a tiny HTTP endpoint. Two more plain-text servers
+// (SMTP and IMAP, neither offering STARTTLS) record every command line they get, so a test can prove that no
+// password was sent to them.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -13,6 +15,8 @@ declare module 'vitest' {
     mailboxUrl: string;
     closedPort: number;
     droppingPort: number;
+    recordingSmtpPort: number;
+    recordingImapPort: number;
   }
 }
 
@@ -80,7 +84,7 @@ function imapString(input: string): [string, string] | null {
 }
 
 /** Just enough IMAP4rev1 for a connection test: greeting, CAPABILITY, LOGIN, LOGOUT. */
-function startImap(sockets: Set<Socket>): Server {
+function startImap(sockets: Set<Socket>, log?: string[]): Server {
   return createTcpServer((socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -93,6 +97,7 @@ function startImap(sockets: Set<Socket>): Server {
       while (end >= 0) {
         const line = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
+        log?.push(line);
         const [tag = '*', command = '', ...rest] = line.split(' ');
         const args = rest.join(' ');
         switch (command.toUpperCase()) {
@@ -121,6 +126,35 @@ function startImap(sockets: Set<Socket>): Server {
   });
 }
 
+/** A plain SMTP server without STARTTLS that offers AUTH and accepts anything, recording every line. */
+function startRecordingSmtp(sockets: Set<Socket>, log: string[]): Server {
+  return createTcpServer((socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setEncoding('utf8');
+    socket.write('220 recorder.test ESMTP\r\n');
+    let buffer = '';
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end = buffer.indexOf('\r\n');
+      while (end >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        log.push(line);
+        const verb = line.split(' ')[0]!.toUpperCase();
+        if (verb === 'EHLO') socket.write('250-recorder.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n');
+        else if (verb === 'AUTH') socket.write('235 2.7.0 Accepted\r\n');
+        else if (verb === 'QUIT') {
+          socket.end('221 Bye\r\n');
+          return;
+        } else socket.write('250 OK\r\n');
+        end = buffer.indexOf('\r\n');
+      }
+    });
+  });
+}
+
 export default async function setup(project: TestProject) {
   const received: ReceivedMail[] = [];
   const smtp = startSmtp(received);
@@ -128,9 +162,14 @@ export default async function setup(project: TestProject) {
   const imapSockets = new Set<Socket>();
   const imap = startImap(imapSockets);
   const imapPort = await listen(imap);
-  const mailbox = createHttpServer((_req, res) => {
+  const recorded = { smtp: [] as string[], imap: [] as string[] };
+  const recordingSmtp = startRecordingSmtp(imapSockets, recorded.smtp);
+  const recordingSmtpPort = await listen(recordingSmtp);
+  const recordingImap = startImap(imapSockets, recorded.imap);
+  const recordingImapPort = await listen(recordingImap);
+  const mailbox = createHttpServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(received));
+    res.end(JSON.stringify(req.url === '/commands' ? recorded : received));
   });
   const mailboxPort = await listen(mailbox);
   // A port that was free a moment ago and has nothing listening: "connection refused".
@@ -146,9 +185,18 @@ export default async function setup(project: TestProject) {
   project.provide('mailboxUrl', `http://${HOST}:${mailboxPort}/messages`);
   project.provide('closedPort', closedPort);
   project.provide('droppingPort', droppingPort);
+  project.provide('recordingSmtpPort', recordingSmtpPort);
+  project.provide('recordingImapPort', recordingImapPort);
 
   return async () => {
     for (const socket of imapSockets) socket.destroy();
-    await Promise.all([close(smtp), close(imap), close(mailbox), close(dropping)]);
+    await Promise.all([
+      close(smtp),
+      close(imap),
+      close(mailbox),
+      close(dropping),
+      close(recordingSmtp),
+      close(recordingImap),
+    ]);
   };
 }

@@ -18,6 +18,17 @@ declare global {
       EMBEDDINGS_API_KEY?: string;
       EMBEDDINGS_BASE_URL?: string;
       EMBEDDINGS_MODEL?: string;
+      /**
+       * Private hosts Ollama providers may use, for the whole installation (never per organisation): ranges,
+       * addresses and exact host names, comma-separated, e.g. "10.0.0.0/8,ollama.internal,localhost".
+       * Unset: an Ollama URL must be a public host like every other provider's.
+       */
+      ALLOW_PRIVATE_OLLAMA_HOSTS?: string;
+      /**
+       * Private SMTP/IMAP hosts email channels may use, in the same form: for the tests' fake mail servers and
+       * a local mail server in development. Unset in production: mail servers must be public hosts.
+       */
+      ALLOW_PRIVATE_MAIL_HOSTS?: string;
     }
   }
 }

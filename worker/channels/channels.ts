@@ -14,8 +14,15 @@ import {
 } from '../db/schema';
 import type { AppBindings } from '../env';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parsePrivateHostAllowance } from '../lib/public-host';
 import { decryptJson, encryptJson } from '../lib/secrets';
-import { type ChannelCredentials, maskCredentials, parseCredentials, unmaskCredentials } from './credentials';
+import {
+  type ChannelCredentials,
+  type CredentialCheckOptions,
+  maskCredentials,
+  parseCredentials,
+  resolveCredentials,
+} from './credentials';
 
 export type AutoReplyMode = 'off' | 'prepare' | 'auto-approve';
 
@@ -57,6 +64,11 @@ export async function decryptCredentials<T extends ChannelCredentials = ChannelC
   channel: Pick<Channel, 'credentialsEncrypted'>,
 ): Promise<T> {
   return decryptJson<T>(env.ENCRYPTION_KEY, channel.credentialsEncrypted);
+}
+
+/** The installation's own exceptions to the public-host rule for mail servers (tests and local servers). */
+export function credentialCheckOptions(env: Pick<AppBindings, 'ALLOW_PRIVATE_MAIL_HOSTS'>): CredentialCheckOptions {
+  return { privateMailHosts: parsePrivateHostAllowance(env.ALLOW_PRIVATE_MAIL_HOSTS) };
 }
 
 export function autoReplyMode(channel: Pick<Channel, 'autoReply' | 'autoApprove'>): AutoReplyMode {
@@ -162,7 +174,7 @@ export async function createChannel(
   organizationId: string,
   input: ChannelInput,
 ): Promise<PublicChannel> {
-  const credentials = parseCredentials(input.type, input.credentials);
+  const credentials = parseCredentials(input.type, input.credentials, credentialCheckOptions(env));
   await assertReferences(db, organizationId, input);
   const { knowledgeGroupIds = [], credentials: _, ...fields } = input;
   const id = crypto.randomUUID();
@@ -195,7 +207,13 @@ export async function updateChannel(
   let credentialsEncrypted: string | undefined;
   if (changes.credentials) {
     const stored = await decryptCredentials(env, channel);
-    const credentials = parseCredentials(channel.type, unmaskCredentials(channel.type, changes.credentials, stored));
+    const credentials = resolveCredentials(
+      channel.type,
+      changes.credentials,
+      stored,
+      'replace',
+      credentialCheckOptions(env),
+    );
     credentialsEncrypted = await encryptJson(env.ENCRYPTION_KEY, credentials);
   }
   await assertReferences(db, organizationId, changes);

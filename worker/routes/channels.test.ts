@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { addMember, signUpOwner } from '../../test/client';
-import { fakeAccount, MAIL_HOST, mailPorts } from '../../test/smtp-mailbox';
+import { fakeAccount, MAIL_HOST, mailPorts, recordedCommands } from '../../test/smtp-mailbox';
+import { decryptCredentials } from '../channels/channels';
 import { createDb } from '../db/client';
 import { aiProviders, channelKnowledgeGroups, channels, knowledgeGroups } from '../db/schema';
 
@@ -80,6 +81,47 @@ describe('channels', () => {
     }
     const [row] = await db.select().from(channels).where(eq(channels.id, created.body.data.id));
     expect(row!.credentialsEncrypted).not.toContain('smtp-password-secret');
+  });
+
+  it('keeps the masked password only on the same servers: moving it needs it typed again, and nothing changes', async () => {
+    const { client } = await signUpOwner();
+    const created = await client.post('/api/channels', { type: 'EMAIL', name: 'Mail', credentials: EMAIL_CREDENTIALS });
+    const { id, credentials } = created.body.data;
+    expect(credentials).toMatchObject({ smtpAllowPlaintext: false, imapAllowPlaintext: false });
+    for (const moved of [
+      { host: 'smtp.attacker.example' },
+      { port: 2525 },
+      { imapHost: 'imap.attacker.example' },
+      { imapPort: 1993 },
+      { smtpAllowPlaintext: true },
+      { imapAllowPlaintext: true },
+    ]) {
+      const res = await client.patch(`/api/channels/${id}`, {
+        name: 'Moved',
+        credentials: { ...credentials, ...moved },
+      });
+      expect(res.status, JSON.stringify(moved)).toBe(400);
+      expect(res.body.error.fields, JSON.stringify(moved)).toEqual({
+        'credentials.password': ['Enter the password again to use it with a new server'],
+      });
+    }
+    const [row] = await db.select().from(channels).where(eq(channels.id, id));
+    expect(row!.name).toBe('Mail');
+    expect(await decryptCredentials(env, row!)).toEqual({
+      ...EMAIL_CREDENTIALS,
+      smtpAllowPlaintext: false,
+      imapAllowPlaintext: false,
+    });
+
+    const sameServers = await client.patch(`/api/channels/${id}`, {
+      credentials: { ...credentials, username: 'help@example.com', smtpAllowPlaintext: false },
+    });
+    expect(sameServers.status).toBe(200);
+    const retyped = await client.patch(`/api/channels/${id}`, {
+      credentials: { ...credentials, host: 'smtp.other.example', password: 'typed-again-5555' },
+    });
+    expect(retyped.status).toBe(200);
+    expect(retyped.body.data.credentials).toMatchObject({ host: 'smtp.other.example', password: '••••••••5555' });
   });
 
   it('keeps a secret when the masked value comes back unchanged, and replaces it when a new one is sent', async () => {
@@ -356,7 +398,7 @@ describe('email connection test', () => {
     });
     expect(res.body.data).toEqual({
       ok: false,
-      smtp: { ok: false, error: expect.stringMatching(new RegExp(`^Could not connect to ${MAIL_HOST}:${closed}: `)) },
+      smtp: { ok: false, error: `Could not connect to ${MAIL_HOST}:${closed}` },
     });
   });
 
@@ -399,8 +441,72 @@ describe('email connection test', () => {
       const res = await client.post(path, { credentials: { ...channel.credentials, password, imapHost: null } });
       expect(res.body.data, String(password)).toEqual({ ok: true, smtp: { ok: true } });
     }
-    const overridden = await client.post(path, { credentials: { port: mailPorts().closed } });
-    expect(overridden.body.data.smtp.error).toMatch(/^Could not connect to /);
+    const overridden = await client.post(path, {
+      credentials: { port: mailPorts().closed, password: fakeAccount().password },
+    });
+    expect(overridden.body.data.smtp.error).toBe(`Could not connect to ${MAIL_HOST}:${mailPorts().closed}`);
+  });
+
+  it('never sends the stored password to a new server: the test needs it typed again, and sends nothing', async () => {
+    const { client, channel } = await savedEmailChannel();
+    const path = `/api/channels/${channel.id}/test-connection`;
+    const before = await recordedCommands();
+    const elsewhere = [
+      { port: mailPorts().recordingSmtp },
+      { imapPort: mailPorts().recordingImap },
+      { imapHost: '127.0.0.1', imapPort: mailPorts().recordingImap, password: channel.credentials.password },
+      { host: '127.0.0.1', port: mailPorts().recordingSmtp, password: '' },
+      { ...channel.credentials, port: mailPorts().recordingSmtp },
+    ];
+    for (const credentials of elsewhere) {
+      const res = await client.post(path, { credentials });
+      expect(res.status, JSON.stringify(credentials)).toBe(400);
+      expect(res.body.error).toEqual({
+        code: 'VALIDATION_ERROR',
+        message: 'Enter the password again to use it with a new server',
+        fields: { 'credentials.password': ['Enter the password again to use it with a new server'] },
+      });
+    }
+    const after = await recordedCommands();
+    expect(after.smtp.slice(before.smtp.length)).toEqual([]);
+    expect(after.imap.slice(before.imap.length)).toEqual([]);
+    // Typed again, the password may go to the new server.
+    const retyped = await client.post(path, {
+      credentials: { port: mailPorts().closed, password: fakeAccount().password },
+    });
+    expect(retyped.status).toBe(200);
+  });
+
+  it('refuses private and local mail servers with 400 on the host field, before connecting', async () => {
+    const { client } = await signUpOwner();
+    for (const host of ['10.0.0.1', '169.254.169.254', '::1', '::127.0.0.1', '0x0a.1', 'localhost', 'mail.internal']) {
+      const res = await client.post('/api/channels/test-connection', {
+        type: 'EMAIL',
+        credentials: fakeAccount({ host, imapHost: host }),
+      });
+      expect(res.status, host).toBe(400);
+      expect(res.body.error.fields['credentials.host'], host).toEqual([
+        expect.stringMatching(/^SMTP host must be a public mail server: /),
+      ]);
+      expect(res.body.error.fields['credentials.imapHost'], host).toEqual([
+        expect.stringMatching(/^IMAP host must be a public mail server: /),
+      ]);
+      const saved = await client.post('/api/channels', {
+        type: 'EMAIL',
+        name: 'x',
+        credentials: fakeAccount({ host }),
+      });
+      expect(saved.status, host).toBe(400);
+      expect(Object.keys(saved.body.error.fields)).toEqual(['credentials.host']);
+    }
+    const badHost = await client.post('/api/channels/test-connection', {
+      type: 'EMAIL',
+      credentials: fakeAccount({ host: 'smtp.example.com:587' }),
+    });
+    expect(badHost.body.error.fields['credentials.host']).toEqual([
+      'SMTP host must be a host name such as mail.example.com (no scheme, port or path)',
+    ]);
+    expect((await client.get('/api/channels')).body.data).toEqual([]);
   });
 
   it('refuses the test on a non-email channel with a clear 400', async () => {

@@ -106,7 +106,7 @@ export const channelRoutes = new Hono<AppEnv>()
     ok(c, await createChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json')), 201),
   )
   .post('/test-connection', withAdmin, validate('json', testConnectionSchema), async (c) =>
-    ok(c, await testNewEmailCredentials(c.req.valid('json').credentials)),
+    ok(c, await testNewEmailCredentials(c.env, c.req.valid('json').credentials)),
   )
   .get('/:id', async (c) => ok(c, await getChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'))))
   .patch('/:id', withAdmin, validate('json', updateChannelSchema), async (c) =>

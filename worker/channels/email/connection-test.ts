@@ -3,8 +3,8 @@
 import type { Db } from '../../db/client';
 import type { AppBindings } from '../../env';
 import { ValidationError } from '../../lib/errors';
-import { decryptCredentials, loadChannel } from '../channels';
-import { type EmailCredentials, parseCredentials, unmaskCredentials } from '../credentials';
+import { credentialCheckOptions, decryptCredentials, loadChannel } from '../channels';
+import { type EmailCredentials, parseCredentials, resolveCredentials } from '../credentials';
 import { type EmailConnectionReport, testEmailConnection } from './smtp';
 
 export interface ConnectionTestResult extends EmailConnectionReport {
@@ -17,13 +17,14 @@ async function runTest(credentials: EmailCredentials): Promise<ConnectionTestRes
 }
 
 /** Tests credentials that are not saved yet; invalid ones are a 400 under `credentials.<field>`. */
-export function testNewEmailCredentials(credentials: unknown): Promise<ConnectionTestResult> {
-  return runTest(parseCredentials('EMAIL', credentials) as EmailCredentials);
+export function testNewEmailCredentials(env: AppBindings, credentials: unknown): Promise<ConnectionTestResult> {
+  return runTest(parseCredentials('EMAIL', credentials, credentialCheckOptions(env)) as EmailCredentials);
 }
 
 /**
  * Tests a saved email channel. Given fields replace the stored ones; an empty or still-masked password keeps
- * the stored one, and null removes an optional field (an admin who cleared the IMAP host).
+ * the stored one, and null removes an optional field (an admin who cleared the IMAP host). A kept password is
+ * only tried on the stored servers: a test against a new server needs the password typed again.
  */
 export async function testSavedEmailChannel(
   env: AppBindings,
@@ -37,8 +38,6 @@ export async function testSavedEmailChannel(
     throw new ValidationError('Only email channels have a connection test; this channel needs none');
   }
   const stored = await decryptCredentials(env, channel);
-  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== ''));
-  const merged: Record<string, unknown> = { ...stored, ...unmaskCredentials('EMAIL', given, stored) };
-  for (const [field, value] of Object.entries(given)) if (value === null) delete merged[field];
-  return runTest(parseCredentials('EMAIL', merged) as EmailCredentials);
+  const credentials = resolveCredentials('EMAIL', overrides, stored, 'override', credentialCheckOptions(env));
+  return runTest(credentials as EmailCredentials);
 }

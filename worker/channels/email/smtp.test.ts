@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fakeAccount, MAIL_HOST, mailPorts, mailTo } from '../../../test/smtp-mailbox';
+import { fakeAccount, MAIL_HOST, mailPorts, mailTo, recordedCommands } from '../../../test/smtp-mailbox';
+import { parsePrivateHostAllowance } from '../../lib/public-host';
 import type { EmailCredentials } from '../credentials';
 import { sendEmail, testEmailConnection } from './smtp';
 
@@ -23,26 +24,93 @@ describe('email connection test', () => {
     expect(JSON.stringify(report)).not.toContain(btoa(WRONG_PASSWORD));
   });
 
-  it('says which address could not be reached', async () => {
-    const { closed } = mailPorts();
-    const report = await testEmailConnection(account({ port: closed, imapPort: closed }));
-    expect(report.smtp.ok).toBe(false);
-    expect(report.smtp.error).toMatch(new RegExp(`^Could not connect to ${MAIL_HOST}:${closed}: `));
-    expect(report.imap?.error).toMatch(new RegExp(`^Could not connect to ${MAIL_HOST}:${closed}: `));
-  });
-
-  it('ends promptly with a reason when the server hangs up at once', async () => {
-    const { dropping } = mailPorts();
+  it('says which address could not be reached, in the same words for a closed port, a hang-up and another protocol', async () => {
+    const { closed, dropping, imap, smtp } = mailPorts();
     const started = Date.now();
-    const report = await testEmailConnection(account({ port: dropping, imapPort: dropping }));
-    expect(report.smtp).toEqual({ ok: false, error: `${MAIL_HOST}:${dropping} closed the connection` });
-    expect(report.imap).toEqual({ ok: false, error: `${MAIL_HOST}:${dropping} closed the connection` });
+    const [refused, hungUp, otherProtocol] = await Promise.all([
+      testEmailConnection(account({ port: closed, imapPort: closed })),
+      testEmailConnection(account({ port: dropping, imapPort: dropping })),
+      testEmailConnection(account({ port: imap, imapPort: smtp })),
+    ]);
     expect(Date.now() - started).toBeLessThan(5_000);
+    expect(refused).toEqual({
+      smtp: { ok: false, error: `Could not connect to ${MAIL_HOST}:${closed}` },
+      imap: { ok: false, error: `Could not connect to ${MAIL_HOST}:${closed}` },
+    });
+    expect(hungUp).toEqual({
+      smtp: { ok: false, error: `Could not connect to ${MAIL_HOST}:${dropping}` },
+      imap: { ok: false, error: `Could not connect to ${MAIL_HOST}:${dropping}` },
+    });
+    expect(otherProtocol).toEqual({
+      smtp: { ok: false, error: `Could not connect to ${MAIL_HOST}:${imap}` },
+      imap: { ok: false, error: `Could not connect to ${MAIL_HOST}:${smtp}` },
+    });
+  });
+});
+
+describe('the password only travels encrypted', () => {
+  const recorder = () =>
+    account({
+      port: mailPorts().recordingSmtp,
+      imapPort: mailPorts().recordingImap,
+      username: `tls-${crypto.randomUUID()}@shop.test`,
+      smtpAllowPlaintext: false,
+      imapAllowPlaintext: false,
+    });
+
+  it('sends no AUTH or LOGIN to servers without STARTTLS unless the channel allows plain text', async () => {
+    const credentials = recorder();
+    const before = await recordedCommands();
+    const report = await testEmailConnection(credentials);
+    const refused = expect.stringMatching(
+      /^127\.0\.0\.1:\d+ does not offer STARTTLS, so the password would be sent unencrypted/,
+    );
+    expect(report).toEqual({ smtp: { ok: false, error: refused }, imap: { ok: false, error: refused } });
+    const to = `never-${crypto.randomUUID()}@example.test`;
+    await expect(sendEmail(credentials, { to, subject: 'Hi', text: 'Hello' })).rejects.toThrow(
+      /does not offer STARTTLS/,
+    );
+    const after = await recordedCommands();
+    const smtp = after.smtp.slice(before.smtp.length);
+    const imap = after.imap.slice(before.imap.length);
+    // Both servers were reached and greeted, and got nothing more than the greeting exchange and a goodbye.
+    expect(smtp).toEqual(['EHLO helpstack.local', 'QUIT', 'EHLO helpstack.local', 'QUIT']);
+    expect(imap).toEqual(['A2 LOGOUT']);
   });
 
-  it('notices a server of the wrong protocol', async () => {
-    const report = await testEmailConnection(account({ port: mailPorts().imap, imapHost: undefined }));
-    expect(report.smtp.error).toMatch(/does not answer like an SMTP server: \* OK/);
+  it('logs in over plain text only when the channel explicitly allows it', async () => {
+    const credentials = { ...recorder(), smtpAllowPlaintext: true, imapAllowPlaintext: true };
+    const report = await testEmailConnection(credentials);
+    expect(report.smtp).toEqual({ ok: true });
+    const { smtp, imap } = await recordedCommands();
+    expect(smtp).toContain(`AUTH PLAIN ${btoa(`\0${credentials.username}\0${credentials.password}`)}`);
+    expect(imap.some((line) => line.startsWith(`A1 LOGIN "${credentials.username}"`))).toBe(true);
+  });
+});
+
+describe('mail servers must be public hosts', () => {
+  it('refuses private and local hosts at use time, before connecting, unless the installation allows them', async () => {
+    for (const host of ['10.0.0.1', '0x0a.1', '169.254.169.254', '::1', '::127.0.0.1', 'localhost', 'mail.internal']) {
+      const report = await testEmailConnection(account({ host, imapHost: host }));
+      expect(report.smtp, host).toEqual({
+        ok: false,
+        error: expect.stringMatching(
+          new RegExp(`^Refusing to connect to ${host.replace(/\./g, '\\.')}: a mail server must be a public host`),
+        ),
+      });
+      expect(report.imap?.error, host).toMatch(/^Refusing to connect to .*: a mail server must be a public host/);
+    }
+    // The tests' own exception (ALLOW_PRIVATE_MAIL_HOSTS=127.0.0.1) is the installation's, and can be withdrawn.
+    const strict = { privateHosts: parsePrivateHostAllowance('') };
+    const report = await testEmailConnection(account(), strict);
+    expect(report.smtp.error).toMatch(
+      /^Refusing to connect to 127\.0\.0\.1: a mail server must be a public host \(it points to a loopback address\)$/,
+    );
+    const to = `private-${crypto.randomUUID()}@example.test`;
+    await expect(sendEmail(account(), { to, subject: 'Hi', text: 'Hello' }, strict)).rejects.toThrow(
+      /^Refusing to connect/,
+    );
+    expect(await mailTo(to)).toEqual([]);
   });
 });
 

@@ -1,9 +1,18 @@
 // An email channel's own mail account: send replies through its SMTP server and check that its SMTP and
 // IMAP logins work. The message itself is composed by worker-mailer; the SMTP conversation is ours because
 // worker-mailer's reader spins forever when a server hangs up, which would hang the request.
+// The password only travels encrypted (implicit TLS or STARTTLS) unless the channel explicitly allows plain
+// text for a local server, and only to public hosts (or the private ones the installation allows).
 import { connect } from 'cloudflare:sockets';
+import { env } from 'cloudflare:workers';
 import { Email, type EmailOptions } from 'worker-mailer';
 import { toBase64 } from '../../lib/encoding';
+import {
+  canonicalHostName,
+  nonPublicHostNameReason,
+  type PrivateHostAllowance,
+  parsePrivateHostAllowance,
+} from '../../lib/public-host';
 import type { EmailCredentials } from '../credentials';
 
 export interface ConnectionCheck {
@@ -30,8 +39,27 @@ const CHECK_TIMEOUT_MS = 15_000;
 /** A whole delivery, attachments included. */
 const SEND_TIMEOUT_MS = 30_000;
 
+export interface MailOptions {
+  /** Private mail hosts that may be reached; by default the installation's ALLOW_PRIVATE_MAIL_HOSTS. */
+  privateHosts?: PrivateHostAllowance;
+}
+
 /** A failure whose message is already fit to show an admin. */
 class MailError extends Error {}
+
+function installationMailHosts(): PrivateHostAllowance {
+  return parsePrivateHostAllowance(env.ALLOW_PRIVATE_MAIL_HOSTS);
+}
+
+/**
+ * The host to connect to, as connect() reads it. The stored value may predate the public-host rule, so it is
+ * checked again on every use.
+ */
+function reachableHost(host: string, options: MailOptions): string {
+  const reason = nonPublicHostNameReason(host, options.privateHosts ?? installationMailHosts());
+  if (reason) throw new MailError(`Refusing to connect to ${host}: a mail server must be a public host (${reason})`);
+  return canonicalHostName(host)!;
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -55,7 +83,7 @@ function secretsOf(username: string, password: string): string[] {
 const encoder = new TextEncoder();
 
 /** A line-oriented connection over a Workers socket that fails loudly when the server goes away. */
-function openConnection(host: string, port: number, secureTransport: 'on' | 'off' | 'starttls') {
+function openConnection(host: string, port: number, secureTransport: 'on' | 'starttls') {
   const where = `${host}:${port}`;
   let socket = connect({ hostname: host, port }, { secureTransport, allowHalfOpen: false });
   let reader = socket.readable.getReader();
@@ -63,11 +91,20 @@ function openConnection(host: string, port: number, secureTransport: 'on' | 'off
   const decoder = new TextDecoder();
   let buffer = '';
 
-  async function opened(): Promise<void> {
+  /**
+   * Connects and reads the server's greeting with `greet`. Every failure until a greeting of the expected
+   * protocol has arrived reads the same (refused, timed out, reset, hung up, another protocol), so the test
+   * cannot be used to tell open, closed and filtered ports apart.
+   */
+  async function greeting<T>(greet: () => Promise<T>): Promise<T> {
+    const connectAndGreet = async () => {
+      await socket.opened;
+      return greet();
+    };
     try {
-      await withTimeout(socket.opened, STEP_TIMEOUT_MS, 'no answer within 10 seconds');
-    } catch (error) {
-      throw new MailError(`Could not connect to ${where}: ${reasonOf(error)}`);
+      return await withTimeout(connectAndGreet(), STEP_TIMEOUT_MS, 'no answer');
+    } catch {
+      throw new MailError(`Could not connect to ${where}`);
     }
   }
 
@@ -117,7 +154,7 @@ function openConnection(host: string, port: number, secureTransport: 'on' | 'off
     await socket.close().catch(() => undefined);
   }
 
-  return { where, opened, line, write, upgradeToTls, close };
+  return { where, greeting, line, write, upgradeToTls, close };
 }
 
 type Connection = ReturnType<typeof openConnection>;
@@ -186,14 +223,14 @@ function authMechanisms(capabilities: Set<string>): string[] {
 
 /**
  * Connects, greets, upgrades to TLS when the server offers STARTTLS (implicit TLS when `secure`), and logs
- * in. A plain server without STARTTLS, such as a local relay, stays plain.
+ * in. A server without STARTTLS gets no password unless the channel allows plain text (a local relay).
  */
-async function openSmtpSession(credentials: EmailCredentials): Promise<Connection> {
-  const connection = openConnection(credentials.host, credentials.port, credentials.secure ? 'on' : 'starttls');
+async function openSmtpSession(credentials: EmailCredentials, options: MailOptions): Promise<Connection> {
+  const host = reachableHost(credentials.host, options);
+  const connection = openConnection(host, credentials.port, credentials.secure ? 'on' : 'starttls');
   const secrets = secretsOf(credentials.username, credentials.password);
   try {
-    await connection.opened();
-    const greeting = await reply(connection);
+    const greeting = await connection.greeting(() => reply(connection));
     if (greeting.code !== 220) throw new MailError(`The server refused the connection: ${greeting.text}`);
     let capabilities = await ehlo(connection);
     if (!credentials.secure && capabilities.has('STARTTLS')) {
@@ -202,6 +239,11 @@ async function openSmtpSession(credentials: EmailCredentials): Promise<Connectio
       });
       connection.upgradeToTls();
       capabilities = await ehlo(connection);
+    } else if (!credentials.secure && !credentials.smtpAllowPlaintext) {
+      await connection.write('QUIT\r\n').catch(() => undefined);
+      throw new MailError(
+        `${connection.where} does not offer STARTTLS, so the password would be sent unencrypted: use the server's TLS port (usually 465, with "SMTP uses TLS") or its STARTTLS port (587)`,
+      );
     }
     await authenticate(connection, credentials, authMechanisms(capabilities));
     return connection;
@@ -247,10 +289,10 @@ async function quit(connection: Connection): Promise<void> {
   await connection.close();
 }
 
-async function checkSmtp(credentials: EmailCredentials): Promise<ConnectionCheck> {
+async function checkSmtp(credentials: EmailCredentials, options: MailOptions): Promise<ConnectionCheck> {
   try {
     const session = await withTimeout(
-      openSmtpSession(credentials),
+      openSmtpSession(credentials, options),
       CHECK_TIMEOUT_MS,
       `${credentials.host}:${credentials.port} took too long to answer`,
     );
@@ -262,7 +304,11 @@ async function checkSmtp(credentials: EmailCredentials): Promise<ConnectionCheck
 }
 
 /** Sends one message from the account's own address; resolves when the server has accepted it. */
-export async function sendEmail(credentials: EmailCredentials, mail: OutgoingMail): Promise<void> {
+export async function sendEmail(
+  credentials: EmailCredentials,
+  mail: OutgoingMail,
+  options: MailOptions = {},
+): Promise<void> {
   // The address and subject come from customers' mail: a line break or bracket must not become a command.
   if (!/^[^\s<>@]+@[^\s<>@]+$/.test(mail.to))
     throw new MailError("the recipient's address is not a valid email address");
@@ -274,7 +320,7 @@ export async function sendEmail(credentials: EmailCredentials, mail: OutgoingMai
     attachments: mail.attachments?.length ? mail.attachments : undefined,
   });
   const deliver = async () => {
-    const session = await openSmtpSession(credentials);
+    const session = await openSmtpSession(credentials, options);
     const secrets = secretsOf(credentials.username, credentials.password);
     try {
       await step(session, `MAIL FROM:<${credentials.from}>`, 2, 'The server refused the sender');
@@ -315,16 +361,48 @@ async function tagged(connection: Connection, tag: string): Promise<string> {
   }
 }
 
-async function loginImap(credentials: EmailCredentials, host: string): Promise<void> {
+/** The capabilities an IMAP greeting or CAPABILITY answer lists, upper case. */
+function imapCapabilities(text: string): Set<string> {
+  const list = /\bCAPABILITY ([^\]]*)/i.exec(text)?.[1] ?? '';
+  return new Set(list.toUpperCase().split(/\s+/).filter(Boolean));
+}
+
+async function askCapabilities(connection: Connection): Promise<Set<string>> {
+  await connection.write('C1 CAPABILITY\r\n');
+  const found = new Set<string>();
+  for (;;) {
+    const text = await connection.line();
+    if (text.startsWith('* CAPABILITY ')) for (const item of imapCapabilities(text)) found.add(item);
+    else if (text.startsWith('C1 ')) return found;
+  }
+}
+
+async function loginImap(credentials: EmailCredentials, host: string, options: MailOptions): Promise<void> {
   const port = credentials.imapPort ?? (credentials.imapSecure === false ? 143 : 993);
   const secure = credentials.imapSecure ?? port === 993;
-  const connection = openConnection(host, port, secure ? 'on' : 'off');
+  const connection = openConnection(reachableHost(host, options), port, secure ? 'on' : 'starttls');
   try {
-    await connection.opened();
-    const greeting = await connection.line();
+    const greeting = await connection.greeting(async () => {
+      const text = await connection.line();
+      if (!text.startsWith('* OK') && !text.startsWith('* PREAUTH')) throw new MailError('not IMAP');
+      return text;
+    });
     if (greeting.startsWith('* PREAUTH')) return;
-    if (!greeting.startsWith('* OK')) {
-      throw new MailError(`${connection.where} does not answer like an IMAP server: ${greeting.slice(0, 80)}`);
+    if (!secure) {
+      const capabilities = /\[CAPABILITY /i.test(greeting)
+        ? imapCapabilities(greeting)
+        : await askCapabilities(connection);
+      if (capabilities.has('STARTTLS')) {
+        await connection.write('S1 STARTTLS\r\n');
+        const answer = await tagged(connection, 'S1');
+        if (!answer.startsWith('OK')) throw new MailError(`STARTTLS failed: ${answer}`);
+        connection.upgradeToTls();
+      } else if (!credentials.imapAllowPlaintext) {
+        await connection.write('A2 LOGOUT\r\n').catch(() => undefined);
+        throw new MailError(
+          `${connection.where} does not offer STARTTLS, so the password would be sent unencrypted: use the server's TLS port (usually 993, with "IMAP uses TLS")`,
+        );
+      }
     }
     const login = `A1 LOGIN ${imapQuote(credentials.username)} ${imapQuote(credentials.password)}\r\n`;
     await connection.write(login);
@@ -341,10 +419,10 @@ async function loginImap(credentials: EmailCredentials, host: string): Promise<v
   }
 }
 
-async function checkImap(credentials: EmailCredentials, host: string): Promise<ConnectionCheck> {
+async function checkImap(credentials: EmailCredentials, host: string, options: MailOptions): Promise<ConnectionCheck> {
   const secrets = secretsOf(credentials.username, credentials.password);
   try {
-    await withTimeout(loginImap(credentials, host), CHECK_TIMEOUT_MS, `${host} took too long to answer`);
+    await withTimeout(loginImap(credentials, host, options), CHECK_TIMEOUT_MS, `${host} took too long to answer`);
     return { ok: true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -357,11 +435,14 @@ async function checkImap(credentials: EmailCredentials, host: string): Promise<C
 }
 
 /** Tries the SMTP login and, when an IMAP host is set, the IMAP login, side by side. */
-export async function testEmailConnection(credentials: EmailCredentials): Promise<EmailConnectionReport> {
+export async function testEmailConnection(
+  credentials: EmailCredentials,
+  options: MailOptions = {},
+): Promise<EmailConnectionReport> {
   const imapHost = credentials.imapHost;
   const [smtp, imap] = await Promise.all([
-    checkSmtp(credentials),
-    imapHost ? checkImap(credentials, imapHost) : undefined,
+    checkSmtp(credentials, options),
+    imapHost ? checkImap(credentials, imapHost, options) : undefined,
   ]);
   return imap ? { smtp, imap } : { smtp };
 }
