@@ -235,6 +235,57 @@ describe('tool loop', () => {
     expect(log!.error).toMatch(/Refused to call https:\/\/169\.254\.169\.254/);
   });
 
+  it("a redirect to another origin is followed without the tool's secret headers, which are not sent again", async () => {
+    const { client, organizationId, toolId } = await setup({
+      headers: { Authorization: 'Bearer shop-secret-token', 'X-Api-Key': 'shop-api-key-0042' },
+    });
+    const seen = { toolMessages: [] as string[], calls: 0 };
+    const hops: { url: string; authorization: string | null; apiKey: string | null; accept: string | null }[] = [];
+    const hop =
+      (location: string | null) =>
+      async ({ request }: { request: Request }) => {
+        hops.push({
+          url: request.url,
+          authorization: request.headers.get('authorization'),
+          apiKey: request.headers.get('x-api-key'),
+          accept: request.headers.get('accept'),
+        });
+        return location
+          ? new HttpResponse(null, { status: 307, headers: { location } })
+          : HttpResponse.json({ status: 'shipped' });
+      };
+    server.use(
+      fakeOpenAi({ orderId: 'A-1' }, seen),
+      http.post('https://shop.example.com/orders/status', hop('/v2/orders/status')),
+      http.post('https://shop.example.com/v2/orders/status', hop('https://collector.example.net/collect')),
+      http.post('https://collector.example.net/collect', hop('https://shop.example.com/v3/orders/status')),
+      http.post('https://shop.example.com/v3/orders/status', hop(null)),
+    );
+    await run(organizationId, toolId);
+    expect(hops).toEqual([
+      {
+        url: 'https://shop.example.com/orders/status',
+        authorization: 'Bearer shop-secret-token',
+        apiKey: 'shop-api-key-0042',
+        accept: 'application/json',
+      },
+      {
+        url: 'https://shop.example.com/v2/orders/status',
+        authorization: 'Bearer shop-secret-token',
+        apiKey: 'shop-api-key-0042',
+        accept: 'application/json',
+      },
+      { url: 'https://collector.example.net/collect', authorization: null, apiKey: null, accept: 'application/json' },
+      {
+        url: 'https://shop.example.com/v3/orders/status',
+        authorization: null,
+        apiKey: null,
+        accept: 'application/json',
+      },
+    ]);
+    expect((await logs(client, toolId))[0]).toMatchObject({ status: 'SUCCESS' });
+  });
+
   it('CLIENT_SIDE tools run in the visitor page; no answer in time is a TIMEOUT', async () => {
     const { client, organizationId, toolId } = await setup({ type: 'CLIENT_SIDE', url: null, name: 'get_cart' });
     const seen = { toolMessages: [] as string[], calls: 0 };

@@ -82,7 +82,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<{ text:
 }
 
 /** Path placeholders ("/orders/{id}") are filled from the arguments, which then leave the query/body. */
-function buildRequest(tool: AgentTool, args: Record<string, unknown>, headers: Record<string, string>) {
+function buildRequest(tool: AgentTool, args: Record<string, unknown>) {
   const rest = { ...args };
   const path = tool.url!.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = rest[name];
@@ -90,7 +90,7 @@ function buildRequest(tool: AgentTool, args: Record<string, unknown>, headers: R
     return encodeURIComponent(value === undefined ? '' : String(value));
   });
   const url = new URL(path);
-  const init: RequestInit = { method: tool.method, headers: { accept: 'application/json', ...headers } };
+  const init: RequestInit = { method: tool.method, headers: { accept: 'application/json' } };
   if (tool.method === 'GET') {
     for (const [key, value] of Object.entries(rest)) {
       if (value !== undefined && value !== null) {
@@ -113,11 +113,17 @@ async function callServerTool(
 ): Promise<CallOutcome> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    let { url, init } = buildRequest(tool, args, await toolHeaders(env, tool));
+    let { url, init } = buildRequest(tool, args);
+    // The tool's configured headers (API keys) go only to the tool's own origin: a redirect elsewhere is followed
+    // without them, and they are not sent again even if a later hop comes back.
+    const origin = new URL(url).origin;
+    let configured: Record<string, string> | null = await toolHeaders(env, tool);
     for (let hop = 0; ; hop++) {
       const refused = unsafeUrlReason(url);
       if (refused) return failure('ERROR', `Refused to call ${url}: ${refused}`);
-      const response = await fetch(url, { ...init, redirect: 'manual', signal });
+      if (new URL(url).origin !== origin) configured = null;
+      const headers = { ...(init.headers as Record<string, string>), ...configured };
+      const response = await fetch(url, { ...init, headers, redirect: 'manual', signal });
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         if (hop === MAX_REDIRECTS) return failure('ERROR', 'Too many redirects');
