@@ -10,6 +10,9 @@ interface __BaseEnv_Env {
 	LOGIN_LIMITER: RateLimit;
 	WIDGET_LIMITER: RateLimit;
 	WIDGET_MESSAGE_LIMITER: RateLimit;
+	WIDGET_MESSAGE_IP_LIMITER: RateLimit;
+	WIDGET_SOCKET_LIMITER: RateLimit;
+	WIDGET_CONTACT_LIMITER: RateLimit;
 	AI?: Ai;
 	ASSETS: Fetcher;
 	ENVIRONMENT: "production" | "development";
@@ -31,6 +34,9 @@ declare namespace Cloudflare {
 		LOGIN_LIMITER: RateLimit;
 		WIDGET_LIMITER: RateLimit;
 		WIDGET_MESSAGE_LIMITER: RateLimit;
+		WIDGET_MESSAGE_IP_LIMITER: RateLimit;
+		WIDGET_SOCKET_LIMITER: RateLimit;
+		WIDGET_CONTACT_LIMITER: RateLimit;
 		AI: Ai;
 		ASSETS: Fetcher;
 		ENVIRONMENT: "production";

@@ -146,6 +146,17 @@ CREATE INDEX `conversations_org_assignee_last` ON `conversations` (`organization
 CREATE INDEX `conversations_org_language_last` ON `conversations` (`organization_id`,`language`,`last_message_at`);--> statement-breakpoint
 CREATE INDEX `conversations_org_unread_last` ON `conversations` (`organization_id`,`last_message_at`) WHERE "conversations"."unread_count" > 0;--> statement-breakpoint
 CREATE INDEX `conversations_contact` ON `conversations` (`contact_id`,`status`);--> statement-breakpoint
+CREATE TABLE `event_runs` (
+	`subscriber` text NOT NULL,
+	`event_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`status` text NOT NULL,
+	`claimed_at` integer NOT NULL,
+	`finished_at` integer,
+	PRIMARY KEY(`subscriber`, `event_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `event_runs_claimed` ON `event_runs` (`claimed_at`);--> statement-breakpoint
 CREATE TABLE `failed_jobs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,
@@ -233,6 +244,16 @@ CREATE TABLE `knowledge_groups` (
 );
 --> statement-breakpoint
 CREATE INDEX `knowledge_groups_org` ON `knowledge_groups` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `login_throttles` (
+	`email` text PRIMARY KEY NOT NULL,
+	`attempts` integer NOT NULL,
+	`window_started_at` integer NOT NULL,
+	`lockouts` integer DEFAULT 0 NOT NULL,
+	`locked_until` integer,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `login_throttles_updated` ON `login_throttles` (`updated_at`);--> statement-breakpoint
 CREATE TABLE `media` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -243,6 +264,8 @@ CREATE TABLE `media` (
 	`content_type` text NOT NULL,
 	`size` integer NOT NULL,
 	`uploaded_by_id` text,
+	`uploader_type` text DEFAULT 'MEMBER' NOT NULL,
+	`uploaded_by_visitor_id` text,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE set null,
@@ -359,6 +382,13 @@ CREATE TABLE `outbound_emails` (
 );
 --> statement-breakpoint
 CREATE INDEX `outbound_emails_to` ON `outbound_emails` (`to`,`created_at`);--> statement-breakpoint
+CREATE TABLE `pending_jobs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`payload` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `pending_jobs_created` ON `pending_jobs` (`created_at`);--> statement-breakpoint
 CREATE TABLE `push_subscriptions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

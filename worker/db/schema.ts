@@ -340,8 +340,14 @@ export const media = sqliteTable(
     fileName: text('file_name').notNull(),
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
-    /** A member's user id, or the visitor id for widget uploads. */
+    /** The member who uploaded the file (null for a visitor's upload). */
     uploadedById: text('uploaded_by_id'),
+    /** Who uploaded it: a member through the dashboard or a visitor through the widget. */
+    uploaderType: text('uploader_type', { enum: ['MEMBER', 'VISITOR'] })
+      .notNull()
+      .default('MEMBER'),
+    /** The widget visitor id of a visitor's upload (with `channelId`): only that visitor may attach it. */
+    uploadedByVisitorId: text('uploaded_by_visitor_id'),
     createdAt: createdAt(),
   },
   (t) => [index('media_org_created').on(t.organizationId, t.createdAt)],

@@ -83,6 +83,20 @@ export function assertRequestSize(contentLength: string | undefined, policy: Upl
   }
 }
 
+/** Who uploads a file: a member in the dashboard, or a widget visitor through one website chat channel. */
+export type Uploader = { type: 'MEMBER'; userId: string } | { type: 'VISITOR'; visitorId: string; channelId: string };
+
+function uploaderColumns(uploader: Uploader) {
+  return uploader.type === 'MEMBER'
+    ? { uploaderType: 'MEMBER' as const, uploadedById: uploader.userId, uploadedByVisitorId: null, channelId: null }
+    : {
+        uploaderType: 'VISITOR' as const,
+        uploadedById: null,
+        uploadedByVisitorId: uploader.visitorId,
+        channelId: uploader.channelId,
+      };
+}
+
 export async function storeMedia(
   env: AppBindings,
   db: Db,
@@ -90,9 +104,8 @@ export async function storeMedia(
     organizationId: string;
     file: File;
     policy: UploadPolicy;
-    uploadedById: string;
+    uploader: Uploader;
     conversationId?: string | null;
-    channelId?: string | null;
   },
 ): Promise<Media> {
   const { file, policy, organizationId } = input;
@@ -124,12 +137,11 @@ export async function storeMedia(
         id,
         organizationId,
         conversationId: input.conversationId ?? null,
-        channelId: input.channelId ?? null,
         storageKey,
         fileName,
         contentType,
         size: file.size,
-        uploadedById: input.uploadedById,
+        ...uploaderColumns(input.uploader),
       })
       .returning();
     return row!;
@@ -151,11 +163,6 @@ export function presentMedia(row: Media) {
     createdAt: row.createdAt,
     url: `/api/media/${row.id}/file`,
   };
-}
-
-/** The URL a visitor fetches an attachment from (same origin as the widget iframe). */
-export function widgetMediaUrl(mediaId: string, visitorId: string): string {
-  return `/api/widget/media/${encodeURIComponent(mediaId)}?visitorId=${encodeURIComponent(visitorId)}`;
 }
 
 export async function getMedia(db: Db, organizationId: string, id: string): Promise<Media> {
@@ -193,34 +200,67 @@ export async function mediaResponse(env: AppBindings, row: Media): Promise<Respo
   });
 }
 
+/** The visitor of a website chat channel, as the widget names them. */
+export interface VisitorRef {
+  organizationId: string;
+  channelId: string;
+  visitorId: string;
+}
+
 /**
- * A file a visitor may see: one they uploaded through that channel, or one attached to a message sent to
- * them (never a note, never an unapproved draft). Returns the media and the channel it was shared on.
+ * The ids among `mediaIds` this visitor may attach and read: files they uploaded themselves through this
+ * channel, and files attached to messages they were shown in their own conversations on this channel (never a
+ * note, never a draft that was not approved). Anything else, another visitor's upload or an agent's file
+ * that was never sent to them, stays out of reach whatever its id.
  */
-export async function loadVisitorMedia(
-  db: Db,
-  mediaId: string,
-  visitorId: string,
-): Promise<{ media: Media; channelId: string }> {
-  const [row] = await db.select().from(media).where(eq(media.id, mediaId)).limit(1);
-  if (!row) throw new NotFoundError('Media');
-  if (row.uploadedById === visitorId && row.channelId) return { media: row, channelId: row.channelId };
-  const [shared] = await db
-    .select({ channelId: conversations.channelId })
+export async function visitorMediaIds(db: Db, visitor: VisitorRef, mediaIds: readonly string[]): Promise<Set<string>> {
+  const ids = [...new Set(mediaIds)];
+  if (!ids.length) return new Set();
+  const own = await db
+    .select({ id: media.id })
+    .from(media)
+    .where(
+      and(
+        eq(media.organizationId, visitor.organizationId),
+        inArray(media.id, ids),
+        eq(media.uploaderType, 'VISITOR'),
+        eq(media.uploadedByVisitorId, visitor.visitorId),
+        eq(media.channelId, visitor.channelId),
+      ),
+    );
+  const allowed = new Set(own.map((row) => row.id));
+  const rest = ids.filter((id) => !allowed.has(id));
+  if (!rest.length) return allowed;
+  const attached = sql<string>`json_each.value`;
+  const shown = await db
+    .selectDistinct({ id: attached })
     .from(messages)
+    .innerJoin(sql`json_each(${messages.attachments})`, sql`1`)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .where(
       and(
-        eq(contacts.organizationId, row.organizationId),
-        eq(contacts.externalId, visitorId),
-        eq(messages.organizationId, row.organizationId),
+        eq(contacts.organizationId, visitor.organizationId),
+        eq(contacts.channelId, visitor.channelId),
+        eq(contacts.externalId, visitor.visitorId),
+        eq(messages.organizationId, visitor.organizationId),
         eq(messages.isNote, false),
         inArray(messages.approvalStatus, ['NONE', 'APPROVED']),
-        sql`exists (select 1 from json_each(${messages.attachments}) where json_each.value = ${row.id})`,
+        inArray(attached, rest),
       ),
-    )
-    .limit(1);
-  if (!shared) throw new NotFoundError('Media');
-  return { media: row, channelId: shared.channelId };
+    );
+  for (const row of shown) allowed.add(row.id);
+  return allowed;
+}
+
+/** Refuses (400 on `attachments`) a visitor's message that names a file the visitor may not attach. */
+export async function assertVisitorMayAttach(db: Db, visitor: VisitorRef, mediaIds: readonly string[]): Promise<void> {
+  const allowed = await visitorMediaIds(db, visitor, mediaIds);
+  const refused = [...new Set(mediaIds)].filter((id) => !allowed.has(id));
+  if (refused.length) throw ValidationError.field('attachments', `Unknown attachment: ${refused.join(', ')}`);
+}
+
+/** Whether the visitor may read one file (the same rule as attaching it). */
+export async function visitorMayRead(db: Db, visitor: VisitorRef, mediaId: string): Promise<boolean> {
+  return (await visitorMediaIds(db, visitor, [mediaId])).has(mediaId);
 }

@@ -129,6 +129,22 @@ describe('media', () => {
     expect(await env.MEDIA.get(row!.storageKey)).toBeNull();
     expect((await client.get(`/api/media/${id}`)).status).toBe(404);
   });
+
+  it('records the member who uploaded, and refuses over-long ids (400) before any query', async () => {
+    const { client, user } = await signUpOwner();
+    const res = await upload(client, new File([PNG], 'a.png', { type: 'image/png' }));
+    const [row] = await db.select().from(media).where(eq(media.id, res.body.data.id));
+    expect(row).toMatchObject({ uploaderType: 'MEMBER', uploadedById: user.id, uploadedByVisitorId: null });
+    const long = 'x'.repeat(101);
+    for (const path of [`/api/media/${long}`, `/api/media/${long}/file`]) {
+      const read = await client.get(path);
+      expect(read.status, path).toBe(400);
+      expect(read.body.error.fields).toEqual({ id: ['id must be at most 100 characters'] });
+    }
+    const bad = await upload(client, new File([PNG], 'b.png', { type: 'image/png' }), { conversationId: long });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual({ conversationId: ['conversationId must be at most 100 characters'] });
+  });
 });
 
 /** The raw bytes of a response (the test client decodes bodies as text). */

@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAgent, withOrganization } from '../http/session';
+import { idParams, parseId } from '../http/validate';
 import { ValidationError } from '../lib/errors';
 import {
   AGENT_UPLOADS,
@@ -30,21 +31,23 @@ export async function readUpload(c: Context, policy: UploadPolicy): Promise<{ fi
   return { file, fields: form };
 }
 
-function textField(form: FormData, name: string): string | undefined {
-  const value = form.get(name);
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+function conversationIdOf(form: FormData): string | undefined {
+  const value = form.get('conversationId');
+  return typeof value === 'string' && value.trim() ? parseId('conversationId', value) : undefined;
 }
 
 export const mediaRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
+  .use('/:id', idParams('id'))
+  .use('/:id/*', idParams('id'))
   .post('/upload', withAgent, async (c) => {
     const { file, fields } = await readUpload(c, AGENT_UPLOADS);
     const row = await storeMedia(c.env, c.var.db, {
       organizationId: c.var.auth.organization.id,
       file,
       policy: AGENT_UPLOADS,
-      uploadedById: c.var.auth.user.id,
-      conversationId: textField(fields, 'conversationId'),
+      uploader: { type: 'MEMBER', userId: c.var.auth.user.id },
+      conversationId: conversationIdOf(fields),
     });
     return ok(c, presentMedia(row), 201);
   })

@@ -1,6 +1,25 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { Client, ORIGIN, ownerWithWebsiteChat } from '../../test/client';
+import { createDb } from '../db/client';
+import { contacts, media } from '../db/schema';
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 9, 9]);
+
+function png(name: string) {
+  return new File([PNG], name, { type: 'image/png' });
+}
+
+/** A visitor's upload through the widget: the media id and its signed link. */
+async function visitorUpload(client: Client, channelId: string, visitorId: string, name = 'photo.png') {
+  const form = new FormData();
+  form.set('file', png(name));
+  form.set('visitorId', visitorId);
+  const res = await client.request('POST', `/api/widget/${channelId}/upload`, form);
+  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  return res.body.data as { id: string; url: string };
+}
 
 const visitor = () => `visitor_${crypto.randomUUID()}`;
 const widget = new Client();
@@ -81,6 +100,107 @@ describe('POST /api/widget/message', () => {
     }
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
+  });
+});
+
+describe('attachments from a visitor', () => {
+  it('attaches the visitor’s own upload and answers with a signed link, never the visitor id', async () => {
+    const org = await ownerWithWebsiteChat();
+    const visitorId = visitor();
+    const file = await visitorUpload(widget, org.channelId, visitorId);
+    const res = await widget.post('/api/widget/message', {
+      channelId: org.channelId,
+      visitorId,
+      content: 'See the photo',
+      clientMessageId: 'att-1',
+      attachments: [file.id],
+    });
+    expect(res.status).toBe(201);
+    const [attachment] = res.body.data.message.attachments;
+    expect(attachment).toMatchObject({ id: file.id, fileName: 'photo.png' });
+    expect(attachment.url).toMatch(
+      new RegExp(`^/api/widget/media/${file.id}\\?channel=${org.channelId}&expires=\\d+&sig=`),
+    );
+    expect(JSON.stringify(res.body)).not.toContain(visitorId);
+    expect((await widget.get(attachment.url)).status).toBe(200);
+    const history = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${visitorId}`);
+    const shown = history.body.data.messages[0].attachments[0];
+    expect(shown.url).toMatch(/&sig=/);
+    expect(shown.url).not.toContain(visitorId);
+    expect((await widget.get(shown.url)).status).toBe(200);
+  });
+
+  it('refuses (400 on attachments, nothing stored) another visitor’s upload and an agent’s file never sent to the visitor', async () => {
+    const org = await ownerWithWebsiteChat();
+    const victim = visitor();
+    const theirs = await visitorUpload(widget, org.channelId, victim, 'passport.png');
+    const form = new FormData();
+    form.set('file', png('internal.png'));
+    const agentFile = (await org.client.request('POST', '/api/media/upload', form)).body.data.id as string;
+    const attacker = visitor();
+    for (const stolen of [theirs.id, agentFile, crypto.randomUUID()]) {
+      const res = await widget.post('/api/widget/message', {
+        channelId: org.channelId,
+        visitorId: attacker,
+        content: 'mine now',
+        clientMessageId: `steal-${stolen}`,
+        attachments: [stolen],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.fields).toEqual({ attachments: [`Unknown attachment: ${stolen}`] });
+    }
+    // Nothing was stored: no contact for the attacker, no conversation claimed the files.
+    const db = createDb(env.DB);
+    expect(await db.select().from(contacts).where(eq(contacts.externalId, attacker))).toEqual([]);
+    const rows = await db.select({ conversationId: media.conversationId }).from(media).where(eq(media.id, theirs.id));
+    expect(rows).toEqual([{ conversationId: null }]);
+    expect((await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${attacker}`)).body.data).toEqual({
+      conversationId: null,
+      messages: [],
+    });
+  });
+
+  it('lets a visitor re-attach a file an agent sent them, but not one on an internal note', async () => {
+    const org = await ownerWithWebsiteChat();
+    const visitorId = visitor();
+    const first = await widget.post('/api/widget/message', {
+      channelId: org.channelId,
+      visitorId,
+      content: 'hello',
+      clientMessageId: 'h',
+    });
+    const conversationId = first.body.data.conversationId;
+    const upload = async (name: string) => {
+      const form = new FormData();
+      form.set('file', png(name));
+      form.set('conversationId', conversationId);
+      return (await org.client.request('POST', '/api/media/upload', form)).body.data.id as string;
+    };
+    const sent = await upload('invoice.png');
+    const noted = await upload('internal.png');
+    await org.client.post(`/api/conversations/${conversationId}/messages`, {
+      conversationId,
+      content: 'Invoice',
+      attachments: [sent],
+    });
+    await org.client.post(`/api/conversations/${conversationId}/messages`, {
+      conversationId,
+      content: 'Team only',
+      isNote: true,
+      attachments: [noted],
+    });
+    const send = (id: string) =>
+      widget.post('/api/widget/message', {
+        channelId: org.channelId,
+        visitorId,
+        content: 'this one?',
+        clientMessageId: id,
+        attachments: [id],
+      });
+    await expect.poll(async () => (await send(sent)).status, { timeout: 5000 }).toBe(201);
+    const refused = await send(noted);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.fields.attachments).toEqual([`Unknown attachment: ${noted}`]);
   });
 });
 

@@ -4,28 +4,34 @@
 import { and, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { contactCreationAllowed, socketOpenAllowed, visitorMessageAllowed } from '../channels/website-chat/limits';
 import { loadWidgetChannel } from '../channels/website-chat/widget';
 import { BINDING_HEADER, type SocketBinding } from '../conversations/actor';
+import { activeConversation, upsertContact } from '../conversations/intake';
 import { toPublicMessage } from '../conversations/log';
-import { activeConversation, conversationActor, receiveInbound, refOf, upsertContact } from '../conversations/pipeline';
+import { receiveInbound } from '../conversations/pipeline';
+import { conversationActor, refOf } from '../conversations/refs';
 import type { Channel } from '../db/schema';
 import { contacts } from '../db/schema';
 import { errorBody, ok } from '../http/envelope';
-import { enforceRateLimit } from '../http/rate-limit';
-import { validate } from '../http/validate';
+import { clientIp } from '../http/rate-limit';
+import { id, validate } from '../http/validate';
+import { RateLimitError } from '../lib/errors';
+import { assertVisitorMayAttach } from '../media/media';
+import { withVisitorLinks } from '../media/visitor-links';
 import { allowOrigin, preflight, type WidgetEnv, widgetChannel } from './widget';
 
 const visitorId = z.string().regex(/^visitor_[0-9a-f-]{36}$/, 'visitorId must look like visitor_<uuid>');
 
 const sendSchema = z
   .object({
-    channelId: z.string().min(1, 'channelId is required'),
+    channelId: id('channelId'),
     visitorId,
     content: z.string().trim().max(10_000).default(''),
-    clientMessageId: z.string().min(1, 'clientMessageId is required').max(100),
-    attachments: z.array(z.string().min(1)).max(10).optional(),
+    clientMessageId: id('clientMessageId'),
+    attachments: z.array(id('attachment')).max(10).optional(),
     name: z.string().trim().min(1).max(200).optional(),
-    email: z.email('Invalid email').optional(),
+    email: z.email('Invalid email').max(254).optional(),
   })
   .refine((v) => v.content.length > 0 || (v.attachments?.length ?? 0) > 0, {
     message: 'Content is required',
@@ -34,6 +40,12 @@ const sendSchema = z
 
 const historySchema = z.object({ visitorId, afterSeq: z.coerce.number().int().min(0).default(0) });
 const socketSchema = z.object({ visitorId });
+
+/** Refuses (429) a request that would create a visitor when this IP has created too many lately. */
+async function limitNewContact(c: Context<WidgetEnv>, channel: Channel, visitor: string) {
+  if (await findContact(c, channel, visitor)) return;
+  if (!(await contactCreationAllowed(c.env, clientIp(c.req.raw.headers)))) throw new RateLimitError();
+}
 
 async function findContact(c: Context<WidgetEnv>, channel: Channel, externalId: string) {
   const [contact] = await c.var.db
@@ -49,10 +61,14 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
   .options('/:channelId/messages', preflight)
   .post('/message', validate('json', sendSchema), async (c) => {
     const input = c.req.valid('json');
-    // About 20 messages a minute per visitor (WIDGET_MESSAGE_LIMITER).
-    await enforceRateLimit(c.env.WIDGET_MESSAGE_LIMITER, `widget-message:${input.visitorId}`);
+    // Counted with the visitor's socket messages: per visitor and per IP (channels/website-chat/limits.ts).
+    const ip = clientIp(c.req.raw.headers);
+    if (!(await visitorMessageAllowed(c.env, { visitorId: input.visitorId, ip }))) throw new RateLimitError();
     const channel = await loadWidgetChannel(c.var.db, input.channelId);
     allowOrigin(c, channel);
+    const visitor = { organizationId: channel.organizationId, channelId: channel.id, visitorId: input.visitorId };
+    await assertVisitorMayAttach(c.var.db, visitor, input.attachments ?? []);
+    await limitNewContact(c, channel, input.visitorId);
     const { conversation, message, duplicate } = await receiveInbound(c.env, {
       organizationId: channel.organizationId,
       channelId: channel.id,
@@ -62,18 +78,16 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
       attachments: input.attachments,
       contact: { name: input.name, email: input.email },
     });
-    return ok(
-      c,
-      { conversationId: conversation.id, message: toPublicMessage(message, input.visitorId) },
-      duplicate ? 200 : 201,
-    );
+    const [shown] = await withVisitorLinks(c.env.SESSION_SECRET, channel.id, [toPublicMessage(message, null)]);
+    return ok(c, { conversationId: conversation.id, message: shown }, duplicate ? 200 : 201);
   })
   .get('/:channelId/messages', widgetChannel, validate('query', historySchema), async (c) => {
     const { visitorId: visitor, afterSeq } = c.req.valid('query');
     const contact = await findContact(c, c.var.channel, visitor);
     const conversation = contact ? await activeConversation(c.var.db, contact) : null;
     if (!conversation) return ok(c, { conversationId: null, messages: [] });
-    const messages = await conversationActor(c.env, conversation.id).publicHistory(refOf(conversation), afterSeq);
+    const history = await conversationActor(c.env, conversation.id).publicHistory(refOf(conversation), afterSeq);
+    const messages = await withVisitorLinks(c.env.SESSION_SECRET, c.var.channel.id, history);
     return ok(c, { conversationId: conversation.id, messages });
   })
   .get('/:channelId/ws', widgetChannel, validate('query', socketSchema), async (c) => {
@@ -82,16 +96,24 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
     }
     const channel = c.var.channel;
     const visitor = c.req.valid('query').visitorId;
+    const ip = clientIp(c.req.raw.headers);
+    if (!(await socketOpenAllowed(c.env, ip))) throw new RateLimitError();
     // The contact exists from the first connection so the socket can wait on the actor of the visitor's
     // next conversation (its id is reserved on the contact) before the visitor has written anything.
-    const contact = (await findContact(c, channel, visitor)) ?? (await upsertContact(c.var.db, channel, visitor));
+    let contact = await findContact(c, channel, visitor);
+    if (!contact) {
+      if (!(await contactCreationAllowed(c.env, ip))) throw new RateLimitError();
+      contact = await upsertContact(c.var.db, channel, visitor);
+    }
     const conversation = await activeConversation(c.var.db, contact);
-    const binding: SocketBinding = {
+    // `ip` lets the actor limit the socket's messages per IP like the HTTP route (visitorMessageAllowed).
+    const binding: SocketBinding & { ip: string } = {
       conversationId: conversation?.id ?? contact.nextConversationId,
       organizationId: channel.organizationId,
       channelId: channel.id,
       visitorId: visitor,
       exists: conversation !== null,
+      ip,
     };
     const headers = new Headers(c.req.raw.headers);
     headers.set(BINDING_HEADER, JSON.stringify(binding));

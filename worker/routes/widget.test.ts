@@ -1,8 +1,11 @@
 import { env, exports } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { addMember, type Client, signUpOwner } from '../../test/client';
 import { createDb } from '../db/client';
-import { contacts, conversations, messages } from '../db/schema';
+import { contacts, conversations, media, messages } from '../db/schema';
+import { visitorMayRead } from '../media/media';
+import { signVisitorLink } from '../media/visitor-links';
 
 const db = createDb(env.DB);
 const SHOP = 'https://shop.example.com';
@@ -171,7 +174,7 @@ describe('public widget API', () => {
     expect((await visitor()('GET', `/api/widget/${id}/config`)).status).toBe(200);
   });
 
-  it('takes a visitor upload and lets only that visitor download it', async () => {
+  it('takes a visitor upload and gives a short-lived signed link that names neither the visitor nor anything else', async () => {
     const { client } = await signUpOwner();
     const id = await websiteChannel(client, { allowedDomains: ['shop.example.com'] });
     const visitorId = newVisitorId();
@@ -184,18 +187,58 @@ describe('public widget API', () => {
     expect(res.status).toBe(201);
     expect(res.body.data).toEqual({
       id: res.body.data.id,
-      url: `/api/widget/media/${res.body.data.id}?visitorId=${visitorId}`,
+      url: expect.stringMatching(
+        new RegExp(`^/api/widget/media/${res.body.data.id}\\?channel=${id}&expires=\\d+&sig=[\\w-]{43}$`),
+      ),
       fileName: 'photo.png',
       contentType: 'image/png',
       size: PNG.length,
     });
+    expect(res.body.data.url).not.toContain(visitorId);
+    const expires = Number(new URL(res.body.data.url, 'http://x').searchParams.get('expires'));
+    expect(expires * 1000 - Date.now()).toBeGreaterThan(14 * 60 * 1000);
+    expect(expires * 1000 - Date.now()).toBeLessThanOrEqual(15 * 60 * 1000);
+    const [row] = await db.select().from(media).where(eq(media.id, res.body.data.id));
+    expect(row).toMatchObject({
+      uploaderType: 'VISITOR',
+      uploadedByVisitorId: visitorId,
+      uploadedById: null,
+      channelId: id,
+    });
+
     const file = await call('GET', res.body.data.url);
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('image/png');
     expect(file.headers.get('x-content-type-options')).toBe('nosniff');
-    expect((await call('GET', `/api/widget/media/${res.body.data.id}?visitorId=${newVisitorId()}`)).status).toBe(404);
     expect((await visitor('https://evil.example')('GET', res.body.data.url)).status).toBe(403);
-    expect((await call('GET', `/api/widget/media/${res.body.data.id}?visitorId=nope`)).status).toBe(400);
+    // The visitor id is no longer a key to the file, and a changed link is worth nothing.
+    expect((await call('GET', `/api/widget/media/${res.body.data.id}?visitorId=${visitorId}`)).status).toBe(400);
+    const url = new URL(res.body.data.url, 'http://localhost');
+    const later = new URL(url);
+    later.searchParams.set('expires', String(expires + 3600));
+    expect((await call('GET', later.pathname + later.search)).status).toBe(404);
+    const forged = new URL(url);
+    forged.searchParams.set('sig', 'A'.repeat(43));
+    expect((await call('GET', forged.pathname + forged.search)).status).toBe(404);
+  });
+
+  it('refuses a signed link once it has expired', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client);
+    const call = visitor();
+    const res = await call(
+      'POST',
+      `/api/widget/${id}/upload`,
+      uploadForm(new File([PNG], 'a.png', { type: 'image/png' }), newVisitorId()),
+    );
+    const old = await signVisitorLink(
+      env.SESSION_SECRET,
+      { mediaId: res.body.data.id, channelId: id },
+      Date.now() - 16 * 60 * 1000,
+    );
+    expect((await call('GET', old)).status).toBe(404);
+    const fresh = await signVisitorLink(env.SESSION_SECRET, { mediaId: res.body.data.id, channelId: id });
+    expect((await call('GET', fresh)).status).toBe(200);
   });
 
   it('refuses visitor uploads over 5 MB (413), of other types (400) or without a visitor id (400)', async () => {
@@ -214,7 +257,7 @@ describe('public widget API', () => {
     expect((await env.MEDIA.list({ prefix: `org/${organization.id}/` })).objects).toEqual([]);
   });
 
-  it('lets a visitor open an agent’s attachment sent to them, but not one on an internal note', async () => {
+  it('lets a visitor read an agent’s attachment sent to them, but not one on an internal note or another visitor’s', async () => {
     const { client, organization } = await signUpOwner();
     const channelId = await websiteChannel(client);
     const visitorId = newVisitorId();
@@ -238,9 +281,17 @@ describe('public widget API', () => {
       { ...base, seq: 1, senderType: 'AGENT', content: 'Here is your invoice', attachments: [sent] },
       { ...base, seq: 2, senderType: 'AGENT', content: 'Team only', isNote: true, attachments: [noted] },
     ]);
-    const call = visitor();
-    expect((await call('GET', `/api/widget/media/${sent}?visitorId=${visitorId}`)).status).toBe(200);
-    expect((await call('GET', `/api/widget/media/${noted}?visitorId=${visitorId}`)).status).toBe(404);
-    expect((await call('GET', `/api/widget/media/${sent}?visitorId=${newVisitorId()}`)).status).toBe(404);
+    const ref = { organizationId: organization.id, channelId, visitorId };
+    expect(await visitorMayRead(db, ref, sent)).toBe(true);
+    expect(await visitorMayRead(db, ref, noted)).toBe(false);
+    expect(await visitorMayRead(db, { ...ref, visitorId: newVisitorId() }, sent)).toBe(false);
+    const other = await websiteChannel(client);
+    expect(await visitorMayRead(db, { ...ref, channelId: other }, sent)).toBe(false);
+    const theirs = await visitor()(
+      'POST',
+      `/api/widget/${channelId}/upload`,
+      uploadForm(new File([PNG], 'theirs.png', { type: 'image/png' }), newVisitorId()),
+    );
+    expect(await visitorMayRead(db, ref, theirs.body.data.id)).toBe(false);
   });
 });

@@ -3,14 +3,17 @@
 // Origin and refuses (403) an origin outside the channel's domain allowlist. Shapes: docs/realtime-protocol.md.
 import { type Context, Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
 import { assertWidgetOrigin, loadWidgetChannel, widgetConfig, widgetStatus } from '../channels/website-chat/widget';
 import type { Channel } from '../db/schema';
 import { recordFaqClick, widgetFaqs } from '../faqs/faqs';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { clientIp, enforceRateLimit } from '../http/rate-limit';
-import { ValidationError } from '../lib/errors';
-import { loadVisitorMedia, mediaResponse, storeMedia, VISITOR_UPLOADS, widgetMediaUrl } from '../media/media';
+import { id, idParams, parseId, validate } from '../http/validate';
+import { NotFoundError, ValidationError } from '../lib/errors';
+import { getMedia, mediaResponse, storeMedia, VISITOR_UPLOADS } from '../media/media';
+import { signVisitorLink, verifyVisitorLink } from '../media/visitor-links';
 import { readUpload } from './media';
 
 const VISITOR_ID = /^visitor_[0-9a-f-]{36}$/;
@@ -42,7 +45,8 @@ export function allowOrigin(c: Context<WidgetEnv>, channel: Channel): void {
 
 /** Loads the public WEBSITE_CHAT channel of `:channelId` (404 otherwise) and applies its origin policy. */
 export const widgetChannel = createMiddleware<WidgetEnv>(async (c, next) => {
-  const channel = await loadWidgetChannel(c.var.db, c.req.param('channelId') ?? '');
+  const channelId = parseId('channelId', c.req.param('channelId'));
+  const channel = await loadWidgetChannel(c.var.db, channelId);
   allowOrigin(c, channel);
   c.set('channel', channel);
   await next();
@@ -57,13 +61,20 @@ const perIpLimit = createMiddleware<WidgetEnv>(async (c, next) => {
 /** Answers a CORS preflight for a widget route. */
 export async function preflight(c: Context<WidgetEnv>) {
   const channelId = c.req.param('channelId');
-  if (channelId) allowOrigin(c, await loadWidgetChannel(c.var.db, channelId));
+  if (channelId) allowOrigin(c, await loadWidgetChannel(c.var.db, parseId('channelId', channelId)));
   else if (c.req.header('origin')) c.header('access-control-allow-origin', c.req.header('origin'));
   c.header('access-control-allow-methods', 'GET, POST, OPTIONS');
   c.header('access-control-allow-headers', 'content-type');
   c.header('access-control-max-age', '600');
   return c.body(null, 204);
 }
+
+/** A signed link to a file (see media/visitor-links.ts); a bad or expired link reads as a missing file. */
+const mediaLinkSchema = z.object({
+  channel: id('channel'),
+  expires: z.coerce.number().int().positive().max(1e11),
+  sig: z.string().min(1).max(100),
+});
 
 function visitorIdOf(value: unknown): string {
   if (typeof value !== 'string' || !VISITOR_ID.test(value)) {
@@ -79,17 +90,21 @@ export const widgetRoutes = new Hono<WidgetEnv>()
   .options('/:channelId/status', preflight)
   .options('/:channelId/upload', preflight)
   .options('/media/:mediaId', preflight)
-  .get('/media/:mediaId', async (c) => {
-    const visitorId = visitorIdOf(c.req.query('visitorId'));
-    const { media, channelId } = await loadVisitorMedia(c.var.db, c.req.param('mediaId'), visitorId);
-    allowOrigin(c, await loadWidgetChannel(c.var.db, channelId));
-    return mediaResponse(c.env, media);
+  .get('/media/:mediaId', idParams('mediaId'), validate('query', mediaLinkSchema), async (c) => {
+    const mediaId = c.req.param('mediaId');
+    const { channel: channelId, expires, sig } = c.req.valid('query');
+    if (!(await verifyVisitorLink(c.env.SESSION_SECRET, { mediaId, channelId, expires }, sig))) {
+      throw new NotFoundError('Media');
+    }
+    const channel = await loadWidgetChannel(c.var.db, channelId);
+    allowOrigin(c, channel);
+    return mediaResponse(c.env, await getMedia(c.var.db, channel.organizationId, mediaId));
   })
   .get('/:channelId/config', widgetChannel, perIpLimit, async (c) => ok(c, await widgetConfig(c.var.db, c.var.channel)))
   .get('/:channelId/faqs', widgetChannel, perIpLimit, async (c) =>
     ok(c, await widgetFaqs(c.var.db, c.var.channel.organizationId, c.var.channel.id)),
   )
-  .post('/:channelId/faqs/:faqId/click', widgetChannel, perIpLimit, async (c) =>
+  .post('/:channelId/faqs/:faqId/click', idParams('faqId'), widgetChannel, perIpLimit, async (c) =>
     ok(c, await recordFaqClick(c.var.db, c.var.channel.organizationId, c.var.channel.id, c.req.param('faqId'))),
   )
   .get('/:channelId/status', widgetChannel, perIpLimit, async (c) => ok(c, await widgetStatus(c.var.db, c.var.channel)))
@@ -98,16 +113,15 @@ export const widgetRoutes = new Hono<WidgetEnv>()
     const visitorId = visitorIdOf(fields.get('visitorId'));
     const row = await storeMedia(c.env, c.var.db, {
       organizationId: c.var.channel.organizationId,
-      channelId: c.var.channel.id,
       file,
       policy: VISITOR_UPLOADS,
-      uploadedById: visitorId,
+      uploader: { type: 'VISITOR', visitorId, channelId: c.var.channel.id },
     });
     return ok(
       c,
       {
         id: row.id,
-        url: widgetMediaUrl(row.id, visitorId),
+        url: await signVisitorLink(c.env.SESSION_SECRET, { mediaId: row.id, channelId: c.var.channel.id }),
         fileName: row.fileName,
         contentType: row.contentType,
         size: row.size,
