@@ -1,6 +1,7 @@
 // AI-suggested FAQs drawn from READY knowledge-base articles. Suggestions are not saved: the admin
 // accepts one by creating it through /api/faqs.
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import { assertTokens, charge } from '../billing/metering';
 import type { Db } from '../db/client';
 import { knowledgeArticles } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -9,7 +10,6 @@ import type { ChatModelOptions } from './chat-model';
 import { providerForChannel } from './provider-config';
 import { chatModelFor } from './providers';
 import { faqsFromArticle } from './providers/builtin';
-import { assertTokens, charge } from './replies';
 
 export interface FaqSuggestion {
   question: string;

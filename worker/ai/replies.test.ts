@@ -9,7 +9,7 @@ import { tokenBalance } from '../billing/tokens';
 import { receiveInbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
 import { messages, organizations, tokenLedger } from '../db/schema';
-import { runAutoReply } from './auto-reply';
+import { runAutoReply } from '../events/ai-replies';
 import { DONT_KNOW_REPLY, ensureBuiltinProvider } from './providers/builtin';
 
 const server = setupServer();

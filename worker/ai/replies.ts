@@ -2,8 +2,7 @@
 // the contact's earlier closed conversations, languages, tools), runs the chosen provider through the
 // tool loop, charges the tokens, and hands the draft to the message pipeline.
 import { and, desc, eq, inArray, lte, ne } from 'drizzle-orm';
-import { debitTokens, tokenBalance } from '../billing/tokens';
-import { postOutbound } from '../conversations/pipeline';
+import { assertTokens, charge } from '../billing/metering';
 import type { Db } from '../db/client';
 import {
   type Channel,
@@ -17,7 +16,7 @@ import {
 } from '../db/schema';
 import type { AppBindings } from '../env';
 import { searchKnowledge } from '../knowledge/search';
-import { InsufficientTokensError, NotFoundError, UpstreamError, ValidationError } from '../lib/errors';
+import { NotFoundError, UpstreamError, ValidationError } from '../lib/errors';
 import { activeToolsFor } from './agent-tools';
 import type { ChatCitation, ChatMessage, ChatModelOptions, GroundingPassage } from './chat-model';
 import { clientToolRunner } from './client-tools';
@@ -38,8 +37,16 @@ export interface GenerateReplyInput {
   conversationId: string;
   /** The inbound message to answer; the latest inbound message when omitted. */
   messageId?: string;
-  /** PENDING: a draft an agent approves (the default); NONE: sent at once (auto-approve). */
-  approvalStatus?: 'PENDING' | 'NONE';
+}
+
+/** A composed AI reply, for the caller to post through the pipeline (composers never post). */
+export interface ReplyDraft {
+  organizationId: string;
+  conversationId: string;
+  senderType: 'AI';
+  content: string;
+  citations: ChatCitation[];
+  language?: string;
 }
 
 interface ReplyContext {
@@ -171,33 +178,12 @@ function chatHistory(history: Message[]): ChatMessage[] {
   );
 }
 
-/** Refuses before any model call when the organisation has no tokens left. */
-export async function assertTokens(db: Db, organizationId: string): Promise<void> {
-  if ((await tokenBalance(db, organizationId)) < 1) throw new InsufficientTokensError();
-}
-
-/**
- * Charges a model call. The balance was checked before the call; if the call cost more than was left,
- * what is left is taken rather than losing work the provider already did.
- */
-export async function charge(
+export async function generateReply(
+  env: AppBindings,
   db: Db,
-  organizationId: string,
-  usage: { inputTokens: number; outputTokens: number },
-  reason: string,
-  referenceId: string,
-): Promise<void> {
-  const amount = Math.max(1, usage.inputTokens + usage.outputTokens);
-  try {
-    await debitTokens(db, { organizationId, amount, reason, referenceId });
-  } catch (error) {
-    if (!(error instanceof InsufficientTokensError)) throw error;
-    const left = await tokenBalance(db, organizationId);
-    if (left > 0) await debitTokens(db, { organizationId, amount: left, reason, referenceId }).catch(() => undefined);
-  }
-}
-
-export async function generateReply(env: AppBindings, db: Db, input: GenerateReplyInput, options: ReplyOptions = {}) {
+  input: GenerateReplyInput,
+  options: ReplyOptions = {},
+): Promise<ReplyDraft> {
   const context = await loadContext(db, input);
   const { organizationId } = input;
   const provider = await providerForChannel(db, organizationId, context.channel);
@@ -228,15 +214,14 @@ export async function generateReply(env: AppBindings, db: Db, input: GenerateRep
   await charge(db, organizationId, result.usage, 'AI_REPLY', context.question.id);
   const content = result.text.trim();
   if (!content) throw new UpstreamError(`The AI provider ${provider.name} returned an empty reply`);
-  return postOutbound(env, {
+  return {
     organizationId,
     conversationId: context.conversation.id,
     senderType: 'AI',
     content,
-    approvalStatus: input.approvalStatus ?? 'PENDING',
     citations: result.citations ?? citationsOf(passages),
     language: context.conversation.language ?? undefined,
-  });
+  };
 }
 
 function citationsOf(passages: GroundingPassage[]): ChatCitation[] {

@@ -6,7 +6,7 @@ import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import { createDb } from '../db/client';
 import { type ChannelType, channels, contacts, conversations, media, messages, outboundEmails } from '../db/schema';
 import { encryptJson } from '../lib/secrets';
-import { channelAdapter } from './adapters';
+import { deliver } from './registry';
 
 const db = createDb(env.DB);
 
@@ -57,13 +57,13 @@ async function conversationOn(
 describe('channel adapters', () => {
   it('reports a website chat reply as delivered: the conversation actor pushes it to the visitor', async () => {
     const { channel, message } = await conversationOn('WEBSITE_CHAT');
-    expect(await channelAdapter('WEBSITE_CHAT').send(env, db, channel, message)).toEqual({ status: 'DELIVERED' });
+    expect(await deliver(env, db, channel, message)).toEqual({ status: 'DELIVERED', detail: 'shown in the chat widget' });
   });
 
   it('emails a reply from the channel\'s own SMTP account to the contact, under "Re: <subject>"', async () => {
     const address = `buyer-${crypto.randomUUID()}@example.test`;
     const { channel, message, organizationId } = await conversationOn('EMAIL', { email: address }, 'Order 1234');
-    const result = await channelAdapter('EMAIL').send(env, db, channel, message);
+    const result = await deliver(env, db, channel, message);
     expect(result).toEqual({ status: 'SENT', detail: `emailed to ${address} from support@shop.test` });
     const [mail, ...more] = await mailTo(address);
     expect(more).toEqual([]);
@@ -78,7 +78,7 @@ describe('channel adapters', () => {
   it('keeps an existing "Re:" rather than stacking another', async () => {
     const address = `thread-${crypto.randomUUID()}@example.test`;
     const { channel, message } = await conversationOn('EMAIL', { email: address }, 'RE: Order 77');
-    expect((await channelAdapter('EMAIL').send(env, db, channel, message)).status).toBe('SENT');
+    expect((await deliver(env, db, channel, message)).status).toBe('SENT');
     const [mail] = await mailTo(address);
     expect(mail!.raw).toContain('Subject: RE: Order 77\r\n');
   });
@@ -103,7 +103,7 @@ describe('channel adapters', () => {
         size: 20,
       })
       .returning();
-    const result = await channelAdapter('EMAIL').send(env, db, channel, { ...message, attachments: [file!.id] });
+    const result = await deliver(env, db, channel, { ...message, attachments: [file!.id] });
     expect(result.status).toBe('SENT');
     const [mail] = await mailTo(address);
     expect(mail!.raw).toContain('filename="invoice.txt"');
@@ -118,7 +118,7 @@ describe('channel adapters', () => {
       'Order 5',
       fakeAccount({ password: 'no-longer-valid-4321' }),
     );
-    const result = await channelAdapter('EMAIL').send(env, db, channel, message);
+    const result = await deliver(env, db, channel, message);
     expect(result.status).toBe('FAILED');
     expect(result.detail).toMatch(/^Authentication failed: 535 /);
     expect(result.detail).not.toContain('no-longer-valid');
@@ -127,25 +127,35 @@ describe('channel adapters', () => {
 
   it('fails with a reason when the email contact has no address, sending nothing', async () => {
     const { channel, message, organizationId } = await conversationOn('EMAIL');
-    const result = await channelAdapter('EMAIL').send(env, db, channel, message);
+    const result = await deliver(env, db, channel, message);
     expect(result).toEqual({ status: 'FAILED', detail: 'the contact has no email address' });
     const sent = await db.select().from(outboundEmails).where(eq(outboundEmails.organizationId, organizationId));
     expect(sent).toEqual([]);
   });
 
-  it('records social-channel deliveries locally until a production sender is configured', async () => {
+  it('never marks a reply SENT on a channel whose sender is not built: FAILED, with the reason', async () => {
     for (const type of ['FACEBOOK', 'INSTAGRAM', 'WHATSAPP', 'TELEGRAM', 'TIKTOK'] as const) {
       const { channel, message } = await conversationOn(type);
-      const result = await channelAdapter(type).send(env, db, channel, message);
-      expect(result.status, type).toBe('SENT');
-      expect(result.detail).toMatch(/^recorded locally: \w+ sender not configured for production$/);
+      const result = await deliver(env, db, channel, message);
+      expect(result.status, type).toBe('FAILED');
+      expect(result.detail).toMatch(/^Not sent: sending to [\w ]+ is not available on this installation yet$/);
     }
+  });
+
+  it('fails with a reason, sending nothing, when the stored credentials are incomplete', async () => {
+    const address = `partial-${crypto.randomUUID()}@example.test`;
+    const { channel, message } = await conversationOn('EMAIL', { email: address }, 'Order 3', { host: '127.0.0.1' });
+    expect(await deliver(env, db, channel, message)).toEqual({
+      status: 'FAILED',
+      detail: "Not sent: the EMAIL channel channel's credentials are incomplete",
+    });
+    expect(await mailTo(address)).toEqual([]);
   });
 
   it('never delivers an internal note: handing one to an adapter throws and nothing is sent', async () => {
     const address = `note-${crypto.randomUUID()}@example.test`;
     const { channel, message } = await conversationOn('EMAIL', { email: address }, 'Order 99');
-    await expect(channelAdapter('EMAIL').send(env, db, channel, { ...message, isNote: true })).rejects.toThrow(
+    await expect(deliver(env, db, channel, { ...message, isNote: true })).rejects.toThrow(
       /must never be delivered/,
     );
     expect(await mailTo(address)).toEqual([]);

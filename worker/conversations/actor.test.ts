@@ -1,10 +1,11 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ORIGIN, ownerWithWebsiteChat } from '../../test/client';
 import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import type { ConversationActor } from './actor';
-import { conversationActor, receiveInbound } from './pipeline';
+import { postOutbound, receiveInbound } from './pipeline';
+import { conversationActor } from './refs';
 import { projectEntries } from './projection';
 
 /** A WebSocket client that records every frame and lets a test wait for the next one matching a predicate. */
@@ -344,5 +345,85 @@ describe('the org hub', () => {
     });
     widget.ws.close();
     dashboard.ws.close();
+  });
+});
+
+describe('crash durability and sender-scoped dedupe', () => {
+  const inD1 = (conversationId: string, content: string) =>
+    env.DB.prepare('SELECT content FROM messages WHERE conversation_id = ? AND content = ?')
+      .bind(conversationId, content)
+      .first();
+
+  async function openChat() {
+    const org = await ownerWithWebsiteChat();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    socket.send({ type: 'message', clientMessageId: 'first', content: 'Hello there' });
+    await socket.next((f) => f.type === 'ack');
+    const conversationId: string = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    return { org, socket, conversationId, stub: conversationActor(env, conversationId) };
+  }
+
+  it('drains a message acknowledged just before a crash into the inbox, with no further traffic', async () => {
+    const { socket, conversationId, stub } = await openChat();
+    // The crash: the message is stored and acked, and the object dies before it projects anything.
+    await runInDurableObject(stub, (actor: ConversationActor) => {
+      (actor as unknown as { flush: () => Promise<void> }).flush = async () => {};
+    });
+    socket.send({ type: 'message', clientMessageId: 'second', content: 'Where is my parcel?' });
+    await socket.next((f) => f.type === 'ack' && f.clientMessageId === 'second');
+    expect(await inD1(conversationId, 'Where is my parcel?')).toBeNull();
+    socket.ws.close();
+    await evictDurableObject(stub);
+
+    // Only the alarm committed with the message wakes the object: no visitor, agent or API call.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await inD1(conversationId, 'Where is my parcel?')).toEqual({ content: 'Where is my parcel?' });
+    expect(await stub.pendingProjections()).toBe(0);
+  });
+
+  it('a retried message projects what is still pending instead of skipping it', async () => {
+    const { socket, conversationId, stub } = await openChat();
+    let d1Down = true;
+    await runInDurableObject(stub, (actor: ConversationActor) => {
+      actor.project = async (d1, entries) => {
+        if (d1Down) throw new Error('D1 is unavailable');
+        return projectEntries(d1, entries);
+      };
+    });
+    socket.send({ type: 'message', clientMessageId: 'retry-me', content: 'Is this in stock?' });
+    await socket.next((f) => f.type === 'ack' && f.clientMessageId === 'retry-me');
+    expect(await inD1(conversationId, 'Is this in stock?')).toBeNull();
+
+    d1Down = false;
+    socket.send({ type: 'message', clientMessageId: 'retry-me', content: 'Is this in stock?' });
+    const acks = () => socket.frames.filter((f) => f.type === 'ack' && f.clientMessageId === 'retry-me').length;
+    await socket.next((f) => f.type === 'ack' && f.clientMessageId === 'retry-me', socket.frames.length);
+    await vi.waitFor(async () => expect(await inD1(conversationId, 'Is this in stock?')).not.toBeNull());
+    expect(acks()).toBe(2);
+    socket.ws.close();
+  });
+
+  it("a visitor reusing an internal note's client id gets their own message acked, never the note", async () => {
+    const { org, socket, conversationId } = await openChat();
+    const note = await org.client.post(`/api/conversations/${conversationId}/messages`, {
+      conversationId,
+      content: 'Customer owes us 300 EUR, do not refund',
+      isNote: true,
+      clientMessageId: 'shared-id',
+    });
+    expect(note.status).toBe(201);
+    socket.send({ type: 'message', clientMessageId: 'shared-id', content: 'Can I get a refund?' });
+    const ack = await socket.next((f) => f.type === 'ack' && f.clientMessageId === 'shared-id');
+    expect(ack.message.content).toBe('Can I get a refund?');
+    expect(JSON.stringify(socket.frames)).not.toContain('do not refund');
+    await vi.waitFor(async () => expect(await inD1(conversationId, 'Can I get a refund?')).not.toBeNull());
+    const thread = await org.client.get(`/api/conversations/${conversationId}/messages`);
+    expect(thread.body.data.items.map((m: { content: string }) => m.content)).toEqual([
+      'Hello there',
+      'Customer owes us 300 EUR, do not refund',
+      'Can I get a refund?',
+    ]);
+    socket.ws.close();
   });
 });

@@ -4,60 +4,28 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
+import type { DomainEvent, EventDraft } from '../events/types';
 import type { Job } from '../jobs/types';
-import { publishToHub } from './hub';
+import type { HubFrame, VisitorServerFrame } from './frames';
+import { intake } from './intake';
+import { publishToHub } from './live';
 import {
-  type AttachmentInfo,
+  type ChangedBy,
+  type ConversationPatch,
+  type ConversationRef,
   type ConversationState,
+  type Decision,
+  type DecisionResult,
   isVisibleToVisitor,
   type LogMessage,
+  type MessagePatch,
+  type NewMessage,
   previewOf,
   toApiConversation,
   toApiMessage,
   toPublicMessage,
 } from './log';
-import { acceptInbound } from './pipeline';
 import { type OutboxEntry, type ProjectedEntry, type ProjectedEvent, projectEntries } from './projection';
-
-export interface ConversationRef {
-  id: string;
-  organizationId: string;
-}
-
-export interface NewMessage {
-  direction: LogMessage['direction'];
-  senderType: LogMessage['senderType'];
-  senderId?: string | null;
-  senderName?: string | null;
-  content: string;
-  isNote?: boolean;
-  originalContent?: string | null;
-  translatedContent?: string | null;
-  language?: string | null;
-  attachments?: string[];
-  files?: AttachmentInfo[];
-  externalId?: string | null;
-  approvalStatus?: 'NONE' | 'PENDING';
-  citations?: LogMessage['citations'];
-  createdAt?: number;
-}
-
-export type ConversationPatch = Partial<
-  Pick<ConversationState, 'status' | 'priority' | 'assignedToId' | 'language' | 'notes'>
->;
-
-export type MessagePatch = Partial<
-  Pick<
-    LogMessage,
-    'content' | 'originalContent' | 'translatedContent' | 'language' | 'translatedLanguage' | 'citations'
-  >
->;
-
-export type Decision = 'approve' | 'reject' | 'send-original';
-
-export type DecisionResult =
-  | { ok: true; message: LogMessage; rejectedIds: string[] }
-  | { ok: false; reason: 'NOT_FOUND' | 'NOT_PENDING' };
 
 /** Who sits behind a widget socket; kept in the socket's attachment (small, survives hibernation). */
 interface SocketInfo {
@@ -77,6 +45,22 @@ export interface SocketBinding {
 export const BINDING_HEADER = 'x-helpstack-binding';
 
 const MAX_BACKOFF_MS = 60_000;
+/**
+ * Every commit also schedules this alarm, written in the same atomic storage batch: if the object dies
+ * between storing a change and draining it, the alarm wakes it to drain, with no further traffic needed.
+ * A drain that empties the outbox cancels it.
+ */
+const SAFETY_ALARM_MS = 5_000;
+/** Version of the actor's own SQLite layout; see migrate(). */
+const STORAGE_VERSION = 2;
+
+/**
+ * Retries are deduplicated per kind of sender: a visitor reusing an agent note's client id must neither see
+ * the note nor lose their message, so the log's unique key is "<sender kind>:<external id>".
+ */
+function dedupeKey(senderType: LogMessage['senderType'], externalId: string | null | undefined): string | null {
+  return externalId ? `${senderType}:${externalId}` : null;
+}
 const TOOL_TIMEOUT_MS = 5_000;
 
 type Row = Record<string, SqlStorageValue>;
@@ -99,6 +83,31 @@ export class ConversationActor extends DurableObject<AppBindings> {
         id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, external_id TEXT UNIQUE, data TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    ctx.blockConcurrencyWhile(async () => {
+      this.migrate();
+      // A restart (deploy, eviction, crash) may leave projections that were never drained and no alarm to
+      // retry them: drain them now, so an acknowledged message reaches D1 without waiting for new traffic.
+      if (this.outboxSize() > 0 && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+    });
+  }
+
+  /** Brings storage written by an older version of this class up to date. */
+  private migrate(): void {
+    const version = this.meta<number>('storageVersion') ?? 1;
+    if (version >= STORAGE_VERSION) return;
+    this.ctx.storage.transactionSync(() => {
+      // v1 keyed dedupe on the bare external id; v2 scopes it to the sender kind.
+      this.sql.exec(
+        `UPDATE log SET external_id = json_extract(data, '$.senderType') || ':' || external_id
+         WHERE external_id IS NOT NULL`,
+      );
+      this.setMeta('storageVersion', STORAGE_VERSION);
+    });
+  }
+
+  private outboxSize(): number {
+    const [row] = this.sql.exec<Row>('SELECT COUNT(*) AS n FROM outbox').toArray();
+    return Number(row?.n ?? 0);
   }
 
   // ── Storage ──────────────────────────────────────────────────────────────
@@ -142,6 +151,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     messages?: LogMessage[];
     conversation?: ConversationState;
     events?: ProjectedEvent[];
+    domain?: DomainEvent[];
     jobs?: Job[];
   }) {
     this.ctx.storage.transactionSync(() => {
@@ -150,7 +160,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
           'INSERT OR REPLACE INTO log (id, seq, external_id, data) VALUES (?, ?, ?, ?)',
           message.id,
           message.seq,
-          message.externalId,
+          dedupeKey(message.senderType, message.externalId),
           JSON.stringify(message),
         );
         this.enqueueProjection({ kind: 'message', message });
@@ -160,8 +170,28 @@ export class ConversationActor extends DurableObject<AppBindings> {
         this.setMeta('conversation', change.conversation);
         this.enqueueProjection({ kind: 'conversation', conversation: change.conversation });
       }
+      for (const event of change.domain ?? []) this.enqueueProjection({ kind: 'domain', event });
       for (const job of change.jobs ?? []) this.enqueueProjection({ kind: 'job', job });
     });
+    // No await between the transaction and this: the storage batches both into one atomic write.
+    this.ctx.storage.setAlarm(Date.now() + SAFETY_ALARM_MS).catch((error) => {
+      console.error('Could not schedule the outbox safety alarm:', error);
+    });
+  }
+
+  /** A domain event about this conversation, committed with the change it describes. */
+  private event(
+    state: Pick<ConversationState, 'id' | 'organizationId'>,
+    draft: EventDraft,
+    at = Date.now(),
+  ): DomainEvent {
+    return {
+      ...draft,
+      id: crypto.randomUUID(),
+      organizationId: state.organizationId,
+      conversationId: state.id,
+      occurredAt: at,
+    } as DomainEvent;
   }
 
   private enqueueProjection(entry: OutboxEntry): void {
@@ -251,11 +281,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
           'INSERT OR REPLACE INTO log (id, seq, external_id, data) VALUES (?, ?, ?, ?)',
           message.id,
           message.seq,
-          message.externalId,
+          dedupeKey(message.senderType, message.externalId),
           JSON.stringify(message),
         );
       }
       this.setMeta('conversation', state);
+      this.setMeta('storageVersion', STORAGE_VERSION);
       this.setMeta('visitorId', row.visitor_id);
     });
   }
@@ -273,6 +304,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       const rows = this.sql.exec<Row>('SELECT id, entry FROM outbox ORDER BY id LIMIT 100').toArray();
       if (!rows.length) {
         this.setMeta('projectionFailures', 0);
+        await this.ctx.storage.deleteAlarm();
         return;
       }
       const lastId = Number(rows[rows.length - 1]!.id);
@@ -280,10 +312,13 @@ export class ConversationActor extends DurableObject<AppBindings> {
       try {
         await this.project(
           this.env.DB,
-          entries.filter((e) => e.kind !== 'job'),
+          entries.filter((e): e is ProjectedEntry => e.kind !== 'job' && e.kind !== 'domain'),
         );
-        // Jobs go after their rows are in D1; a retried batch may send a job twice, and jobs are idempotent.
-        const jobs = entries.flatMap((e) => (e.kind === 'job' ? [e.job] : []));
+        // Jobs and events go after their rows are in D1; a retried batch may send one twice, and every
+        // subscriber runs once per event id.
+        const jobs = entries.flatMap((e): Job[] =>
+          e.kind === 'job' ? [e.job] : e.kind === 'domain' ? [{ kind: 'event', event: e.event }] : [],
+        );
         if (jobs.length) await this.sendJobs(jobs);
       } catch (error) {
         await this.afterProjectionFailure(error);
@@ -318,8 +353,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
 
   /** Outbox entries not yet in D1 (0 once D1 has converged). */
   async pendingProjections(): Promise<number> {
-    const [row] = this.sql.exec<Row>('SELECT COUNT(*) AS n FROM outbox').toArray();
-    return Number(row?.n ?? 0);
+    return this.outboxSize();
   }
 
   // ── Live fan-out ─────────────────────────────────────────────────────────
@@ -328,7 +362,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     return this.ctx.getWebSockets('visitor').filter((ws) => ws !== except);
   }
 
-  private send(ws: WebSocket, frame: unknown): void {
+  private send(ws: WebSocket, frame: VisitorServerFrame): void {
     try {
       ws.send(JSON.stringify(frame));
     } catch {
@@ -336,7 +370,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     }
   }
 
-  private toVisitors(frame: unknown, except?: WebSocket): void {
+  private toVisitors(frame: VisitorServerFrame, except?: WebSocket): void {
     for (const ws of this.visitorSockets(except)) this.send(ws, frame);
   }
 
@@ -344,10 +378,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     return this.meta<string>('visitorId');
   }
 
-  private async toHub(
-    organizationId: string,
-    frame: { type: string; conversationId: string; [key: string]: unknown },
-  ): Promise<void> {
+  private async toHub(organizationId: string, frame: HubFrame): Promise<void> {
     await publishToHub(this.env, organizationId, frame);
   }
 
@@ -367,6 +398,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
   private async appendFrom(ref: ConversationRef, draft: NewMessage, sender?: WebSocket) {
     const result = this.record(await this.ensure(ref), draft, sender);
     if (!result.duplicate) await this.publish(result.message, result.conversation);
+    else if (this.outboxSize() > 0) await this.flush();
     return result;
   }
 
@@ -379,8 +411,9 @@ export class ConversationActor extends DurableObject<AppBindings> {
     draft: NewMessage,
     sender?: WebSocket,
   ): { message: LogMessage; conversation: ConversationState; duplicate: boolean } {
-    if (draft.externalId) {
-      const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', draft.externalId).toArray();
+    const key = dedupeKey(draft.senderType, draft.externalId);
+    if (key) {
+      const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', key).toArray();
       if (row) return { message: this.message(String(row.id))!, conversation: state, duplicate: true };
     }
     const now = Date.now();
@@ -420,17 +453,40 @@ export class ConversationActor extends DurableObject<AppBindings> {
       lastMessagePreview: message.isNote ? state.lastMessagePreview : previewOf(message.content),
       updatedAt: now,
     };
-    const jobs: Job[] = inbound
-      ? [
+    const about = { messageId: message.id, channelId: state.channelId };
+    const domain: DomainEvent[] = [];
+    if (state.messageCount === 0) {
+      domain.push(
+        this.event(
+          state,
           {
-            kind: 'message.accepted',
-            organizationId: state.organizationId,
-            conversationId: state.id,
-            messageId: message.id,
+            type: 'conversation.opened',
+            channelId: state.channelId,
+            contactId: state.contactId,
+            actor: actorOf(message),
           },
-        ]
-      : [];
-    this.commit({ messages: [message], conversation, jobs });
+          now,
+        ),
+      );
+    }
+    domain.push(
+      this.event(
+        state,
+        inbound
+          ? { type: 'message.accepted', ...about, actor: actorOf(message) }
+          : {
+              type: 'message.posted',
+              ...about,
+              actor: actorOf(message),
+              senderType: message.senderType,
+              isNote: message.isNote,
+              approvalStatus: message.approvalStatus,
+              awaitingTranslation: draft.awaitingTranslation ?? false,
+            },
+        now,
+      ),
+    );
+    this.commit({ messages: [message], conversation, domain });
     if (isVisibleToVisitor(message)) {
       this.toVisitors({ type: 'message', message: toPublicMessage(message, this.visitorId()) }, sender);
     }
@@ -448,9 +504,15 @@ export class ConversationActor extends DurableObject<AppBindings> {
     });
   }
 
-  async findByExternalId(ref: ConversationRef, externalId: string): Promise<LogMessage | null> {
+  /** The message a sender of this kind already stored under this external id, if any. */
+  async findByExternalId(
+    ref: ConversationRef,
+    senderType: LogMessage['senderType'],
+    externalId: string,
+  ): Promise<LogMessage | null> {
     await this.ensure(ref);
-    const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', externalId).toArray();
+    const key = dedupeKey(senderType, externalId);
+    const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', key).toArray();
     return row ? this.message(String(row.id)) : null;
   }
 
@@ -472,7 +534,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
    * Approves, rejects, or approves-with-the-original a PENDING message. Approving a draft rejects every
    * older draft still pending in this conversation: the newest answer wins.
    */
-  async decide(ref: ConversationRef, messageId: string, decision: Decision): Promise<DecisionResult> {
+  async decide(
+    ref: ConversationRef,
+    messageId: string,
+    decision: Decision,
+    by: ChangedBy = {},
+  ): Promise<DecisionResult> {
     const state = await this.ensure(ref);
     const target = this.message(messageId);
     if (!target) return { ok: false, reason: 'NOT_FOUND' };
@@ -480,7 +547,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const now = Date.now();
     if (decision === 'reject') {
       const rejected = { ...target, approvalStatus: 'REJECTED' as const, updatedAt: now };
-      this.commit({ messages: [rejected] });
+      const event = this.event(
+        state,
+        { type: 'message.rejected', messageId, channelId: state.channelId, actor: userActor(by) },
+        now,
+      );
+      this.commit({ messages: [rejected], domain: [event] });
       await this.flush();
       await this.announceUpdates(state, [rejected]);
       return { ok: true, message: rejected, rejectedIds: [] };
@@ -497,6 +569,20 @@ export class ConversationActor extends DurableObject<AppBindings> {
     this.commit({
       messages: [...older, approved],
       conversation: { ...state, lastMessagePreview: previewOf(approved.content), updatedAt: now },
+      domain: [
+        ...older.map((m) =>
+          this.event(
+            state,
+            { type: 'message.rejected', messageId: m.id, channelId: state.channelId, actor: userActor(by) },
+            now,
+          ),
+        ),
+        this.event(
+          state,
+          { type: 'message.approved', messageId, channelId: state.channelId, actor: userActor(by) },
+          now,
+        ),
+      ],
     });
     if (isVisibleToVisitor(approved)) {
       this.toVisitors({ type: 'message', message: toPublicMessage(approved, this.visitorId()) });
@@ -526,7 +612,16 @@ export class ConversationActor extends DurableObject<AppBindings> {
       detail,
       createdAt: now,
     };
-    this.commit({ messages: [updated], events: [event] });
+    const domain = DELIVERY_EVENTS[status]
+      ? [
+          this.event(
+            state,
+            { type: DELIVERY_EVENTS[status], messageId, channelId: state.channelId, detail, actor: { type: 'SYSTEM' } },
+            now,
+          ),
+        ]
+      : [];
+    this.commit({ messages: [updated], events: [event], domain });
     await this.flush();
     await this.announceUpdates(state, [updated]);
     return updated;
@@ -580,15 +675,43 @@ export class ConversationActor extends DurableObject<AppBindings> {
   }
 
   /** Status, priority, assignment, language, notes. Closing stamps closedAt; reopening clears it. */
-  async update(ref: ConversationRef, patch: ConversationPatch): Promise<ConversationState> {
+  async update(ref: ConversationRef, patch: ConversationPatch, by: ChangedBy = {}): Promise<ConversationState> {
     const state = await this.ensure(ref);
     const now = Date.now();
     const next: ConversationState = { ...state, ...patch, updatedAt: now };
+    const actor = userActor(by);
+    const domain: DomainEvent[] = [];
     if (patch.status && patch.status !== state.status) {
       const closing = patch.status === 'CLOSED' || patch.status === 'ARCHIVED';
       next.closedAt = closing ? (state.closedAt ?? now) : null;
+      domain.push(
+        this.event(state, { type: 'conversation.status_changed', from: state.status, to: patch.status, actor }, now),
+      );
     }
-    return this.saveState(next);
+    if (patch.assignedToId !== undefined && patch.assignedToId !== state.assignedToId) {
+      domain.push(
+        this.event(
+          state,
+          {
+            type: 'conversation.assigned',
+            assignedToId: patch.assignedToId,
+            previousAssigneeId: state.assignedToId,
+            actor,
+          },
+          now,
+        ),
+      );
+    }
+    if (patch.priority && patch.priority !== state.priority) {
+      domain.push(
+        this.event(
+          state,
+          { type: 'conversation.priority_changed', from: state.priority, to: patch.priority, actor },
+          now,
+        ),
+      );
+    }
+    return this.saveState(next, domain);
   }
 
   async markRead(ref: ConversationRef): Promise<ConversationState> {
@@ -603,8 +726,8 @@ export class ConversationActor extends DurableObject<AppBindings> {
     return this.saveState({ ...state, unreadCount: Math.max(1, state.unreadCount), updatedAt: Date.now() });
   }
 
-  private async saveState(next: ConversationState): Promise<ConversationState> {
-    this.commit({ conversation: next });
+  private async saveState(next: ConversationState, domain: DomainEvent[] = []): Promise<ConversationState> {
+    this.commit({ conversation: next, domain });
     await this.flush();
     await this.toHub(next.organizationId, {
       type: 'conversation.updated',
@@ -744,20 +867,19 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const { visitorId } = ws.deserializeAttachment() as SocketInfo;
     if (!organizationId || !channelId) return this.send(ws, { type: 'error', message: 'Unknown conversation' });
     try {
-      const result = await acceptInbound(
-        this.env,
-        createDb(this.env.DB),
-        {
-          organizationId,
-          channelId,
-          externalContactId: visitorId,
-          externalMessageId: clientMessageId,
-          content,
-          attachments,
-        },
-        (ref, draft) =>
-          ref.id === (state?.id ?? binding?.conversationId) ? this.appendFrom(ref, draft, ws) : undefined,
-      );
+      const { conversation, draft } = await intake(this.env, createDb(this.env.DB), {
+        organizationId,
+        channelId,
+        externalContactId: visitorId,
+        externalMessageId: clientMessageId,
+        content,
+        attachments,
+      });
+      const ref = { id: conversation.id, organizationId };
+      const result =
+        conversation.id === (state?.id ?? binding?.conversationId)
+          ? await this.appendFrom(ref, draft, ws)
+          : await this.peer(conversation.id).append(ref, draft);
       this.send(ws, {
         type: 'ack',
         clientMessageId,
@@ -803,12 +925,21 @@ export class ConversationActor extends DurableObject<AppBindings> {
       ws,
     );
     this.send(ws, { type: 'ack', clientMessageId, message: toPublicMessage(result.message, visitorId) });
-    if (result.duplicate) return;
+    if (result.duplicate) {
+      if (this.outboxSize() > 0) await this.flush();
+      return;
+    }
     await this.publish(result.message, result.conversation);
     await this.env.DB.prepare('UPDATE contacts SET last_seen_at = ? WHERE id = ?')
       .bind(result.message.createdAt, state.contactId)
       .run()
       .catch((error) => console.error('Could not record when the contact was last seen:', error));
+  }
+
+  /** Another conversation's actor (the visitor's next conversation after this one closed). */
+  private peer(conversationId: string): DurableObjectStub<ConversationActor> {
+    const namespace = this.env.CONVERSATIONS as DurableObjectNamespace<ConversationActor>;
+    return namespace.get(namespace.idFromName(conversationId));
   }
 
   /** The name the contact's latest message was stored under (the widget sends no name with a message). */
@@ -826,4 +957,25 @@ export class ConversationActor extends DurableObject<AppBindings> {
       // Already closed.
     }
   }
+}
+
+const DELIVERY_EVENTS: Partial<
+  Record<LogMessage['deliveryStatus'], 'message.sent' | 'message.delivered' | 'message.read' | 'message.failed'>
+> = { SENT: 'message.sent', DELIVERED: 'message.delivered', READ: 'message.read', FAILED: 'message.failed' };
+
+function actorOf(message: LogMessage): DomainEvent['actor'] {
+  switch (message.senderType) {
+    case 'CONTACT':
+      return { type: 'CONTACT', id: message.senderId };
+    case 'AGENT':
+      return { type: 'USER', id: message.senderId };
+    case 'AI':
+      return { type: 'AI' };
+    default:
+      return { type: 'SYSTEM' };
+  }
+}
+
+function userActor(by: ChangedBy): DomainEvent['actor'] {
+  return by.userId ? { type: 'USER', id: by.userId } : { type: 'SYSTEM' };
 }

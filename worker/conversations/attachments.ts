@@ -4,7 +4,7 @@ import { and, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { media, messages } from '../db/schema';
 import { presentMedia } from '../media/media';
-import { loadConversation } from './pipeline';
+import { loadConversation } from './refs';
 
 export async function conversationAttachments(db: Db, organizationId: string, conversationId: string) {
   const conversation = await loadConversation(db, organizationId, conversationId);

@@ -2,13 +2,9 @@
 // dashboard (GET /api/live) over hibernating WebSockets, and forwards agents' typing to the visitor.
 import { DurableObject } from 'cloudflare:workers';
 import type { AppBindings } from '../env';
-import type { ConversationActor } from './actor';
-
-export interface HubFrame {
-  type: string;
-  conversationId: string;
-  [key: string]: unknown;
-}
+import type { DashboardClientFrame, ErrorFrame, HubFrame } from './frames';
+import type { OrgHubRpc } from './live';
+import { conversationActor } from './refs';
 
 /** Who is behind a dashboard socket; set by the /api/live route after it checked the session. */
 export interface HubSocketInfo {
@@ -18,21 +14,13 @@ export interface HubSocketInfo {
 
 export const HUB_SOCKET_HEADER = 'x-helpstack-hub-socket';
 
-export function orgHub(env: AppBindings, organizationId: string): DurableObjectStub<OrgHub> {
+/** The hub's socket endpoint, for the /api/live route (publishing goes through live.ts). */
+export function orgHubSocket(env: AppBindings, organizationId: string): DurableObjectStub<OrgHub> {
   const namespace = env.ORG_HUB as DurableObjectNamespace<OrgHub>;
   return namespace.get(namespace.idFromName(organizationId));
 }
 
-/** Live updates are best effort: a dashboard that misses one refetches, so a hub failure never fails a write. */
-export async function publishToHub(env: AppBindings, organizationId: string, frame: HubFrame): Promise<void> {
-  try {
-    await orgHub(env, organizationId).publish(frame);
-  } catch (error) {
-    console.error(`Org hub publish (${frame.type}) failed:`, error);
-  }
-}
-
-export class OrgHub extends DurableObject<AppBindings> {
+export class OrgHub extends DurableObject<AppBindings> implements OrgHubRpc {
   constructor(ctx: DurableObjectState, env: AppBindings) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -64,28 +52,25 @@ export class OrgHub extends DurableObject<AppBindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    let frame: { type?: unknown; conversationId?: unknown; isTyping?: unknown };
+    const fail = (frame: ErrorFrame) => ws.send(JSON.stringify(frame));
+    let frame: Partial<DashboardClientFrame>;
     try {
       frame = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
     } catch {
-      ws.send(JSON.stringify({ type: 'error', message: 'Frames must be JSON' }));
-      return;
+      return fail({ type: 'error', message: 'Frames must be JSON' });
     }
-    if (frame.type !== 'typing' || typeof frame.conversationId !== 'string') {
-      ws.send(JSON.stringify({ type: 'error', message: 'Only typing frames are accepted' }));
-      return;
+    if (frame.type !== 'typing' || typeof frame.conversationId !== 'string' || frame.conversationId.length > 64) {
+      return fail({ type: 'error', message: 'Only typing frames are accepted' });
     }
     const { organizationId } = ws.deserializeAttachment() as HubSocketInfo;
-    const namespace = this.env.CONVERSATIONS as DurableObjectNamespace<ConversationActor>;
     try {
       // The actor checks the conversation belongs to this organisation before telling the visitor.
-      await namespace
-        .get(namespace.idFromName(frame.conversationId))
-        .agentTyping({ id: frame.conversationId, organizationId }, frame.isTyping === true);
-    } catch {
-      ws.send(
-        JSON.stringify({ type: 'error', message: 'Conversation not found', conversationId: frame.conversationId }),
+      await conversationActor(this.env, frame.conversationId).agentTyping(
+        { id: frame.conversationId, organizationId },
+        frame.isTyping === true,
       );
+    } catch {
+      fail({ type: 'error', message: 'Conversation not found', conversationId: frame.conversationId });
     }
   }
 

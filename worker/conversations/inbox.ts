@@ -8,20 +8,13 @@ import type { Db } from '../db/client';
 import { type ChannelType, type ConversationStatus, conversations, memberships } from '../db/schema';
 import type { AppBindings } from '../env';
 import type { AuthContext } from '../http/context';
-import { enqueue } from '../jobs/types';
 import { ValidationError } from '../lib/errors';
 import { agentLanguage, primaryLanguage } from '../translation/detect';
-import type { ConversationPatch } from './actor';
 import { type ConversationFilters, LIST_SELECT, listQueries } from './inbox-query';
-import { type LogMessage, toApiMessage } from './log';
-import {
-  appendOutbound,
-  conversationActor,
-  loadConversation,
-  openConversation,
-  refOf,
-  upsertContact,
-} from './pipeline';
+import { openConversation, upsertContact } from './intake';
+import { type ConversationPatch, type LogMessage, toApiMessage } from './log';
+import { appendOutbound, prepareOutbound } from './pipeline';
+import { conversationActor, loadConversation, refOf } from './refs';
 
 type Row = Record<string, string | number | null>;
 
@@ -132,11 +125,12 @@ export async function updateConversation(
   organizationId: string,
   conversationId: string,
   patch: ConversationPatch,
+  by: { userId?: string | null } = {},
 ) {
   const conversation = await loadConversation(db, organizationId, conversationId);
   if (patch.assignedToId) await assertAssignable(db, organizationId, patch.assignedToId);
   const normalized = patch.language ? { ...patch, language: patch.language.toLowerCase() } : patch;
-  await conversationActor(env, conversation.id).update(refOf(conversation), normalized);
+  await conversationActor(env, conversation.id).update(refOf(conversation), normalized, by);
   return getConversation(db, organizationId, conversationId);
 }
 
@@ -320,10 +314,19 @@ export async function sendReply(
   input: { content: string; attachments?: string[]; isNote?: boolean; clientMessageId?: string },
 ): Promise<{ message: LogMessage; created: boolean }> {
   const organizationId = auth.organization.id;
-  const conversation = await loadConversation(db, organizationId, conversationId);
+  // Everything the reply refers to is checked before anything is charged or changed.
+  const { conversation } = await prepareOutbound(db, {
+    organizationId,
+    conversationId,
+    attachments: input.attachments,
+  });
   const ref = refOf(conversation);
   if (input.clientMessageId) {
-    const existing = await conversationActor(env, conversation.id).findByExternalId(ref, input.clientMessageId);
+    const existing = await conversationActor(env, conversation.id).findByExternalId(
+      ref,
+      'AGENT',
+      input.clientMessageId,
+    );
     if (existing) return { message: existing, created: false };
   }
   const channel = await loadChannel(db, organizationId, conversation.channelId);
@@ -347,6 +350,7 @@ export async function sendReply(
     attachments: input.attachments,
     isNote,
     approvalStatus: needsTranslation ? 'PENDING' : 'NONE',
+    awaitingTranslation: needsTranslation,
     // Send original sends originalContent, so a held reply keeps its untranslated (enhanced) text there;
     // a reply sent at once keeps the agent's own words when enhancing changed them.
     originalContent: needsTranslation ? content : content !== input.content ? input.content : null,
@@ -356,13 +360,6 @@ export async function sendReply(
   if (duplicate && !isNote) {
     // Two identical retries raced past the check above: only the first pays.
     await creditTokens(db, { organizationId, amount: 1, reason: 'MESSAGE_SENT_REFUND', referenceId: message.id });
-  } else if (needsTranslation) {
-    await enqueue(env.JOBS, {
-      kind: 'message.translate',
-      organizationId,
-      conversationId: conversation.id,
-      messageId: message.id,
-    });
   }
   return { message, created: !duplicate };
 }

@@ -2,6 +2,12 @@
 // projects, the public message a visitor may see, and the message shape the dashboard receives.
 import type { Citation, Conversation, Message } from '../db/schema';
 
+/** Which conversation an actor call is about; the actor refuses a ref of another organisation. */
+export interface ConversationRef {
+  id: string;
+  organizationId: string;
+}
+
 /** An attachment as described to clients; `url` is added per audience. */
 export interface AttachmentInfo {
   id: string;
@@ -115,6 +121,8 @@ export function toApiMessage(message: LogMessage) {
 
 export type ApiMessage = ReturnType<typeof toApiMessage>;
 
+export type ApiConversation = ReturnType<typeof toApiConversation>;
+
 export function toApiConversation(state: ConversationState) {
   return {
     ...state,
@@ -128,4 +136,48 @@ export function toApiConversation(state: ConversationState) {
 export function previewOf(content: string): string {
   const flat = content.replace(/\s+/g, ' ').trim();
   return flat.length > 140 ? `${flat.slice(0, 139)}…` : flat;
+}
+
+// ── What callers hand the actor ─────────────────────────────────────────────
+
+export interface NewMessage {
+  direction: LogMessage['direction'];
+  senderType: LogMessage['senderType'];
+  senderId?: string | null;
+  senderName?: string | null;
+  content: string;
+  isNote?: boolean;
+  originalContent?: string | null;
+  translatedContent?: string | null;
+  language?: string | null;
+  attachments?: string[];
+  files?: AttachmentInfo[];
+  externalId?: string | null;
+  approvalStatus?: 'NONE' | 'PENDING';
+  citations?: LogMessage['citations'];
+  createdAt?: number;
+  /** A reply held while the message.translate job translates it (announced in its message.posted event). */
+  awaitingTranslation?: boolean;
+}
+
+export type ConversationPatch = Partial<
+  Pick<ConversationState, 'status' | 'priority' | 'assignedToId' | 'language' | 'notes'>
+>;
+
+export type MessagePatch = Partial<
+  Pick<
+    LogMessage,
+    'content' | 'originalContent' | 'translatedContent' | 'language' | 'translatedLanguage' | 'citations'
+  >
+>;
+
+export type Decision = 'approve' | 'reject' | 'send-original';
+
+export type DecisionResult =
+  | { ok: true; message: LogMessage; rejectedIds: string[] }
+  | { ok: false; reason: 'NOT_FOUND' | 'NOT_PENDING' };
+
+/** Who changed a conversation (for its events); absent for system changes. */
+export interface ChangedBy {
+  userId?: string | null;
 }

@@ -1,6 +1,7 @@
 // Turns the actor's outbox entries into idempotent D1 statements: replaying an entry that D1 already
 // has changes nothing, so the actor can retry a whole batch after any failure.
 import type { MessageEvent } from '../db/schema';
+import type { DomainEvent } from '../events/types';
 import type { Job } from '../jobs/types';
 import type { ConversationState, LogMessage } from './log';
 
@@ -18,9 +19,11 @@ export type OutboxEntry =
   | { kind: 'event'; event: ProjectedEvent }
   | { kind: 'conversation'; conversation: ConversationState }
   /** A follow-up job, sent once the batch it came with is in D1 (so the job finds its rows). */
-  | { kind: 'job'; job: Job };
+  | { kind: 'job'; job: Job }
+  /** A domain event, sent to the subscribers once the batch it came with is in D1. */
+  | { kind: 'domain'; event: DomainEvent };
 
-export type ProjectedEntry = Exclude<OutboxEntry, { kind: 'job' }>;
+export type ProjectedEntry = Exclude<OutboxEntry, { kind: 'job' } | { kind: 'domain' }>;
 
 const UPSERT_MESSAGE = `INSERT INTO messages (id, organization_id, conversation_id, seq, direction, is_note, sender_type,
   sender_id, content, original_content, translated_content, language, translated_language, attachments, external_id,

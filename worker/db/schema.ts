@@ -628,6 +628,25 @@ export type KnowledgeChunk = typeof knowledgeChunks.$inferSelect;
 export type AgentTool = typeof agentTools.$inferSelect;
 export type ToolCallLog = typeof toolCallLogs.$inferSelect;
 
+// ── Login throttling per account (auth/login-throttle.ts) ──────────────────────
+// One row per email that has had login attempts: counted across all IPs, cleared by a successful login.
+
+export const loginThrottles = sqliteTable(
+  'login_throttles',
+  {
+    /** Lower-cased, whether or not an account has it (unknown emails are throttled the same way). */
+    email: text('email').primaryKey(),
+    /** Attempts in the current window, counted before the password is checked. */
+    attempts: integer('attempts').notNull(),
+    windowStartedAt: integer('window_started_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Back-offs so far: each one doubles the next delay, up to a cap. */
+    lockouts: integer('lockouts').notNull().default(0),
+    lockedUntil: integer('locked_until', { mode: 'timestamp_ms' }),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('login_throttles_updated').on(t.updatedAt)],
+);
+
 // ── Organisation agent tools attached to channels (ai/agent-tools.ts) ──────────
 // An organisation tool attached to no channel is offered on every channel; once attached to some, only on those.
 
@@ -644,4 +663,39 @@ export const channelAgentTools = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.toolId] }), index('channel_agent_tools_tool').on(t.toolId)],
+);
+
+// ── Domain-event subscribers and durable job sends (events/, jobs/outbox.ts) ──────────
+
+/** One row per (subscriber, event): a redelivered event finds its run DONE and is not acted on twice. */
+export const eventRuns = sqliteTable(
+  'event_runs',
+  {
+    subscriber: text('subscriber').notNull(),
+    eventId: text('event_id').notNull(),
+    organizationId: text('organization_id').notNull(),
+    status: text('status', { enum: ['RUNNING', 'DONE'] }).notNull(),
+    /** While RUNNING: when the current attempt claimed it; a claim older than the lease is taken over. */
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [primaryKey({ columns: [t.subscriber, t.eventId] }), index('event_runs_claimed').on(t.claimedAt)],
+);
+
+/**
+ * Jobs written in the same D1 batch as the change that needs them, sent to the queue right after and deleted;
+ * the scheduled sweep sends any that a crash left behind, so a follow-up cannot be lost between write and send.
+ */
+export const pendingJobs = sqliteTable(
+  'pending_jobs',
+  {
+    id: text('id')
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' })
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [index('pending_jobs_created').on(t.createdAt)],
 );

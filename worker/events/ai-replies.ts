@@ -1,12 +1,35 @@
-// The `ai.reply` job: drafts (or, with auto-approve, sends) an AI reply to an inbound message on a
-// channel with auto-reply on. At most one AI reply per inbound message, however often the job runs.
+// AI replies as a subscriber: a customer message on a channel with auto-reply on asks for the `ai.reply`
+// job, which composes a reply (ai/replies.ts returns it) and posts it through the pipeline as a draft (or,
+// with auto-approve, sends it). At most one AI reply per inbound message, however often either runs.
 import { and, eq, isNull, lt } from 'drizzle-orm';
+import { generateReply, type ReplyOptions } from '../ai/replies';
+import { postOutbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
 import { aiAutoReplies, channels, conversations, messages } from '../db/schema';
 import type { AppBindings } from '../env';
-import type { JobOf } from '../jobs/types';
+import { enqueue, type JobOf } from '../jobs/types';
 import { InsufficientTokensError, ValidationError } from '../lib/errors';
-import { generateReply, type ReplyOptions } from './replies';
+import type { Subscriber } from './fan-out';
+
+export const aiReplySubscriber: Subscriber = {
+  name: 'ai-replies',
+  on: ['message.accepted'],
+  async run(env, event) {
+    if (event.type !== 'message.accepted') return;
+    const db = createDb(env.DB);
+    const [channel] = await db
+      .select({ autoReply: channels.autoReply })
+      .from(channels)
+      .where(and(eq(channels.organizationId, event.organizationId), eq(channels.id, event.channelId)));
+    if (!channel?.autoReply) return;
+    await enqueue(env.JOBS, {
+      kind: 'ai.reply',
+      organizationId: event.organizationId,
+      conversationId: event.conversationId,
+      messageId: event.messageId,
+    });
+  },
+};
 
 /** A claim older than this was left by a run that died; another run may take it over. */
 const CLAIM_LEASE_MS = 5 * 60_000;
@@ -49,17 +72,13 @@ export async function runAutoReply(
       .where(and(eq(aiAutoReplies.sourceMessageId, job.messageId), isNull(aiAutoReplies.draftMessageId)));
   let draft: { id: string };
   try {
-    draft = await generateReply(
+    const reply = await generateReply(
       env,
       db,
-      {
-        organizationId: job.organizationId,
-        conversationId: job.conversationId,
-        messageId: job.messageId,
-        approvalStatus: row.autoApprove ? 'NONE' : 'PENDING',
-      },
+      { organizationId: job.organizationId, conversationId: job.conversationId, messageId: job.messageId },
       options,
     );
+    draft = await postOutbound(env, { ...reply, approvalStatus: row.autoApprove ? 'NONE' : 'PENDING' });
   } catch (error) {
     await release();
     // No tokens or no provider: retrying cannot help, the agents answer by hand.

@@ -1,7 +1,8 @@
 // Which module runs each job kind. Each area registers its handler here (one line per kind).
-import { runAutoReply } from '../ai/auto-reply';
-import { onMessageAccepted, onMessageDeliver } from '../conversations/pipeline';
+import { onMessageDeliver } from '../conversations/follow-ups';
 import type { AppBindings } from '../env';
+import { runAutoReply } from '../events/ai-replies';
+import { onDomainEvent } from '../events/subscribers';
 import { knowledgeIngestJob } from '../knowledge/ingest';
 import { onMessageTranslate } from '../translation/messages';
 import type { JobKind, JobOf } from './types';
@@ -11,7 +12,7 @@ export type JobHandler<K extends JobKind> = (env: AppBindings, job: JobOf<K>) =>
 export const jobHandlers: { [K in JobKind]?: JobHandler<K> } = {
   'ai.reply': runAutoReply,
   'knowledge.ingest': knowledgeIngestJob,
-  'message.accepted': onMessageAccepted,
+  event: onDomainEvent,
   'message.deliver': onMessageDeliver,
   'message.translate': onMessageTranslate,
 };

@@ -1,7 +1,9 @@
-// Follow-up work that runs on the JOBS queue after a message or article is accepted. Every job is
-// idempotent: a retry (or a duplicate delivery) must not repeat its effect.
+// Follow-up work that runs on the JOBS queue. Every job is idempotent: a retry (or a duplicate delivery)
+// must not repeat its effect. Domain events travel as `event` jobs and are fanned out to subscribers.
+import type { DomainEvent } from '../events/types';
+
 export type Job =
-  | { kind: 'message.accepted'; organizationId: string; conversationId: string; messageId: string }
+  | { kind: 'event'; event: DomainEvent }
   | { kind: 'knowledge.ingest'; organizationId: string; articleId: string }
   | { kind: 'ai.reply'; organizationId: string; conversationId: string; messageId: string }
   | { kind: 'message.deliver'; organizationId: string; conversationId: string; messageId: string }

@@ -4,6 +4,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { suggestFaqs } from '../ai/faq-suggestions';
 import { enhanceDraft, generateReplyToMessage } from '../ai/replies';
+import { presentLogMessage } from '../conversations/inbox';
+import { postOutbound } from '../conversations/pipeline';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withAgent, withOrganization } from '../http/session';
@@ -17,9 +19,11 @@ const faqSchema = z.object({
 
 export const aiMessageRoutes = new Hono<AppEnv>()
   .use('/:id/generate-reply', withOrganization)
-  .post('/:id/generate-reply', withAgent, async (c) =>
-    ok(c, await generateReplyToMessage(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id')), 201),
-  );
+  .post('/:id/generate-reply', withAgent, async (c) => {
+    const draft = await generateReplyToMessage(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'));
+    const message = await postOutbound(c.env, { ...draft, approvalStatus: 'PENDING' });
+    return ok(c, await presentLogMessage(c.var.db, message), 201);
+  });
 
 export const aiConversationRoutes = new Hono<AppEnv>()
   .use('/:id/enhance', withOrganization)

@@ -97,7 +97,9 @@ export const conversationRoutes = new Hono<AppEnv>()
   .patch('/:id', withAgent, validate('json', updateSchema), async (c) =>
     ok(
       c,
-      await updateConversation(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('json')),
+      await updateConversation(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), c.req.valid('json'), {
+        userId: c.var.auth.user.id,
+      }),
     ),
   )
   .delete('/:id', withAgent, async (c) => {

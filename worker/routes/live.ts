@@ -1,6 +1,6 @@
 // /api/live: the dashboard's live connection, a WebSocket to the organisation's hub (session cookie auth).
 import { Hono } from 'hono';
-import { HUB_SOCKET_HEADER, type HubSocketInfo, orgHub } from '../conversations/hub';
+import { HUB_SOCKET_HEADER, type HubSocketInfo, orgHubSocket } from '../conversations/hub';
 import type { AppEnv } from '../http/context';
 import { errorBody } from '../http/envelope';
 import { withOrganization } from '../http/session';
@@ -17,5 +17,5 @@ export const liveRoutes = new Hono<AppEnv>().get('/', withOrganization, async (c
   const info: HubSocketInfo = { organizationId: c.var.auth.organization.id, userId: c.var.auth.user.id };
   const headers = new Headers(c.req.raw.headers);
   headers.set(HUB_SOCKET_HEADER, JSON.stringify(info));
-  return orgHub(c.env, info.organizationId).fetch(new Request(c.req.url, { headers }));
+  return orgHubSocket(c.env, info.organizationId).fetch(new Request(c.req.url, { headers }));
 });

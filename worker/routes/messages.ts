@@ -28,18 +28,30 @@ export const messageRoutes = new Hono<AppEnv>()
   .post('/:id/approve', async (c) =>
     ok(
       c,
-      await presentLogMessage(c.var.db, await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'))),
+      await presentLogMessage(
+        c.var.db,
+        await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'), { userId: c.var.auth.user.id }),
+      ),
     ),
   )
   .post('/:id/reject', async (c) =>
-    ok(c, await presentLogMessage(c.var.db, await rejectMessage(c.env, c.var.auth.organization.id, c.req.param('id')))),
+    ok(
+      c,
+      await presentLogMessage(
+        c.var.db,
+        await rejectMessage(c.env, c.var.auth.organization.id, c.req.param('id'), { userId: c.var.auth.user.id }),
+      ),
+    ),
   )
   .post('/:id/send-original', async (c) =>
     ok(
       c,
       await presentLogMessage(
         c.var.db,
-        await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'), { sendOriginal: true }),
+        await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'), {
+          sendOriginal: true,
+          userId: c.var.auth.user.id,
+        }),
       ),
     ),
   )

@@ -3,9 +3,8 @@
 // Runs as the message.translate job, and synchronously when an agent asks to retranslate.
 import type { ChatModelOptions } from '../ai/chat-model';
 import { loadChannel } from '../channels/channels';
-import type { MessagePatch } from '../conversations/actor';
-import type { LogMessage } from '../conversations/log';
-import { conversationActor, loadConversation, loadMessageConversation, refOf } from '../conversations/pipeline';
+import type { LogMessage, MessagePatch } from '../conversations/log';
+import { conversationActor, loadConversation, loadMessageConversation, refOf } from '../conversations/refs';
 import { createDb, type Db } from '../db/client';
 import type { Channel, Conversation } from '../db/schema';
 import type { AppBindings } from '../env';

@@ -3,7 +3,7 @@
 import type { ChatModelOptions } from '../ai/chat-model';
 import { providerForChannel } from '../ai/provider-config';
 import { chatModelFor } from '../ai/providers';
-import { assertTokens, charge } from '../ai/replies';
+import { assertTokens, charge } from '../billing/metering';
 import type { Db } from '../db/client';
 import type { Channel } from '../db/schema';
 import type { AppBindings } from '../env';

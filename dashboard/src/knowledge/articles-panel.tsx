@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type ApiData, ApiError, api, call } from '../api';
 import { usePermissions } from '../session';
 import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
-import type { Group } from './knowledge-page';
+import type { Group } from './types';
 
 type Article = ApiData<typeof api.knowledge.articles.$get>[number];
 

@@ -5,9 +5,9 @@ import { type ApiData, api, call } from '../api';
 import { usePermissions } from '../session';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
 import { ArticlesPanel } from './articles-panel';
+import type { Group } from './types';
 import { RetrievalTest } from './retrieval-test';
 
-export type Group = ApiData<typeof api.knowledge.groups.$get>[number];
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 500;

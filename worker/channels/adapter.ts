@@ -1,0 +1,77 @@
+// The channel adapter interface: what every channel (website chat, email, Meta, TikTok) implements so that
+// its messages take the one pipeline in and out. Adapters know nothing of each other or of the pipeline.
+import type { ZodType } from 'zod';
+import type { Db } from '../db/client';
+import type { Channel, ChannelType, Message } from '../db/schema';
+import type { AppBindings } from '../env';
+
+/** One customer message as a channel delivers it. */
+export interface InboundMessage {
+  organizationId: string;
+  channelId: string;
+  /** The channel's id for the sender: widget visitor id, email address, Meta sender id. */
+  externalContactId: string;
+  /** The provider's (or the widget client's) message id: the same id twice is the same message. */
+  externalMessageId?: string | null;
+  content: string;
+  /** Media ids. */
+  attachments?: string[];
+  contact?: { name?: string | null; email?: string | null; phone?: string | null; language?: string | null };
+  /** The subject line, for channels that have one (email). */
+  subject?: string | null;
+  receivedAt?: Date;
+}
+
+export type DeliveryStatus = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
+
+export interface ContactRef {
+  externalId: string;
+  name?: string | null;
+}
+
+/** What a channel's payload (a webhook body, a widget frame, a parsed email) means. */
+export type InboundEvent =
+  | { kind: 'message'; message: InboundMessage }
+  | { kind: 'status'; externalMessageId: string; status: DeliveryStatus; detail?: string }
+  | { kind: 'comment'; postId: string; commentId: string; author: ContactRef; text: string };
+
+/** An outbound message as the pipeline hands it over: already stored, approved and never a note. */
+export type OutboundEnvelope = Pick<
+  Message,
+  'id' | 'organizationId' | 'conversationId' | 'content' | 'isNote' | 'attachments'
+>;
+
+export interface SendContext<C> {
+  env: AppBindings;
+  db: Db;
+  channel: Channel;
+  /** The channel's decrypted credentials, parsed by the adapter's schema. */
+  credentials: C;
+}
+
+export interface DeliveryResult {
+  status: 'SENT' | 'DELIVERED' | 'FAILED';
+  /** Why it failed, or what the provider said (its message id, the recipient). */
+  detail?: string;
+  /** The provider's id for the sent message, when it gives one. */
+  externalId?: string;
+}
+
+export interface ChannelCapabilities {
+  /** Free replies are allowed this many hours after the customer's last message (Meta: 24). */
+  replyWindowHours?: number;
+  templates?: boolean;
+  comments?: boolean;
+}
+
+export interface ChannelAdapter<C = unknown> {
+  type: ChannelType;
+  credentials: ZodType<C>;
+  /** Checks a webhook's signature over the exact raw bytes, before anything is parsed or stored. */
+  verify?(raw: ArrayBuffer, headers: Headers, channel: Channel): Promise<boolean>;
+  /** Pure: no I/O. The same payload always yields the same events (so a redelivery dedupes downstream). */
+  parse(payload: unknown, channel: Pick<Channel, 'id' | 'organizationId'>): InboundEvent[];
+  /** Delivers an outbound message; failures are results, never thrown and never a fake success. */
+  send(out: OutboundEnvelope, ctx: SendContext<C>): Promise<DeliveryResult>;
+  capabilities: ChannelCapabilities;
+}

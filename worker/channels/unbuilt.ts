@@ -1,0 +1,28 @@
+// Channel types whose real sender is not built yet (Facebook, Instagram, WhatsApp, Telegram, TikTok): a reply
+// is recorded FAILED with the reason, never a fake SENT, and nothing comes in until the channel is built.
+import { z } from 'zod';
+import type { ChannelType } from '../db/schema';
+import type { ChannelAdapter } from './adapter';
+
+const NAMES: Partial<Record<ChannelType, string>> = {
+  FACEBOOK: 'Facebook Messenger',
+  INSTAGRAM: 'Instagram',
+  WHATSAPP: 'WhatsApp',
+  TELEGRAM: 'Telegram',
+  TIKTOK: 'TikTok',
+};
+
+export function unbuiltAdapter(type: ChannelType): ChannelAdapter<unknown> {
+  return {
+    type,
+    credentials: z.unknown(),
+    capabilities: {},
+    parse: () => [],
+    async send() {
+      return {
+        status: 'FAILED',
+        detail: `Not sent: sending to ${NAMES[type] ?? type} is not available on this installation yet`,
+      };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// The one definition of every live WebSocket frame: the visitor's socket to the conversation actor and the
+// dashboard's socket to the org hub. The widget and the dashboard import these types; docs/realtime-protocol.md
+// describes them in prose.
+import type { ApiConversation, ApiMessage, PublicMessage } from './log';
+
+/** Conversation actor → the visitor's widget. */
+export type VisitorServerFrame =
+  | { type: 'history'; conversationId: string | null; messages: PublicMessage[] }
+  | { type: 'ack'; clientMessageId: string; message: PublicMessage }
+  | { type: 'message'; message: PublicMessage }
+  | { type: 'typing'; isTyping: boolean }
+  | { type: 'read'; upToSeq: number }
+  | { type: 'tool_call'; callId: string; name: string; arguments: unknown }
+  | { type: 'error'; message: string; clientMessageId?: string | null };
+
+/** The visitor's widget → its conversation actor. */
+export type VisitorClientFrame =
+  | { type: 'message'; clientMessageId: string; content: string; attachments?: string[] }
+  | { type: 'sync'; afterSeq?: number }
+  | { type: 'typing'; isTyping: boolean }
+  | { type: 'tool_result'; callId: string; result?: unknown; error?: string }
+  | { type: 'read'; upToSeq?: number };
+
+/** A conversation row as the hub announces a new one (D1's columns, dates as ISO strings on the wire). */
+export type HubConversation = Omit<ApiConversation, 'lastMessageAt' | 'closedAt' | 'createdAt' | 'updatedAt'> & {
+  lastMessageAt: string | Date;
+  closedAt: string | Date | null;
+  createdAt: string | Date;
+  updatedAt: string | Date;
+};
+
+/** Org hub → every open dashboard of the organisation. */
+export type HubFrame =
+  | { type: 'conversation.created'; conversationId: string; conversation: HubConversation }
+  | { type: 'conversation.updated'; conversationId: string; conversation: ApiConversation }
+  | { type: 'message.created'; conversationId: string; message: ApiMessage; conversation: ApiConversation }
+  | { type: 'message.updated'; conversationId: string; message: ApiMessage }
+  | { type: 'typing'; conversationId: string; isTyping: boolean };
+
+/** A dashboard → the org hub (forwarded to the visitor). */
+export type DashboardClientFrame = { type: 'typing'; conversationId: string; isTyping: boolean };
+
+/** Either socket's complaint about a frame it could not take. */
+export type ErrorFrame = { type: 'error'; message: string; conversationId?: string };

@@ -1,0 +1,164 @@
+// Intake: the contact and the conversation an inbound message belongs to, found or created in D1, and the
+// media it carries described. Pure D1 work: it never calls an actor, so the actor itself can use it.
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { InboundMessage } from '../channels/adapter';
+import { loadChannel } from '../channels/channels';
+import type { Db } from '../db/client';
+import { type Channel, type Contact, type Conversation, contacts, conversations, media } from '../db/schema';
+import type { AppBindings } from '../env';
+import { ValidationError } from '../lib/errors';
+import { publishToHub } from './live';
+import type { AttachmentInfo, NewMessage } from './log';
+
+/** Finds or creates the contact (unique per channel and external id), keeping what we knew if the channel sends less. */
+export async function upsertContact(
+  db: Db,
+  channel: Pick<Channel, 'id' | 'organizationId'>,
+  externalId: string,
+  details: InboundMessage['contact'] = {},
+): Promise<Contact> {
+  const now = new Date();
+  const [contact] = await db
+    .insert(contacts)
+    .values({
+      organizationId: channel.organizationId,
+      channelId: channel.id,
+      externalId,
+      name: details.name ?? null,
+      email: details.email ?? null,
+      phone: details.phone ?? null,
+      language: details.language ?? null,
+      lastSeenAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [contacts.channelId, contacts.externalId],
+      set: {
+        name: sql`coalesce(excluded.name, ${contacts.name})`,
+        email: sql`coalesce(excluded.email, ${contacts.email})`,
+        phone: sql`coalesce(excluded.phone, ${contacts.phone})`,
+        language: sql`coalesce(excluded.language, ${contacts.language})`,
+        lastSeenAt: now,
+        updatedAt: now,
+      },
+    })
+    .returning();
+  return contact!;
+}
+
+/** The contact's OPEN or PENDING conversation, if any (newest first). */
+export async function activeConversation(db: Db, contact: Pick<Contact, 'id' | 'organizationId'>) {
+  const [row] = await db
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.organizationId, contact.organizationId),
+        eq(conversations.contactId, contact.id),
+        inArray(conversations.status, ['OPEN', 'PENDING']),
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * A returning contact rejoins their OPEN/PENDING conversation; otherwise a new one starts under the
+ * contact's reserved next id. Two first messages racing both aim at that id, so only one row is created.
+ */
+export async function openConversation(
+  env: AppBindings,
+  db: Db,
+  contact: Contact,
+  fields: { subject?: string | null; language?: string | null; at?: Date } = {},
+): Promise<{ conversation: Conversation; created: boolean }> {
+  let current = contact;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const active = await activeConversation(db, current);
+    if (active) return { conversation: active, created: false };
+    const id = current.nextConversationId;
+    const inserted = await db
+      .insert(conversations)
+      .values({
+        id,
+        organizationId: current.organizationId,
+        channelId: current.channelId,
+        contactId: current.id,
+        language: fields.language ?? current.language ?? null,
+        subject: fields.subject ?? null,
+        lastMessageAt: fields.at ?? new Date(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    await db
+      .update(contacts)
+      .set({ nextConversationId: crypto.randomUUID() })
+      .where(and(eq(contacts.id, current.id), eq(contacts.nextConversationId, id)));
+    if (inserted[0]) {
+      await publishToHub(env, current.organizationId, {
+        type: 'conversation.created',
+        conversationId: id,
+        conversation: inserted[0],
+      });
+      return { conversation: inserted[0], created: true };
+    }
+    const [fresh] = await db.select().from(contacts).where(eq(contacts.id, current.id));
+    current = fresh!;
+  }
+  throw new Error('Could not open a conversation for the contact');
+}
+
+/** Checks media ids belong to the organisation and describes them for clients; an unknown id is a 400. */
+export async function describeAttachments(
+  db: Db,
+  organizationId: string,
+  ids: string[] = [],
+): Promise<AttachmentInfo[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .select({ id: media.id, fileName: media.fileName, contentType: media.contentType, size: media.size })
+    .from(media)
+    .where(and(eq(media.organizationId, organizationId), inArray(media.id, ids)));
+  const missing = ids.filter((id) => !rows.some((row) => row.id === id));
+  if (missing.length) throw ValidationError.field('attachments', `Unknown attachment: ${missing.join(', ')}`);
+  return ids.map((id) => rows.find((row) => row.id === id)!);
+}
+
+/** Ties media not yet in a conversation to this one (the thread's file list and access rules use it). */
+export async function claimAttachments(db: Db, organizationId: string, conversationId: string, ids: string[]) {
+  if (!ids.length) return;
+  await db
+    .update(media)
+    .set({ conversationId })
+    .where(and(eq(media.organizationId, organizationId), inArray(media.id, ids), isNull(media.conversationId)));
+}
+
+/** The conversation an inbound message goes to, and the message as its actor will store it. */
+export async function intake(
+  env: AppBindings,
+  db: Db,
+  inbound: InboundMessage,
+): Promise<{ conversation: Conversation; created: boolean; draft: NewMessage }> {
+  const channel = await loadChannel(db, inbound.organizationId, inbound.channelId);
+  const files = await describeAttachments(db, inbound.organizationId, inbound.attachments);
+  const contact = await upsertContact(db, channel, inbound.externalContactId, inbound.contact);
+  const { conversation, created } = await openConversation(env, db, contact, {
+    language: inbound.contact?.language,
+    subject: inbound.subject,
+    at: inbound.receivedAt,
+  });
+  await claimAttachments(db, inbound.organizationId, conversation.id, inbound.attachments ?? []);
+  const draft: NewMessage = {
+    direction: 'INBOUND',
+    senderType: 'CONTACT',
+    senderId: contact.id,
+    senderName: contact.name,
+    content: inbound.content,
+    attachments: inbound.attachments ?? [],
+    files,
+    externalId: inbound.externalMessageId ?? null,
+    language: inbound.contact?.language ?? null,
+    createdAt: inbound.receivedAt?.getTime(),
+  };
+  return { conversation, created, draft };
+}

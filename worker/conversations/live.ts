@@ -1,0 +1,21 @@
+// Publishing to the org hub. The hub's RPC surface is this interface (the OrgHub class implements it), so
+// the conversation actor can publish without importing the hub, which in turn calls actors.
+import type { AppBindings } from '../env';
+import type { HubFrame } from './frames';
+
+export interface OrgHubRpc {
+  publish(frame: HubFrame): Promise<number>;
+}
+
+export function orgHub(env: AppBindings, organizationId: string): OrgHubRpc {
+  return env.ORG_HUB.get(env.ORG_HUB.idFromName(organizationId)) as unknown as OrgHubRpc;
+}
+
+/** Live updates are best effort: a dashboard that misses one refetches, so a hub failure never fails a write. */
+export async function publishToHub(env: AppBindings, organizationId: string, frame: HubFrame): Promise<void> {
+  try {
+    await orgHub(env, organizationId).publish(frame);
+  } catch (error) {
+    console.error(`Org hub publish (${frame.type}) failed:`, error);
+  }
+}

@@ -1,0 +1,200 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { ownerWithWebsiteChat } from '../../test/client';
+import worker from '..';
+import type { ConversationActor } from '../conversations/actor';
+import { upsertContact } from '../conversations/intake';
+import { receiveInbound } from '../conversations/pipeline';
+import { conversationActor } from '../conversations/refs';
+import { createDb } from '../db/client';
+import type { Job } from '../jobs/types';
+import { fanOut, type Subscriber } from './fan-out';
+import { subscribers } from './subscribers';
+import type { DomainEvent } from './types';
+
+const queue = worker.queue as ExportedHandlerQueueHandler<Cloudflare.Env, Job>;
+const db = createDb(env.DB);
+
+/** The real env with a JOBS queue that records what would be sent. */
+function recordingEnv() {
+  const sent: Job[] = [];
+  const jobs = { send: async (job: Job) => void sent.push(job) } as unknown as Queue;
+  return { env: { ...env, JOBS: jobs }, sent };
+}
+
+/** Records the jobs the actor of the visitor's next conversation sends, and whether D1 had the message then. */
+async function recordActorJobs(channel: { organizationId: string; channelId: string }, visitorId: string) {
+  const contact = await upsertContact(db, { id: channel.channelId, ...channel }, visitorId);
+  const sent: { job: Job; inD1: boolean }[] = [];
+  await runInDurableObject(
+    conversationActor(env, contact.nextConversationId) as DurableObjectStub<ConversationActor>,
+    (actor: ConversationActor) => {
+      actor.sendJobs = async (jobs) => {
+        for (const job of jobs) {
+          const messageId = job.kind === 'event' && 'messageId' in job.event ? job.event.messageId : null;
+          const row = messageId
+            ? await env.DB.prepare('SELECT 1 FROM messages WHERE id = ?').bind(messageId).first()
+            : null;
+          sent.push({ job, inD1: messageId ? row !== null : true });
+        }
+      };
+    },
+  );
+  return sent;
+}
+
+const eventsOf = (sent: { job: Job }[]) => sent.flatMap(({ job }) => (job.kind === 'event' ? [job.event] : []));
+
+describe('domain events', () => {
+  it('are committed with the message: opened + accepted once, sent after D1 has the rows, none for a retry', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const sent = await recordActorJobs(chat, 'v');
+    const inbound = { ...chat, externalContactId: 'v', externalMessageId: 'c-1', content: 'hi' };
+    const first = await receiveInbound(env, inbound);
+    const retried = await receiveInbound(env, inbound);
+    expect(retried.duplicate).toBe(true);
+    expect(sent.every((s) => s.inD1)).toBe(true);
+    const events = eventsOf(sent);
+    expect(events.map((e) => e.type)).toEqual(['conversation.opened', 'message.accepted']);
+    expect(events[1]).toMatchObject({
+      organizationId: chat.organizationId,
+      conversationId: first.conversation.id,
+      messageId: first.message.id,
+      channelId: chat.channelId,
+      actor: { type: 'CONTACT', id: first.message.senderId },
+    });
+    expect(new Set(events.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('name who changed a conversation: assignment and status changes carry the member', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const sent = await recordActorJobs(chat, 'w');
+    const { conversation } = await receiveInbound(env, { ...chat, externalContactId: 'w', content: 'hello' });
+    const res = await chat.client.patch(`/api/conversations/${conversation.id}`, {
+      status: 'CLOSED',
+      assignedToId: chat.user.id,
+    });
+    expect(res.status).toBe(200);
+    const changes = eventsOf(sent).filter(
+      (e) => e.type.startsWith('conversation.') && e.type !== 'conversation.opened',
+    );
+    expect(changes).toEqual([
+      expect.objectContaining({
+        type: 'conversation.status_changed',
+        from: 'OPEN',
+        to: 'CLOSED',
+        actor: { type: 'USER', id: chat.user.id },
+      }),
+      expect.objectContaining({ type: 'conversation.assigned', assignedToId: chat.user.id, previousAssigneeId: null }),
+    ]);
+  });
+});
+
+function accepted(
+  chat: { organizationId: string; channelId: string },
+  ids: { conversationId: string; messageId: string },
+): DomainEvent {
+  return {
+    id: crypto.randomUUID(),
+    type: 'message.accepted',
+    organizationId: chat.organizationId,
+    channelId: chat.channelId,
+    ...ids,
+    occurredAt: Date.now(),
+    actor: { type: 'CONTACT' },
+  };
+}
+
+describe('the subscriber fan-out', () => {
+  it('asks for an AI reply only when the channel auto-replies, and a redelivered event asks once', async () => {
+    const auto = await ownerWithWebsiteChat({ autoReply: true });
+    const manual = await ownerWithWebsiteChat({ autoReply: false });
+    const a = await receiveInbound(env, { ...auto, externalContactId: 'v', content: 'hi' });
+    const m = await receiveInbound(env, { ...manual, externalContactId: 'v', content: 'hi' });
+    const onAuto = accepted(auto, { conversationId: a.conversation.id, messageId: a.message.id });
+    const onManual = accepted(manual, { conversationId: m.conversation.id, messageId: m.message.id });
+
+    const followUps = recordingEnv();
+    await fanOut(followUps.env, db, subscribers, onAuto);
+    await fanOut(followUps.env, db, subscribers, onAuto);
+    await fanOut(followUps.env, db, subscribers, onManual);
+    expect(followUps.sent).toEqual([
+      {
+        kind: 'ai.reply',
+        organizationId: auto.organizationId,
+        conversationId: a.conversation.id,
+        messageId: a.message.id,
+      },
+    ]);
+  });
+
+  it('retries only the subscriber that failed; the one that succeeded does not act twice', async () => {
+    const runs: string[] = [];
+    let failures = 1;
+    const test: Subscriber[] = [
+      { name: 'steady', on: ['message.accepted'], run: async () => void runs.push('steady') },
+      {
+        name: 'flaky',
+        on: ['message.accepted'],
+        run: async () => {
+          runs.push('flaky');
+          if (failures-- > 0) throw new Error('provider down');
+        },
+      },
+      { name: 'elsewhere', on: ['message.posted'], run: async () => void runs.push('elsewhere') },
+    ];
+    const chat = await ownerWithWebsiteChat();
+    const event = accepted(chat, { conversationId: 'c', messageId: 'm' });
+    await expect(fanOut(env, db, test, event)).rejects.toThrow(/flaky: provider down/);
+    await fanOut(env, db, test, event);
+    await fanOut(env, db, test, event);
+    expect(runs).toEqual(['steady', 'flaky', 'flaky']);
+    const rows = await env.DB.prepare(
+      'SELECT subscriber, status FROM event_runs WHERE event_id = ? ORDER BY subscriber',
+    )
+      .bind(event.id)
+      .all();
+    expect(rows.results).toEqual([
+      { subscriber: 'flaky', status: 'DONE' },
+      { subscriber: 'steady', status: 'DONE' },
+    ]);
+  });
+
+  it('does not run a subscriber that another worker is still running (the queue redelivers later)', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const event = accepted(chat, { conversationId: 'c', messageId: 'm' });
+    await env.DB.prepare(
+      "INSERT INTO event_runs (subscriber, event_id, organization_id, status, claimed_at) VALUES ('slow', ?, ?, 'RUNNING', ?)",
+    )
+      .bind(event.id, chat.organizationId, Date.now())
+      .run();
+    const runs: string[] = [];
+    const slow: Subscriber = { name: 'slow', on: ['message.accepted'], run: async () => void runs.push('slow') };
+    await expect(fanOut(env, db, [slow], event)).rejects.toThrow(/still running elsewhere/);
+    expect(runs).toEqual([]);
+  });
+});
+
+describe('the job queue', () => {
+  it('retries a failing job and records one that failed for good in failed_jobs', async () => {
+    const broken = { kind: 'no.such.job', organizationId: 'o' } as unknown as Job;
+    const batch = createMessageBatch<Job>('helpstack-jobs', [
+      { id: 'j1', timestamp: new Date(), attempts: 1, body: broken },
+    ]);
+    const ctx = createExecutionContext();
+    await queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['j1']);
+    expect(result.explicitAcks).toEqual([]);
+
+    const dead = createMessageBatch<Job>('helpstack-jobs-dlq', [
+      { id: 'j1', timestamp: new Date(), attempts: 6, body: broken },
+    ]);
+    const dlqCtx = createExecutionContext();
+    await queue(dead, env, dlqCtx);
+    expect((await getQueueResult(dead, dlqCtx)).explicitAcks).toEqual(['j1']);
+    const row = await env.DB.prepare("SELECT kind, attempts FROM failed_jobs WHERE kind = 'no.such.job'").first();
+    expect(row).toEqual({ kind: 'no.such.job', attempts: 6 });
+  });
+});

@@ -1,0 +1,16 @@
+// Who hears domain events, in the order they run for one event. Notifications, automations and analytics
+// join this list.
+
+import { createDb } from '../db/client';
+import type { AppBindings } from '../env';
+import type { Job } from '../jobs/types';
+import { aiReplySubscriber } from './ai-replies';
+import { fanOut, type Subscriber } from './fan-out';
+import { translationSubscriber } from './translation';
+
+export const subscribers: readonly Subscriber[] = [translationSubscriber, aiReplySubscriber];
+
+/** The `event` job: one domain event fanned out to every subscriber. */
+export function onDomainEvent(env: AppBindings, job: Extract<Job, { kind: 'event' }>): Promise<void> {
+  return fanOut(env, createDb(env.DB), subscribers, job.event);
+}
