@@ -170,8 +170,15 @@ async function main() {
       organizationName: 'Bench',
     }),
   });
-  const cookie = signup.headers.get('set-cookie').split(';')[0];
-  const { data } = await signup.json();
+  if (signup.status !== 201) throw new Error(`signup failed: ${signup.status}`);
+  // Sign-up gives no session (it answers alike for new and taken emails): log in next.
+  const login = await fetch(`${worker.base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'bench@example.test', password: 'bench password 1' }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const { data } = await login.json();
   const organizationId = data.organization.id;
   const userId = data.user.id;
   await worker.stop();

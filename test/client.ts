@@ -73,7 +73,10 @@ export async function signUpOwner(organizationName = 'Acme') {
     organizationName,
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { client, email, user: res.body.data.user, organization: res.body.data.organization };
+  // Sign-up answers alike for new and taken emails and gives no session: log in as the dashboard does.
+  const login = await client.post('/api/auth/login', { email, password: 'correct horse battery' });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  return { client, email, user: login.body.data.user, organization: login.body.data.organization };
 }
 
 /** Creates a member with a role in the owner's organisation and returns their logged-in client. */

@@ -1,7 +1,7 @@
 // /api/auth: sign up, log in, log out, and who am I.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { logIn, publicUser, signUp } from '../auth/accounts';
+import { logIn, publicUser, requestSignUp } from '../auth/accounts';
 import { createSession, resolveSession, revokeSession } from '../auth/sessions';
 import type { Organization, Role } from '../db/schema';
 import type { AppEnv } from '../http/context';
@@ -38,21 +38,24 @@ function account(user: { id: string; email: string; name: string }, organization
 }
 
 export const authRoutes = new Hono<AppEnv>()
+  // The answer is the same whether or not the email already has an account, and carries no session:
+  // the new owner logs in next (the dashboard does it at once), so sign-up cannot be used to find accounts.
   .post('/signup', validate('json', signUpSchema), async (c) => {
     await enforceRateLimit(c.env.LOGIN_LIMITER, `signup:${clientIp(c.req.raw.headers)}`);
-    const { user, organization, membership } = await signUp(
-      c.var.db,
-      c.req.valid('json'),
-      Number(c.env.FREE_PLAN_TOKENS),
+    const input = c.req.valid('json');
+    const origin = c.env.APP_ORIGIN ?? new URL(c.req.url).origin;
+    await requestSignUp(c.env, c.var.db, input, Number(c.env.FREE_PLAN_TOKENS), origin);
+    return ok(
+      c,
+      {
+        email: input.email.toLowerCase(),
+        message:
+          'If this email is new, your account is ready: log in to continue. If it already has an account, we have emailed its owner.',
+      },
+      201,
     );
-    const session = await createSession(c.var.db, c.env.SESSION_SECRET, {
-      userId: user.id,
-      organizationId: organization.id,
-      userAgent: c.req.header('user-agent'),
-    });
-    setSessionCookie(c, session.token, session.expiresAt);
-    return ok(c, account(user, organization, membership.role), 201);
   })
+  // Two limits: per IP and email (the binding), and per email across all IPs with back-off (in logIn).
   .post('/login', validate('json', logInSchema), async (c) => {
     const input = c.req.valid('json');
     await enforceRateLimit(c.env.LOGIN_LIMITER, `login:${clientIp(c.req.raw.headers)}:${input.email.toLowerCase()}`);

@@ -164,18 +164,41 @@ describe('invitations', () => {
     expect(res.status).toBe(403);
   });
 
-  it('lets an existing account join by proving its password', async () => {
+  it('never takes a password: an existing account accepts only from its own session', async () => {
     const { client: owner, organization } = await signUpOwner('Hooli');
-    const existing = await signUpOwner('Own Org');
-    const token = (await inviteUrl(owner, existing.email, 'VIEWER')).split('/').at(-1)!;
-    const anonymous = new Client();
-    expect((await anonymous.post(`/api/team/invitations/${token}/accept`, { password: 'wrong pass' })).status).toBe(
-      401,
-    );
-    const res = await anonymous.post(`/api/team/invitations/${token}/accept`, { password: 'correct horse battery' });
+    const victim = await signUpOwner('Own Org');
+    const token = (await inviteUrl(owner, victim.email, 'VIEWER')).split('/').at(-1)!;
+    // Whoever holds the link cannot test passwords against the account: even the right one is refused.
+    for (const password of ['wrong pass 1', 'wrong pass 2', 'correct horse battery']) {
+      const anonymous = new Client();
+      const res = await anonymous.post(`/api/team/invitations/${token}/accept`, { password });
+      expect(res.status).toBe(401);
+      expect(res.body.error.message).toBe(
+        'This email already has a HelpStack account: log in to it, then open the invitation link again',
+      );
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+    expect((await owner.get('/api/team/members')).body.data.map((m: any) => m.email)).not.toContain(victim.email);
+    expect((await owner.get('/api/team/invitations')).body.data[0].status).toBe('PENDING');
+
+    // The account's own session (from the throttled login) accepts it.
+    const res = await victim.client.post(`/api/team/invitations/${token}/accept`, {});
     expect(res.status).toBe(200);
-    expect(res.body.data.organization.id).toBe(organization.id);
-    expect((await anonymous.get('/api/auth/me')).body.data.role).toBe('VIEWER');
+    expect(res.body.data).toMatchObject({ role: 'VIEWER', organization: { id: organization.id } });
+    expect((await victim.client.get('/api/auth/me')).body.data.organization.id).toBe(organization.id);
+  });
+
+  it('does not change which organisation an existing member’s next login opens', async () => {
+    const { client: owner, organization } = await signUpOwner('Joined Org');
+    const member = await signUpOwner('Home Org');
+    const token = (await inviteUrl(owner, member.email, 'AGENT')).split('/').at(-1)!;
+    expect((await member.client.post(`/api/team/invitations/${token}/accept`, {})).status).toBe(200);
+    const next = await new Client().post('/api/auth/login', { email: member.email, password: 'correct horse battery' });
+    expect(next.status).toBe(200);
+    expect(next.body.data.organization.id).toBe(member.organization.id);
+    const joined = (await owner.get('/api/team/members')).body.data.find((m: any) => m.email === member.email);
+    expect(joined).toMatchObject({ role: 'AGENT', status: 'ACTIVE', lastLoginAt: null });
+    expect(organization.id).not.toBe(member.organization.id);
   });
 
   it('refuses unknown or revoked tokens and inviting an existing member', async () => {
@@ -189,6 +212,121 @@ describe('invitations', () => {
     ).toBe(404);
     const agent = await addMember(owner, 'AGENT');
     expect((await owner.post('/api/team/invitations', { email: agent.email, role: 'AGENT' })).status).toBe(409);
+  });
+});
+
+describe('stale invitations', () => {
+  async function invitationToken(owner: Client, email: string, role: string) {
+    const res = await owner.post('/api/team/invitations', { email, role });
+    expect(res.status).toBe(201);
+    return { token: (res.body.data.inviteUrl as string).split('/').at(-1)!, id: res.body.data.invitation.id as string };
+  }
+  const invitationStatus = async (id: string) =>
+    (await env.DB.prepare('SELECT status FROM invitations WHERE id = ?').bind(id).first<{ status: string }>())?.status;
+  /** An invitation left PENDING by an older version, which did not revoke invitations on these changes. */
+  const leavePending = (id: string) =>
+    env.DB.prepare("UPDATE invitations SET status = 'PENDING' WHERE id = ?").bind(id).run();
+
+  it('cannot undo a suspension or raise the role set when the member was created', async () => {
+    const { client: owner } = await signUpOwner();
+    const email = uniqueEmail('e');
+    const invitation = await invitationToken(owner, email, 'ADMIN');
+    const created = await owner.post('/api/team/members', {
+      email,
+      name: 'Eve',
+      role: 'AGENT',
+      password: 'eve password 1',
+    });
+    expect(created.status).toBe(201);
+    expect(await invitationStatus(invitation.id)).toBe('REVOKED');
+    const memberId = created.body.data.member.id;
+    expect((await owner.patch(`/api/team/members/${memberId}`, { status: 'SUSPENDED' })).status).toBe(200);
+
+    const eve = new Client();
+    const accept = await eve.post(`/api/team/invitations/${invitation.token}/accept`, {
+      name: 'Eve',
+      password: 'eve password 1',
+    });
+    expect(accept.status).toBe(404);
+    expect((await owner.get(`/api/team/members/${memberId}`)).body.data).toMatchObject({
+      role: 'AGENT',
+      status: 'SUSPENDED',
+    });
+    expect((await eve.post('/api/auth/login', { email, password: 'eve password 1' })).status).toBe(403);
+  });
+
+  it('revokes pending invitations when a member is suspended or removed', async () => {
+    const { client: owner } = await signUpOwner();
+    for (const change of ['suspend', 'remove'] as const) {
+      const email = uniqueEmail(change);
+      const invitation = await invitationToken(owner, email, 'ADMIN');
+      const created = await owner.post('/api/team/members', { email, name: 'M', role: 'AGENT' });
+      await leavePending(invitation.id);
+      const memberId = created.body.data.member.id;
+      const res =
+        change === 'suspend'
+          ? await owner.patch(`/api/team/members/${memberId}`, { status: 'SUSPENDED' })
+          : await owner.delete(`/api/team/members/${memberId}`);
+      expect(res.status).toBe(200);
+      expect([change, await invitationStatus(invitation.id)]).toEqual([change, 'REVOKED']);
+    }
+  });
+
+  /** Sam owns another organisation and joins the owner's as VIEWER, leaving an older ADMIN invitation behind. */
+  async function samJoins(owner: Client) {
+    const sam = await signUpOwner('Sam Org');
+    const old = await invitationToken(owner, sam.email, 'ADMIN');
+    const current = await invitationToken(owner, sam.email, 'VIEWER');
+    expect((await sam.client.post(`/api/team/invitations/${current.token}/accept`, {})).status).toBe(200);
+    const member = (await owner.get('/api/team/members')).body.data.find((m: any) => m.email === sam.email);
+    const login = async () => {
+      const client = new Client();
+      expect(
+        (await client.post('/api/auth/login', { email: sam.email, password: 'correct horse battery' })).status,
+      ).toBe(200);
+      return client;
+    };
+    return { sam, old, memberId: member.id as string, login };
+  }
+
+  it('refuses a suspended member’s old invitation with a clear error, leaving the suspension and role', async () => {
+    const { client: owner } = await signUpOwner();
+    const { old, memberId, login } = await samJoins(owner);
+    expect((await owner.patch(`/api/team/members/${memberId}`, { status: 'SUSPENDED' })).status).toBe(200);
+    await leavePending(old.id);
+    const sam = await login(); // into Sam's own organisation: the suspended one is not available
+    const res = await sam.post(`/api/team/invitations/${old.token}/accept`, {});
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      'Your membership of this organization is suspended; an invitation cannot reactivate it. Ask an administrator.',
+    );
+    expect((await owner.get(`/api/team/members/${memberId}`)).body.data).toMatchObject({
+      role: 'VIEWER',
+      status: 'SUSPENDED',
+    });
+    expect(await invitationStatus(old.id)).toBe('PENDING');
+  });
+
+  it('refuses a removed member’s old invitation, while a new invitation lets them back', async () => {
+    const { client: owner } = await signUpOwner();
+    const { sam: samAccount, old, memberId, login } = await samJoins(owner);
+    expect((await owner.delete(`/api/team/members/${memberId}`)).status).toBe(200);
+    await leavePending(old.id);
+    const sam = await login();
+    const res = await sam.post(`/api/team/invitations/${old.token}/accept`, {});
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(
+      'This invitation predates your removal from this organization and no longer applies; ask an administrator for a new one',
+    );
+    const emails = (await owner.get('/api/team/members')).body.data.map((m: any) => m.email);
+    expect(emails).not.toContain(samAccount.email);
+
+    // Re-invited on purpose after the removal: accepted.
+    await owner.delete(`/api/team/invitations/${old.id}`);
+    const fresh = await invitationToken(owner, samAccount.email, 'AGENT');
+    const back = await sam.post(`/api/team/invitations/${fresh.token}/accept`, {});
+    expect(back.status).toBe(200);
+    expect(back.body.data.role).toBe('AGENT');
   });
 });
 

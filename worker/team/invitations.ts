@@ -1,14 +1,15 @@
 // Invitations: an admin invites an email with a role; the link's token is accepted only by that email.
-// States: PENDING → ACTIVE on acceptance; REVOKED when replaced or withdrawn; EXPIRED after 7 days.
+// States: PENDING → ACTIVE on acceptance; REVOKED when replaced or withdrawn, or when the member is created,
+// suspended or removed; EXPIRED after 7 days.
 import { and, desc, eq } from 'drizzle-orm';
-import { createSession } from '../auth/sessions';
+import { createSession, revokeSession } from '../auth/sessions';
 import type { Db } from '../db/client';
-import { invitations, memberships, organizations, type Role, users } from '../db/schema';
+import { type Invitation, invitations, memberships, organizations, type Role, sessions, users } from '../db/schema';
 import type { AppBindings } from '../env';
 import type { AuthContext } from '../http/context';
 import { randomToken, sha256Hex } from '../lib/encoding';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
-import { hashPassword, verifyPassword } from '../lib/password';
+import { hashPassword } from '../lib/password';
 import { sendMail } from '../notifications/mailer';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -94,9 +95,25 @@ export async function revokeInvitation(db: Db, organizationId: string, id: strin
   if (!row) throw new NotFoundError('Pending invitation');
 }
 
+/** Withdraws an email's pending invitations to an organisation (the member was created, suspended or removed). */
+export async function revokePendingInvitations(db: Db, organizationId: string, email: string): Promise<void> {
+  await db
+    .update(invitations)
+    .set({ status: 'REVOKED' })
+    .where(
+      and(
+        eq(invitations.organizationId, organizationId),
+        eq(invitations.email, email.toLowerCase()),
+        eq(invitations.status, 'PENDING'),
+      ),
+    );
+}
+
 /**
- * Accepts an invitation. A logged-in caller must be the invited email; otherwise the caller proves the
- * email's existing account with its password, or creates the account with a name and password.
+ * Accepts an invitation. An email that already has an account accepts only from that account's own session
+ * (log in first: the login path is throttled); this endpoint never checks passwords. An email without an
+ * account creates it here with a name and password. Acceptance adds a membership and never changes an
+ * existing one: a suspended member stays suspended, and a removed member's old invitations stay unusable.
  */
 export async function acceptInvitation(
   env: AppBindings,
@@ -120,39 +137,86 @@ export async function acceptInvitation(
   if (caller && caller.user.email !== invitation.email) {
     throw new ForbiddenError('This invitation was sent to a different email address');
   }
-  let [user] = await db.select().from(users).where(eq(users.email, invitation.email)).limit(1);
-  if (user && !caller) {
-    if (!input.password || !(await verifyPassword(input.password, user.passwordHash))) {
-      throw new UnauthorizedError('Log in as the invited account (or give its password) to accept');
-    }
+  const [existing] = await db.select().from(users).where(eq(users.email, invitation.email)).limit(1);
+  if (existing && !caller) {
+    throw new UnauthorizedError(
+      'This email already has a HelpStack account: log in to it, then open the invitation link again',
+    );
   }
-  if (!user) {
+  if (existing) await assertNotAFormerMember(db, invitation, existing.id);
+
+  const operations = [];
+  let userId: string;
+  if (existing) {
+    userId = existing.id;
+  } else {
     const fields: Record<string, string[]> = {};
     if (!input.name) fields.name = ['Name is required to create your account'];
     if (!input.password) fields.password = ['Password is required to create your account'];
     if (Object.keys(fields).length) throw new ValidationError('Invalid request body', fields);
-    [user] = await db
-      .insert(users)
-      .values({ email: invitation.email, name: input.name!, passwordHash: await hashPassword(input.password!) })
-      .returning();
+    userId = crypto.randomUUID();
+    const passwordHash = await hashPassword(input.password!);
+    operations.push(db.insert(users).values({ id: userId, email: invitation.email, name: input.name!, passwordHash }));
   }
-  const userId = user!.id;
-  const [, [membership]] = await db.batch([
-    db.update(invitations).set({ status: 'ACTIVE', acceptedAt: new Date() }).where(eq(invitations.id, invitation.id)),
+  const [accepted] = await db.batch([
+    db
+      .update(invitations)
+      .set({ status: 'ACTIVE', acceptedAt: new Date() })
+      .where(and(eq(invitations.id, invitation.id), eq(invitations.status, 'PENDING')))
+      .returning({ id: invitations.id }),
+    ...operations,
+    // An existing user's next login still lands where it did: the new membership has no login yet.
     db
       .insert(memberships)
-      .values({ organizationId: invitation.organizationId, userId, role: invitation.role, lastLoginAt: new Date() })
-      .onConflictDoUpdate({
-        target: [memberships.organizationId, memberships.userId],
-        set: { role: invitation.role, status: 'ACTIVE' },
+      .values({
+        organizationId: invitation.organizationId,
+        userId,
+        role: invitation.role,
+        lastLoginAt: existing ? null : new Date(),
       })
-      .returning(),
+      .onConflictDoNothing(),
   ]);
-  const [organization] = await db.select().from(organizations).where(eq(organizations.id, invitation.organizationId));
+  if (!accepted.length) throw new ConflictError('This invitation has already been accepted');
+  const [row] = await db
+    .select({ user: users, membership: memberships, organization: organizations })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
+    .where(and(eq(memberships.organizationId, invitation.organizationId), eq(memberships.userId, userId)));
+  if (caller) await revokeSession(db, caller.sessionId); // its cookie is replaced by the new session below
   const session = await createSession(db, env.SESSION_SECRET, {
     userId,
     organizationId: invitation.organizationId,
     userAgent,
   });
-  return { user: user!, organization: organization!, membership: membership!, session };
+  return { user: row!.user, organization: row!.organization, membership: row!.membership, session };
+}
+
+/**
+ * Refuses an invitation that would bring back a suspended or removed member. Removal and suspension revoke
+ * pending invitations; this also catches invitations left over from before that rule: one created before
+ * the invitee's latest session in the organisation predates a membership that has since ended.
+ */
+async function assertNotAFormerMember(db: Db, invitation: Invitation, userId: string): Promise<void> {
+  const [membership] = await db
+    .select({ status: memberships.status })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, invitation.organizationId), eq(memberships.userId, userId)));
+  if (membership?.status === 'SUSPENDED') {
+    throw new ForbiddenError(
+      'Your membership of this organization is suspended; an invitation cannot reactivate it. Ask an administrator.',
+    );
+  }
+  if (membership) throw new ConflictError('You are already a member of this organization');
+  const [lastSession] = await db
+    .select({ createdAt: sessions.createdAt })
+    .from(sessions)
+    .where(and(eq(sessions.organizationId, invitation.organizationId), eq(sessions.userId, userId)))
+    .orderBy(desc(sessions.createdAt))
+    .limit(1);
+  if (lastSession && lastSession.createdAt.getTime() >= invitation.createdAt.getTime()) {
+    throw new ConflictError(
+      'This invitation predates your removal from this organization and no longer applies; ask an administrator for a new one',
+    );
+  }
 }

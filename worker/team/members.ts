@@ -1,5 +1,6 @@
 // Team members of an organisation: list, create directly, change role or status, remove.
 // Rules: only an OWNER grants or touches the OWNER role, and an organisation always keeps an active OWNER.
+// Creating, suspending or removing a member revokes their pending invitations, so none can undo it later.
 import { and, eq, or } from 'drizzle-orm';
 import { revokeMemberSessions } from '../auth/sessions';
 import type { Db } from '../db/client';
@@ -7,6 +8,7 @@ import { memberships, type Role, users } from '../db/schema';
 import type { AuthContext } from '../http/context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors';
 import { hashPassword, temporaryPassword } from '../lib/password';
+import { revokePendingInvitations } from './invitations';
 
 const memberColumns = {
   id: memberships.id,
@@ -75,6 +77,8 @@ export async function createMember(
       .values({ organizationId: actor.organization.id, userId, role: input.role })
       .returning({ id: memberships.id }),
   ]);
+  // An invitation sent earlier must not later override the role chosen here.
+  await revokePendingInvitations(db, actor.organization.id, email);
   const member = await getMember(db, actor.organization.id, membership!.id);
   return generated ? { member, temporaryPassword: generated } : { member };
 }
@@ -112,7 +116,10 @@ export async function updateMember(
       .where(eq(memberships.id, member.id));
   }
   if (changes.name) await db.update(users).set({ name: changes.name }).where(eq(users.id, member.userId));
-  if (changes.status === 'SUSPENDED') await revokeMemberSessions(db, member.userId, actor.organization.id);
+  if (changes.status === 'SUSPENDED') {
+    await revokeMemberSessions(db, member.userId, actor.organization.id);
+    await revokePendingInvitations(db, actor.organization.id, member.email);
+  }
   return getMember(db, actor.organization.id, member.id);
 }
 
@@ -121,5 +128,6 @@ export async function removeMember(db: Db, actor: AuthContext, id: string): Prom
   if (member.role === 'OWNER' && actor.role !== 'OWNER') throw new ForbiddenError('Only an owner can remove an owner');
   await assertKeepsAnOwner(db, actor.organization.id, member);
   await revokeMemberSessions(db, member.userId, actor.organization.id);
+  await revokePendingInvitations(db, actor.organization.id, member.email);
   await db.delete(memberships).where(eq(memberships.id, member.id));
 }

@@ -1,6 +1,7 @@
-// Log in, sign up (creates the organisation and its owner) and accept an invitation.
-import { useState } from 'preact/hooks';
-import { api, call } from '../api';
+// Log in, sign up (creates the organisation and its owner, then logs in) and accept an invitation (an existing
+// account accepts from its own session; a new person creates their account here).
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, call } from '../api';
 import { Link, navigate } from '../router';
 import type { Account } from '../session';
 import { ErrorPanel, Field } from '../ui';
@@ -25,6 +26,19 @@ export function AuthPage({
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
+  // On an invitation, a member already logged in accepts as themselves (an existing account must).
+  const [signedInAs, setSignedInAs] = useState<string | null>(null);
+  useEffect(() => {
+    if (mode !== 'invite') return;
+    api.auth.me
+      .$get()
+      .then((res) => (res.ok ? res.json() : null))
+      .then((body) => setSignedInAs(body?.success ? body.data.user.email : null))
+      .catch(() => setSignedInAs(null));
+  }, [mode]);
+
+  const logIn = (email: string, password: string) => call(api.auth.login.$post({ json: { email, password } }));
+
   const submit = async (e: Event) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
@@ -32,28 +46,39 @@ export function AuthPage({
     setBusy(true);
     setError(null);
     try {
-      const account =
-        mode === 'login'
-          ? await call(api.auth.login.$post({ json: { email: value('email'), password: value('password') } }))
-          : mode === 'signup'
-            ? await call(
-                api.auth.signup.$post({
-                  json: {
-                    email: value('email'),
-                    password: value('password'),
-                    name: value('name'),
-                    organizationName: value('organizationName'),
-                  },
-                }),
+      let account: Account;
+      if (mode === 'login') {
+        account = await logIn(value('email'), value('password'));
+      } else if (mode === 'signup') {
+        // Sign-up answers the same whether or not the email is taken and logs no one in: log in next.
+        await call(
+          api.auth.signup.$post({
+            json: {
+              email: value('email'),
+              password: value('password'),
+              name: value('name'),
+              organizationName: value('organizationName'),
+            },
+          }),
+        );
+        account = await logIn(value('email'), value('password')).catch((err) => {
+          throw err instanceof ApiError && err.status === 401
+            ? new ApiError(
+                401,
+                'We could not log you in. If this email already has an account, we have emailed it: log in instead.',
               )
-            : await call(
-                api.team.invitations[':token'].accept.$post({
-                  param: { token: token! },
-                  json: { name: value('name') || undefined, password: value('password') || undefined },
-                }),
-              );
+            : err;
+        });
+      } else {
+        account = await call(
+          api.team.invitations[':token'].accept.$post({
+            param: { token: token! },
+            json: signedInAs ? {} : { name: value('name') || undefined, password: value('password') || undefined },
+          }),
+        );
+      }
       // The app shell takes it from here (to ?next= or the inbox).
-      onAccount(account as Account);
+      onAccount(account);
       if (mode === 'invite') navigate('/conversations', true);
     } catch (err) {
       setError(err);
@@ -62,13 +87,33 @@ export function AuthPage({
     }
   };
 
+  const inviteLogin = `/login?next=${encodeURIComponent(`/invite/${token ?? ''}`)}`;
+
+  if (mode === 'invite' && signedInAs) {
+    return (
+      <main id="main" class="auth">
+        <form class="card auth-card" onSubmit={submit} noValidate aria-labelledby="auth-title">
+          <h1 id="auth-title">{TITLES.invite}</h1>
+          <p>
+            You are logged in as <strong>{signedInAs}</strong>. The invitation is accepted only by the email it was sent
+            to.
+          </p>
+          <ErrorPanel error={error} />
+          <button type="submit" class="primary" disabled={busy}>
+            Accept invitation
+          </button>
+        </form>
+      </main>
+    );
+  }
+
   return (
     <main id="main" class="auth">
       <form class="card auth-card" onSubmit={submit} noValidate aria-labelledby="auth-title">
         <h1 id="auth-title">{TITLES[mode]}</h1>
         {mode !== 'login' && (
           <Field label="Your name" name="name" error={error}>
-            {(p) => <input {...p} autoComplete="name" required={mode === 'signup'} />}
+            {(p) => <input {...p} autoComplete="name" required />}
           </Field>
         )}
         {mode === 'signup' && (
@@ -92,7 +137,7 @@ export function AuthPage({
               {...p}
               type="password"
               autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
-              required={mode !== 'invite'}
+              required
             />
           )}
         </Field>
@@ -103,6 +148,10 @@ export function AuthPage({
         {mode === 'login' ? (
           <p>
             New to HelpStack? <Link href="/signup">Create an account</Link>
+          </p>
+        ) : mode === 'invite' ? (
+          <p>
+            Already have a HelpStack account? <Link href={inviteLogin}>Log in</Link>, then accept.
           </p>
         ) : (
           <p>
