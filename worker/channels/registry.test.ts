@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { UNBUILT_CREDENTIALS } from '../../test/channel-credentials';
 import { signUpOwner } from '../../test/client';
 import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import { createDb } from '../db/client';
@@ -57,7 +58,10 @@ async function conversationOn(
 describe('channel adapters', () => {
   it('reports a website chat reply as delivered: the conversation actor pushes it to the visitor', async () => {
     const { channel, message } = await conversationOn('WEBSITE_CHAT');
-    expect(await deliver(env, db, channel, message)).toEqual({ status: 'DELIVERED', detail: 'shown in the chat widget' });
+    expect(await deliver(env, db, channel, message)).toEqual({
+      status: 'DELIVERED',
+      detail: 'shown in the chat widget',
+    });
   });
 
   it('emails a reply from the channel\'s own SMTP account to the contact, under "Re: <subject>"', async () => {
@@ -135,7 +139,7 @@ describe('channel adapters', () => {
 
   it('never marks a reply SENT on a channel whose sender is not built: FAILED, with the reason', async () => {
     for (const type of ['FACEBOOK', 'INSTAGRAM', 'WHATSAPP', 'TELEGRAM', 'TIKTOK'] as const) {
-      const { channel, message } = await conversationOn(type);
+      const { channel, message } = await conversationOn(type, {}, null, { ...UNBUILT_CREDENTIALS[type] });
       const result = await deliver(env, db, channel, message);
       expect(result.status, type).toBe('FAILED');
       expect(result.detail).toMatch(/^Not sent: sending to [\w ]+ is not available on this installation yet$/);
@@ -155,9 +159,7 @@ describe('channel adapters', () => {
   it('never delivers an internal note: handing one to an adapter throws and nothing is sent', async () => {
     const address = `note-${crypto.randomUUID()}@example.test`;
     const { channel, message } = await conversationOn('EMAIL', { email: address }, 'Order 99');
-    await expect(deliver(env, db, channel, { ...message, isNote: true })).rejects.toThrow(
-      /must never be delivered/,
-    );
+    await expect(deliver(env, db, channel, { ...message, isNote: true })).rejects.toThrow(/must never be delivered/);
     expect(await mailTo(address)).toEqual([]);
   });
 });

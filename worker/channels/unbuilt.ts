@@ -1,8 +1,8 @@
 // Channel types whose real sender is not built yet (Facebook, Instagram, WhatsApp, Telegram, TikTok): a reply
 // is recorded FAILED with the reason, never a fake SENT, and nothing comes in until the channel is built.
-import { z } from 'zod';
 import type { ChannelType } from '../db/schema';
 import type { ChannelAdapter } from './adapter';
+import { credentialSchema } from './credentials';
 
 const NAMES: Partial<Record<ChannelType, string>> = {
   FACEBOOK: 'Facebook Messenger',
@@ -15,7 +15,7 @@ const NAMES: Partial<Record<ChannelType, string>> = {
 export function unbuiltAdapter(type: ChannelType): ChannelAdapter<unknown> {
   return {
     type,
-    credentials: z.unknown(),
+    credentials: credentialSchema(type),
     capabilities: {},
     parse: () => [],
     async send() {

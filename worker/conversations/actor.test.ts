@@ -5,8 +5,8 @@ import { ORIGIN, ownerWithWebsiteChat } from '../../test/client';
 import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import type { ConversationActor } from './actor';
 import { postOutbound, receiveInbound } from './pipeline';
-import { conversationActor } from './refs';
 import { projectEntries } from './projection';
+import { conversationActor } from './refs';
 
 /** A WebSocket client that records every frame and lets a test wait for the next one matching a predicate. */
 async function connect(path: string, headers: Record<string, string> = {}) {

@@ -1,0 +1,98 @@
+import { env } from 'cloudflare:workers';
+import { UNBUILT_CREDENTIALS } from '../../test/channel-credentials';
+import { signUpOwner } from '../../test/client';
+import { fakeAccount, mailPorts } from '../../test/smtp-mailbox';
+import { createDb } from '../db/client';
+import { type ChannelType, channels, contacts, conversations, messages } from '../db/schema';
+import { encryptJson } from '../lib/secrets';
+import { adapterContract } from './adapter.contract';
+import type { EmailCredentials } from './credentials';
+import { emailAdapter } from './email/adapter';
+import { unbuiltAdapter } from './unbuilt';
+import { websiteChatAdapter } from './website-chat/adapter';
+
+const db = createDb(env.DB);
+
+/** A channel of the type with one contact, one conversation and one outbound reply in it. */
+async function fixture(type: ChannelType, credentials: Record<string, unknown> = {}) {
+  const { organization } = await signUpOwner();
+  const [channel] = await db
+    .insert(channels)
+    .values({
+      organizationId: organization.id,
+      type,
+      name: `${type} channel`,
+      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
+    })
+    .returning();
+  const [contact] = await db
+    .insert(contacts)
+    .values({
+      organizationId: organization.id,
+      channelId: channel!.id,
+      externalId: crypto.randomUUID(),
+      email: `buyer-${crypto.randomUUID()}@example.test`,
+    })
+    .returning();
+  const [conversation] = await db
+    .insert(conversations)
+    .values({
+      organizationId: organization.id,
+      channelId: channel!.id,
+      contactId: contact!.id,
+      lastMessageAt: new Date(),
+    })
+    .returning();
+  const [message] = await db
+    .insert(messages)
+    .values({
+      organizationId: organization.id,
+      conversationId: conversation!.id,
+      seq: 1,
+      direction: 'OUTBOUND',
+      senderType: 'AGENT',
+      content: 'Your order ships tomorrow.',
+    })
+    .returning();
+  return { channel: channel!, message: message! };
+}
+
+adapterContract('website chat', {
+  adapter: websiteChatAdapter,
+  fixture: () => fixture('WEBSITE_CHAT'),
+  payloads: [
+    { visitorId: 'v_1', clientMessageId: 'c_1', content: 'Do you ship to Austria?' },
+    { visitorId: 'v_2', clientMessageId: 'c_2', content: '', attachments: ['m_1'], name: 'Ana' },
+  ],
+});
+
+adapterContract('email', {
+  adapter: emailAdapter,
+  fixture: () => fixture('EMAIL', fakeAccount()),
+  payloads: [
+    {
+      messageId: '<a1@mail.example>',
+      from: { address: 'Buyer@Example.test', name: 'Bea Buyer' },
+      subject: 'Order 1234',
+      text: 'Where is my order?',
+      date: 'Tue, 01 Dec 2026 10:00:00 +0000',
+    },
+  ],
+  // Nothing listens on the closed port: the server cannot be reached.
+  failingContext: async ({ channel }) => ({
+    env,
+    db,
+    channel,
+    credentials: fakeAccount({ port: mailPorts().closed }) as EmailCredentials,
+  }),
+});
+
+for (const [type, credentials] of Object.entries(UNBUILT_CREDENTIALS) as [ChannelType, object][]) {
+  adapterContract(`${type} (sender not built yet)`, {
+    adapter: unbuiltAdapter(type),
+    fixture: () => fixture(type, { ...credentials }),
+    // Nothing comes in from these channels yet: their webhooks are not built.
+    payloads: [],
+    failingContext: async ({ channel }) => ({ env, db, channel, credentials }),
+  });
+}
