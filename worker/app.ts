@@ -4,6 +4,8 @@ import { createDb } from './db/client';
 import type { AppEnv } from './http/context';
 import { csrfGuard } from './http/csrf';
 import { handleError, handleNotFound } from './http/error-handler';
+import { securityHeaders } from './http/security-headers';
+import { boundedRequest } from './http/validate';
 import { agentToolRoutes, channelAgentToolRoutes } from './routes/agent-tools';
 import { aiProviderRoutes } from './routes/ai-providers';
 import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-replies';
@@ -47,6 +49,8 @@ const api = new Hono<AppEnv>()
   .route('/dev', devRoutes);
 
 export const app = new Hono<AppEnv>()
+  .use('*', securityHeaders)
+  .use('*', boundedRequest)
   .route('/api', api)
   .route('/', widgetPages)
   .notFound(handleNotFound)

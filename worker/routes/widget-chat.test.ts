@@ -103,6 +103,99 @@ describe('POST /api/widget/message', () => {
   });
 });
 
+describe('widget rate limits per IP', () => {
+  const send = (client: Client, channelId: string, visitorId: string, n: number) =>
+    client.post('/api/widget/message', { channelId, visitorId, content: `m${n}`, clientMessageId: `c${n}` });
+
+  it('limits messages per IP too: visitor ids rotated from one address share about 60 a minute', async () => {
+    const org = await ownerWithWebsiteChat();
+    const office = new Client();
+    const statuses: number[] = [];
+    for (const visitorId of [visitor(), visitor(), visitor()]) {
+      for (let i = 0; i < 20; i++) statuses.push((await send(office, org.channelId, visitorId, i)).status);
+    }
+    expect(statuses.every((s) => s === 201)).toBe(true);
+    const fresh = visitor();
+    const refused = await send(office, org.channelId, fresh, 0);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('RATE_LIMITED');
+    expect((await send(new Client(), org.channelId, fresh, 0)).status).toBe(201);
+  });
+
+  it('limits new visitors per IP to about 10 a minute and stores nothing for a refused one', async () => {
+    const org = await ownerWithWebsiteChat();
+    const ip = new Client();
+    const known = visitor();
+    for (const visitorId of [known, ...Array.from({ length: 9 }, visitor)]) {
+      expect((await send(ip, org.channelId, visitorId, 1)).status).toBe(201);
+    }
+    const eleventh = visitor();
+    expect((await send(ip, org.channelId, eleventh, 1)).status).toBe(429);
+    expect(await createDb(env.DB).select().from(contacts).where(eq(contacts.externalId, eleventh))).toEqual([]);
+    // A visitor the IP already has keeps writing.
+    expect((await send(ip, org.channelId, known, 2)).status).toBe(201);
+  });
+
+  it('limits WebSocket connections opened per IP to about 20 a minute', async () => {
+    const org = await ownerWithWebsiteChat();
+    const visitorId = visitor();
+    const open = (ip: string) =>
+      exports.default.fetch(
+        new Request(`${ORIGIN}/api/widget/${org.channelId}/ws?visitorId=${visitorId}`, {
+          headers: { upgrade: 'websocket', origin: ORIGIN, 'cf-connecting-ip': ip },
+        }),
+      );
+    const ip = new Client().ip;
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await open(ip);
+      statuses.push(res.status);
+      if (res.webSocket) {
+        res.webSocket.accept();
+        res.webSocket.close();
+      } else await res.arrayBuffer();
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 101)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    const elsewhere = await open(new Client().ip);
+    expect(elsewhere.status).toBe(101);
+    elsewhere.webSocket?.accept();
+    elsewhere.webSocket?.close();
+  });
+});
+
+describe('over-long input', () => {
+  it('answers 400 with field errors, not a 500, for a 10 MB channelId and other over-long ids', async () => {
+    const org = await ownerWithWebsiteChat();
+    const huge = 'x'.repeat(10 * 1024 * 1024);
+    const res = await widget.post('/api/widget/message', {
+      channelId: huge,
+      visitorId: visitor(),
+      content: 'hi',
+      clientMessageId: 'x'.repeat(101),
+      attachments: ['y'.repeat(101)],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toEqual({
+      channelId: ['channelId must be at most 100 characters'],
+      clientMessageId: ['clientMessageId must be at most 100 characters'],
+      'attachments.0': ['attachment must be at most 100 characters'],
+    });
+    const long = 'c'.repeat(101);
+    for (const path of [`/api/widget/${long}/messages?visitorId=${visitor()}`, `/api/widget/${long}/config`]) {
+      const read = await widget.get(path);
+      expect(read.status, path).toBe(400);
+      expect(read.body.error.fields).toEqual({ channelId: ['channelId must be at most 100 characters'] });
+    }
+    const bigPath = await widget.get(`/api/widget/${'c'.repeat(300)}/config`);
+    expect(bigPath.status).toBe(400);
+    expect(bigPath.body.error.fields).toEqual({ path: ['Path segments must be at most 256 characters'] });
+    const bigQuery = await widget.get(`/api/widget/${org.channelId}/messages?visitorId=${'v'.repeat(3000)}`);
+    expect(bigQuery.status).toBe(400);
+    expect(bigQuery.body.error.fields).toEqual({ visitorId: ['Query parameters must be at most 2000 characters'] });
+  });
+});
+
 describe('attachments from a visitor', () => {
   it('attaches the visitor’s own upload and answers with a signed link, never the visitor id', async () => {
     const org = await ownerWithWebsiteChat();

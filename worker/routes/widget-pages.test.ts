@@ -5,6 +5,8 @@ import { signUpOwner } from '../../test/client';
 import { createDb } from '../db/client';
 import { type ChannelSettings, channels } from '../db/schema';
 import { seedDemo } from '../db/seed';
+import { dashboardCsp, dashboardHeadersFile } from '../http/security-headers';
+import { toBase64 } from '../lib/encoding';
 import { encryptJson } from '../lib/secrets';
 
 const db = createDb(env.DB);
@@ -71,6 +73,19 @@ describe('GET /widget/:channelId', () => {
     expect(ancestors).toBe("frame-ancestors 'self' shop.example.com *.shop.example.com");
   });
 
+  it('is framable through its own policy only: no X-Frame-Options DENY, unlike the rest of the Worker', async () => {
+    const open = await channel('WEBSITE_CHAT');
+    const res = await get(`/widget/${open.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors \*$/);
+    const tooLong = await get(`/widget/${'c'.repeat(101)}`);
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as any).error.fields).toEqual({
+      channelId: ['channelId must be at most 100 characters'],
+    });
+  });
+
   it('answers 404 for unknown, inactive and non-website channels', async () => {
     const email = await channel('EMAIL');
     const inactive = await channel('WEBSITE_CHAT', {}, false);
@@ -92,5 +107,50 @@ describe('GET /demo', () => {
     const other = await (await get('/demo?id=ch%22%3E%3Cscript%3E')).text();
     expect(other).toContain('/widget.js?id=ch%22%3E%3Cscript%3E"');
     expect(other).not.toContain('"><script>');
+  });
+});
+
+describe('security headers', () => {
+  it('keeps the demo shop working under a policy that allows its inline script by hash only', async () => {
+    const res = await get('/demo?id=some-channel');
+    const page = await res.text();
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const inline = page.match(/<script>([\s\S]*?)<\/script>/)?.[1] ?? '';
+    expect(inline).toContain('window.HelpStackTools');
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(inline));
+    const scriptSrc = csp.split('; ').find((d) => d.startsWith('script-src'));
+    expect(scriptSrc).toBe(`script-src 'self' 'sha256-${toBase64(new Uint8Array(digest))}'`);
+    expect(csp).toContain("frame-src 'self'");
+    expect(page).not.toMatch(/\son[a-z]+=/i);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect((await get(`/demo?id=${'x'.repeat(101)}`)).status).toBe(400);
+  });
+
+  it('sends the dashboard policy and X-Frame-Options DENY on what the Worker serves without its own policy', async () => {
+    for (const path of ['/api/auth/me', '/api/nowhere', '/widget.js']) {
+      const res = await get(path);
+      await res.arrayBuffer();
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toBe(dashboardCsp(['ws://localhost']));
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("connect-src 'self' ws://localhost;");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+  });
+
+  it('writes the same policy for the dashboard’s static files (_headers), which bypass the Worker', () => {
+    expect(dashboardHeadersFile()).toBe(
+      [
+        '/*',
+        `  Content-Security-Policy: ${dashboardCsp()}`,
+        '  X-Frame-Options: DENY',
+        '  X-Content-Type-Options: nosniff',
+        '  Referrer-Policy: same-origin',
+        '',
+      ].join('\n'),
+    );
   });
 });

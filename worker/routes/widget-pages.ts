@@ -3,12 +3,14 @@
 // binding (`node widget/build.mjs` writes them to dist/public).
 import { and, asc, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { loadWidgetChannel } from '../channels/website-chat/widget';
 import { createDb } from '../db/client';
 import { channels, memberships, users } from '../db/schema';
 import { DEMO_OWNER } from '../db/seed';
 import type { AppEnv } from '../http/context';
+import { idParams, parseId } from '../http/validate';
+import { toBase64 } from '../lib/encoding';
 import { NotFoundError } from '../lib/errors';
 
 const NOT_BUILT = 'The chat widget is not built: run `node widget/build.mjs`.';
@@ -101,7 +103,7 @@ export const widgetPages = new Hono<AppEnv>()
       },
     });
   })
-  .get('/widget/:channelId', async (c) => {
+  .get('/widget/:channelId', idParams('channelId'), async (c) => {
     let allowedDomains: string[];
     let title: string;
     try {
@@ -133,12 +135,53 @@ ${files.styles.map((href) => html`<link rel="stylesheet" href="${href}">`)}
     );
   })
   .get('/demo', async (c) => {
-    const channelId = c.req.query('id') || (await demoChannelId(c));
+    const given = c.req.query('id');
+    const channelId = given ? parseId('id', given) : await demoChannelId(c);
     if (!channelId) {
       return notFoundPage(c, 'No website chat channel to show: seed the demo (npm run dev) or pass ?id=CHANNEL_ID.');
     }
+    c.header('content-security-policy', await demoPageCsp(c));
     return c.html(demoPage(channelId));
   });
+
+// The demo shop's own script: the ChatWidget queue stub, a CLIENT_SIDE agent tool and the header button. Inline,
+// as a customer's page would have it, and allowed by its hash rather than by 'unsafe-inline'.
+const DEMO_SCRIPT = `
+window.ChatWidget = window.ChatWidget || { q: [] };
+['open', 'close', 'toggle', 'init'].forEach(function (m) {
+  ChatWidget[m] = ChatWidget[m] || function () { ChatWidget.q.push([m, [].slice.call(arguments)]); };
+});
+// A CLIENT_SIDE agent tool: the assistant can read this page's cart.
+window.HelpStackTools = {
+  get_cart: async function () {
+    return { currency: 'EUR', items: [{ sku: 'TRAIL-42', name: 'Trail runner shoes', size: 42, quantity: 1, price: 89 }], total: 89 };
+  }
+};
+document.addEventListener('click', function (event) {
+  if (event.target.closest && event.target.closest('[data-chat-open]')) ChatWidget.open();
+});
+`;
+
+let demoScriptHash: Promise<string> | undefined;
+
+async function demoPageCsp(c: Context<AppEnv>): Promise<string> {
+  demoScriptHash ??= crypto.subtle
+    .digest('SHA-256', new TextEncoder().encode(DEMO_SCRIPT))
+    .then((digest) => `'sha256-${toBase64(new Uint8Array(digest))}'`);
+  const url = new URL(c.req.url);
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${await demoScriptHash}`,
+    // The widget loader styles its launcher with a <style> element in its shadow root.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: https:",
+    `connect-src 'self' ${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`,
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 function demoPage(channelId: string) {
   const products = [
@@ -160,22 +203,11 @@ main{max-width:960px;margin:32px auto;padding:0 16px}
 .card{background:#fff;border:1px solid #e5dfd3;border-radius:8px;padding:16px}
 button{font:inherit;padding:8px 14px;border-radius:6px;border:1px solid #1f3b2d;background:#fff;cursor:pointer}
 </style>
-<script>
-window.ChatWidget = window.ChatWidget || { q: [] };
-['open', 'close', 'toggle', 'init'].forEach(function (m) {
-  ChatWidget[m] = ChatWidget[m] || function () { ChatWidget.q.push([m, [].slice.call(arguments)]); };
-});
-// A CLIENT_SIDE agent tool: the assistant can read this page's cart.
-window.HelpStackTools = {
-  get_cart: async function () {
-    return { currency: 'EUR', items: [{ sku: 'TRAIL-42', name: 'Trail runner shoes', size: 42, quantity: 1, price: 89 }], total: 89 };
-  }
-};
-</script>
+<script>${raw(DEMO_SCRIPT)}</script>
 <script src="/widget.js?id=${encodeURIComponent(channelId)}" async></script>
 </head>
 <body>
-<header><strong>Northwind Outdoor</strong><button type="button" onclick="ChatWidget.open()">Questions? Chat with us</button></header>
+<header><strong>Northwind Outdoor</strong><button type="button" data-chat-open>Questions? Chat with us</button></header>
 <main>
 <h1>Gear for the long way round</h1>
 <p>This is a demo shop page. The chat bubble in the corner is the HelpStack widget for this channel.</p>
