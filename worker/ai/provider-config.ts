@@ -1,11 +1,14 @@
 // The organisation's AI providers: settings with encrypted keys, exactly one default, and which
-// provider answers on a channel (the channel's own choice, else the org default).
+// provider answers on a channel (the channel's own choice, else the org default). A stored key only goes to
+// the base URL it was entered for: pointing a provider elsewhere needs the key typed again.
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type AI_PROVIDER_TYPES, type AiProvider, aiProviders, type Channel } from '../db/schema';
 import type { AppBindings } from '../env';
 import { type FieldErrors, NotFoundError, ValidationError } from '../lib/errors';
+import { type PrivateHostAllowance, parsePrivateHostAllowance } from '../lib/public-host';
 import { decryptSecret, encryptSecret, maskSecret } from '../lib/secrets';
+import { baseUrlProblem } from './providers/base-url';
 import { BUILTIN_MODEL } from './providers/builtin';
 
 export type AiProviderType = (typeof AI_PROVIDER_TYPES)[number];
@@ -27,7 +30,7 @@ export const NO_PROVIDER_MESSAGE = 'Add an AI provider in Settings → AI Provid
 
 const NEEDS_KEY: AiProviderType[] = ['OPENAI', 'ANTHROPIC', 'AZURE_OPENAI'];
 const NEEDS_BASE_URL: AiProviderType[] = ['AZURE_OPENAI', 'OLLAMA'];
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const KEY_AGAIN_MESSAGE = 'Enter the API key again to use it with a new base URL';
 
 export async function publicProvider(env: AppBindings, row: AiProvider) {
   const { apiKeyEncrypted, organizationId: _org, ...rest } = row;
@@ -48,7 +51,7 @@ interface EffectiveSettings {
 }
 
 // Rules that depend on the provider type, checked on the merged result of a create or an update.
-function checkSettings(s: EffectiveSettings): void {
+function checkSettings(s: EffectiveSettings, privateOllamaHosts: PrivateHostAllowance): void {
   const fields: FieldErrors = {};
   const add = (field: string, message: string) => {
     fields[field] = [...(fields[field] ?? []), message];
@@ -57,14 +60,8 @@ function checkSettings(s: EffectiveSettings): void {
   if (NEEDS_KEY.includes(s.type) && !s.hasKey) add('apiKey', `An API key is required for ${s.type}`);
   if (NEEDS_BASE_URL.includes(s.type) && !s.baseUrl) add('baseUrl', `A base URL is required for ${s.type}`);
   if (s.baseUrl) {
-    const url = URL.canParse(s.baseUrl) ? new URL(s.baseUrl) : null;
-    if (!url) add('baseUrl', 'Base URL must be a valid URL');
-    else if (
-      url.protocol !== 'https:' &&
-      !(s.type === 'OLLAMA' && url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))
-    ) {
-      add('baseUrl', 'Base URL must use https (plain http is allowed only for Ollama on localhost)');
-    }
+    const problem = baseUrlProblem(s.type, s.baseUrl, privateOllamaHosts);
+    if (problem) add('baseUrl', problem);
   }
   if (s.type === 'AZURE_OPENAI') {
     if (!s.apiVersion) add('apiVersion', 'An API version is required for Azure OpenAI');
@@ -100,16 +97,30 @@ async function clearOtherDefaults(db: Db, organizationId: string, keepId: string
     );
 }
 
+function privateOllamaHosts(env: Pick<AppBindings, 'ALLOW_PRIVATE_OLLAMA_HOSTS'>): PrivateHostAllowance {
+  return parsePrivateHostAllowance(env.ALLOW_PRIVATE_OLLAMA_HOSTS);
+}
+
+/** Two base URLs are the same destination when they parse to the same URL (case, default port, a final slash). */
+function sameDestination(a: string | null, b: string | null): boolean {
+  const normal = (url: string | null) =>
+    url && URL.canParse(url) ? new URL(url).href.replace(/\/+$/, '') : (url ?? '').trim();
+  return normal(a) === normal(b);
+}
+
 export async function createProvider(env: AppBindings, db: Db, organizationId: string, input: ProviderInput) {
   const model = input.type === 'BUILTIN' ? BUILTIN_MODEL : (input.model ?? '');
-  checkSettings({
-    type: input.type,
-    model,
-    baseUrl: input.baseUrl ?? null,
-    apiVersion: input.apiVersion ?? null,
-    deployment: input.deployment ?? null,
-    hasKey: Boolean(input.apiKey),
-  });
+  checkSettings(
+    {
+      type: input.type,
+      model,
+      baseUrl: input.baseUrl ?? null,
+      apiVersion: input.apiVersion ?? null,
+      deployment: input.deployment ?? null,
+      hasKey: Boolean(input.apiKey),
+    },
+    privateOllamaHosts(env),
+  );
   const [anyDefault] = await db
     .select({ id: aiProviders.id })
     .from(aiProviders)
@@ -149,8 +160,10 @@ export async function updateProvider(
       'One provider must stay the default: mark another provider as default instead',
     );
   }
-  // An omitted apiKey keeps the stored one; null or '' removes it.
-  const keyChange = patch.apiKey === undefined ? undefined : patch.apiKey || null;
+  const storedKey = current.apiKeyEncrypted ? await decryptSecret(env.ENCRYPTION_KEY, current.apiKeyEncrypted) : null;
+  // An omitted apiKey, or the mask of the stored one, keeps the stored key; null or '' removes it.
+  const keepsKey = patch.apiKey === undefined || (storedKey !== null && patch.apiKey === maskSecret(storedKey));
+  const keyChange = keepsKey ? undefined : patch.apiKey || null;
   const merged = {
     type: current.type,
     model: current.type === 'BUILTIN' ? BUILTIN_MODEL : (patch.model ?? current.model),
@@ -158,10 +171,17 @@ export async function updateProvider(
     apiVersion: patch.apiVersion === undefined ? current.apiVersion : patch.apiVersion || null,
     deployment: patch.deployment === undefined ? current.deployment : patch.deployment || null,
   };
-  checkSettings({
-    ...merged,
-    hasKey: keyChange === undefined ? Boolean(current.apiKeyEncrypted) : Boolean(keyChange),
-  });
+  checkSettings(
+    {
+      ...merged,
+      hasKey: keyChange === undefined ? Boolean(current.apiKeyEncrypted) : Boolean(keyChange),
+    },
+    privateOllamaHosts(env),
+  );
+  // The key was entered for the stored URL; an admin who only sees its mask may not send it somewhere else.
+  if (storedKey !== null && keepsKey && !sameDestination(merged.baseUrl, current.baseUrl)) {
+    throw ValidationError.field('apiKey', KEY_AGAIN_MESSAGE);
+  }
   const [row] = await db
     .update(aiProviders)
     .set({

@@ -12,7 +12,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-async function anthropicProvider(): Promise<AiProvider> {
+async function anthropicProvider(overrides: Partial<AiProvider> = {}): Promise<AiProvider> {
   return {
     id: 'p1',
     organizationId: 'o1',
@@ -28,6 +28,7 @@ async function anthropicProvider(): Promise<AiProvider> {
     isDefault: true,
     createdAt: new Date(),
     updatedAt: new Date(),
+    ...overrides,
   };
 }
 
@@ -134,5 +135,39 @@ describe('Anthropic adapter (through @anthropic-ai/sdk)', () => {
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.message).toContain('Anthropic answered 500');
+  });
+
+  it('a 200 answer that is not a message is a 502 UpstreamError naming Anthropic', async () => {
+    for (const answer of [
+      () => HttpResponse.json({ hello: 1 }),
+      () => HttpResponse.json({ content: [null] }),
+      () => HttpResponse.html('<html><body>Welcome to nginx!</body></html>'),
+    ]) {
+      server.use(http.post('https://api.anthropic.com/v1/messages', answer));
+      const model = await chatModelFor(env, await anthropicProvider());
+      const error = await model.complete({ system: 's', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error.code).toBe('UPSTREAM_ERROR');
+      expect(error.message).toBe(
+        "The AI provider Anthropic answered with something that is not a message; check the provider's base URL",
+      );
+    }
+  });
+
+  it('refuses, at use time, a stored base URL on a private address, before any request', async () => {
+    let calls = 0;
+    server.use(
+      http.all('*', () => {
+        calls++;
+        return HttpResponse.json(message([{ type: 'text', text: 'metadata' }]));
+      }),
+    );
+    for (const baseUrl of ['https://169.254.169.254', 'https://[::ffff:7f00:1]', 'http://2130706433']) {
+      const model = await chatModelFor(env, await anthropicProvider({ baseUrl }));
+      const error = await model.complete({ system: 's', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e);
+      expect(error, baseUrl).toBeInstanceOf(UpstreamError);
+      expect(error.message).toMatch(/^The AI provider Anthropic was not called: Base URL must point to a public host/);
+    }
+    expect(calls).toBe(0);
   });
 });

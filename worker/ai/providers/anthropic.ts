@@ -1,6 +1,7 @@
 // Chat-model adapter for Anthropic's Messages API through the official SDK (tool_use / tool_result blocks).
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
+import { UpstreamError } from '../../lib/errors';
 import {
   type ChatMessage,
   type ChatModel,
@@ -9,6 +10,7 @@ import {
   type ToolCall,
   upstreamFailure,
 } from '../chat-model';
+import { baseUrlProblem, NO_REDIRECTS } from './base-url';
 
 export interface AnthropicConfig {
   apiKey: string;
@@ -49,9 +51,20 @@ function toWire(messages: ChatMessage[]): MessageParam[] {
   return wire;
 }
 
+/** The content blocks of a Messages API answer, or null when the body is something else (HTML, another API). */
+function contentBlocks(body: unknown): Anthropic.ContentBlock[] | null {
+  const content = (body as { content?: unknown } | null)?.content;
+  if (!Array.isArray(content) || content.some((block) => !block || typeof block !== 'object')) return null;
+  return content as Anthropic.ContentBlock[];
+}
+
 export function anthropicChatModel(config: AnthropicConfig): ChatModel {
   return {
     async complete(request: ChatRequest): Promise<ChatResult> {
+      // Checked on every use: the stored URL may predate the public-host rule.
+      const problem = config.baseUrl ? baseUrlProblem('ANTHROPIC', config.baseUrl) : null;
+      if (problem)
+        throw new UpstreamError(`The AI provider Anthropic was not called: ${problem}; check the provider settings`);
       const tools: Tool[] | undefined = request.tools?.length
         ? request.tools.map((tool) => ({
             name: tool.name,
@@ -65,6 +78,7 @@ export function anthropicChatModel(config: AnthropicConfig): ChatModel {
         baseURL: config.baseUrl || undefined,
         timeout: config.timeoutMs,
         maxRetries: 1,
+        ...NO_REDIRECTS,
       });
       let response: Anthropic.Message;
       try {
@@ -78,16 +92,22 @@ export function anthropicChatModel(config: AnthropicConfig): ChatModel {
       } catch (error) {
         throw upstreamFailure('Anthropic', error);
       }
+      const blocks = contentBlocks(response);
+      if (!blocks) {
+        throw new UpstreamError(
+          "The AI provider Anthropic answered with something that is not a message; check the provider's base URL",
+        );
+      }
       const text: string[] = [];
       const toolCalls: ToolCall[] = [];
-      for (const block of response.content) {
-        if (block.type === 'text') text.push(block.text);
+      for (const block of blocks) {
+        if (block.type === 'text' && typeof block.text === 'string') text.push(block.text);
         else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: block.input });
       }
       return {
         text: text.join('\n').trim(),
         toolCalls,
-        usage: { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens },
+        usage: { inputTokens: response.usage?.input_tokens ?? 0, outputTokens: response.usage?.output_tokens ?? 0 },
       };
     },
   };

@@ -5,9 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatCompletion } from '../../../test/fake-openai';
 import type { AiProvider } from '../../db/schema';
 import { UpstreamError } from '../../lib/errors';
+import { parsePrivateHostAllowance } from '../../lib/public-host';
 import { encryptSecret } from '../../lib/secrets';
 import type { ChatRequest } from '../chat-model';
 import { chatModelFor } from './index';
+import { openAiCompatibleChatModel } from './openai';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -140,18 +142,110 @@ describe('OpenAI-compatible adapters (through the openai SDK)', () => {
   it('Ollama: speaks to <host>/v1/chat/completions without a key', async () => {
     let model = '';
     server.use(
-      http.post('http://localhost:11434/v1/chat/completions', async ({ request: req }) => {
+      http.post('https://ollama.example.com/v1/chat/completions', async ({ request: req }) => {
         model = ((await req.json()) as { model: string }).model;
         return HttpResponse.json(completion({ content: 'Hello from llama' }));
       }),
     );
     const chat = await chatModelFor(
       env,
-      await provider({ type: 'OLLAMA', model: 'llama3.2', baseUrl: 'http://localhost:11434', apiKeyEncrypted: null }),
+      await provider({
+        type: 'OLLAMA',
+        model: 'llama3.2',
+        baseUrl: 'https://ollama.example.com',
+        apiKeyEncrypted: null,
+      }),
     );
     const result = await chat.complete({ system: 's', messages: [{ role: 'user', content: 'hi' }] });
     expect(model).toBe('llama3.2');
     expect(result.text).toBe('Hello from llama');
+  });
+
+  it('Ollama on a private host: used only when the installation allows that host', async () => {
+    let calls = 0;
+    server.use(
+      http.post('http://localhost:11434/v1/chat/completions', () => {
+        calls++;
+        return HttpResponse.json(completion({ content: 'Hello from a local llama' }));
+      }),
+    );
+    const local = await provider({
+      type: 'OLLAMA',
+      model: 'llama3.2',
+      baseUrl: 'http://localhost:11434',
+      apiKeyEncrypted: null,
+    });
+    // This test installation sets no ALLOW_PRIVATE_OLLAMA_HOSTS: a stored local URL is refused before any request.
+    const refused = await (await chatModelFor(env, local)).complete(request).catch((e) => e);
+    expect(refused).toBeInstanceOf(UpstreamError);
+    expect(refused.message).toMatch(/^The AI provider Ollama was not called: Base URL must point to a public host/);
+    expect(calls).toBe(0);
+    const allowed = openAiCompatibleChatModel({
+      flavour: 'OLLAMA',
+      apiKey: '',
+      model: 'llama3.2',
+      temperature: 0.2,
+      maxTokens: 100,
+      timeoutMs: 5_000,
+      baseUrl: 'http://localhost:11434',
+      privateOllamaHosts: parsePrivateHostAllowance('localhost'),
+    });
+    expect((await allowed.complete(request)).text).toBe('Hello from a local llama');
+    expect(calls).toBe(1);
+  });
+
+  it('refuses, at use time, a stored base URL that points inside the network, for OpenAI and Azure alike', async () => {
+    let calls = 0;
+    server.use(
+      http.all('*', () => {
+        calls++;
+        return HttpResponse.json(completion({ content: 'metadata' }));
+      }),
+    );
+    for (const overrides of [
+      { baseUrl: 'https://169.254.169.254/v1' },
+      { baseUrl: 'https://[::127.0.0.1]/v1' },
+      { type: 'AZURE_OPENAI' as const, baseUrl: 'https://10.0.0.1', apiVersion: '2024-10-21', deployment: 'd' },
+    ]) {
+      const model = await chatModelFor(env, await provider(overrides));
+      const error = await model.complete(request).catch((e) => e);
+      expect(error, overrides.baseUrl).toBeInstanceOf(UpstreamError);
+      expect(error.message).toMatch(/was not called: Base URL must point to a public host/);
+    }
+    expect(calls).toBe(0);
+  });
+
+  it('does not follow a redirect, so a public URL cannot bounce the key to a private address', async () => {
+    let metadataCalls = 0;
+    server.use(
+      http.post('https://api.openai.com/v1/chat/completions', () =>
+        HttpResponse.text('', { status: 307, headers: { location: 'http://169.254.169.254/latest/meta-data/' } }),
+      ),
+      http.all('http://169.254.169.254/*', () => {
+        metadataCalls++;
+        return HttpResponse.json(completion({ content: 'metadata' }));
+      }),
+    );
+    const error = await (await chatModelFor(env, await provider({}))).complete(request).catch((e) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error.message).toMatch(/^The AI provider OpenAI answered 307/);
+    expect(metadataCalls).toBe(0);
+  });
+
+  it('a 200 answer that is not a chat completion is a 502 UpstreamError naming the provider', async () => {
+    for (const answer of [
+      () => HttpResponse.json({ hello: 1 }),
+      () => HttpResponse.json({ choices: 'none' }),
+      () => HttpResponse.html('<html><body>Welcome to nginx!</body></html>'),
+    ]) {
+      server.use(http.post('https://api.openai.com/v1/chat/completions', answer));
+      const error = await (await chatModelFor(env, await provider({}))).complete(request).catch((e) => e);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error.code).toBe('UPSTREAM_ERROR');
+      expect(error.message).toBe(
+        "The AI provider OpenAI answered with something that is not a chat completion; check the provider's base URL",
+      );
+    }
   });
 
   it('a provider 500 becomes a 502 UpstreamError naming the provider', async () => {

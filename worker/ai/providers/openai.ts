@@ -2,6 +2,8 @@
 // hosted OpenAI, Azure OpenAI (deployment URL + api-version) and Ollama (its /v1 compatibility API).
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { UpstreamError } from '../../lib/errors';
+import type { PrivateHostAllowance } from '../../lib/public-host';
 import {
   type ChatMessage,
   type ChatModel,
@@ -10,6 +12,7 @@ import {
   type ToolCall,
   upstreamFailure,
 } from '../chat-model';
+import { baseUrlProblem, NO_REDIRECTS } from './base-url';
 
 const PROVIDER_NAMES = { OPENAI: 'OpenAI', AZURE_OPENAI: 'Azure OpenAI', OLLAMA: 'Ollama' } as const;
 
@@ -23,10 +26,12 @@ export interface OpenAiCompatibleConfig {
   baseUrl?: string | null;
   apiVersion?: string | null;
   deployment?: string | null;
+  /** Private Ollama hosts that may be used; by default the installation's ALLOW_PRIVATE_OLLAMA_HOSTS. */
+  privateOllamaHosts?: PrivateHostAllowance;
 }
 
 function client(config: OpenAiCompatibleConfig): OpenAI {
-  const common = { timeout: config.timeoutMs, maxRetries: 1 };
+  const common = { timeout: config.timeoutMs, maxRetries: 1, ...NO_REDIRECTS };
   if (config.flavour === 'AZURE_OPENAI') {
     return new AzureOpenAI({
       ...common,
@@ -69,7 +74,8 @@ function toWire(system: string, messages: ChatMessage[]): ChatCompletionMessageP
   return wire;
 }
 
-function parseArguments(raw: string): unknown {
+function parseArguments(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw ?? {};
   try {
     return raw.trim() ? JSON.parse(raw) : {};
   } catch {
@@ -77,10 +83,29 @@ function parseArguments(raw: string): unknown {
   }
 }
 
+/** The assistant message of a chat completion, or null when the body is something else (HTML, another API). */
+function assistantMessage(body: unknown): OpenAI.Chat.Completions.ChatCompletionMessage | null {
+  const choices = (body as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices) || !choices.length) return null;
+  const message = (choices[0] as { message?: unknown } | null)?.message;
+  if (!message || typeof message !== 'object') return null;
+  const { content, tool_calls } = message as { content?: unknown; tool_calls?: unknown };
+  if (content != null && typeof content !== 'string') return null;
+  if (tool_calls != null && !Array.isArray(tool_calls)) return null;
+  return message as OpenAI.Chat.Completions.ChatCompletionMessage;
+}
+
 export function openAiCompatibleChatModel(config: OpenAiCompatibleConfig): ChatModel {
   const providerName = PROVIDER_NAMES[config.flavour];
   return {
     async complete(request: ChatRequest): Promise<ChatResult> {
+      // Checked on every use: the stored URL may predate the public-host rule.
+      const problem = config.baseUrl ? baseUrlProblem(config.flavour, config.baseUrl, config.privateOllamaHosts) : null;
+      if (problem) {
+        throw new UpstreamError(
+          `The AI provider ${providerName} was not called: ${problem}; check the provider settings`,
+        );
+      }
       const tools: ChatCompletionTool[] | undefined = request.tools?.length
         ? request.tools.map((tool) => ({
             type: 'function',
@@ -99,14 +124,19 @@ export function openAiCompatibleChatModel(config: OpenAiCompatibleConfig): ChatM
       } catch (error) {
         throw upstreamFailure(providerName, error);
       }
-      const message = completion.choices[0]?.message;
+      const message = assistantMessage(completion);
+      if (!message) {
+        throw new UpstreamError(
+          `The AI provider ${providerName} answered with something that is not a chat completion; check the provider's base URL`,
+        );
+      }
       const toolCalls: ToolCall[] = [];
-      for (const call of message?.tool_calls ?? []) {
-        if (call.type !== 'function') continue;
+      for (const call of message.tool_calls ?? []) {
+        if (call?.type !== 'function' || typeof call.function?.name !== 'string') continue;
         toolCalls.push({ id: call.id, name: call.function.name, arguments: parseArguments(call.function.arguments) });
       }
       return {
-        text: message?.content ?? '',
+        text: message.content ?? '',
         toolCalls,
         usage: {
           inputTokens: completion.usage?.prompt_tokens ?? 0,
