@@ -24,6 +24,7 @@ const tool = {
   isActive: true,
   createdAt: now,
   updatedAt: now,
+  attachedChannelIds: [],
 };
 
 const log = (id: string, extra: Record<string, unknown>) => ({

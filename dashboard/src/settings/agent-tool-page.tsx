@@ -90,7 +90,7 @@ export function AgentToolPage({ params }: { params: Record<string, string> }) {
       {t && !editing && (
         <dl class="summary card">
           <dt>Available in</dt>
-          <dd>{scopeLabel(t.channelId, channels.data)}</dd>
+          <dd>{scopeLabel(t, channels.data)}</dd>
           <dt>Type</dt>
           <dd>
             {t.type === 'SERVER_SIDE'

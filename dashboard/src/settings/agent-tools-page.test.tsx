@@ -1,4 +1,5 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact';
+import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { failRoute, fakeApi, renderAs } from '../test-support';
 import { AgentToolsPage } from './agent-tools-page';
@@ -23,6 +24,7 @@ const tool = (id: string, name: string, extra: Record<string, unknown> = {}) => 
   isActive: true,
   createdAt: now,
   updatedAt: now,
+  attachedChannelIds: [] as string[],
   ...extra,
 });
 
@@ -201,6 +203,71 @@ describe('agent tools settings', () => {
     });
     expect(api.find('POST', '/api/agent-tools')[0]!.body).not.toHaveProperty('problems');
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Created 1 tool from the OpenAPI spec.'));
+  });
+
+  it("attaches an organisation tool on a channel's view and detaches it again", async () => {
+    // The fake server keeps which channels the organisation tool is attached to.
+    let attached: string[] = [];
+    const orderTool = () => tool('t-1', 'get_order_status', { attachedChannelIds: attached });
+    const api = fakeApi({
+      'GET /api/channels': [
+        { id: 'ch-1', name: 'Website', type: 'WEBSITE_CHAT', aiProviderId: null },
+        { id: 'ch-2', name: 'Shop', type: 'WEBSITE_CHAT', aiProviderId: null },
+      ],
+      'GET /api/agent-tools': () => [orderTool(), tool('t-3', 'track_parcel')],
+      'GET /api/channels/ch-1/agent-tools': () => [
+        ...(attached.includes('ch-1') ? [orderTool()] : []),
+        tool('t-2', 'open_cart', { channelId: 'ch-1', type: 'CLIENT_SIDE', url: null }),
+      ],
+      'GET /api/channels/ch-2/agent-tools': [],
+      'POST /api/channels/ch-1/agent-tools': () => {
+        attached = ['ch-1'];
+        return orderTool();
+      },
+      'DELETE /api/channels/ch-1/agent-tools/t-1': () => {
+        attached = [];
+        return { id: 't-1', deleted: false, detached: true };
+      },
+    });
+    renderAs('ADMIN', <AgentToolsPage />);
+    await screen.findByRole('link', { name: 'get_order_status' });
+    // Listed once even though the channel's list repeats it after attaching.
+    fireEvent.change(screen.getByLabelText('Show tools for'), { target: { value: 'ch-1' } });
+    expect(screen.queryByRole('link', { name: 'get_order_status' })).toBeNull();
+    const attachButton = screen.getByRole('button', { name: 'Attach to Website' }) as HTMLButtonElement;
+    expect(attachButton.disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Organisation tool to attach'), { target: { value: 't-1' } });
+    fireEvent.click(attachButton);
+
+    await waitFor(() => expect(api.find('POST', '/api/channels/ch-1/agent-tools')).toHaveLength(1));
+    expect(api.find('POST', '/api/channels/ch-1/agent-tools')[0]!.body).toEqual({ toolId: 't-1' });
+    const row = (await screen.findByRole('link', { name: 'get_order_status' })).closest('tr')!;
+    expect(row.textContent).toContain('Organisation (attached to Website)');
+    expect(screen.getByRole('status').textContent).toBe('get_order_status is attached to Website.');
+    // Only tools not yet attached here are offered.
+    const options = [...(screen.getByLabelText('Organisation tool to attach') as HTMLSelectElement).options];
+    expect(options.map((o) => o.textContent)).toEqual(['Choose a tool', 'track_parcel']);
+    fireEvent.change(screen.getByLabelText('Show tools for'), { target: { value: 'all' } });
+    expect(screen.getAllByRole('link', { name: 'get_order_status' })).toHaveLength(1);
+
+    fireEvent.change(screen.getByLabelText('Show tools for'), { target: { value: 'ch-1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Detach get_order_status' }));
+    await waitFor(() => expect(api.find('DELETE', '/api/channels/ch-1/agent-tools/t-1')).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'get_order_status' })).toBeNull());
+    expect(screen.getByRole('status').textContent).toBe('get_order_status is detached from Website.');
+    // The channel's own tool cannot be detached, only deleted on its page.
+    expect(screen.queryByRole('button', { name: 'Detach open_cart' })).toBeNull();
+  });
+
+  it("a channel's view with its attach control has no accessibility violations axe can find without layout", async () => {
+    fakeTools();
+    const { container } = renderAs('ADMIN', <AgentToolsPage />);
+    await screen.findByRole('link', { name: 'get_order_status' });
+    fireEvent.change(screen.getByLabelText('Show tools for'), { target: { value: 'ch-1' } });
+    expect(screen.getByRole('form', { name: 'Attach an organisation tool to Website' })).toBeTruthy();
+    // Contrast needs computed layout, which happy-dom does not do; the palette is checked in styles.css.
+    const results = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`)).toEqual([]);
   });
 
   it('an agent sees the tools but no write controls', async () => {

@@ -1,5 +1,6 @@
-// Settings → Agent tools: the functions an AI reply may call, org-wide or for one channel, plus the
-// tool form (shared with the tool page) and the OpenAPI import. Everyone reads; admins manage.
+// Settings → Agent tools: the functions an AI reply may call, org-wide or for one channel, organisation tools
+// attached to channels, plus the tool form (shared with the tool page) and the OpenAPI import. Everyone reads;
+// admins manage.
 import { useState } from 'preact/hooks';
 import { type ApiData, ApiError, api, call, fieldError } from '../api';
 import { Link } from '../router';
@@ -17,22 +18,31 @@ const DESCRIPTION_MAX = 2000;
 const NAME_RULE = 'Letters, digits and _, at most 64, not starting with a digit: e.g. get_order_status';
 const EMPTY_SCHEMA = '{\n  "type": "object",\n  "properties": {}\n}';
 
-/** Where a tool applies: every channel of the organisation, or one channel. */
-export function scopeLabel(channelId: string | null, channels: Channel[] | undefined): string {
-  if (!channelId) return 'Organisation (every channel)';
-  return channels?.find((c) => c.id === channelId)?.name ?? 'A channel';
+/**
+ * Where a tool applies: one channel; an organisation tool attached to some channels, only those; an organisation
+ * tool attached to none, every channel.
+ */
+export function scopeLabel(
+  tool: Pick<Tool, 'channelId' | 'attachedChannelIds'>,
+  channels: Channel[] | undefined,
+): string {
+  const name = (id: string) => channels?.find((c) => c.id === id)?.name ?? 'A channel';
+  if (tool.channelId) return name(tool.channelId);
+  if (!tool.attachedChannelIds.length) return 'Organisation (every channel)';
+  return `Organisation (attached to ${tool.attachedChannelIds.map(name).join(', ')})`;
 }
 
 export function AgentToolsPage() {
   const { canManageSettings } = usePermissions();
-  // Org-level tools and each channel's own: the API lists them per scope.
+  // Org-level tools and each channel's own: the API lists them per scope (a channel's list also repeats the
+  // organisation tools attached to it, which the org list already holds).
   const loaded = useLoad(async () => {
     const channels = await call(api.channels.$get());
     const [org, ...perChannel] = await Promise.all([
       call(api['agent-tools'].$get()),
       ...channels.map((c) => call(api.channels[':id']['agent-tools'].$get({ param: { id: c.id } }))),
     ]);
-    return { channels, tools: [...org!, ...perChannel.flat()] };
+    return { channels, tools: [...org!, ...perChannel.flat().filter((t) => t.channelId !== null)] };
   }, []);
   const channels = loaded.data?.channels;
   const [scope, setScope] = useState('all');
@@ -58,9 +68,28 @@ export function AgentToolsPage() {
     setNotice(message);
   };
 
-  const shown = (loaded.data?.tools ?? []).filter((t) =>
-    scope === 'all' ? true : scope === 'org' ? t.channelId === null : t.channelId === scope,
+  const tools = loaded.data?.tools ?? [];
+  const channelScope = scope !== 'all' && scope !== 'org' ? scope : null;
+  const shown = tools.filter((t) =>
+    scope === 'all'
+      ? true
+      : scope === 'org'
+        ? t.channelId === null
+        : t.channelId === scope || t.attachedChannelIds.includes(scope),
   );
+  const channelName = channels?.find((c) => c.id === channelScope)?.name ?? 'this channel';
+
+  const detach = async (tool: Tool, channelId: string) => {
+    setError(null);
+    setNotice('');
+    try {
+      await call(api.channels[':id']['agent-tools'][':toolId'].$delete({ param: { id: channelId, toolId: tool.id } }));
+      await loaded.reload();
+      setNotice(`${tool.name} is detached from ${channelName}.`);
+    } catch (err) {
+      setError(err);
+    }
+  };
 
   return (
     <section aria-labelledby="tools-title">
@@ -108,6 +137,21 @@ export function AgentToolsPage() {
           </select>
         </label>
       </div>
+      {channelScope && (
+        <p class="muted">
+          Shown: this channel's own tools and the organisation tools attached to it. Organisation tools attached to no
+          channel are offered here too.
+        </p>
+      )}
+      {channelScope && canManageSettings && (
+        <AttachTool
+          channelId={channelScope}
+          channelName={channelName}
+          candidates={tools.filter((t) => t.channelId === null && !t.attachedChannelIds.includes(channelScope))}
+          onAttached={(tool) => saved(`${tool.name} is attached to ${channelName}.`, false)}
+          onError={setError}
+        />
+      )}
       {loaded.data && shown.length === 0 && <p class="muted">No tools here yet.</p>}
       {shown.length > 0 && (
         <table class="table">
@@ -129,7 +173,17 @@ export function AgentToolsPage() {
                     <code>{t.name}</code>
                   </Link>
                 </td>
-                <td>{scopeLabel(t.channelId, channels)}</td>
+                <td>
+                  {scopeLabel(t, channels)}
+                  {channelScope && canManageSettings && t.channelId === null && (
+                    <>
+                      {' '}
+                      <button type="button" onClick={() => detach(t, channelScope)}>
+                        Detach <span class="sr-only">{t.name}</span>
+                      </button>
+                    </>
+                  )}
+                </td>
                 <td>{t.type}</td>
                 <td class="tool-endpoint">
                   {t.type === 'SERVER_SIDE' ? (
@@ -158,6 +212,66 @@ export function AgentToolsPage() {
         </table>
       )}
     </section>
+  );
+}
+
+/** Attach an existing organisation tool to one channel, so the AI is offered it there. */
+function AttachTool({
+  channelId,
+  channelName,
+  candidates,
+  onAttached,
+  onError,
+}: {
+  channelId: string;
+  channelName: string;
+  candidates: Tool[];
+  onAttached: (tool: Tool) => void;
+  onError: (error: unknown) => void;
+}) {
+  const [toolId, setToolId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const chosen = candidates.some((t) => t.id === toolId) ? toolId : '';
+
+  const attach = async (e: Event) => {
+    e.preventDefault();
+    if (!chosen) return;
+    onError(null);
+    setBusy(true);
+    try {
+      const tool = await call(
+        api.channels[':id']['agent-tools'].$post({ param: { id: channelId }, json: { toolId: chosen } }),
+      );
+      setToolId('');
+      onAttached(tool);
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!candidates.length) return null;
+  return (
+    <form class="filters" onSubmit={attach} aria-label={`Attach an organisation tool to ${channelName}`}>
+      <label>
+        Organisation tool to attach
+        <select value={chosen} onChange={(e) => setToolId(e.currentTarget.value)}>
+          <option value="">Choose a tool</option>
+          {candidates.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={busy || !chosen}>
+        Attach to {channelName}
+      </button>
+      <p class="hint">
+        Once attached to any channel, an organisation tool is offered only on the channels it is attached to.
+      </p>
+    </form>
   );
 }
 
@@ -326,7 +440,7 @@ export function ToolForm({
             <legend>Headers</legend>
             <p class="hint">
               Sent with every call, e.g. Authorization. Values are stored encrypted and shown masked; leave a stored
-              value blank to keep it.
+              value blank to keep it. Changing the URL or method needs the values entered again.
             </p>
             {fieldError(error, 'headers') && <p class="field-error">{fieldError(error, 'headers')}</p>}
             {headers.map((h, i) => (
