@@ -1,6 +1,7 @@
-// The Worker's entry: HTTP through the Hono app, queued jobs, and the Durable Object classes it hosts.
+// The Worker's entry: HTTP through the Hono app, queued jobs, the minute cron, and the Durable Object classes.
 import { app } from './app';
 import { consumeJobs } from './jobs/consumer';
+import { runScheduled } from './jobs/scheduled';
 import type { Job } from './jobs/types';
 
 export { ConversationActor } from './conversations/actor';
@@ -9,4 +10,5 @@ export { OrgHub } from './conversations/hub';
 export default {
   fetch: app.fetch,
   queue: (batch, env) => consumeJobs(batch as MessageBatch<Job>, env),
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduled(env)),
 } satisfies ExportedHandler<Cloudflare.Env, Job>;

@@ -3,7 +3,7 @@
 import { and, desc, eq, getTableColumns } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type ARTICLE_STATUSES, type KnowledgeArticle, knowledgeArticles } from '../db/schema';
-import { enqueue } from '../jobs/types';
+import { writeWithJob } from '../jobs/outbox';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../lib/errors';
 import { extensionOf, fileKind, SUPPORTED_EXTENSIONS } from './extract';
 import { unsafeUrlReason } from './fetch-page';
@@ -98,18 +98,21 @@ export async function createUrlArticle(
   const refused = unsafeUrlReason(input.url);
   if (refused) throw ValidationError.field('url', refused);
   await getGroup(db, organizationId, input.groupId);
-  const [article] = await db
-    .insert(knowledgeArticles)
-    .values({
-      organizationId,
-      groupId: input.groupId,
-      // The URL stands in as the title until the page's <title> is known.
-      title: input.title ?? input.url,
-      source: 'URL',
-      sourceUrl: input.url,
-    })
-    .returning();
-  await enqueue(env.JOBS, { kind: 'knowledge.ingest', organizationId, articleId: article!.id });
+  const id = crypto.randomUUID();
+  const [[article]] = await writeWithJob(env, db, { kind: 'knowledge.ingest', organizationId, articleId: id }, [
+    db
+      .insert(knowledgeArticles)
+      .values({
+        id,
+        organizationId,
+        groupId: input.groupId,
+        // The URL stands in as the title until the page's <title> is known.
+        title: input.title ?? input.url,
+        source: 'URL',
+        sourceUrl: input.url,
+      })
+      .returning(),
+  ]);
   return view(article!);
 }
 
@@ -141,19 +144,20 @@ export async function createFileArticle(
   await env.MEDIA.put(storageKey, await file.arrayBuffer(), {
     httpMetadata: { contentType: file.type || 'application/octet-stream' },
   });
-  const [article] = await db
-    .insert(knowledgeArticles)
-    .values({
-      id,
-      organizationId,
-      groupId: input.groupId,
-      title: input.title ?? fileName,
-      source: 'FILE',
-      fileName,
-      storageKey,
-    })
-    .returning();
-  await enqueue(env.JOBS, { kind: 'knowledge.ingest', organizationId, articleId: id });
+  const [[article]] = await writeWithJob(env, db, { kind: 'knowledge.ingest', organizationId, articleId: id }, [
+    db
+      .insert(knowledgeArticles)
+      .values({
+        id,
+        organizationId,
+        groupId: input.groupId,
+        title: input.title ?? fileName,
+        source: 'FILE',
+        fileName,
+        storageKey,
+      })
+      .returning(),
+  ]);
   return view(article!);
 }
 
@@ -198,11 +202,12 @@ export async function reprocessArticle(
     await indexOrMarkError(env, db, article, article.content);
     return getArticle(db, organizationId, id);
   }
-  const [updated] = await db
-    .update(knowledgeArticles)
-    .set({ status: 'PROCESSING', error: null })
-    .where(scoped(organizationId, id))
-    .returning();
-  await enqueue(env.JOBS, { kind: 'knowledge.ingest', organizationId, articleId: id });
+  const [[updated]] = await writeWithJob(env, db, { kind: 'knowledge.ingest', organizationId, articleId: id }, [
+    db
+      .update(knowledgeArticles)
+      .set({ status: 'PROCESSING', error: null })
+      .where(scoped(organizationId, id))
+      .returning(),
+  ]);
   return view(updated!);
 }

@@ -1,0 +1,18 @@
+// The cron trigger (every minute): sends jobs a crash left behind and forgets subscriber runs old enough that
+// the queue can no longer redeliver their event.
+import { and, eq, lt } from 'drizzle-orm';
+import { createDb } from '../db/client';
+import { eventRuns } from '../db/schema';
+import type { AppBindings } from '../env';
+import { sweepPendingJobs } from './outbox';
+
+/** Far beyond the queue's retries and the dead-letter path. */
+const RUN_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
+
+export async function runScheduled(env: AppBindings, now = Date.now()): Promise<void> {
+  const db = createDb(env.DB);
+  await sweepPendingJobs(env, db, now);
+  await db
+    .delete(eventRuns)
+    .where(and(eq(eventRuns.status, 'DONE'), lt(eventRuns.claimedAt, new Date(now - RUN_RETENTION_MS))));
+}
