@@ -106,6 +106,43 @@ function accepted(
   };
 }
 
+describe('a reply held for translation', () => {
+  it('carries its translation request in the commit that stores it, so no crash can leave it stuck PENDING', async () => {
+    const chat = await ownerWithWebsiteChat({ autoTranslate: true, defaultLanguage: 'en' });
+    const sent = await recordActorJobs(chat, 'greta');
+    const { conversation } = await receiveInbound(env, {
+      ...chat,
+      externalContactId: 'greta',
+      content: 'Wo ist mein Paket?',
+      contact: { name: 'Greta', language: 'de' },
+    });
+    const reply = await chat.client.post(`/api/conversations/${conversation.id}/messages`, {
+      conversationId: conversation.id,
+      content: 'It left our warehouse today.',
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.data.approvalStatus).toBe('PENDING');
+    const posted = eventsOf(sent).find((e) => e.type === 'message.posted');
+    expect(posted).toMatchObject({
+      messageId: reply.body.data.id,
+      awaitingTranslation: true,
+      approvalStatus: 'PENDING',
+    });
+
+    // Whenever the event is delivered (again), the translation subscriber asks for the translation.
+    const followUps = recordingEnv();
+    await fanOut(followUps.env, db, subscribers, posted!);
+    expect(followUps.sent).toEqual([
+      {
+        kind: 'message.translate',
+        organizationId: chat.organizationId,
+        conversationId: conversation.id,
+        messageId: reply.body.data.id,
+      },
+    ]);
+  });
+});
+
 describe('the subscriber fan-out', () => {
   it('asks for an AI reply only when the channel auto-replies, and a redelivered event asks once', async () => {
     const auto = await ownerWithWebsiteChat({ autoReply: true });
