@@ -132,12 +132,32 @@ describe('AI providers settings', () => {
     expect(body).toMatchObject({ name: 'Main OpenAI', model: 'gpt-4.1', temperature: 0.3, maxTokens: 1024 });
   });
 
+  it('asks for the key again when the base URL changes, since the stored key only goes where it was entered', async () => {
+    fakeProviders([
+      provider('p-1', 'Azure EU', {
+        isDefault: true,
+        type: 'AZURE_OPENAI',
+        baseUrl: 'https://acme.openai.azure.com',
+        deployment: 'gpt4o-prod',
+        apiVersion: '2024-10-21',
+      }),
+    ]);
+    renderAs('ADMIN', <AiProvidersPage />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit Azure EU' }));
+    expect(screen.getByLabelText('API key')).toHaveProperty('required', false);
+    fireEvent.input(screen.getByLabelText('Azure endpoint (base URL)'), {
+      target: { value: 'https://other.openai.azure.com' },
+    });
+    expect(screen.getByText('Stored key: ••••••••abcd. Enter the key again to use it with the new URL.')).toBeTruthy();
+    expect(screen.getByLabelText('API key')).toHaveProperty('required', true);
+  });
+
   it('shows a field error from the server next to its input and keeps the form open', async () => {
     fakeProviders();
     failRoute('POST /api/ai-providers', 400, {
       message: 'Invalid AI provider settings',
       code: 'VALIDATION_ERROR',
-      fields: { baseUrl: ['Base URL must use https (plain http is allowed only for Ollama on localhost)'] },
+      fields: { baseUrl: ['Base URL must point to a public host (it points to a private address)'] },
     });
     renderAs('ADMIN', <AiProvidersPage />);
     await screen.findByText('Main OpenAI', { selector: 'strong' });
@@ -148,9 +168,7 @@ describe('AI providers settings', () => {
     fireEvent.input(screen.getByLabelText('Model'), { target: { value: 'llama3.1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add provider' }));
 
-    const message = await screen.findByText(
-      'Base URL must use https (plain http is allowed only for Ollama on localhost)',
-    );
+    const message = await screen.findByText('Base URL must point to a public host (it points to a private address)');
     const input = screen.getByLabelText('Ollama server URL');
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect(input.getAttribute('aria-describedby')).toContain(message.id);

@@ -188,6 +188,8 @@ function ProviderForm({
 
   const builtin = type === 'BUILTIN';
   const keyRequired = KEY_REQUIRED.includes(type);
+  // The stored key only goes to the URL it was entered for: a new URL needs it typed again.
+  const urlChanged = Boolean(provider) && (baseUrl.trim() || null) !== (provider?.baseUrl ?? null);
   const suggestions = MODEL_SUGGESTIONS[type];
   const listId = `models-${type.toLowerCase()}`;
 
@@ -274,7 +276,7 @@ function ProviderForm({
           hint={
             type === 'AZURE_OPENAI'
               ? 'e.g. https://my-resource.openai.azure.com'
-              : 'https:// address of your server; http:// only for localhost'
+              : 'https:// address of your server; a private address or http:// only if this installation allows it'
           }
         >
           {(p) => (
@@ -324,7 +326,9 @@ function ProviderForm({
           error={error}
           hint={
             provider?.apiKey
-              ? `Stored key: ${provider.apiKey}. Leave blank to keep it.`
+              ? urlChanged
+                ? `Stored key: ${provider.apiKey}. Enter the key again to use it with the new URL.`
+                : `Stored key: ${provider.apiKey}. Leave blank to keep it.`
               : 'Stored encrypted and never shown again in full'
           }
         >
@@ -335,7 +339,7 @@ function ProviderForm({
               autoComplete="off"
               value={apiKey}
               onInput={(e) => setApiKey(e.currentTarget.value)}
-              required={keyRequired && !provider?.hasApiKey}
+              required={(keyRequired && !provider?.hasApiKey) || (urlChanged && Boolean(provider?.hasApiKey))}
             />
           )}
         </Field>

@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { failEveryRequest, fakeApi, renderAs } from '../test-support';
+import { failEveryRequest, failRoute, fakeApi, renderAs } from '../test-support';
 import { ChannelPage } from './channel-page';
 import { ChannelWizard } from './channel-wizard';
 
@@ -83,15 +83,36 @@ describe('email connection test', () => {
     expect(api.find('POST', '/api/channels')).toEqual([]);
   });
 
-  it('tests a saved channel with the edited fields, keeping the masked password and dropping a cleared IMAP host', async () => {
+  it('sends plain-text login only when the admin ticks it, for each server', async () => {
+    const api = fakeApi({ 'POST /api/channels/test-connection': { ok: true, smtp: { ok: true } } });
+    renderAs('ADMIN', <ChannelWizard />);
+    fireEvent.click(screen.getByLabelText('Email'));
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    type('SMTP host', 'relay.shop.test');
+    type('SMTP port', '25');
+    type('Username', 'support@shop.test');
+    type('Password', 'secret-pass');
+    type('From address', 'support@shop.test');
+    const plaintext = screen.getByLabelText('Allow SMTP login without encryption (local mail server only)');
+    expect(plaintext).toHaveProperty('checked', false);
+    fireEvent.click(plaintext);
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    await within(screen.getByRole('status')).findByText('SMTP: connected and authenticated');
+    const sent = api.find('POST', '/api/channels/test-connection')[0]!.body as { credentials: object };
+    expect(sent.credentials).toMatchObject({ smtpAllowPlaintext: true });
+    expect(sent.credentials).not.toHaveProperty('imapAllowPlaintext');
+  });
+
+  it('tests a saved channel with the edited fields; a new server asks for the password again on its field', async () => {
     const api = fakeApi({
       'GET /api/channels/ch-1': savedEmailChannel,
       'GET /api/ai-providers': [],
       'GET /api/knowledge/groups': [],
-      'POST /api/channels/ch-1/test-connection': {
-        ok: false,
-        smtp: { ok: false, error: 'Could not connect to smtp2.shop.test:2525: connection refused' },
-      },
+    });
+    failRoute('POST /api/channels/ch-1/test-connection', 400, {
+      message: 'Enter the password again to use it with a new server',
+      code: 'VALIDATION_ERROR',
+      fields: { 'credentials.password': ['Enter the password again to use it with a new server'] },
     });
     renderAs('ADMIN', <ChannelPage params={{ id: 'ch-1' }} />);
     await screen.findByDisplayValue('smtp.shop.test');
@@ -106,8 +127,10 @@ describe('email connection test', () => {
       expect(screen.getByRole('button', { name: 'Testing connection…' })).toHaveProperty('disabled', true),
     );
 
-    await screen.findByText('SMTP: Could not connect to smtp2.shop.test:2525: connection refused');
-    expect(screen.queryByText(/^IMAP:/)).toBeNull();
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Enter the password again to use it with a new server');
+    expect(screen.getByLabelText('Password').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByText(/^SMTP:/)).toBeNull();
     const sent = api.find('POST', '/api/channels/ch-1/test-connection')[0]!.body as { credentials: object };
     expect(sent.credentials).toMatchObject({
       host: 'smtp2.shop.test',

@@ -24,6 +24,7 @@ interface CredentialField {
   label: string;
   kind?: 'secret' | 'number' | 'checkbox' | 'email';
   optional?: boolean;
+  hint?: string;
 }
 
 export const CREDENTIAL_FIELDS: Record<ChannelType, CredentialField[]> = {
@@ -31,12 +32,29 @@ export const CREDENTIAL_FIELDS: Record<ChannelType, CredentialField[]> = {
     { name: 'host', label: 'SMTP host' },
     { name: 'port', label: 'SMTP port', kind: 'number' },
     { name: 'secure', label: 'SMTP uses TLS', kind: 'checkbox', optional: true },
+    {
+      name: 'smtpAllowPlaintext',
+      label: 'Allow SMTP login without encryption (local mail server only)',
+      kind: 'checkbox',
+      optional: true,
+    },
     { name: 'username', label: 'Username' },
-    { name: 'password', label: 'Password', kind: 'secret' },
+    {
+      name: 'password',
+      label: 'Password',
+      kind: 'secret',
+      hint: 'Stored encrypted; shown masked. Leave the mask to keep it; a new server or port needs it typed again.',
+    },
     { name: 'from', label: 'From address', kind: 'email' },
     { name: 'imapHost', label: 'IMAP host', optional: true },
     { name: 'imapPort', label: 'IMAP port', kind: 'number', optional: true },
     { name: 'imapSecure', label: 'IMAP uses TLS', kind: 'checkbox', optional: true },
+    {
+      name: 'imapAllowPlaintext',
+      label: 'Allow IMAP login without encryption (local mail server only)',
+      kind: 'checkbox',
+      optional: true,
+    },
   ],
   FACEBOOK: [
     { name: 'pageId', label: 'Page id' },
@@ -300,7 +318,9 @@ export function ConnectionSection({ draft, set, error, channelId }: SectionProps
             label={f.optional ? `${f.label} (optional)` : f.label}
             name={`credentials.${f.name}`}
             error={fieldErrors}
-            hint={f.kind === 'secret' ? 'Stored encrypted; shown masked. Leave the mask to keep it.' : undefined}
+            hint={
+              f.hint ?? (f.kind === 'secret' ? 'Stored encrypted; shown masked. Leave the mask to keep it.' : undefined)
+            }
           >
             {(p) => (
               <input
