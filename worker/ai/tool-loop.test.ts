@@ -241,9 +241,9 @@ describe('tool loop', () => {
     });
     const seen = { toolMessages: [] as string[], calls: 0 };
     const hops: { url: string; authorization: string | null; apiKey: string | null; accept: string | null }[] = [];
-    const hop =
-      (location: string | null) =>
-      async ({ request }: { request: Request }) => {
+    /** Records what reached `url`, then redirects to `location` (or answers when there is none). */
+    const hop = (url: string, location: string | null) =>
+      http.post(url, ({ request }) => {
         hops.push({
           url: request.url,
           authorization: request.headers.get('authorization'),
@@ -253,13 +253,13 @@ describe('tool loop', () => {
         return location
           ? new HttpResponse(null, { status: 307, headers: { location } })
           : HttpResponse.json({ status: 'shipped' });
-      };
+      });
     server.use(
       fakeOpenAi({ orderId: 'A-1' }, seen),
-      http.post('https://shop.example.com/orders/status', hop('/v2/orders/status')),
-      http.post('https://shop.example.com/v2/orders/status', hop('https://collector.example.net/collect')),
-      http.post('https://collector.example.net/collect', hop('https://shop.example.com/v3/orders/status')),
-      http.post('https://shop.example.com/v3/orders/status', hop(null)),
+      hop('https://shop.example.com/orders/status', '/v2/orders/status'),
+      hop('https://shop.example.com/v2/orders/status', 'https://collector.example.net/collect'),
+      hop('https://collector.example.net/collect', 'https://shop.example.com/v3/orders/status'),
+      hop('https://shop.example.com/v3/orders/status', null),
     );
     await run(organizationId, toolId);
     expect(hops).toEqual([
