@@ -99,6 +99,12 @@ describe('AI replies', () => {
     const res = await client.post(`/api/messages/${message.id}/generate-reply`);
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ senderType: 'AI', direction: 'OUTBOUND', approvalStatus: 'PENDING' });
+    // The same message shape as every other message endpoint: ISO dates, sender, events.
+    expect(res.body.data.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(res.body.data.events).toEqual([]);
+    expect(res.body.data.sender).toBeNull();
+    const listed = await client.get(`/api/conversations/${conversation.id}/messages`);
+    expect(Object.keys(res.body.data).sort()).toEqual(Object.keys(listed.body.data.items.at(-1)).sort());
     expect(res.body.data.content).toContain('According to Shipping times: ');
     expect(res.body.data.content).toContain('Express delivery takes 1 day');
     expect(res.body.data.content).not.toContain('warehouse');

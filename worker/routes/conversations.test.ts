@@ -395,6 +395,18 @@ describe('messages of a conversation', () => {
     expect((await reply(org.client, conversation.id, { content: 'note', isNote: true })).status).toBe(201);
   });
 
+  it('charges nothing for a reply it refuses: an unknown attachment is a 400 and the balance is unchanged', async () => {
+    const org = await ownerWithWebsiteChat();
+    const { conversation } = await inbound(org, 'v', 'hello');
+    const balance = async () => (await org.client.get('/api/auth/me')).body.data.organization.tokenBalance;
+    const before = await balance();
+    const res = await reply(org.client, conversation.id, { content: 'Here is the file', attachments: ['no-such-file'] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields.attachments).toEqual(['Unknown attachment: no-such-file']);
+    expect(await balance()).toBe(before);
+    expect((await org.client.get(`/api/conversations/${conversation.id}/messages`)).body.data.total).toBe(1);
+  });
+
   it('dedupes a retried send with the same clientMessageId: one message, one token', async () => {
     const org = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'hello');
