@@ -109,7 +109,7 @@ function Shell({
   useLive(
     useCallback(
       (event) => {
-        const customerWrote = event.type === 'message.created' && event.message?.direction === 'INBOUND';
+        const customerWrote = event.type === 'message.created' && event.message.direction === 'INBOUND';
         if (event.type !== 'conversation.created' && !customerWrote) return;
         // The inbox list and the open conversation show it already.
         if (path !== '/conversations' && path !== `/conversations/${event.conversationId}`)

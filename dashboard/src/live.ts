@@ -1,14 +1,10 @@
 // The dashboard's live connection to the organisation hub (GET /api/live): one socket per tab,
 // reconnecting with backoff, fanned out to whichever pages are listening. Frames: docs/realtime-protocol.md.
 import { useEffect, useRef } from 'preact/hooks';
+import type { HubFrame } from '../../worker/conversations/frames';
 
-export interface LiveEvent {
-  type: 'conversation.created' | 'conversation.updated' | 'message.created' | 'message.updated' | 'typing';
-  conversationId: string;
-  conversation?: Record<string, unknown>;
-  message?: { id: string; direction?: string; isNote?: boolean } & Record<string, unknown>;
-  isTyping?: boolean;
-}
+/** A frame from the org hub: the worker's own type (worker/conversations/frames.ts). */
+export type LiveEvent = HubFrame;
 
 type Listener = (event: LiveEvent) => void;
 
