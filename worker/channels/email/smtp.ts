@@ -84,7 +84,7 @@ const encoder = new TextEncoder();
 
 /** A line-oriented connection over a Workers socket that fails loudly when the server goes away. */
 function openConnection(host: string, port: number, secureTransport: 'on' | 'starttls') {
-  const where = `${host}:${port}`;
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   let socket = connect({ hostname: host, port }, { secureTransport, allowHalfOpen: false });
   let reader = socket.readable.getReader();
   let writer = socket.writable.getWriter();
