@@ -18,7 +18,7 @@ import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { pageOf, pagingQuery } from '../http/paging';
 import { withAdmin, withOrganization } from '../http/session';
-import { id, idParams, parse, validate } from '../http/validate';
+import { id, idParams, jsonObject, parse, validate } from '../http/validate';
 
 const toolFields = {
   name: z
@@ -34,7 +34,7 @@ const toolFields = {
   headers: z
     .record(z.string().min(1).max(200), z.string().max(4000), { error: 'Headers must be an object of strings' })
     .optional(),
-  parametersSchema: z.record(z.string(), z.unknown(), { error: 'Parameters schema must be a JSON object' }),
+  parametersSchema: jsonObject(50_000, 'Parameters schema must be a JSON object'),
   isActive: z.boolean().optional(),
 };
 
@@ -54,7 +54,7 @@ const channelToolSchema = z.custom<z.input<typeof attachSchema> | z.input<typeof
   'The body must be a JSON object',
 );
 const importSchema = z.object({
-  spec: z.union([z.string().min(2), z.record(z.string(), z.unknown())], {
+  spec: z.union([z.string().min(2).max(1_000_000), jsonObject(1_000_000)], {
     error: 'spec must be an OpenAPI document (object or JSON string)',
   }),
   baseUrl: z.url({ protocol: /^https$/, error: 'baseUrl must be an https URL' }).optional(),
@@ -62,6 +62,8 @@ const importSchema = z.object({
 
 export const agentToolRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
+  .use('/:id', idParams('id'))
+  .use('/:id/*', idParams('id'))
   .get('/', async (c) => ok(c, await listTools(c.env, c.var.db, c.var.auth.organization.id)))
   .post('/', withAdmin, validate('json', createSchema), async (c) =>
     ok(c, await createTool(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json')), 201),
@@ -88,7 +90,7 @@ export const agentToolRoutes = new Hono<AppEnv>()
 export const channelAgentToolRoutes = new Hono<AppEnv>()
   .use('/:id/agent-tools', withOrganization)
   .use('/:id/agent-tools/*', withOrganization)
-  .get('/:id/agent-tools', async (c) =>
+  .get('/:id/agent-tools', idParams('id'), async (c) =>
     ok(c, await listTools(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'))),
   )
   .post('/:id/agent-tools', withAdmin, idParams('id'), validate('json', channelToolSchema), async (c) => {

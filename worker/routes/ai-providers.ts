@@ -6,7 +6,7 @@ import { AI_PROVIDER_TYPES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { idParams, validate } from '../http/validate';
 
 const optionalText = (max: number) => z.string().trim().max(max).nullish();
 
@@ -32,6 +32,7 @@ const updateSchema = settingsSchema
 
 export const aiProviderRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
+  .use('/:id', idParams('id'))
   .get('/', async (c) => ok(c, await listProviders(c.env, c.var.db, c.var.auth.organization.id)))
   .post('/', withAdmin, validate('json', createSchema), async (c) =>
     ok(c, await createProvider(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json')), 201),

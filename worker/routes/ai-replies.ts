@@ -9,17 +9,17 @@ import { postOutbound } from '../conversations/pipeline';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withAgent, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { id, idParams, validate } from '../http/validate';
 
 const enhanceSchema = z.object({ content: z.string().trim().min(1, 'Content is required').max(10_000) });
 const faqSchema = z.object({
-  groupIds: z.array(z.string().min(1)).max(50).optional(),
+  groupIds: z.array(id('groupId')).max(50).optional(),
   count: z.number().int().min(1, 'count is 1–10').max(10, 'count is 1–10').optional(),
 });
 
 export const aiMessageRoutes = new Hono<AppEnv>()
   .use('/:id/generate-reply', withOrganization)
-  .post('/:id/generate-reply', withAgent, async (c) => {
+  .post('/:id/generate-reply', idParams('id'), withAgent, async (c) => {
     const draft = await generateReplyToMessage(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'));
     const message = await postOutbound(c.env, { ...draft, approvalStatus: 'PENDING' });
     return ok(c, await presentLogMessage(c.var.db, message), 201);
@@ -27,7 +27,7 @@ export const aiMessageRoutes = new Hono<AppEnv>()
 
 export const aiConversationRoutes = new Hono<AppEnv>()
   .use('/:id/enhance', withOrganization)
-  .post('/:id/enhance', withAgent, validate('json', enhanceSchema), async (c) =>
+  .post('/:id/enhance', idParams('id'), withAgent, validate('json', enhanceSchema), async (c) =>
     ok(
       c,
       await enhanceDraft(c.env, c.var.db, {

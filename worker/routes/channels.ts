@@ -15,7 +15,7 @@ import { CHANNEL_TYPES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { id, idParams, jsonObject, validate } from '../http/validate';
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
@@ -45,9 +45,9 @@ const settingsSchema = z.object({
     .optional(),
 });
 
-const credentialsSchema = z.record(z.string(), z.unknown(), { error: 'Credentials must be an object' });
-const jsonObject = z.record(z.string(), z.unknown());
-const groupIds = z.array(z.string().min(1)).max(100);
+const credentialsSchema = jsonObject(20_000, 'Credentials must be an object');
+const templateSchema = jsonObject(20_000);
+const groupIds = z.array(id('groupId')).max(100);
 
 /** The seed's createChannelSchema plus systemPrompt, settings, knowledgeGroupIds and isActive. */
 const createChannelSchema = z.object({
@@ -58,10 +58,10 @@ const createChannelSchema = z.object({
   autoTranslate: z.boolean().default(true),
   translateToLanguage: language.nullish(),
   fallbackLanguage: language.nullish(),
-  aiProviderId: z.string().min(1).nullish(),
+  aiProviderId: id('aiProviderId').nullish(),
   systemPrompt: optionalText(10_000),
   credentials: credentialsSchema,
-  responseTemplate: jsonObject.nullish(),
+  responseTemplate: templateSchema.nullish(),
   settings: settingsSchema.optional(),
   knowledgeGroupIds: groupIds.optional(),
   autoReply: z.boolean().default(false),
@@ -78,10 +78,10 @@ const updateChannelSchema = z.object({
   autoTranslate: z.boolean().optional(),
   translateToLanguage: language.nullish(),
   fallbackLanguage: language.nullish(),
-  aiProviderId: z.string().min(1).nullish(),
+  aiProviderId: id('aiProviderId').nullish(),
   systemPrompt: optionalText(10_000),
   credentials: credentialsSchema.optional(),
-  responseTemplate: jsonObject.nullish(),
+  responseTemplate: templateSchema.nullish(),
   settings: settingsSchema.optional(),
   knowledgeGroupIds: groupIds.optional(),
   autoReply: z.boolean().optional(),
@@ -101,6 +101,8 @@ const testSavedConnectionSchema = z.object({ credentials: credentialsSchema.opti
 
 export const channelRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
+  .use('/:id', idParams('id'))
+  .use('/:id/*', idParams('id'))
   .get('/', async (c) => ok(c, await listChannels(c.env, c.var.db, c.var.auth.organization.id)))
   .post('/', withAdmin, validate('json', createChannelSchema), async (c) =>
     ok(c, await createChannel(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json')), 201),

@@ -19,21 +19,21 @@ import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { pagingQuery } from '../http/paging';
 import { withAgent, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { id, idParams, validate } from '../http/validate';
 import { ValidationError } from '../lib/errors';
 
 const listSchema = z.object({
   ...pagingQuery(),
   status: z.enum(CONVERSATION_STATUSES).optional(),
-  channelId: z.string().min(1).optional(),
+  channelId: id('channelId').optional(),
   channelType: z.enum(CHANNEL_TYPES).optional(),
   unread: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  assignedToId: z.string().min(1).optional(),
+  assignedToId: id('assignedToId').optional(),
   language: z.string().trim().min(2).max(16).optional(),
-  contactId: z.string().min(1).optional(),
+  contactId: id('contactId').optional(),
   search: z
     .string()
     .trim()
@@ -43,7 +43,7 @@ const listSchema = z.object({
 });
 
 const createSchema = z.object({
-  channelId: z.string().min(1, 'channelId is required'),
+  channelId: id('channelId'),
   contact: z
     .object({
       name: z.string().trim().min(1).max(200).optional(),
@@ -62,27 +62,29 @@ const updateSchema = z
   .object({
     status: z.enum(CONVERSATION_STATUSES).optional(),
     priority: z.enum(PRIORITIES).optional(),
-    assignedToId: z.string().min(1).nullable().optional(),
+    assignedToId: id('assignedToId').nullable().optional(),
     language: z.string().trim().min(2).max(16).nullable().optional(),
     notes: z.string().max(10_000).nullable().optional(),
   })
   .refine((v) => Object.values(v).some((value) => value !== undefined), { message: 'Nothing to update' });
 
 export const sendMessageSchema = z.object({
-  conversationId: z.string().min(1, 'conversationId is required'),
+  conversationId: id('conversationId'),
   content: z.string().trim().min(1, 'Content is required').max(10_000),
-  attachments: z.array(z.string().min(1)).max(10).optional(),
+  attachments: z.array(id('attachment')).max(10).optional(),
   isNote: z.boolean().optional(),
   /** Retrying a send with the same id returns the first message instead of sending twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });
 
-const bulkReadSchema = z.object({ conversationIds: z.array(z.string().min(1)).max(1000).optional() });
+const bulkReadSchema = z.object({ conversationIds: z.array(id('conversationId')).max(1000).optional() });
 
 const messagesPageSchema = z.object(pagingQuery(50));
 
 export const conversationRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
+  .use('/:id', idParams('id'))
+  .use('/:id/*', idParams('id'))
   .get('/', validate('query', listSchema), async (c) =>
     ok(c, await listConversations(c.var.db, c.var.auth.organization.id, c.req.valid('query'))),
   )

@@ -6,7 +6,7 @@ import { createFaq, deleteFaq, FAQ_ANSWER_MAX, FAQ_QUESTION_MAX, listFaqs, reord
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { id, idParams, validate } from '../http/validate';
 
 const question = z
   .string()
@@ -19,17 +19,18 @@ const answer = z
   .min(1, 'Answer is required')
   .max(FAQ_ANSWER_MAX, `Answer must be at most ${FAQ_ANSWER_MAX} characters`);
 
-const createFaqSchema = z.object({ question, answer, channelId: z.string().min(1).nullish() });
+const createFaqSchema = z.object({ question, answer, channelId: id('channelId').nullish() });
 const updateFaqSchema = z
-  .object({ question: question.optional(), answer: answer.optional(), channelId: z.string().min(1).nullish() })
+  .object({ question: question.optional(), answer: answer.optional(), channelId: id('channelId').nullish() })
   .refine((v) => v.question !== undefined || v.answer !== undefined || v.channelId !== undefined, {
     message: 'Nothing to update',
   });
-const reorderSchema = z.object({ ids: z.array(z.string().min(1)).min(1, 'List the FAQs in their new order').max(500) });
-const listQuery = z.object({ channelId: z.string().min(1).optional() });
+const reorderSchema = z.object({ ids: z.array(id()).min(1, 'List the FAQs in their new order').max(500) });
+const listQuery = z.object({ channelId: id('channelId').optional() });
 
 export const faqRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
+  .use('/:id', idParams('id'))
   .get('/', validate('query', listQuery), async (c) =>
     ok(c, await listFaqs(c.var.db, c.var.auth.organization.id, c.req.valid('query').channelId)),
   )

@@ -6,7 +6,7 @@ import { ARTICLE_STATUSES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withOrganization } from '../http/session';
-import { parse, validate } from '../http/validate';
+import { idParams, jsonBody, parse, validate } from '../http/validate';
 import {
   createFileArticle,
   createManualArticle,
@@ -76,6 +76,7 @@ const searchSchema = z.object({
 const UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024;
 
 const groups = new Hono<AppEnv>()
+  .use('/:id', idParams('id'))
   .get('/', async (c) => ok(c, await listGroups(c.var.db, c.var.auth.organization.id)))
   .post('/', withAdmin, validate('json', groupSchema), async (c) =>
     ok(c, await createGroup(c.var.db, c.var.auth.organization.id, c.req.valid('json')), 201),
@@ -90,6 +91,8 @@ const groups = new Hono<AppEnv>()
   });
 
 const articles = new Hono<AppEnv>()
+  .use('/:id', idParams('id'))
+  .use('/:id/*', idParams('id'))
   .get('/', validate('query', articleFiltersSchema), async (c) =>
     ok(c, await listArticles(c.var.db, c.var.auth.organization.id, c.req.valid('query'))),
   )
@@ -107,7 +110,7 @@ const articles = new Hono<AppEnv>()
       });
       return ok(c, await createFileArticle(c.env, c.var.db, organizationId, input), 201);
     }
-    const body = await c.req.json().catch(() => null);
+    const body = await jsonBody(c);
     if (body && typeof body === 'object' && 'url' in body) {
       return ok(c, await createUrlArticle(c.env, c.var.db, organizationId, parse(urlArticleSchema, body)), 201);
     }

@@ -6,7 +6,7 @@ import { approveMessage, rejectMessage } from '../conversations/pipeline';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAgent, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { idParams, validate } from '../http/validate';
 import { retranslateMessage } from '../translation/messages';
 
 const retranslateSchema = z.object({
@@ -21,6 +21,7 @@ const retranslateSchema = z.object({
 });
 
 export const messageRoutes = new Hono<AppEnv>()
+  .use('/:id/*', idParams('id'))
   .use('/:id/approve', withOrganization, withAgent)
   .use('/:id/reject', withOrganization, withAgent)
   .use('/:id/send-original', withOrganization, withAgent)

@@ -6,7 +6,7 @@ import { ROLES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { sessionToken, setSessionCookie, withAdmin, withOrganization } from '../http/session';
-import { validate } from '../http/validate';
+import { idParams, validate } from '../http/validate';
 import { acceptInvitation, invite, listInvitations, revokeInvitation } from '../team/invitations';
 import { createMember, getMember, listMembers, removeMember, updateMember } from '../team/members';
 import { emailSchema, nameSchema, passwordSchema, publicOrganization } from './auth';
@@ -34,6 +34,7 @@ const acceptSchema = z.object({ name: nameSchema.optional(), password: passwordS
 
 const members = new Hono<AppEnv>()
   .use('*', withOrganization)
+  .use('/:id', idParams('id'))
   .get('/', async (c) => ok(c, await listMembers(c.var.db, c.var.auth.organization.id)))
   .post('/', withAdmin, validate('json', createMemberSchema), async (c) => {
     const { password, ...input } = c.req.valid('json');
@@ -50,7 +51,7 @@ const members = new Hono<AppEnv>()
 
 const invitationsRoutes = new Hono<AppEnv>()
   // Public: the invitee may not have an account yet.
-  .post('/:token/accept', validate('json', acceptSchema), async (c) => {
+  .post('/:token/accept', idParams('token'), validate('json', acceptSchema), async (c) => {
     const token = sessionToken(c);
     const caller = token ? await resolveSession(c.var.db, c.env.SESSION_SECRET, token) : null;
     const { user, organization, membership, session } = await acceptInvitation(
@@ -74,7 +75,7 @@ const invitationsRoutes = new Hono<AppEnv>()
     const origin = c.env.APP_ORIGIN ?? new URL(c.req.url).origin;
     return ok(c, await invite(c.env, c.var.db, c.var.auth, c.req.valid('json'), origin), 201);
   })
-  .delete('/:id', withAdmin, async (c) => {
+  .delete('/:id', withAdmin, idParams('id'), async (c) => {
     await revokeInvitation(c.var.db, c.var.auth.organization.id, c.req.param('id'));
     return ok(c, { id: c.req.param('id'), revoked: true });
   });
