@@ -12,7 +12,6 @@ import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-
 import { authRoutes } from './routes/auth';
 import { channelRoutes } from './routes/channels';
 import { conversationRoutes } from './routes/conversations';
-import { devRoutes } from './routes/dev';
 import { faqRoutes } from './routes/faqs';
 import { knowledgeRoutes } from './routes/knowledge';
 import { liveRoutes } from './routes/live';
@@ -45,8 +44,7 @@ const api = new Hono<AppEnv>()
   .route('/conversations', conversationRoutes)
   .route('/messages', messageRoutes)
   .route('/live', liveRoutes)
-  .route('/widget', widgetChatRoutes)
-  .route('/dev', devRoutes);
+  .route('/widget', widgetChatRoutes);
 
 export const app = new Hono<AppEnv>()
   .use('*', securityHeaders)
