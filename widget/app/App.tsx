@@ -5,7 +5,15 @@ import { type Bridge, createBridge } from './bridge';
 import { type Connection, connect, type LinkState } from './connection';
 import { linkify, safeUrl } from './linkify';
 import type { Attachment, Faq, ServerFrame, WidgetConfig } from './protocol';
-import { lastSeq, markFailed, mergeMessages, pendingMessage, type ThreadMessage } from './thread';
+import {
+  lastSeq,
+  markFailed,
+  mergeMessages,
+  nextLinkRefresh,
+  pendingMessage,
+  REFRESH_MIN_MS,
+  type ThreadMessage,
+} from './thread';
 
 export interface AppProps {
   channelId: string;
@@ -112,6 +120,22 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
       clearTimeout(typingIdle.current);
     };
   }, [api, channelId, visitorId, parentOrigin]);
+
+  // Attachment links are signed for a short time: fetch fresh ones before they expire (and for any unsigned).
+  const linksRefreshedAt = useRef(0);
+  useEffect(() => {
+    const due = nextLinkRefresh(messages, Date.now());
+    if (due === null) return;
+    const wait = Math.max(due, linksRefreshedAt.current + REFRESH_MIN_MS - Date.now());
+    const timer = setTimeout(() => {
+      linksRefreshedAt.current = Date.now();
+      api.messages(0).then(
+        (fresh) => update((cur) => mergeMessages(cur, fresh.messages)),
+        () => {},
+      );
+    }, wait);
+    return () => clearTimeout(timer);
+  }, [api, messages]);
 
   const newest = lastSeq(messages);
   useEffect(() => {

@@ -43,3 +43,35 @@ export function lastSeq(messages: ThreadMessage[]): number {
   for (const m of messages) if (!m.pending && m.seq > max) max = m.seq;
   return max;
 }
+
+/** Refresh attachment links this long before they expire, and not more often than every REFRESH_MIN_MS. */
+export const LINK_MARGIN_MS = 60_000;
+export const REFRESH_MIN_MS = 30_000;
+
+/** When a signed attachment link stops working (ms since epoch); null for a link that is not signed. */
+export function linkExpiry(url: string): number | null {
+  try {
+    const params = new URL(url, 'http://widget.invalid').searchParams;
+    const expires = Number(params.get('expires'));
+    return params.get('sig') && Number.isFinite(expires) && expires > 0 ? expires * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How long to wait before fetching fresh attachment links (the server signs them for 15 minutes): null when
+ * no message has an attachment, 0 when a link is unsigned or about to expire.
+ */
+export function nextLinkRefresh(messages: ThreadMessage[], now: number): number | null {
+  let soonest: number | null = null;
+  for (const message of messages) {
+    if (message.pending) continue;
+    for (const attachment of message.attachments) {
+      const expiry = linkExpiry(attachment.url);
+      const wait = expiry === null ? 0 : Math.max(0, expiry - LINK_MARGIN_MS - now);
+      soonest = soonest === null ? wait : Math.min(soonest, wait);
+    }
+  }
+  return soonest;
+}
