@@ -245,7 +245,7 @@ describe('agent tools settings', () => {
     expect(row.textContent).toContain('Organisation (attached to Website)');
     expect(screen.getByRole('status').textContent).toBe('get_order_status is attached to Website.');
     // Only tools not yet attached here are offered.
-    const options = [...(screen.getByLabelText('Organisation tool to attach') as HTMLSelectElement).options];
+    const options = [...(screen.getByLabelText('Organisation tool to attach') as unknown as HTMLSelectElement).options];
     expect(options.map((o) => o.textContent)).toEqual(['Choose a tool', 'track_parcel']);
     fireEvent.change(screen.getByLabelText('Show tools for'), { target: { value: 'all' } });
     expect(screen.getAllByRole('link', { name: 'get_order_status' })).toHaveLength(1);
