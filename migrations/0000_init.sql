@@ -317,6 +317,7 @@ CREATE TABLE `messages` (
 	`translated_language` text,
 	`attachments` text DEFAULT '[]' NOT NULL,
 	`external_id` text,
+	`provider_message_id` text,
 	`approval_status` text DEFAULT 'NONE' NOT NULL,
 	`delivery_status` text DEFAULT 'NOT_SENT' NOT NULL,
 	`citations` text,
@@ -329,6 +330,7 @@ CREATE TABLE `messages` (
 CREATE UNIQUE INDEX `messages_conversation_seq` ON `messages` (`conversation_id`,`seq`);--> statement-breakpoint
 CREATE INDEX `messages_org_created` ON `messages` (`organization_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `messages_conversation_approval` ON `messages` (`conversation_id`,`approval_status`);--> statement-breakpoint
+CREATE INDEX `messages_org_provider_id` ON `messages` (`organization_id`,`provider_message_id`);--> statement-breakpoint
 CREATE TABLE `notification_preferences` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

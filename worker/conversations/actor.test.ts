@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ORIGIN, ownerWithWebsiteChat } from '../../test/client';
 import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import type { ConversationActor } from './actor';
-import { postOutbound, receiveInbound } from './pipeline';
+import { postOutbound, receiveInbound, receiveStatus } from './pipeline';
 import { projectEntries } from './projection';
 import { conversationActor } from './refs';
 
@@ -425,5 +425,80 @@ describe('crash durability and sender-scoped dedupe', () => {
       'Can I get a refund?',
     ]);
     socket.ws.close();
+  });
+});
+
+describe('delivery receipts', () => {
+  it('find the message by the provider id and never move it backwards (read stays read)', async () => {
+    const org = await ownerWithWebsiteChat();
+    const { conversation } = await receiveInbound(env, {
+      organizationId: org.organizationId,
+      channelId: org.channelId,
+      externalContactId: 'wa-customer',
+      content: 'Hi',
+    });
+    const reply = await postOutbound(env, {
+      organizationId: org.organizationId,
+      conversationId: conversation.id,
+      senderType: 'AGENT',
+      content: 'Hello!',
+    });
+    const ref = { id: conversation.id, organizationId: org.organizationId };
+    const stub = conversationActor(env, conversation.id);
+    await stub.recordDelivery(ref, reply.id, 'SENT', null, { providerMessageId: 'wamid.42' });
+    const receipt = (status: 'DELIVERED' | 'READ' | 'FAILED', detail?: string) =>
+      receiveStatus(env, { organizationId: org.organizationId, externalMessageId: 'wamid.42', status, detail });
+    const stateInD1 = async () =>
+      (await env.DB.prepare('SELECT delivery_status FROM messages WHERE id = ?').bind(reply.id).first())
+        ?.delivery_status;
+
+    expect(await receipt('READ')).toBe(true);
+    expect(await stateInD1()).toBe('READ');
+    expect(await receipt('DELIVERED')).toBe(true);
+    expect(await receipt('FAILED', '131047 Re-engagement message')).toBe(true);
+    expect(await stateInD1()).toBe('READ');
+    // Another organisation cannot touch it, and an unknown id is reported as unknown.
+    const other = await ownerWithWebsiteChat();
+    expect(
+      await receiveStatus(env, {
+        organizationId: other.organizationId,
+        externalMessageId: 'wamid.42',
+        status: 'FAILED',
+      }),
+    ).toBe(false);
+    expect(await stateInD1()).toBe('READ');
+  });
+
+  it('records a failure after SENT with its reason, visible in the thread', async () => {
+    const org = await ownerWithWebsiteChat();
+    const { conversation } = await receiveInbound(env, {
+      organizationId: org.organizationId,
+      channelId: org.channelId,
+      externalContactId: 'wa-2',
+      content: 'Hi',
+    });
+    const reply = await postOutbound(env, {
+      organizationId: org.organizationId,
+      conversationId: conversation.id,
+      senderType: 'AGENT',
+      content: 'Hello!',
+    });
+    await conversationActor(env, conversation.id).recordDelivery(
+      { id: conversation.id, organizationId: org.organizationId },
+      reply.id,
+      'SENT',
+      null,
+      { providerMessageId: 'wamid.43' },
+    );
+    await receiveStatus(env, {
+      organizationId: org.organizationId,
+      externalMessageId: 'wamid.43',
+      status: 'FAILED',
+      detail: '131047: more than 24 hours have passed',
+    });
+    const thread = await org.client.get(`/api/conversations/${conversation.id}/messages`);
+    const sent = thread.body.data.items.find((m: { id: string }) => m.id === reply.id);
+    expect(sent.deliveryStatus).toBe('FAILED');
+    expect(sent.events.at(-1)).toMatchObject({ type: 'FAILED', detail: '131047: more than 24 hours have passed' });
   });
 });

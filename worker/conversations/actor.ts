@@ -271,6 +271,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
           attachments: JSON.parse(String(m.attachments ?? '[]')),
           files: [],
           externalId: (m.external_id as string | null) ?? null,
+          providerMessageId: (m.provider_message_id as string | null) ?? null,
           approvalStatus: m.approval_status as LogMessage['approvalStatus'],
           deliveryStatus: m.delivery_status as LogMessage['deliveryStatus'],
           citations: m.citations ? JSON.parse(String(m.citations)) : null,
@@ -598,12 +599,20 @@ export class ConversationActor extends DurableObject<AppBindings> {
     messageId: string,
     status: LogMessage['deliveryStatus'],
     detail: string | null = null,
+    options: DeliveryOptions = {},
   ): Promise<LogMessage | null> {
     const state = await this.ensure(ref);
     const message = this.message(messageId);
     if (!message) return null;
+    // Receipts arrive late and out of order: a state never goes backwards (read stays read).
+    if (options.receipt && !receiptAdvances(message.deliveryStatus, status)) return message;
     const now = Date.now();
-    const updated = { ...message, deliveryStatus: status, updatedAt: now };
+    const updated: LogMessage = {
+      ...message,
+      deliveryStatus: status,
+      providerMessageId: options.providerMessageId ?? message.providerMessageId ?? null,
+      updatedAt: now,
+    };
     const event: ProjectedEvent = {
       id: crypto.randomUUID(),
       organizationId: state.organizationId,
@@ -957,6 +966,27 @@ export class ConversationActor extends DurableObject<AppBindings> {
       // Already closed.
     }
   }
+}
+
+export interface DeliveryOptions {
+  /** The channel's id for the sent message, kept so its receipts can find it. */
+  providerMessageId?: string | null;
+  /** A provider's receipt (delivered, read, failed) rather than our own send attempt. */
+  receipt?: boolean;
+}
+
+const RECEIPT_RANK: Record<LogMessage['deliveryStatus'], number> = {
+  NOT_SENT: 0,
+  QUEUED: 1,
+  SENT: 2,
+  FAILED: 3,
+  DELIVERED: 4,
+  READ: 5,
+};
+
+/** A receipt moves a message forward only: FAILED can follow SENT, nothing follows READ. */
+function receiptAdvances(current: LogMessage['deliveryStatus'], next: LogMessage['deliveryStatus']): boolean {
+  return RECEIPT_RANK[next] > RECEIPT_RANK[current];
 }
 
 const DELIVERY_EVENTS: Partial<

@@ -34,6 +34,8 @@ export interface LogMessage {
   attachments: string[];
   files: AttachmentInfo[];
   externalId: string | null;
+  /** The channel's id for this message once sent (absent in logs written before it existed). */
+  providerMessageId?: string | null;
   approvalStatus: Message['approvalStatus'];
   deliveryStatus: Message['deliveryStatus'];
   citations: Citation[] | null;

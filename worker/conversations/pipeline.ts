@@ -2,7 +2,7 @@
 // and every outgoing one (agent reply, approved draft, AI answer) leaves through postOutbound. Both go
 // through the conversation's actor (ordering, dedupe, events); outgoing ones then through the channel adapter.
 import { eq } from 'drizzle-orm';
-import type { InboundMessage } from '../channels/adapter';
+import type { DeliveryStatus, InboundMessage } from '../channels/adapter';
 import { loadChannel } from '../channels/channels';
 import { deliver } from '../channels/registry';
 import { createDb, type Db } from '../db/client';
@@ -119,8 +119,30 @@ export async function deliverMessage(
     message.id,
     outcome.status,
     outcome.detail ?? null,
+    { providerMessageId: outcome.externalId ?? null },
   );
   return recorded ?? message;
+}
+
+/**
+ * A channel's receipt for a message we sent (delivered, read, failed), found by the id the channel gave it.
+ * Returns false when no such message is known (yet): the caller decides whether that is worth a retry.
+ */
+export async function receiveStatus(
+  env: AppBindings,
+  status: { organizationId: string; externalMessageId: string; status: DeliveryStatus; detail?: string | null },
+): Promise<boolean> {
+  const row = await env.DB.prepare(
+    'SELECT id, conversation_id FROM messages WHERE organization_id = ? AND provider_message_id = ? LIMIT 1',
+  )
+    .bind(status.organizationId, status.externalMessageId)
+    .first<{ id: string; conversation_id: string }>();
+  if (!row) return false;
+  const ref = { id: row.conversation_id, organizationId: status.organizationId };
+  await conversationActor(env, row.conversation_id).recordDelivery(ref, row.id, status.status, status.detail ?? null, {
+    receipt: true,
+  });
+  return true;
 }
 
 async function decide(

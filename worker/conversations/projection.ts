@@ -27,11 +27,12 @@ export type ProjectedEntry = Exclude<OutboxEntry, { kind: 'job' } | { kind: 'dom
 
 const UPSERT_MESSAGE = `INSERT INTO messages (id, organization_id, conversation_id, seq, direction, is_note, sender_type,
   sender_id, content, original_content, translated_content, language, translated_language, attachments, external_id,
-  approval_status, delivery_status, citations, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  provider_message_id, approval_status, delivery_status, citations, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT(id) DO UPDATE SET content = excluded.content, original_content = excluded.original_content,
   translated_content = excluded.translated_content, language = excluded.language,
   translated_language = excluded.translated_language, attachments = excluded.attachments,
+  provider_message_id = excluded.provider_message_id,
   approval_status = excluded.approval_status, delivery_status = excluded.delivery_status,
   citations = excluded.citations, updated_at = excluded.updated_at`;
 
@@ -64,6 +65,7 @@ function statement(d1: D1Database, entry: ProjectedEntry): D1PreparedStatement {
           m.translatedLanguage,
           JSON.stringify(m.attachments),
           m.externalId,
+          m.providerMessageId ?? null,
           m.approvalStatus,
           m.deliveryStatus,
           m.citations ? JSON.stringify(m.citations) : null,

@@ -282,6 +282,8 @@ export const messages = sqliteTable(
     attachments: json<string[]>('attachments').notNull().default([]),
     /** Provider or client message id: a retried send with the same id is the same message. */
     externalId: text('external_id'),
+    /** The channel's id for a message we sent (Graph message id, email Message-ID): receipts find it by this. */
+    providerMessageId: text('provider_message_id'),
     approvalStatus: text('approval_status', { enum: APPROVAL_STATUSES }).notNull().default('NONE'),
     deliveryStatus: text('delivery_status', { enum: DELIVERY_STATUSES }).notNull().default('NOT_SENT'),
     citations: json<Citation[]>('citations'),
@@ -292,6 +294,7 @@ export const messages = sqliteTable(
     uniqueIndex('messages_conversation_seq').on(t.conversationId, t.seq),
     index('messages_org_created').on(t.organizationId, t.createdAt),
     index('messages_conversation_approval').on(t.conversationId, t.approvalStatus),
+    index('messages_org_provider_id').on(t.organizationId, t.providerMessageId),
   ],
 );
 
