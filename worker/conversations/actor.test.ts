@@ -502,3 +502,60 @@ describe('delivery receipts', () => {
     expect(sent.events.at(-1)).toMatchObject({ type: 'FAILED', detail: '131047: more than 24 hours have passed' });
   });
 });
+
+describe('the visitor socket guards', () => {
+  it('refuses over the socket a file the visitor did not upload, storing nothing', async () => {
+    const org = await ownerWithWebsiteChat();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    // An agent's file, in the same organisation, never sent to this visitor.
+    const body = new FormData();
+    body.set('file', new File(['internal price list'], 'prices.txt', { type: 'text/plain' }));
+    const upload = await org.client.request('POST', '/api/media/upload', body);
+    expect(upload.status).toBe(201);
+    const mediaId: string = upload.body.data.id;
+    socket.send({ type: 'message', clientMessageId: 'steal', content: 'look', attachments: [mediaId] });
+    const error = await socket.next((f) => f.type === 'error' && f.clientMessageId === 'steal');
+    expect(error.message).toBe(`Unknown attachment: ${mediaId}`);
+    expect((await org.client.get('/api/conversations')).body.data.total).toBe(0);
+    socket.ws.close();
+  });
+
+  it('limits messages per visitor over the socket like over HTTP', async () => {
+    const org = await ownerWithWebsiteChat();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    for (let i = 0; i < 25; i++) socket.send({ type: 'message', clientMessageId: `m${i}`, content: `message ${i}` });
+    const refused = await socket.next((f) => f.type === 'error' && /Too many messages/.test(f.message));
+    expect(refused.clientMessageId).toMatch(/^m\d+$/);
+    socket.ws.close();
+  });
+});
+
+describe('files shown to the visitor over the socket', () => {
+  it('carry short-lived signed links, never the visitor id', async () => {
+    const org = await ownerWithWebsiteChat();
+    const visitorId = visitor();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
+    await socket.next((f) => f.type === 'history');
+    socket.send({ type: 'message', clientMessageId: 'q', content: 'Can I see the invoice?' });
+    await socket.next((f) => f.type === 'ack');
+    const conversationId: string = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const body = new FormData();
+    body.set('file', new File(['Invoice 1234'], 'invoice.txt', { type: 'text/plain' }));
+    const upload = await org.client.request('POST', '/api/media/upload', body);
+    await org.client.post(`/api/conversations/${conversationId}/messages`, {
+      conversationId,
+      content: 'Here it is',
+      attachments: [upload.body.data.id],
+    });
+    const frame = await socket.next((f) => f.type === 'message' && f.message.content === 'Here it is');
+    const url: string = frame.message.attachments[0].url;
+    expect(url).toMatch(new RegExp(`^/api/widget/media/${upload.body.data.id}\\?channel=[^&]+&expires=\\d+&sig=`));
+    expect(url).not.toContain(visitorId);
+    const file = await exports.default.fetch(new Request(`${ORIGIN}${url}`, { headers: { origin: ORIGIN } }));
+    expect(file.status).toBe(200);
+    expect(await file.text()).toBe('Invoice 1234');
+    socket.ws.close();
+  });
+});

@@ -2,10 +2,14 @@
 // the ordered message log in its own SQLite, projects each change into D1 through an outbox it drains
 // itself (retrying from an alarm), and talks live to the visitor over hibernating WebSockets.
 import { DurableObject } from 'cloudflare:workers';
+import { visitorMessageAllowed } from '../channels/website-chat/limits';
 import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
 import type { DomainEvent, EventDraft } from '../events/types';
 import type { Job } from '../jobs/types';
+import { DomainError } from '../lib/errors';
+import { assertVisitorMayAttach } from '../media/media';
+import { withVisitorLinks } from '../media/visitor-links';
 import type { HubFrame, VisitorServerFrame } from './frames';
 import { intake } from './intake';
 import { publishToHub } from './live';
@@ -20,6 +24,7 @@ import {
   type LogMessage,
   type MessagePatch,
   type NewMessage,
+  type PublicMessage,
   previewOf,
   toApiConversation,
   toApiMessage,
@@ -30,6 +35,8 @@ import { type OutboxEntry, type ProjectedEntry, type ProjectedEvent, projectEntr
 /** Who sits behind a widget socket; kept in the socket's attachment (small, survives hibernation). */
 interface SocketInfo {
   visitorId: string;
+  /** The visitor's IP when the socket opened: messages are limited per IP as over HTTP. */
+  ip: string;
 }
 
 /** Set by the widget route on the upgrade request: which conversation the socket listens to. */
@@ -40,7 +47,12 @@ export interface SocketBinding {
   visitorId: string;
   /** false while the visitor has not written yet: the conversation row does not exist. */
   exists: boolean;
+  ip: string;
 }
+
+/** At most this many files per visitor message, each id at most this long (as over HTTP). */
+const MAX_VISITOR_ATTACHMENTS = 10;
+const MAX_ID_LENGTH = 100;
 
 export const BINDING_HEADER = 'x-helpstack-binding';
 
@@ -288,7 +300,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
       }
       this.setMeta('conversation', state);
       this.setMeta('storageVersion', STORAGE_VERSION);
-      this.setMeta('visitorId', row.visitor_id);
     });
   }
 
@@ -373,10 +384,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
 
   private toVisitors(frame: VisitorServerFrame, except?: WebSocket): void {
     for (const ws of this.visitorSockets(except)) this.send(ws, frame);
-  }
-
-  private visitorId(): string | null {
-    return this.meta<string>('visitorId');
   }
 
   private async toHub(organizationId: string, frame: HubFrame): Promise<void> {
@@ -488,9 +495,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       ),
     );
     this.commit({ messages: [message], conversation, domain });
-    if (isVisibleToVisitor(message)) {
-      this.toVisitors({ type: 'message', message: toPublicMessage(message, this.visitorId()) }, sender);
-    }
+    if (isVisibleToVisitor(message)) this.showToVisitors(message, sender);
     return { message, conversation, duplicate: false };
   }
 
@@ -523,12 +528,29 @@ export class ConversationActor extends DurableObject<AppBindings> {
   }
 
   /** What a visitor may see after `afterSeq`: never notes, never unapproved drafts. */
-  async publicHistory(ref: ConversationRef, afterSeq = 0) {
-    await this.ensure(ref);
-    const visitorId = this.visitorId();
-    return this.messages(afterSeq)
-      .filter(isVisibleToVisitor)
-      .map((m) => toPublicMessage(m, visitorId));
+  async publicHistory(ref: ConversationRef, afterSeq = 0): Promise<PublicMessage[]> {
+    const state = await this.ensure(ref);
+    return this.forVisitor(state.channelId, this.messages(afterSeq).filter(isVisibleToVisitor));
+  }
+
+  /** Messages as the visitor sees them, with freshly signed links to their files. */
+  private forVisitor(channelId: string, messages: LogMessage[]): Promise<PublicMessage[]> {
+    return withVisitorLinks(this.env.SESSION_SECRET, channelId, messages.map(toPublicMessage));
+  }
+
+  /**
+   * Pushes a message to the visitor's sockets. A message without files goes out at once (record() stays
+   * synchronous); one with files waits for its signed links (the widget orders messages by seq).
+   */
+  private showToVisitors(message: LogMessage, except?: WebSocket): void {
+    const channelId = this.conversation()?.channelId ?? this.meta<SocketBinding>('binding')?.channelId;
+    if (!message.files.length || !channelId) {
+      this.toVisitors({ type: 'message', message: toPublicMessage(message) }, except);
+      return;
+    }
+    this.forVisitor(channelId, [message])
+      .then(([shown]) => this.toVisitors({ type: 'message', message: shown! }, except))
+      .catch((error) => console.error('Could not sign the links of a message for the visitor:', error));
   }
 
   /**
@@ -585,9 +607,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
         ),
       ],
     });
-    if (isVisibleToVisitor(approved)) {
-      this.toVisitors({ type: 'message', message: toPublicMessage(approved, this.visitorId()) });
-    }
+    if (isVisibleToVisitor(approved)) this.showToVisitors(approved);
     await this.flush();
     await this.announceUpdates(state, [...older, approved]);
     return { ok: true, message: approved, rejectedIds: older.map((m) => m.id) };
@@ -795,13 +815,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
     }
     const binding = JSON.parse(raw) as SocketBinding;
     if (!this.conversation()) this.setMeta('binding', binding);
-    this.setMeta('visitorId', binding.visitorId);
     const history = binding.exists
       ? await this.publicHistory({ id: binding.conversationId, organizationId: binding.organizationId })
       : [];
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, ['visitor']);
-    server.serializeAttachment({ visitorId: binding.visitorId } satisfies SocketInfo);
+    server.serializeAttachment({ visitorId: binding.visitorId, ip: binding.ip } satisfies SocketInfo);
     this.send(server, {
       type: 'history',
       conversationId: this.conversation()?.id ?? null,
@@ -853,16 +872,27 @@ export class ConversationActor extends DurableObject<AppBindings> {
   private async visitorMessage(ws: WebSocket, frame: Record<string, unknown>): Promise<void> {
     const clientMessageId = typeof frame.clientMessageId === 'string' ? frame.clientMessageId : null;
     const content = typeof frame.content === 'string' ? frame.content.trim() : '';
-    const attachments = Array.isArray(frame.attachments) ? frame.attachments.filter((a) => typeof a === 'string') : [];
+    const attachments: unknown[] = Array.isArray(frame.attachments) ? frame.attachments : [];
     if (
       !clientMessageId ||
-      clientMessageId.length > 100 ||
+      clientMessageId.length > MAX_ID_LENGTH ||
       (!content && !attachments.length) ||
-      content.length > 10_000
+      content.length > 10_000 ||
+      attachments.length > MAX_VISITOR_ATTACHMENTS ||
+      !attachments.every((a): a is string => typeof a === 'string' && a.length > 0 && a.length <= MAX_ID_LENGTH)
     ) {
       return this.send(ws, {
         type: 'error',
-        message: 'A message needs a clientMessageId (≤ 100 characters) and 1 to 10,000 characters of content',
+        message:
+          'A message needs a clientMessageId (≤ 100 characters), 1 to 10,000 characters of content or files, and at most 10 file ids',
+        clientMessageId,
+      });
+    }
+    const socket = ws.deserializeAttachment() as SocketInfo;
+    if (!(await visitorMessageAllowed(this.env, { visitorId: socket.visitorId, ip: socket.ip ?? 'unknown' }))) {
+      return this.send(ws, {
+        type: 'error',
+        message: 'Too many messages, slow down and try again shortly',
         clientMessageId,
       });
     }
@@ -873,36 +903,37 @@ export class ConversationActor extends DurableObject<AppBindings> {
     }
     const organizationId = state?.organizationId ?? binding?.organizationId;
     const channelId = state?.channelId ?? binding?.channelId;
-    const { visitorId } = ws.deserializeAttachment() as SocketInfo;
+    const { visitorId } = socket;
     if (!organizationId || !channelId) return this.send(ws, { type: 'error', message: 'Unknown conversation' });
     try {
-      const { conversation, draft } = await intake(this.env, createDb(this.env.DB), {
+      const db = createDb(this.env.DB);
+      // A visitor attaches only files they uploaded or that were sent to them.
+      await assertVisitorMayAttach(db, { organizationId, channelId, visitorId }, attachments as string[]);
+      const { conversation, draft } = await intake(this.env, db, {
         organizationId,
         channelId,
         externalContactId: visitorId,
         externalMessageId: clientMessageId,
         content,
-        attachments,
+        attachments: attachments as string[],
       });
       const ref = { id: conversation.id, organizationId };
       const result =
         conversation.id === (state?.id ?? binding?.conversationId)
           ? await this.appendFrom(ref, draft, ws)
           : await this.peer(conversation.id).append(ref, draft);
-      this.send(ws, {
-        type: 'ack',
-        clientMessageId,
-        message: toPublicMessage(result.message, visitorId),
-      });
+      const [shown] = await this.forVisitor(channelId, [result.message]);
+      this.send(ws, { type: 'ack', clientMessageId, message: shown! });
       if (result.conversation.id !== (this.conversation()?.id ?? binding?.conversationId)) {
         // The visitor's last conversation was closed and a new one started on another actor: reconnect there.
         ws.close(4001, 'Conversation moved');
       }
     } catch (error) {
-      console.error('Visitor message failed:', error);
+      // Refusals (an unknown file, an unknown channel) are said as they are; anything else is masked.
+      if (!(error instanceof DomainError)) console.error('Visitor message failed:', error);
       this.send(ws, {
         type: 'error',
-        message: error instanceof Error ? error.message : 'The message could not be sent',
+        message: error instanceof DomainError ? error.message : 'The message could not be sent',
         clientMessageId,
       });
     }
@@ -920,7 +951,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
     clientMessageId: string,
     content: string,
   ): Promise<void> {
-    const { visitorId } = ws.deserializeAttachment() as SocketInfo;
     const result = this.record(
       state,
       {
@@ -933,7 +963,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       },
       ws,
     );
-    this.send(ws, { type: 'ack', clientMessageId, message: toPublicMessage(result.message, visitorId) });
+    this.send(ws, { type: 'ack', clientMessageId, message: toPublicMessage(result.message) });
     if (result.duplicate) {
       if (this.outboxSize() > 0) await this.flush();
       return;

@@ -81,8 +81,11 @@ export function isVisibleToVisitor(message: LogMessage): boolean {
   return !message.isNote && (message.approvalStatus === 'NONE' || message.approvalStatus === 'APPROVED');
 }
 
-export function toPublicMessage(message: LogMessage, visitorId: string | null): PublicMessage {
-  const query = visitorId ? `?visitorId=${encodeURIComponent(visitorId)}` : '';
+/**
+ * The message as a visitor sees it. Attachment URLs here are bare paths that open nothing: whoever hands the
+ * message to a visitor signs them first (media/visitor-links.ts), so no link ever carries the visitor's id.
+ */
+export function toPublicMessage(message: LogMessage): PublicMessage {
   return {
     id: message.id,
     seq: message.seq,
@@ -90,7 +93,7 @@ export function toPublicMessage(message: LogMessage, visitorId: string | null): 
     senderType: message.senderType,
     senderName: message.direction === 'OUTBOUND' ? message.senderName : null,
     content: message.content,
-    attachments: message.files.map((file) => ({ ...file, url: `/api/widget/media/${file.id}${query}` })),
+    attachments: message.files.map((file) => ({ ...file, url: `/api/widget/media/${file.id}` })),
     clientMessageId: message.direction === 'INBOUND' ? message.externalId : null,
     createdAt: new Date(message.createdAt).toISOString(),
   };

@@ -78,7 +78,7 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
       attachments: input.attachments,
       contact: { name: input.name, email: input.email },
     });
-    const [shown] = await withVisitorLinks(c.env.SESSION_SECRET, channel.id, [toPublicMessage(message, null)]);
+    const [shown] = await withVisitorLinks(c.env.SESSION_SECRET, channel.id, [toPublicMessage(message)]);
     return ok(c, { conversationId: conversation.id, message: shown }, duplicate ? 200 : 201);
   })
   .get('/:channelId/messages', widgetChannel, validate('query', historySchema), async (c) => {
@@ -107,7 +107,7 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
     }
     const conversation = await activeConversation(c.var.db, contact);
     // `ip` lets the actor limit the socket's messages per IP like the HTTP route (visitorMessageAllowed).
-    const binding: SocketBinding & { ip: string } = {
+    const binding: SocketBinding = {
       conversationId: conversation?.id ?? contact.nextConversationId,
       organizationId: channel.organizationId,
       channelId: channel.id,
