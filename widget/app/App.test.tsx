@@ -46,6 +46,7 @@ function message(seq: number, content: string, extra: Partial<PublicMessage> = {
     senderName: 'Alice',
     content,
     attachments: [],
+    clientMessageId: null,
     createdAt: new Date(2026, 0, 1, 12, seq).toISOString(),
     ...extra,
   };

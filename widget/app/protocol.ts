@@ -1,24 +1,11 @@
 // The wire shapes the chat app speaks, as fixed by docs/realtime-protocol.md (change that document first).
 
-export interface Attachment {
-  id: string;
-  url: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-}
+import type { VisitorServerFrame } from '../../worker/conversations/frames';
+import type { PublicMessage as WirePublicMessage } from '../../worker/conversations/log';
 
-export interface PublicMessage {
-  id: string;
-  seq: number;
-  direction: 'INBOUND' | 'OUTBOUND';
-  senderType: 'CONTACT' | 'AGENT' | 'AI' | 'SYSTEM';
-  senderName?: string | null;
-  content: string;
-  attachments: Attachment[];
-  clientMessageId?: string | null;
-  createdAt: string;
-}
+// Frames and messages are the worker's own types (worker/conversations/frames.ts), never hand copies.
+export type PublicMessage = WirePublicMessage;
+export type Attachment = PublicMessage['attachments'][number];
 
 export interface WidgetConfig {
   channelId: string;
@@ -39,14 +26,7 @@ export interface WidgetStatus {
   agentsOnline: number;
 }
 
-export type ServerFrame =
-  | { type: 'history'; conversationId: string | null; messages: PublicMessage[] }
-  | { type: 'ack'; clientMessageId: string; message: PublicMessage }
-  | { type: 'message'; message: PublicMessage }
-  | { type: 'typing'; isTyping: boolean }
-  | { type: 'read'; upToSeq: number }
-  | { type: 'tool_call'; callId: string; name: string; arguments: unknown }
-  | { type: 'error'; message: string; clientMessageId?: string };
+export type ServerFrame = VisitorServerFrame;
 
 export interface OutgoingMessage {
   clientMessageId: string;

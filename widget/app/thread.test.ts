@@ -17,6 +17,8 @@ function message(id: string, urls: string[], pending = false): ThreadMessage {
     seq: 1,
     direction: 'OUTBOUND',
     senderType: 'AGENT',
+    senderName: 'Ann',
+    clientMessageId: null,
     content: '',
     attachments,
     createdAt: new Date(NOW).toISOString(),

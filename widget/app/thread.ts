@@ -13,6 +13,7 @@ export function pendingMessage(clientMessageId: string, content: string, attachm
     seq: Number.POSITIVE_INFINITY,
     direction: 'INBOUND',
     senderType: 'CONTACT',
+    senderName: null,
     content,
     attachments,
     clientMessageId,
