@@ -1,3 +1,13 @@
+CREATE TABLE `active_contacts` (
+	`organization_id` text NOT NULL,
+	`cycle_start` integer NOT NULL,
+	`contact_id` text NOT NULL,
+	`message_id` text,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `cycle_start`, `contact_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `agent_tools` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -45,6 +55,97 @@ CREATE TABLE `ai_providers` (
 );
 --> statement-breakpoint
 CREATE INDEX `ai_providers_org` ON `ai_providers` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `analytics_conversations` (
+	`conversation_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`version` integer DEFAULT 1 NOT NULL,
+	`derived_version` integer DEFAULT 0 NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `analytics_conversations_org_stale` ON `analytics_conversations` (`organization_id`) WHERE derived_version < version;--> statement-breakpoint
+CREATE TABLE `analytics_cycles` (
+	`organization_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`cycle` integer NOT NULL,
+	`channel_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`started_at` integer NOT NULL,
+	`waiting_since` integer,
+	`first_reply_at` integer,
+	`first_reply_by` text,
+	`first_reply_agent_id` text,
+	`frt_ms` integer,
+	`frt_business_ms` integer,
+	`resolved_at` integer,
+	`resolved_by_id` text,
+	`resolution_ms` integer,
+	`resolution_business_ms` integer,
+	`replies` integer DEFAULT 0 NOT NULL,
+	`human_replied` integer DEFAULT false NOT NULL,
+	`ai_replied` integer DEFAULT false NOT NULL,
+	`ai_involved` integer DEFAULT false NOT NULL,
+	PRIMARY KEY(`conversation_id`, `cycle`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `analytics_cycles_org_started` ON `analytics_cycles` (`organization_id`,`started_at`);--> statement-breakpoint
+CREATE INDEX `analytics_cycles_org_reply` ON `analytics_cycles` (`organization_id`,`first_reply_at`);--> statement-breakpoint
+CREATE INDEX `analytics_cycles_org_resolved` ON `analytics_cycles` (`organization_id`,`resolved_at`);--> statement-breakpoint
+CREATE TABLE `analytics_daily` (
+	`organization_id` text NOT NULL,
+	`day` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`agent_id` text NOT NULL,
+	`metric` text NOT NULL,
+	`dim` text NOT NULL,
+	`value` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `day`, `metric`, `channel_id`, `agent_id`, `dim`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `analytics_dirty_days` (
+	`organization_id` text NOT NULL,
+	`day` text NOT NULL,
+	`generation` integer DEFAULT 1 NOT NULL,
+	PRIMARY KEY(`organization_id`, `day`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `analytics_events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`agent_id` text,
+	`language` text,
+	`message_id` text,
+	`occurred_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `analytics_events_org_time` ON `analytics_events` (`organization_id`,`occurred_at`);--> statement-breakpoint
+CREATE INDEX `analytics_events_conversation` ON `analytics_events` (`conversation_id`,`occurred_at`);--> statement-breakpoint
+CREATE TABLE `billing_accounts` (
+	`organization_id` text PRIMARY KEY NOT NULL,
+	`top_up_balance` integer DEFAULT 0 NOT NULL,
+	`cycle_anchor` integer NOT NULL,
+	`cycle_start` integer NOT NULL,
+	`cycle_end` integer NOT NULL,
+	`stripe_subscription_id` text,
+	`subscription_status` text,
+	`payment_failed_at` integer,
+	`payment_failure` text,
+	`contact_warning_80` integer,
+	`contact_warning_95` integer,
+	`custom_tokens` integer,
+	`custom_seats` integer,
+	`custom_contacts` integer,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `channel_agent_tools` (
 	`organization_id` text NOT NULL,
 	`channel_id` text NOT NULL,
@@ -146,6 +247,59 @@ CREATE INDEX `conversations_org_assignee_last` ON `conversations` (`organization
 CREATE INDEX `conversations_org_language_last` ON `conversations` (`organization_id`,`language`,`last_message_at`);--> statement-breakpoint
 CREATE INDEX `conversations_org_unread_last` ON `conversations` (`organization_id`,`last_message_at`) WHERE "conversations"."unread_count" > 0;--> statement-breakpoint
 CREATE INDEX `conversations_contact` ON `conversations` (`contact_id`,`status`);--> statement-breakpoint
+CREATE TABLE `email_import_failures` (
+	`channel_id` text NOT NULL,
+	`uid_validity` integer NOT NULL,
+	`uid` integer NOT NULL,
+	`organization_id` text NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`last_error` text,
+	`quarantined_at` integer,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`channel_id`, `uid_validity`, `uid`),
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `email_mailboxes` (
+	`channel_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`uid_validity` integer,
+	`last_uid` integer DEFAULT 0 NOT NULL,
+	`last_poll_at` integer,
+	`last_success_at` integer,
+	`last_error` text,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `email_messages` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`rfc_message_id` text NOT NULL,
+	`direction` text NOT NULL,
+	`message_id` text,
+	`conversation_id` text,
+	`contact_id` text,
+	`subject` text,
+	`from_address` text,
+	`from_name` text,
+	`to_addresses` text DEFAULT '[]' NOT NULL,
+	`cc_addresses` text DEFAULT '[]' NOT NULL,
+	`in_reply_to` text,
+	`references` text DEFAULT '[]' NOT NULL,
+	`quoted` text,
+	`auto_submitted` integer DEFAULT false NOT NULL,
+	`claimed_at` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `email_messages_channel_rfc_id` ON `email_messages` (`channel_id`,`rfc_message_id`);--> statement-breakpoint
+CREATE INDEX `email_messages_org_conversation` ON `email_messages` (`organization_id`,`conversation_id`);--> statement-breakpoint
+CREATE INDEX `email_messages_message` ON `email_messages` (`message_id`);--> statement-breakpoint
 CREATE TABLE `event_runs` (
 	`subscriber` text NOT NULL,
 	`event_id` text NOT NULL,
@@ -180,6 +334,26 @@ CREATE TABLE `faqs` (
 );
 --> statement-breakpoint
 CREATE INDEX `faqs_org_channel_position` ON `faqs` (`organization_id`,`channel_id`,`position`);--> statement-breakpoint
+CREATE TABLE `held_messages` (
+	`message_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`contact_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `held_messages_org_created` ON `held_messages` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `integration_deliveries` (
+	`integration_id` text NOT NULL,
+	`event_id` text NOT NULL,
+	`status` text NOT NULL,
+	`claimed_at` integer NOT NULL,
+	PRIMARY KEY(`integration_id`, `event_id`),
+	FOREIGN KEY (`integration_id`) REFERENCES `notification_integrations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `integration_deliveries_claimed` ON `integration_deliveries` (`claimed_at`);--> statement-breakpoint
 CREATE TABLE `invitations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -331,6 +505,50 @@ CREATE UNIQUE INDEX `messages_conversation_seq` ON `messages` (`conversation_id`
 CREATE INDEX `messages_org_created` ON `messages` (`organization_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `messages_conversation_approval` ON `messages` (`conversation_id`,`approval_status`);--> statement-breakpoint
 CREATE INDEX `messages_org_provider_id` ON `messages` (`organization_id`,`provider_message_id`);--> statement-breakpoint
+CREATE TABLE `meta_inbound_ids` (
+	`channel_id` text NOT NULL,
+	`external_message_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`received_at` integer NOT NULL,
+	PRIMARY KEY(`channel_id`, `external_message_id`),
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `meta_inbound_ids_received` ON `meta_inbound_ids` (`received_at`);--> statement-breakpoint
+CREATE TABLE `meta_template_sends` (
+	`organization_id` text NOT NULL,
+	`external_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`name` text NOT NULL,
+	`language` text NOT NULL,
+	`parameters` text DEFAULT '[]' NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `external_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `meta_webhook_health` (
+	`key` text PRIMARY KEY NOT NULL,
+	`last_event_at` integer,
+	`last_signature_failure_at` integer,
+	`last_signature_failure` text
+);
+--> statement-breakpoint
+CREATE TABLE `notification_integrations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`type` text NOT NULL,
+	`name` text NOT NULL,
+	`config` text NOT NULL,
+	`events` text NOT NULL,
+	`enabled` integer DEFAULT true NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `notification_integrations_org` ON `notification_integrations` (`organization_id`);--> statement-breakpoint
 CREATE TABLE `notification_preferences` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -350,9 +568,13 @@ CREATE TABLE `notifications` (
 	`organization_id` text NOT NULL,
 	`user_id` text NOT NULL,
 	`event` text NOT NULL,
+	`event_id` text NOT NULL,
 	`conversation_id` text,
 	`title` text NOT NULL,
 	`body` text,
+	`in_app` integer DEFAULT true NOT NULL,
+	`email_status` text,
+	`email_claimed_at` integer,
 	`read_at` integer,
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -360,6 +582,17 @@ CREATE TABLE `notifications` (
 );
 --> statement-breakpoint
 CREATE INDEX `notifications_user_created` ON `notifications` (`user_id`,`created_at`);--> statement-breakpoint
+CREATE UNIQUE INDEX `notifications_user_event` ON `notifications` (`user_id`,`event_id`);--> statement-breakpoint
+CREATE INDEX `notifications_email_status` ON `notifications` (`email_status`,`user_id`,`conversation_id`);--> statement-breakpoint
+CREATE INDEX `notifications_created` ON `notifications` (`created_at`);--> statement-breakpoint
+CREATE TABLE `organization_settings` (
+	`organization_id` text PRIMARY KEY NOT NULL,
+	`time_zone` text DEFAULT 'UTC' NOT NULL,
+	`business_hours` text,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `organizations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -391,6 +624,16 @@ CREATE TABLE `pending_jobs` (
 );
 --> statement-breakpoint
 CREATE INDEX `pending_jobs_created` ON `pending_jobs` (`created_at`);--> statement-breakpoint
+CREATE TABLE `push_deliveries` (
+	`notification_id` text NOT NULL,
+	`subscription_id` text NOT NULL,
+	`status` text NOT NULL,
+	`claimed_at` integer NOT NULL,
+	PRIMARY KEY(`notification_id`, `subscription_id`),
+	FOREIGN KEY (`notification_id`) REFERENCES `notifications`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`subscription_id`) REFERENCES `push_subscriptions`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `push_subscriptions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -419,6 +662,21 @@ CREATE TABLE `sessions` (
 );
 --> statement-breakpoint
 CREATE INDEX `sessions_user_org` ON `sessions` (`user_id`,`organization_id`);--> statement-breakpoint
+CREATE TABLE `stripe_events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`type` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `token_charge_keys` (
+	`organization_id` text NOT NULL,
+	`key` text NOT NULL,
+	`ledger_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `key`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `token_ledger` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

@@ -29,6 +29,26 @@ declare global {
        * a local mail server in development. Unset in production: mail servers must be public hosts.
        */
       ALLOW_PRIVATE_MAIL_HOSTS?: string;
+      /** Inbound email: mail older than this many days is not imported by the IMAP poll (default 7). */
+      EMAIL_MAX_AGE_DAYS?: string;
+      /** Inbound email: the largest mail accepted, in bytes (default 10485760, 10 MB); larger mail is refused. */
+      EMAIL_MAX_MESSAGE_BYTES?: string;
+      /** Web push (VAPID, RFC 8292): base64url of the 65-byte P-256 public point; unset = push not offered. */
+      VAPID_PUBLIC_KEY?: string;
+      /** Web push: base64url of the 32-byte P-256 private scalar (a secret). */
+      VAPID_PRIVATE_KEY?: string;
+      /** Web push: the contact push services see, "mailto:…" or "https://…" (default: APP_ORIGIN when https). */
+      VAPID_SUBJECT?: string;
+      /** Meta webhooks (worker/routes/webhooks/meta.ts): the verify tokens Meta's handshake must present. */
+      FACEBOOK_VERIFY_TOKEN?: string;
+      INSTAGRAM_VERIFY_TOKEN?: string;
+      WHATSAPP_VERIFY_TOKEN?: string;
+      /** The Meta app secret that signs webhook bodies (X-Hub-Signature-256); a channel's own appSecret wins. */
+      FACEBOOK_APP_SECRET?: string;
+      /** The Graph API base URL (default https://graph.facebook.com/v21.0); tests point it at a fake. */
+      META_GRAPH_BASE_URL?: string;
+      /** Private hosts the Graph client may call (a local fake Graph server in development), same form as above. */
+      ALLOW_PRIVATE_GRAPH_HOSTS?: string;
     }
   }
 }

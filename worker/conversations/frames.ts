@@ -35,7 +35,20 @@ export type HubFrame =
   | { type: 'conversation.updated'; conversationId: string; conversation: ApiConversation }
   | { type: 'message.created'; conversationId: string; message: ApiMessage; conversation: ApiConversation }
   | { type: 'message.updated'; conversationId: string; message: ApiMessage }
-  | { type: 'typing'; conversationId: string; isTyping: boolean };
+  | { type: 'typing'; conversationId: string; isTyping: boolean }
+  /** A new in-app notification, sent only to the sockets of the member it is for (notifications/dispatch.ts). */
+  | { type: 'notification'; userId: string; notification: HubNotification };
+
+/** A notification centre entry on the wire (GET /api/notifications items have the same shape). */
+export interface HubNotification {
+  id: string;
+  event: 'NEW_CONVERSATION' | 'NEW_MESSAGE' | 'ASSIGNED' | 'STATUS_CHANGED';
+  conversationId: string | null;
+  title: string;
+  body: string | null;
+  readAt: string | null;
+  createdAt: string;
+}
 
 /** A dashboard → the org hub (forwarded to the visitor). */
 export type DashboardClientFrame = { type: 'typing'; conversationId: string; isTyping: boolean };

@@ -51,6 +51,20 @@ export class OrgHub extends DurableObject<AppBindings> implements OrgHubRpc {
     return sockets.length;
   }
 
+  /** Sends a frame only to one member's open dashboards (their sockets are tagged user:<id>). */
+  async publishToUser(userId: string, frame: HubFrame): Promise<number> {
+    const text = JSON.stringify(frame);
+    const sockets = this.ctx.getWebSockets(`user:${userId}`);
+    for (const ws of sockets) {
+      try {
+        ws.send(text);
+      } catch {
+        // Closed meanwhile; the dashboard refetches when it reconnects.
+      }
+    }
+    return sockets.length;
+  }
+
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const fail = (frame: ErrorFrame) => ws.send(JSON.stringify(frame));
     let frame: Partial<DashboardClientFrame>;

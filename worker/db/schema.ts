@@ -558,13 +558,25 @@ export const notifications = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     event: text('event', { enum: NOTIFICATION_EVENTS }).notNull(),
+    /** The domain event it came from: one notification per (user, event), however often the event arrives. */
+    eventId: text('event_id').notNull(),
     conversationId: text('conversation_id'),
     title: text('title').notNull(),
     body: text('body'),
+    /** Shown in the notification centre (the user's IN_APP preference when it was made). */
+    inApp: integer('in_app', { mode: 'boolean' }).notNull().default(true),
+    /** EMAIL: PENDING until the batching sweep mails it (SENDING while claimed), then SENT; null when not mailed. */
+    emailStatus: text('email_status', { enum: ['PENDING', 'SENDING', 'SENT'] }),
+    emailClaimedAt: integer('email_claimed_at', { mode: 'timestamp_ms' }),
     readAt: integer('read_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
   },
-  (t) => [index('notifications_user_created').on(t.userId, t.createdAt)],
+  (t) => [
+    index('notifications_user_created').on(t.userId, t.createdAt),
+    uniqueIndex('notifications_user_event').on(t.userId, t.eventId),
+    index('notifications_email_status').on(t.emailStatus, t.userId, t.conversationId),
+    index('notifications_created').on(t.createdAt),
+  ],
 );
 
 // ── Billing ─────────────────────────────────────────────────────────────────
@@ -702,3 +714,394 @@ export const pendingJobs = sqliteTable(
   },
   (t) => [index('pending_jobs_created').on(t.createdAt)],
 );
+
+// ── Email channel: headers, threading ids and IMAP polling state (channels/email/) ─────────────
+
+/**
+ * One row per mail of an email channel, inbound or sent, keyed by its Message-ID within the channel: the
+ * dedupe across Email Workers, IMAP polls and UIDVALIDITY changes, the ids replies thread by, and the
+ * Subject/From/To/Cc and collapsed quoted history the conversation view shows. An inbound row is written
+ * as a claim (no message yet) before the mail enters the pipeline, so a second copy arriving meanwhile
+ * is not imported twice.
+ */
+export const emailMessages = sqliteTable(
+  'email_messages',
+  {
+    id: id(),
+    organizationId: orgId(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    /** The Message-ID header without angle brackets. */
+    rfcMessageId: text('rfc_message_id').notNull(),
+    direction: text('direction', { enum: DIRECTIONS }).notNull(),
+    /** The stored message (null while an inbound mail is being imported). */
+    messageId: text('message_id'),
+    conversationId: text('conversation_id'),
+    /** The customer: the sender of an inbound mail, the recipient of a reply. */
+    contactId: text('contact_id'),
+    subject: text('subject'),
+    fromAddress: text('from_address'),
+    fromName: text('from_name'),
+    toAddresses: json<string[]>('to_addresses').notNull().default([]),
+    ccAddresses: json<string[]>('cc_addresses').notNull().default([]),
+    inReplyTo: text('in_reply_to'),
+    /** The References chain (oldest first) without angle brackets. */
+    references: json<string[]>('references').notNull().default([]),
+    /** The quoted history below the reply, shown on demand. */
+    quoted: text('quoted'),
+    /** Auto-Submitted (auto-replies, bounces) or bulk mail: never answered automatically. */
+    autoSubmitted: integer('auto_submitted', { mode: 'boolean' }).notNull().default(false),
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('email_messages_channel_rfc_id').on(t.channelId, t.rfcMessageId),
+    index('email_messages_org_conversation').on(t.organizationId, t.conversationId),
+    index('email_messages_message').on(t.messageId),
+  ],
+);
+
+/** Where the IMAP poll of an email channel stands: the mailbox's UIDVALIDITY, the last UID seen, the last error. */
+export const emailMailboxes = sqliteTable('email_mailboxes', {
+  channelId: text('channel_id')
+    .primaryKey()
+    .references(() => channels.id, { onDelete: 'cascade' }),
+  organizationId: orgId(),
+  uidValidity: integer('uid_validity'),
+  lastUid: integer('last_uid').notNull().default(0),
+  lastPollAt: integer('last_poll_at', { mode: 'timestamp_ms' }),
+  lastSuccessAt: integer('last_success_at', { mode: 'timestamp_ms' }),
+  /** Why the last poll failed (null after a good one). */
+  lastError: text('last_error'),
+});
+
+/** Mail an IMAP poll could not import: retried on the next polls, quarantined (skipped) after a few tries. */
+export const emailImportFailures = sqliteTable(
+  'email_import_failures',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    uidValidity: integer('uid_validity').notNull(),
+    uid: integer('uid').notNull(),
+    organizationId: orgId(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    quarantinedAt: integer('quarantined_at', { mode: 'timestamp_ms' }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.uidValidity, t.uid] })],
+);
+
+// ── Notifications: web push deliveries and integrations (notifications/) ──────────
+
+/** One row per (notification, device): a device is sent a notification at most once, however often the job runs. */
+export const pushDeliveries = sqliteTable(
+  'push_deliveries',
+  {
+    notificationId: text('notification_id')
+      .notNull()
+      .references(() => notifications.id, { onDelete: 'cascade' }),
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => pushSubscriptions.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['SENDING', 'SENT'] }).notNull(),
+    /** While SENDING: when the attempt started; an attempt older than the lease is taken over. */
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.subscriptionId] })],
+);
+
+/** Organisation-wide delivery channels (Slack incoming webhook, signed generic webhook) and the events they carry. */
+export const notificationIntegrations = sqliteTable(
+  'notification_integrations',
+  {
+    id: id(),
+    organizationId: orgId(),
+    type: text('type', { enum: ['SLACK', 'WEBHOOK'] }).notNull(),
+    name: text('name').notNull(),
+    /** AES-GCM ciphertext of { url, secret? }: a Slack webhook URL is itself a credential. */
+    config: text('config').notNull(),
+    events: json<(typeof NOTIFICATION_EVENTS)[number][]>('events').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('notification_integrations_org').on(t.organizationId)],
+);
+
+/** One row per (integration, domain event): a redelivered event posts to an integration once. */
+export const integrationDeliveries = sqliteTable(
+  'integration_deliveries',
+  {
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => notificationIntegrations.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    status: text('status', { enum: ['SENDING', 'SENT'] }).notNull(),
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.eventId] }), index('integration_deliveries_claimed').on(t.claimedAt)],
+);
+
+// ── Meta channels: Messenger, Instagram, WhatsApp (channels/meta/, routes/webhooks/meta.ts) ──────────
+
+/**
+ * Provider message ids already handed to the pipeline, per channel: Meta redelivers for days, and a replay that
+ * arrives after the conversation was closed must not open a new one with the same message. Pruned after 14 days.
+ */
+export const metaInboundIds = sqliteTable(
+  'meta_inbound_ids',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    externalMessageId: text('external_message_id').notNull(),
+    organizationId: text('organization_id').notNull(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.externalMessageId] }), index('meta_inbound_ids_received').on(t.receivedAt)],
+);
+
+/**
+ * What the channel pages show about a Meta webhook: the last event a channel received (key `channel:<id>`) and
+ * the last body refused for its signature (key `type:<FACEBOOK|INSTAGRAM|WHATSAPP>`: an unsigned body names no
+ * trustworthy channel, so failures are counted per installation endpoint).
+ */
+export const metaWebhookHealth = sqliteTable('meta_webhook_health', {
+  key: text('key').primaryKey(),
+  lastEventAt: integer('last_event_at', { mode: 'timestamp_ms' }),
+  lastSignatureFailureAt: integer('last_signature_failure_at', { mode: 'timestamp_ms' }),
+  lastSignatureFailure: text('last_signature_failure'),
+});
+
+/** A WhatsApp template message: the outbound message (by its client id) and the template it sends. */
+export const metaTemplateSends = sqliteTable(
+  'meta_template_sends',
+  {
+    organizationId: orgId(),
+    /** The outbound message's externalId (client id), generated by the template route. */
+    externalId: text('external_id').notNull(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    language: text('language').notNull(),
+    parameters: json<string[]>('parameters').notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.externalId] })],
+);
+
+// ── Analytics (analytics/): organisation time zone and business hours, reporting events, rollups ───────────
+// Reporting events are immutable facts written once per domain event (the event's id is the key); cycles
+// (one per opening or reopening of a conversation) are derived from them per conversation, and daily rollups
+// from both, so every figure can be rebuilt from the events.
+
+/** A weekly opening interval in the organisation's time zone: ISO weekday (1 = Monday … 7) and HH:MM times. */
+export interface BusinessInterval {
+  day: number;
+  start: string;
+  end: string;
+}
+
+export const organizationSettings = sqliteTable('organization_settings', {
+  organizationId: text('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  /** IANA time zone: report days and the hour heatmap are local to it. */
+  timeZone: text('time_zone').notNull().default('UTC'),
+  /** Null: no business hours (response times in business time are then not shown). */
+  businessHours: json<BusinessInterval[]>('business_hours'),
+  updatedAt: updatedAt(),
+});
+
+export const ANALYTICS_EVENT_KINDS = [
+  'OPENED',
+  'CUSTOMER_MESSAGE',
+  'AGENT_REPLY',
+  'AI_REPLY',
+  'AI_DRAFT',
+  'AI_DRAFT_APPROVED',
+  'AI_DRAFT_REJECTED',
+  'NOTE',
+  'AUTO_ACK',
+  'RESOLVED',
+  'REOPENED',
+] as const;
+export type AnalyticsEventKind = (typeof ANALYTICS_EVENT_KINDS)[number];
+
+export const analyticsEvents = sqliteTable(
+  'analytics_events',
+  {
+    /** The domain event's id: a redelivered event is the same row. */
+    id: text('id').primaryKey(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    kind: text('kind', { enum: ANALYTICS_EVENT_KINDS }).notNull(),
+    /** The member who acted (replied, approved, resolved, reopened), if one did. */
+    agentId: text('agent_id'),
+    /** The customer's message language (customer messages only). */
+    language: text('language'),
+    messageId: text('message_id'),
+    /** Epoch milliseconds. */
+    occurredAt: integer('occurred_at').notNull(),
+  },
+  (t) => [
+    index('analytics_events_org_time').on(t.organizationId, t.occurredAt),
+    index('analytics_events_conversation').on(t.conversationId, t.occurredAt),
+  ],
+);
+
+/** Per conversation: bumped with every reporting event; the cycles are current when derived = version. */
+export const analyticsConversations = sqliteTable(
+  'analytics_conversations',
+  {
+    conversationId: text('conversation_id').primaryKey(),
+    organizationId: orgId(),
+    version: integer('version').notNull().default(1),
+    derivedVersion: integer('derived_version').notNull().default(0),
+  },
+  (t) => [index('analytics_conversations_org_stale').on(t.organizationId).where(sql`derived_version < version`)],
+);
+
+/** One opening (NEW) or reopening (REOPEN) of a conversation until its resolution; times in epoch ms. */
+export const analyticsCycles = sqliteTable(
+  'analytics_cycles',
+  {
+    organizationId: orgId(),
+    conversationId: text('conversation_id').notNull(),
+    cycle: integer('cycle').notNull(),
+    channelId: text('channel_id').notNull(),
+    kind: text('kind', { enum: ['NEW', 'REOPEN'] }).notNull(),
+    startedAt: integer('started_at').notNull(),
+    /** The customer's first message (NEW) or the reopening (REOPEN): where first response time starts. */
+    waitingSince: integer('waiting_since'),
+    firstReplyAt: integer('first_reply_at'),
+    firstReplyBy: text('first_reply_by', { enum: ['AGENT', 'AI'] }),
+    firstReplyAgentId: text('first_reply_agent_id'),
+    frtMs: integer('frt_ms'),
+    frtBusinessMs: integer('frt_business_ms'),
+    resolvedAt: integer('resolved_at'),
+    resolvedById: text('resolved_by_id'),
+    resolutionMs: integer('resolution_ms'),
+    resolutionBusinessMs: integer('resolution_business_ms'),
+    /** Replies to the customer (agent and AI, notes and automated acknowledgements excluded). */
+    replies: integer('replies').notNull().default(0),
+    humanReplied: integer('human_replied', { mode: 'boolean' }).notNull().default(false),
+    aiReplied: integer('ai_replied', { mode: 'boolean' }).notNull().default(false),
+    aiInvolved: integer('ai_involved', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.cycle] }),
+    index('analytics_cycles_org_started').on(t.organizationId, t.startedAt),
+    index('analytics_cycles_org_reply').on(t.organizationId, t.firstReplyAt),
+    index('analytics_cycles_org_resolved').on(t.organizationId, t.resolvedAt),
+  ],
+);
+
+/** Daily figures in the organisation's local days; agent_id and dim are '' when they do not apply. */
+export const analyticsDaily = sqliteTable(
+  'analytics_daily',
+  {
+    organizationId: orgId(),
+    day: text('day').notNull(),
+    channelId: text('channel_id').notNull(),
+    agentId: text('agent_id').notNull(),
+    metric: text('metric').notNull(),
+    dim: text('dim').notNull(),
+    value: integer('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.day, t.metric, t.channelId, t.agentId, t.dim] })],
+);
+
+/** Local days whose rollups must be rebuilt; `generation` changes with every mark, so a rebuild that raced a
+ * newer mark leaves it in place. */
+export const analyticsDirtyDays = sqliteTable(
+  'analytics_dirty_days',
+  {
+    organizationId: orgId(),
+    day: text('day').notNull(),
+    generation: integer('generation').notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.day] })],
+);
+
+// ── Billing: cycles, top-ups, idempotent charges, monthly active contacts, Stripe (billing/) ──────────
+// organizations.token_balance stays the one spendable balance (allowance left + top-up left); the top-up part
+// is tracked here, so a cycle reset renews the allowance and keeps what was bought.
+
+export const billingAccounts = sqliteTable('billing_accounts', {
+  organizationId: text('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  /** Bought tokens left (never more than the balance): spent after the allowance, kept at a reset. */
+  topUpBalance: integer('top_up_balance').notNull().default(0),
+  /** The anniversary: cycles run monthly from this moment (the subscription's start, or the sign-up). */
+  cycleAnchor: integer('cycle_anchor', { mode: 'timestamp_ms' }).notNull(),
+  cycleStart: integer('cycle_start', { mode: 'timestamp_ms' }).notNull(),
+  cycleEnd: integer('cycle_end', { mode: 'timestamp_ms' }).notNull(),
+  stripeSubscriptionId: text('stripe_subscription_id'),
+  subscriptionStatus: text('subscription_status'),
+  /** The last failed invoice payment, until an invoice is paid. */
+  paymentFailedAt: integer('payment_failed_at', { mode: 'timestamp_ms' }),
+  paymentFailure: text('payment_failure'),
+  /** The cycle start (ms) for which the 80 % / 95 % contact warning mail went out. */
+  contactWarning80: integer('contact_warning_80'),
+  contactWarning95: integer('contact_warning_95'),
+  /** Enterprise terms agreed with sales (null: the plan table's defaults). */
+  customTokens: integer('custom_tokens'),
+  customSeats: integer('custom_seats'),
+  customContacts: integer('custom_contacts'),
+  updatedAt: updatedAt(),
+});
+
+/** One row per idempotency key of a charge or credit: a retried call finds its key and is not charged again. */
+export const tokenChargeKeys = sqliteTable(
+  'token_charge_keys',
+  {
+    organizationId: orgId(),
+    key: text('key').notNull(),
+    ledgerId: text('ledger_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.key] })],
+);
+
+/** Monthly active contacts: a contact counts once per cycle, on the first outbound message to it. */
+export const activeContacts = sqliteTable(
+  'active_contacts',
+  {
+    organizationId: orgId(),
+    /** The cycle's start (ms). */
+    cycleStart: integer('cycle_start').notNull(),
+    contactId: text('contact_id').notNull(),
+    messageId: text('message_id'),
+    countedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.cycleStart, t.contactId] })],
+);
+
+/** Automated messages to new contacts held at the contact cap; sent when the plan grows or the cycle resets. */
+export const heldMessages = sqliteTable(
+  'held_messages',
+  {
+    messageId: text('message_id').primaryKey(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id').notNull(),
+    contactId: text('contact_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('held_messages_org_created').on(t.organizationId, t.createdAt)],
+);
+
+/** Stripe webhook events already handled (deduped on event.id). */
+export const stripeEvents = sqliteTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  receivedAt: createdAt(),
+});
+
+export type BillingAccount = typeof billingAccounts.$inferSelect;

@@ -4,11 +4,12 @@
 import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
 import type { Job } from '../jobs/types';
+import { notificationSubscriber } from '../notifications/dispatch';
 import { aiReplySubscriber } from './ai-replies';
 import { fanOut, type Subscriber } from './fan-out';
 import { translationSubscriber } from './translation';
 
-export const subscribers: readonly Subscriber[] = [translationSubscriber, aiReplySubscriber];
+export const subscribers: readonly Subscriber[] = [translationSubscriber, aiReplySubscriber, notificationSubscriber];
 
 /** The `event` job: one domain event fanned out to every subscriber. */
 export function onDomainEvent(env: AppBindings, job: Extract<Job, { kind: 'event' }>): Promise<void> {

@@ -1,9 +1,12 @@
 // Which module runs each job kind. Each area registers its handler here (one line per kind).
+import { onMetaReceipt } from '../channels/meta/inbound';
 import { onMessageDeliver } from '../conversations/follow-ups';
 import type { AppBindings } from '../env';
 import { runAutoReply } from '../events/ai-replies';
 import { onDomainEvent } from '../events/subscribers';
 import { knowledgeIngestJob } from '../knowledge/ingest';
+import { onNotificationIntegration } from '../notifications/integrations';
+import { onNotificationPush } from '../notifications/push';
 import { onMessageTranslate } from '../translation/messages';
 import type { JobKind, JobOf } from './types';
 
@@ -15,4 +18,7 @@ export const jobHandlers: { [K in JobKind]?: JobHandler<K> } = {
   event: onDomainEvent,
   'message.deliver': onMessageDeliver,
   'message.translate': onMessageTranslate,
+  'meta.receipt': onMetaReceipt,
+  'notification.push': onNotificationPush,
+  'notification.integration': onNotificationIntegration,
 };

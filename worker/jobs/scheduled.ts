@@ -1,9 +1,11 @@
 // The cron trigger (every minute): sends jobs a crash left behind and forgets subscriber runs old enough that
 // the queue can no longer redeliver their event.
 import { and, eq, lt } from 'drizzle-orm';
+import { pruneMetaInboundIds } from '../channels/meta/inbound';
 import { createDb } from '../db/client';
 import { eventRuns } from '../db/schema';
 import type { AppBindings } from '../env';
+import { runNotificationUpkeep } from '../notifications/upkeep';
 import { sweepPendingJobs } from './outbox';
 
 /** Far beyond the queue's retries and the dead-letter path. */
@@ -12,6 +14,8 @@ const RUN_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
 export async function runScheduled(env: AppBindings, now = Date.now()): Promise<void> {
   const db = createDb(env.DB);
   await sweepPendingJobs(env, db, now);
+  await pruneMetaInboundIds(env, now);
+  await runNotificationUpkeep(env, now);
   await db
     .delete(eventRuns)
     .where(and(eq(eventRuns.status, 'DONE'), lt(eventRuns.claimedAt, new Date(now - RUN_RETENTION_MS))));

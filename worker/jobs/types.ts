@@ -3,6 +3,7 @@
 import type { DomainEvent } from '../events/types';
 
 export type Job =
+  | MetaReceiptJob
   | { kind: 'event'; event: DomainEvent }
   | { kind: 'knowledge.ingest'; organizationId: string; articleId: string }
   | { kind: 'ai.reply'; organizationId: string; conversationId: string; messageId: string }
@@ -14,7 +15,33 @@ export type Job =
       messageId: string;
       /** 1 for the first try; the job re-enqueues itself with the next attempt after a provider failure. */
       attempt?: number;
+    }
+  /** Notifications: one notification to each of its member's push devices (notifications/push.ts). */
+  | { kind: 'notification.push'; organizationId: string; notificationId: string }
+  /** Notifications: one domain event posted to one Slack / webhook integration (notifications/integrations.ts). */
+  | {
+      kind: 'notification.integration';
+      organizationId: string;
+      integrationId: string;
+      eventId: string;
+      message: {
+        event: 'NEW_CONVERSATION' | 'NEW_MESSAGE' | 'ASSIGNED' | 'STATUS_CHANGED';
+        conversationId: string;
+        title: string;
+        body: string | null;
+        occurredAt: string;
+      };
     };
+
+export type MetaReceiptJob = {
+  kind: 'meta.receipt';
+  organizationId: string;
+  externalMessageId: string;
+  status: 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
+  detail?: string | null;
+  /** 1 for the first retry; re-enqueued with a growing delay while the sent message is not recorded yet. */
+  attempt: number;
+};
 
 export type JobKind = Job['kind'];
 export type JobOf<K extends JobKind> = Extract<Job, { kind: K }>;

@@ -1,0 +1,277 @@
+// The notifications subscriber: turns a conversation's domain events into notifications for the members whose
+// preferences ask for them (never the member who caused the event), stores them (one per member per event),
+// pushes in-app ones live to that member's dashboards, and hands web push and integrations to keyed jobs.
+import { and, eq, inArray, lt } from 'drizzle-orm';
+import { createDb, type Db } from '../db/client';
+import { contacts, conversations, memberships, messages, notifications, users } from '../db/schema';
+import type { AppBindings } from '../env';
+import type { Subscriber } from '../events/fan-out';
+import type { DomainEvent } from '../events/types';
+import { enqueue } from '../jobs/types';
+import { integrationsFor } from './integrations';
+import { type NotificationEvent, preferencesOf } from './preferences';
+import { toApiNotification } from './inbox';
+
+const PREVIEW_MAX = 200;
+
+/** What members are told, and what integrations post, about one event. */
+export interface NotificationContent {
+  event: NotificationEvent;
+  conversationId: string;
+  title: string;
+  body: string | null;
+  /** Who gets it when their scope is ALL; `assignee` limits it to the assigned member. */
+  audience: 'members' | 'assignee';
+  assigneeId: string | null;
+  /** The same news for a channel everyone reads (Slack, webhooks): no "you". */
+  publicTitle: string;
+}
+
+function preview(text: string | null | undefined): string | null {
+  if (!text) return null;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > PREVIEW_MAX ? `${flat.slice(0, PREVIEW_MAX - 1)}…` : flat;
+}
+
+async function nameOf(db: Db, userId: string | null | undefined): Promise<string | null> {
+  if (!userId) return null;
+  const [row] = await db.select({ name: users.name }).from(users).where(eq(users.id, userId));
+  return row?.name ?? null;
+}
+
+/** Reads what the message needs from D1 (the actor wrote the projection before it sent the event). */
+export async function describe(db: Db, event: DomainEvent): Promise<NotificationContent | null> {
+  const [conversation] = await db
+    .select({
+      assignedToId: conversations.assignedToId,
+      preview: conversations.lastMessagePreview,
+      contactName: contacts.name,
+      contactEmail: contacts.email,
+    })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(eq(conversations.id, event.conversationId), eq(conversations.organizationId, event.organizationId)));
+  if (!conversation) return null;
+  const who = conversation.contactName || conversation.contactEmail || 'a visitor';
+  const base = { conversationId: event.conversationId, assigneeId: conversation.assignedToId };
+
+  switch (event.type) {
+    case 'conversation.opened':
+      return {
+        ...base,
+        event: 'NEW_CONVERSATION',
+        audience: 'members',
+        title: `New conversation with ${who}`,
+        publicTitle: `New conversation with ${who}`,
+        body: preview(conversation.preview),
+      };
+    case 'message.accepted':
+    case 'message.posted': {
+      if (event.type === 'message.posted' && (event.senderType !== 'AGENT' || event.approvalStatus === 'PENDING')) {
+        return null;
+      }
+      const [message] = await db
+        .select({ seq: messages.seq, content: messages.content })
+        .from(messages)
+        .where(and(eq(messages.id, event.messageId), eq(messages.conversationId, event.conversationId)));
+      if (!message) return null;
+      if (event.type === 'message.accepted') {
+        // The customer's first message is the new conversation itself: NEW_CONVERSATION tells of it.
+        const [earlier] = await db
+          .select({ id: messages.id })
+          .from(messages)
+          .where(
+            and(
+              eq(messages.conversationId, event.conversationId),
+              eq(messages.direction, 'INBOUND'),
+              lt(messages.seq, message.seq),
+            ),
+          )
+          .limit(1);
+        if (!earlier) return null;
+        return {
+          ...base,
+          event: 'NEW_MESSAGE',
+          audience: 'members',
+          title: `New message from ${who}`,
+          publicTitle: `New message from ${who}`,
+          body: preview(message.content),
+        };
+      }
+      const agent = (await nameOf(db, event.actor.id)) ?? 'A teammate';
+      const what = event.isNote ? 'added a note' : 'replied';
+      return {
+        ...base,
+        event: 'NEW_MESSAGE',
+        audience: 'members',
+        title: `${agent} ${what} to ${who}`,
+        publicTitle: `${agent} ${what} to ${who}`,
+        body: preview(message.content),
+      };
+    }
+    case 'conversation.assigned': {
+      if (!event.assignedToId) return null;
+      const by = await nameOf(db, event.actor.type === 'USER' ? event.actor.id : null);
+      const assignee = (await nameOf(db, event.assignedToId)) ?? 'a member';
+      return {
+        ...base,
+        assigneeId: event.assignedToId,
+        event: 'ASSIGNED',
+        audience: 'assignee',
+        title: by ? `${by} assigned you the conversation with ${who}` : `You were assigned the conversation with ${who}`,
+        publicTitle: `Conversation with ${who} assigned to ${assignee}`,
+        body: preview(conversation.preview),
+      };
+    }
+    case 'conversation.status_changed': {
+      const by = await nameOf(db, event.actor.type === 'USER' ? event.actor.id : null);
+      const title = `Conversation with ${who} is now ${event.to.toLowerCase()}`;
+      return {
+        ...base,
+        event: 'STATUS_CHANGED',
+        audience: 'members',
+        title,
+        publicTitle: title,
+        body: by ? `Changed by ${by}` : null,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+interface Delivery {
+  userId: string;
+  inApp: boolean;
+  email: boolean;
+  push: boolean;
+}
+
+/** Who receives the notification and through which channels: preferences, scope, and never the actor. */
+export async function recipients(
+  db: Db,
+  organizationId: string,
+  content: NotificationContent,
+  actor: DomainEvent['actor'],
+): Promise<Delivery[]> {
+  const members = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.status, 'ACTIVE')));
+  const actorId = actor.type === 'USER' ? actor.id : null;
+  const candidates = members
+    .map((m) => m.userId)
+    .filter((id) => id !== actorId)
+    .filter((id) => content.audience === 'members' || id === content.assigneeId);
+  const prefs = await preferencesOf(db, organizationId, candidates);
+  const deliveries: Delivery[] = [];
+  for (const userId of candidates) {
+    const p = prefs.get(userId);
+    if (!p) continue;
+    // ASSIGNED_ONLY: only conversations assigned to this member (an ASSIGNED alert is, by definition).
+    if (p.scope === 'ASSIGNED_ONLY' && content.assigneeId !== userId) continue;
+    const row = p.matrix[content.event];
+    if (row.IN_APP || row.EMAIL || row.PUSH) {
+      deliveries.push({ userId, inApp: row.IN_APP, email: row.EMAIL, push: row.PUSH });
+    }
+  }
+  return deliveries;
+}
+
+/** Rows per insert: 10 columns each keeps a statement under D1's 100 bound parameters. */
+const INSERT_CHUNK = 9;
+
+export async function dispatch(env: AppBindings, event: DomainEvent): Promise<void> {
+  const db = createDb(env.DB);
+  const content = await describe(db, event);
+  if (!content) return;
+
+  const deliveries = await recipients(db, event.organizationId, content, event.actor);
+  const created: (typeof notifications.$inferSelect)[] = [];
+  for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+    const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+    const rows = await db
+      .insert(notifications)
+      .values(
+        chunk.map((d) => ({
+          organizationId: event.organizationId,
+          userId: d.userId,
+          event: content.event,
+          eventId: event.id,
+          conversationId: content.conversationId,
+          title: content.title,
+          body: content.body,
+          inApp: d.inApp,
+          emailStatus: d.email ? ('PENDING' as const) : null,
+          createdAt: new Date(event.occurredAt),
+        })),
+      )
+      .onConflictDoNothing({ target: [notifications.userId, notifications.eventId] })
+      .returning();
+    created.push(...rows);
+  }
+
+  for (const row of created) {
+    if (!row.inApp) continue;
+    await publishToUser(env, event.organizationId, row.userId, {
+      type: 'notification',
+      userId: row.userId,
+      notification: toApiNotification(row),
+    });
+  }
+
+  // Push jobs go out again on a redelivered event (their rows were made by the first run); each device
+  // is sent a notification once, whatever the number of jobs (push.ts).
+  const pushTo = deliveries.filter((d) => d.push).map((d) => d.userId);
+  for (let i = 0; i < pushTo.length; i += 90) {
+    const rows = await db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(eq(notifications.eventId, event.id), inArray(notifications.userId, pushTo.slice(i, i + 90))));
+    for (const row of rows) {
+      await enqueue(env.JOBS, { kind: 'notification.push', organizationId: event.organizationId, notificationId: row.id });
+    }
+  }
+
+  for (const integration of await integrationsFor(db, event.organizationId, content.event)) {
+    await enqueue(env.JOBS, {
+      kind: 'notification.integration',
+      organizationId: event.organizationId,
+      integrationId: integration.id,
+      eventId: event.id,
+      message: {
+        event: content.event,
+        conversationId: content.conversationId,
+        title: content.publicTitle,
+        body: content.body,
+        occurredAt: new Date(event.occurredAt).toISOString(),
+      },
+    });
+  }
+}
+
+interface UserHubRpc {
+  publishToUser(userId: string, frame: unknown): Promise<number>;
+}
+
+/** Live delivery is best effort like every hub frame: the centre refetches when it opens or reconnects. */
+async function publishToUser(env: AppBindings, organizationId: string, userId: string, frame: object) {
+  try {
+    const hub = env.ORG_HUB.get(env.ORG_HUB.idFromName(organizationId)) as unknown as UserHubRpc;
+    await hub.publishToUser(userId, frame);
+  } catch (error) {
+    console.error('Org hub notification publish failed:', error);
+  }
+}
+
+export const notificationSubscriber: Subscriber = {
+  name: 'notifications',
+  on: [
+    'conversation.opened',
+    'message.accepted',
+    'message.posted',
+    'conversation.assigned',
+    'conversation.status_changed',
+  ],
+  run: dispatch,
+};
