@@ -1,6 +1,6 @@
 // Intake: the contact and the conversation an inbound message belongs to, found or created in D1, and the
 // media it carries described. Pure D1 work: it never calls an actor, so the actor itself can use it.
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { InboundMessage } from '../channels/adapter';
 import { loadChannel } from '../channels/channels';
 import type { Db } from '../db/client';
@@ -108,20 +108,33 @@ export async function openConversation(
   throw new Error('Could not open a conversation for the contact');
 }
 
-/** Checks media ids belong to the organisation and describes them for clients; an unknown id is a 400. */
+/**
+ * Resolves attachments given as media ids or as storage paths (what /api/media/upload returns as `path`) to the
+ * organisation's own files, in the order given; anything else is a 400 naming it.
+ */
 export async function describeAttachments(
   db: Db,
   organizationId: string,
-  ids: string[] = [],
+  refs: string[] = [],
 ): Promise<AttachmentInfo[]> {
-  if (!ids.length) return [];
+  if (!refs.length) return [];
   const rows = await db
-    .select({ id: media.id, fileName: media.fileName, contentType: media.contentType, size: media.size })
+    .select({
+      id: media.id,
+      storageKey: media.storageKey,
+      fileName: media.fileName,
+      contentType: media.contentType,
+      size: media.size,
+    })
     .from(media)
-    .where(and(eq(media.organizationId, organizationId), inArray(media.id, ids)));
-  const missing = ids.filter((id) => !rows.some((row) => row.id === id));
+    .where(and(eq(media.organizationId, organizationId), or(inArray(media.id, refs), inArray(media.storageKey, refs))));
+  const find = (ref: string) => rows.find((row) => row.id === ref || row.storageKey === ref);
+  const missing = refs.filter((ref) => !find(ref));
   if (missing.length) throw ValidationError.field('attachments', `Unknown attachment: ${missing.join(', ')}`);
-  return ids.map((id) => rows.find((row) => row.id === id)!);
+  return refs.map((ref) => {
+    const { storageKey: _key, ...file } = find(ref)!;
+    return file;
+  });
 }
 
 /** Ties media not yet in a conversation to this one (the thread's file list and access rules use it). */
@@ -147,14 +160,15 @@ export async function intake(
     subject: inbound.subject,
     at: inbound.receivedAt,
   });
-  await claimAttachments(db, inbound.organizationId, conversation.id, inbound.attachments ?? []);
+  const attachments = files.map((file) => file.id);
+  await claimAttachments(db, inbound.organizationId, conversation.id, attachments);
   const draft: NewMessage = {
     direction: 'INBOUND',
     senderType: 'CONTACT',
     senderId: contact.id,
     senderName: contact.name,
     content: inbound.content,
-    attachments: inbound.attachments ?? [],
+    attachments,
     files,
     externalId: inbound.externalMessageId ?? null,
     language: inbound.contact?.language ?? null,

@@ -70,7 +70,8 @@ export async function appendOutbound(
   input: OutboundMessage,
 ): Promise<{ message: LogMessage; duplicate: boolean }> {
   const { conversation, files } = await prepareOutbound(db, input);
-  await claimAttachments(db, input.organizationId, conversation.id, input.attachments ?? []);
+  const attachments = files.map((file) => file.id);
+  await claimAttachments(db, input.organizationId, conversation.id, attachments);
   const { message, duplicate } = await conversationActor(env, conversation.id).append(refOf(conversation), {
     direction: 'OUTBOUND',
     senderType: input.senderType,
@@ -80,7 +81,7 @@ export async function appendOutbound(
     isNote: input.isNote ?? false,
     originalContent: input.originalContent ?? null,
     language: input.language ?? null,
-    attachments: input.attachments ?? [],
+    attachments,
     files,
     externalId: input.externalId ?? null,
     approvalStatus: input.approvalStatus ?? 'NONE',

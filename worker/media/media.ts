@@ -152,6 +152,53 @@ export async function storeMedia(
   }
 }
 
+/**
+ * Server-side ingestion of a file a channel provider holds (a WhatsApp media URL lives minutes): the bytes the
+ * caller fetched go to R2 at once, recorded as the customer's upload through that channel. The bytes are
+ * already size-checked by the caller; an empty file is refused.
+ */
+export async function storeFetchedMedia(
+  env: AppBindings,
+  db: Db,
+  input: {
+    organizationId: string;
+    channelId: string;
+    /** The customer's id on the channel (a Meta sender id). */
+    externalContactId: string;
+    bytes: ArrayBuffer;
+    contentType: string;
+    fileName: string;
+  },
+): Promise<Media> {
+  if (input.bytes.byteLength === 0) throw ValidationError.field('file', 'The file is empty');
+  const fileName = safeFileName(input.fileName);
+  const contentType = input.contentType.split(';')[0]!.trim().toLowerCase() || 'application/octet-stream';
+  const id = crypto.randomUUID();
+  const storageKey = `org/${input.organizationId}/${id}/${fileName}`;
+  await env.MEDIA.put(storageKey, input.bytes, {
+    httpMetadata: { contentType },
+    customMetadata: { organizationId: input.organizationId, mediaId: id },
+  });
+  try {
+    const [row] = await db
+      .insert(media)
+      .values({
+        id,
+        organizationId: input.organizationId,
+        storageKey,
+        fileName,
+        contentType,
+        size: input.bytes.byteLength,
+        ...uploaderColumns({ type: 'VISITOR', visitorId: input.externalContactId, channelId: input.channelId }),
+      })
+      .returning();
+    return row!;
+  } catch (error) {
+    await env.MEDIA.delete(storageKey);
+    throw error;
+  }
+}
+
 export function presentMedia(row: Media) {
   return {
     id: row.id,
@@ -161,6 +208,8 @@ export function presentMedia(row: Media) {
     conversationId: row.conversationId,
     uploadedById: row.uploadedById,
     createdAt: row.createdAt,
+    /** The storage path: a reply may name the file by it (`attachments`) as well as by its id. */
+    path: row.storageKey,
     url: `/api/media/${row.id}/file`,
   };
 }

@@ -407,6 +407,27 @@ describe('messages of a conversation', () => {
     expect((await org.client.get(`/api/conversations/${conversation.id}/messages`)).body.data.total).toBe(1);
   });
 
+  it('accepts attachments by the storage path the upload returned, and only the organisation\'s own', async () => {
+    const org = await ownerWithWebsiteChat();
+    const other = await ownerWithWebsiteChat();
+    const { conversation } = await inbound(org, 'v', 'hello');
+    const uploadAs = async (client: typeof org.client) => {
+      const body = new FormData();
+      body.set('file', new File(['Invoice 1234'], 'invoice.txt', { type: 'text/plain' }));
+      return (await client.request('POST', '/api/media/upload', body)).body.data;
+    };
+    const mine = await uploadAs(org.client);
+    expect(mine.path).toBe(`org/${org.organizationId}/${mine.id}/invoice.txt`);
+    const sent = await reply(org.client, conversation.id, { content: 'Your invoice', attachments: [mine.path] });
+    expect(sent.status).toBe(201);
+    expect(sent.body.data.attachments).toEqual([mine.id]);
+
+    const theirs = await uploadAs(other.client);
+    const refused = await reply(org.client, conversation.id, { content: 'Not mine', attachments: [theirs.path] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.fields.attachments).toEqual([`Unknown attachment: ${theirs.path}`]);
+  });
+
   it('dedupes a retried send with the same clientMessageId: one message, one token', async () => {
     const org = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'hello');

@@ -71,7 +71,17 @@ const updateSchema = z
 export const sendMessageSchema = z.object({
   conversationId: id('conversationId'),
   content: z.string().trim().min(1, 'Content is required').max(10_000),
-  attachments: z.array(id('attachment')).max(10).optional(),
+  /** Media ids or storage paths (the `path` /api/media/upload returns). */
+  attachments: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1, 'An attachment is a media id or storage path')
+        .max(400, 'An attachment is at most 400 characters'),
+    )
+    .max(10, 'At most 10 attachments')
+    .optional(),
   isNote: z.boolean().optional(),
   /** Retrying a send with the same id returns the first message instead of sending twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
