@@ -7,6 +7,7 @@ import { handleError, handleNotFound } from './http/error-handler';
 import { securityHeaders } from './http/security-headers';
 import { boundedRequest } from './http/validate';
 import { agentToolRoutes, channelAgentToolRoutes } from './routes/agent-tools';
+import { analyticsRoutes } from './routes/analytics';
 import { aiProviderRoutes } from './routes/ai-providers';
 import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-replies';
 import { authRoutes } from './routes/auth';
@@ -44,7 +45,8 @@ const api = new Hono<AppEnv>()
   .route('/conversations', conversationRoutes)
   .route('/messages', messageRoutes)
   .route('/live', liveRoutes)
-  .route('/widget', widgetChatRoutes);
+  .route('/widget', widgetChatRoutes)
+  .route('/analytics', analyticsRoutes);
 
 export const app = new Hono<AppEnv>()
   .use('*', securityHeaders)

@@ -1,6 +1,7 @@
 // Who hears domain events, in the order they run for one event. Notifications, automations and analytics
 // join this list.
 
+import { analyticsSubscriber } from '../analytics/subscriber';
 import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
 import type { Job } from '../jobs/types';
@@ -9,7 +10,12 @@ import { aiReplySubscriber } from './ai-replies';
 import { fanOut, type Subscriber } from './fan-out';
 import { translationSubscriber } from './translation';
 
-export const subscribers: readonly Subscriber[] = [translationSubscriber, aiReplySubscriber, notificationSubscriber];
+export const subscribers: readonly Subscriber[] = [
+  translationSubscriber,
+  aiReplySubscriber,
+  notificationSubscriber,
+  analyticsSubscriber,
+];
 
 /** The `event` job: one domain event fanned out to every subscriber. */
 export function onDomainEvent(env: AppBindings, job: Extract<Job, { kind: 'event' }>): Promise<void> {

@@ -1,6 +1,7 @@
 // The cron trigger (every minute): sends jobs a crash left behind and forgets subscriber runs old enough that
 // the queue can no longer redeliver their event.
 import { and, eq, lt } from 'drizzle-orm';
+import { flushAll as flushAnalytics } from '../analytics/store';
 import { pruneMetaInboundIds } from '../channels/meta/inbound';
 import { createDb } from '../db/client';
 import { eventRuns } from '../db/schema';
@@ -16,6 +17,7 @@ export async function runScheduled(env: AppBindings, now = Date.now()): Promise<
   await sweepPendingJobs(env, db, now);
   await pruneMetaInboundIds(env, now);
   await runNotificationUpkeep(env, now);
+  await flushAnalytics(env.DB);
   await db
     .delete(eventRuns)
     .where(and(eq(eventRuns.status, 'DONE'), lt(eventRuns.claimedAt, new Date(now - RUN_RETENTION_MS))));

@@ -1,0 +1,370 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { addMember, ownerWithWebsiteChat } from '../../test/client';
+import { createDb } from '../db/client';
+import { fanOut } from '../events/fan-out';
+import type { DomainEvent, EventActor } from '../events/types';
+import { deriveCycles } from './cycles';
+import { analyticsSubscriber } from './subscriber';
+
+type Chat = Awaited<ReturnType<typeof ownerWithWebsiteChat>>;
+const db = createDb(env.DB);
+const MIN = 60_000;
+const at = (iso: string) => Date.parse(iso);
+
+/** A conversation row (and its contact) written straight to D1: the events below tell its whole story. */
+async function conversation(chat: Chat, language = 'en'): Promise<string> {
+  const contactId = crypto.randomUUID();
+  const conversationId = crypto.randomUUID();
+  const now = Date.now();
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO contacts (id, organization_id, channel_id, external_id, next_conversation_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(contactId, chat.organizationId, chat.channelId, contactId, crypto.randomUUID(), now, now),
+    env.DB.prepare(
+      `INSERT INTO conversations (id, organization_id, channel_id, contact_id, language, last_message_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(conversationId, chat.organizationId, chat.channelId, contactId, language, now, now, now),
+  ]);
+  return conversationId;
+}
+
+async function message(
+  chat: Chat,
+  conversationId: string,
+  senderType: 'CONTACT' | 'AGENT' | 'AI' | 'SYSTEM',
+  language: string | null = null,
+) {
+  const id = crypto.randomUUID();
+  const seq = Math.floor(Math.random() * 1e9);
+  await env.DB.prepare(
+    `INSERT INTO messages (id, organization_id, conversation_id, seq, direction, sender_type, content, language, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'text', ?, ?, ?)`,
+  )
+    .bind(
+      id,
+      chat.organizationId,
+      conversationId,
+      seq,
+      senderType === 'CONTACT' ? 'INBOUND' : 'OUTBOUND',
+      senderType,
+      language,
+      Date.now(),
+      Date.now(),
+    )
+    .run();
+  return id;
+}
+
+/** Builds domain events of one conversation and delivers them through the real fan-out. */
+function story(chat: Chat, conversationId: string) {
+  const events: DomainEvent[] = [];
+  const base = (iso: string, actor: EventActor) => ({
+    id: crypto.randomUUID(),
+    organizationId: chat.organizationId,
+    conversationId,
+    occurredAt: at(iso),
+    actor,
+  });
+  const agent: EventActor = { type: 'USER', id: chat.user.id };
+  const ref = (messageId: string) => ({ messageId, channelId: chat.channelId });
+  const s = {
+    events,
+    opened(iso: string) {
+      events.push({
+        ...base(iso, { type: 'CONTACT' }),
+        type: 'conversation.opened',
+        channelId: chat.channelId,
+        contactId: 'c',
+      });
+      return s;
+    },
+    async customer(iso: string, language: string | null = 'en') {
+      const id = await message(chat, conversationId, 'CONTACT', language);
+      events.push({ ...base(iso, { type: 'CONTACT' }), type: 'message.accepted', ...ref(id) });
+      return s;
+    },
+    async posted(
+      iso: string,
+      senderType: 'AGENT' | 'AI' | 'SYSTEM',
+      options: { isNote?: boolean; approvalStatus?: 'NONE' | 'PENDING'; by?: EventActor } = {},
+    ) {
+      const id = await message(chat, conversationId, senderType);
+      events.push({
+        ...base(iso, options.by ?? (senderType === 'AGENT' ? agent : { type: senderType })),
+        type: 'message.posted',
+        ...ref(id),
+        senderType,
+        isNote: options.isNote ?? false,
+        approvalStatus: options.approvalStatus ?? 'NONE',
+        awaitingTranslation: false,
+      });
+      return id;
+    },
+    decide(iso: string, messageId: string, type: 'message.approved' | 'message.rejected') {
+      events.push({ ...base(iso, agent), type, ...ref(messageId) });
+      return s;
+    },
+    status(iso: string, from: string, to: string) {
+      events.push({ ...base(iso, agent), type: 'conversation.status_changed', from, to });
+      return s;
+    },
+    async deliver() {
+      for (const event of events) await fanOut(env, db, [analyticsSubscriber], event);
+      return s;
+    },
+  };
+  return s;
+}
+
+const report = async (chat: Chat, name: string, query: Record<string, string>) => {
+  const res = await chat.client.get(`/api/analytics/${name}?${new URLSearchParams(query)}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data;
+};
+
+describe('first response time', () => {
+  it('runs from the customer’s message to the agent’s reply: an automated acknowledgement and a note do not count', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const c = await conversation(chat);
+    const s = story(chat, c).opened('2026-03-02T09:00:00Z');
+    await s.customer('2026-03-02T09:00:00Z');
+    await s.posted('2026-03-02T09:01:00Z', 'SYSTEM');
+    await s.posted('2026-03-02T09:05:00Z', 'AGENT', { isNote: true });
+    await s.posted('2026-03-02T09:10:00Z', 'AGENT');
+    await s.deliver();
+    const data = await report(chat, 'overview', { from: '2026-03-02', to: '2026-03-02' });
+    expect(data.current.firstResponse).toEqual({ count: 1, meanMs: 10 * MIN, medianMs: 10 * MIN, p90Ms: 10 * MIN });
+    expect(data.current.replies).toBe(1);
+  });
+
+  it('of a conversation reopened after 5 days runs from the reopening, not from the first message', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const c = await conversation(chat);
+    const s = story(chat, c).opened('2026-03-02T09:00:00Z');
+    await s.customer('2026-03-02T09:00:00Z');
+    await s.posted('2026-03-02T09:03:00Z', 'AGENT');
+    s.status('2026-03-02T10:00:00Z', 'OPEN', 'CLOSED').status('2026-03-07T10:00:00Z', 'CLOSED', 'OPEN');
+    await s.posted('2026-03-07T10:10:00Z', 'AGENT');
+    await s.deliver();
+    const reopenDay = await report(chat, 'overview', { from: '2026-03-07', to: '2026-03-07' });
+    expect(reopenDay.current.reopened).toBe(1);
+    expect(reopenDay.current.firstResponse).toMatchObject({ count: 1, medianMs: 10 * MIN, p90Ms: 10 * MIN });
+    const week = await report(chat, 'overview', { from: '2026-03-01', to: '2026-03-07' });
+    expect(week.current.firstResponse).toMatchObject({ count: 2, meanMs: 6.5 * MIN, p90Ms: 10 * MIN });
+  });
+
+  it('can be counted in business hours only', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const hours = [1, 2, 3, 4, 5].map((day) => ({ day, start: '09:00', end: '17:00' }));
+    const put = await chat.client.put('/api/analytics/settings', { timeZone: 'UTC', businessHours: hours });
+    expect(put.status).toBe(200);
+    const c = await conversation(chat);
+    // Friday 16:30 → Monday 09:15: 30 + 15 business minutes.
+    const s = story(chat, c).opened('2026-03-06T16:30:00Z');
+    await s.customer('2026-03-06T16:30:00Z');
+    await s.posted('2026-03-09T09:15:00Z', 'AGENT');
+    await s.deliver();
+    const data = await report(chat, 'overview', { from: '2026-03-09', to: '2026-03-09', businessTime: 'true' });
+    expect(data.current.firstResponse.medianMs).toBe(45 * MIN);
+    const wall = await report(chat, 'overview', { from: '2026-03-09', to: '2026-03-09' });
+    expect(wall.current.firstResponse.medianMs).toBe((2 * 24 * 60 + 16 * 60 + 45) * MIN);
+  });
+});
+
+describe('resolutions', () => {
+  it('resolve → reopen → resolve is 2 resolutions in every report', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const c = await conversation(chat);
+    const s = story(chat, c).opened('2026-03-02T09:00:00Z');
+    await s.customer('2026-03-02T09:00:00Z');
+    await s.posted('2026-03-02T09:02:00Z', 'AGENT');
+    s.status('2026-03-02T09:30:00Z', 'OPEN', 'CLOSED')
+      .status('2026-03-03T09:00:00Z', 'CLOSED', 'OPEN')
+      .status('2026-03-03T09:30:00Z', 'OPEN', 'CLOSED')
+      .status('2026-03-03T10:00:00Z', 'CLOSED', 'ARCHIVED');
+    await s.deliver();
+    const q = { from: '2026-03-01', to: '2026-03-05' };
+    const overview = await report(chat, 'overview', q);
+    const conversations = await report(chat, 'conversations', q);
+    const agents = await report(chat, 'agents', q);
+    expect(overview.current.resolutions).toBe(2);
+    expect(overview.current.backlog).toBe(0);
+    expect(conversations.totals.resolutions).toBe(2);
+    expect(conversations.days.map((d: { resolutions: number }) => d.resolutions)).toEqual([0, 1, 1, 0, 0]);
+    expect(conversations.days.map((d: { backlog: number }) => d.backlog)).toEqual([0, 0, 0, 0, 0]);
+    expect(agents.agents).toEqual([
+      expect.objectContaining({ agentId: chat.user.id, name: 'Olivia Owner', resolutions: 2, replies: 1 }),
+    ]);
+    const csv = await chat.client.get(`/api/analytics/export/overview?${new URLSearchParams(q)}`);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(String(csv.body)).toContain('Resolutions,2,0\r\n');
+  });
+
+  it('a redelivered event counts once, whether or not the fan-out remembers running it', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const c = await conversation(chat);
+    const s = story(chat, c).opened('2026-03-02T09:00:00Z').status('2026-03-02T10:00:00Z', 'OPEN', 'CLOSED');
+    await s.deliver();
+    await s.deliver(); // the fan-out finds the runs DONE
+    for (const event of s.events) await analyticsSubscriber.run(env, event); // a run taken over after a lease
+    const data = await report(chat, 'overview', { from: '2026-03-02', to: '2026-03-02' });
+    expect(data.current.newConversations).toBe(1);
+    expect(data.current.resolutions).toBe(1);
+  });
+});
+
+describe('local days', () => {
+  it('an event at 23:30 UTC lands on the next local day in Ljubljana', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const c = await conversation(chat);
+    const s = story(chat, c).opened('2026-03-10T23:30:00Z');
+    await s.customer('2026-03-10T23:30:00Z', 'sl');
+    await s.deliver();
+    const utc = await report(chat, 'conversations', { from: '2026-03-10', to: '2026-03-11' });
+    expect(utc.days.map((d: { newConversations: number }) => d.newConversations)).toEqual([1, 0]);
+    expect(utc.heatmap).toEqual([{ weekday: 2, hour: 23, messages: 1 }]);
+
+    const put = await chat.client.put('/api/analytics/settings', { timeZone: 'Europe/Ljubljana' });
+    expect(put.body.data.timeZone).toBe('Europe/Ljubljana');
+    const local = await report(chat, 'conversations', { from: '2026-03-10', to: '2026-03-11' });
+    expect(local.range.timeZone).toBe('Europe/Ljubljana');
+    expect(local.days.map((d: { newConversations: number }) => d.newConversations)).toEqual([0, 1]);
+    expect(local.heatmap).toEqual([{ weekday: 3, hour: 0, messages: 1 }]);
+    expect(local.languages).toEqual([{ language: 'sl', messages: 1 }]);
+  });
+});
+
+describe('AI', () => {
+  it('resolution rate: conversations the AI was involved in that were resolved without a human reply', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const day = '2026-03-04';
+    // A: the AI answers on its own and the conversation is resolved → counts.
+    const a = story(chat, await conversation(chat)).opened(`${day}T08:00:00Z`);
+    await a.customer(`${day}T08:00:00Z`);
+    await a.posted(`${day}T08:00:05Z`, 'AI');
+    a.status(`${day}T09:00:00Z`, 'OPEN', 'CLOSED');
+    // B: an approved AI draft, then an agent writes too → involved, not alone.
+    const b = story(chat, await conversation(chat)).opened(`${day}T08:00:00Z`);
+    await b.customer(`${day}T08:00:00Z`);
+    const draft = await b.posted(`${day}T08:00:10Z`, 'AI', { approvalStatus: 'PENDING' });
+    b.decide(`${day}T08:02:00Z`, draft, 'message.approved');
+    await b.posted(`${day}T08:05:00Z`, 'AGENT');
+    b.status(`${day}T09:00:00Z`, 'OPEN', 'CLOSED');
+    // C: the AI answers, the conversation stays open → involved, not resolved.
+    const c = story(chat, await conversation(chat)).opened(`${day}T08:00:00Z`);
+    await c.customer(`${day}T08:00:00Z`);
+    await c.posted(`${day}T08:00:05Z`, 'AI');
+    // D: a rejected draft, the agent answers and resolves → involved (a draft), not alone.
+    const d = story(chat, await conversation(chat)).opened(`${day}T08:00:00Z`);
+    await d.customer(`${day}T08:00:00Z`);
+    const rejected = await d.posted(`${day}T08:00:10Z`, 'AI', { approvalStatus: 'PENDING' });
+    d.decide(`${day}T08:01:00Z`, rejected, 'message.rejected');
+    await d.posted(`${day}T08:03:00Z`, 'AGENT');
+    d.status(`${day}T09:00:00Z`, 'OPEN', 'CLOSED');
+    // E: no AI at all → not in the rate.
+    const e = story(chat, await conversation(chat)).opened(`${day}T08:00:00Z`);
+    await e.customer(`${day}T08:00:00Z`);
+    await e.posted(`${day}T08:04:00Z`, 'AGENT');
+    e.status(`${day}T09:00:00Z`, 'OPEN', 'CLOSED');
+    for (const s of [a, b, c, d, e]) await s.deliver();
+
+    const data = await report(chat, 'ai', { from: day, to: day });
+    expect(data.current).toMatchObject({
+      conversations: 5,
+      aiInvolved: 4,
+      aiAnswered: 3,
+      aiResolvedAlone: 1,
+      aiResolutionRate: 0.25,
+      aiAnsweredShare: 0.6,
+      aiReplies: 3,
+      firstResponsesByAi: 3,
+      drafts: { created: 2, approved: 1, rejected: 1 },
+    });
+    // Who answered first: the AI in 8 s, 2 min (approval), 5 s; agents in 3 and 4 min.
+    const overview = await report(chat, 'overview', { from: day, to: day });
+    expect(overview.current.firstResponse).toMatchObject({ count: 5, medianMs: 2 * MIN, p90Ms: 4 * MIN });
+  });
+});
+
+describe('cycles', () => {
+  it('are the same whatever order the events arrive in', () => {
+    const e = (id: string, kind: Parameters<typeof deriveCycles>[0][number]['kind'], iso: string) => ({
+      id,
+      kind,
+      channelId: 'ch',
+      agentId: kind === 'AGENT_REPLY' || kind === 'RESOLVED' ? 'u1' : null,
+      occurredAt: at(iso),
+    });
+    const events = [
+      e('1', 'OPENED', '2026-03-02T09:00:00Z'),
+      e('2', 'CUSTOMER_MESSAGE', '2026-03-02T09:00:00Z'),
+      e('3', 'AUTO_ACK', '2026-03-02T09:01:00Z'),
+      e('4', 'AGENT_REPLY', '2026-03-02T09:10:00Z'),
+      e('5', 'RESOLVED', '2026-03-02T10:00:00Z'),
+      e('6', 'AGENT_REPLY', '2026-03-03T10:00:00Z'),
+      e('7', 'REOPENED', '2026-03-07T10:00:00Z'),
+      e('8', 'AGENT_REPLY', '2026-03-07T10:10:00Z'),
+    ];
+    const calendar = { timeZone: 'UTC', businessHours: null };
+    const inOrder = deriveCycles(events, calendar);
+    expect(deriveCycles([...events].reverse(), calendar)).toEqual(inOrder);
+    expect(inOrder.map((c) => [c.kind, c.frtMs, c.replies, c.resolutionMs])).toEqual([
+      ['NEW', 10 * MIN, 1, 60 * MIN],
+      ['REOPEN', 10 * MIN, 1, null],
+    ]);
+  });
+});
+
+describe('/api/analytics', () => {
+  it('viewers read every report and export it; only admins change the calendar', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const viewer = await addMember(chat.client, 'VIEWER');
+    for (const name of ['overview', 'conversations', 'agents', 'ai']) {
+      const res = await viewer.client.get(`/api/analytics/${name}?from=2026-03-01&to=2026-03-31`);
+      expect(res.status).toBe(200);
+      expect(res.body.data.range).toEqual({ from: '2026-03-01', to: '2026-03-31', timeZone: 'UTC' });
+      expect(res.body.data.previousRange).toEqual({ from: '2026-01-29', to: '2026-02-28' });
+    }
+    const rows = await viewer.client.get('/api/analytics/export/conversation-rows?from=2026-03-01&to=2026-03-31');
+    expect(rows.status).toBe(200);
+    expect(String(rows.body).split('\r\n')[0]).toMatch(/^conversation_id,cycle,kind,channel_id,/);
+    const put = await viewer.client.put('/api/analytics/settings', { timeZone: 'Europe/Ljubljana' });
+    expect(put.status).toBe(403);
+    expect((await viewer.client.get('/api/analytics/settings')).body.data).toEqual({
+      timeZone: 'UTC',
+      businessHours: null,
+    });
+  });
+
+  it('refuses bad input with the field named and changes nothing', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const cases: [string, string][] = [
+      ['/api/analytics/overview?from=2026-03-10&to=2026-03-01', 'from'],
+      ['/api/analytics/overview?from=2026-02-30', 'from'],
+      ['/api/analytics/agents?from=2025-01-01&to=2026-03-01', 'to'],
+      [`/api/analytics/ai?channelId=${'x'.repeat(101)}`, 'channelId'],
+      ['/api/analytics/overview?businessTime=true', 'businessTime'],
+    ];
+    for (const [path, field] of cases) {
+      const res = await chat.client.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+      expect(Object.keys(res.body.error.fields), path).toEqual([field]);
+    }
+    const badZone = await chat.client.put('/api/analytics/settings', { timeZone: 'Mars/Olympus' });
+    expect(badZone.status).toBe(400);
+    expect(badZone.body.error.fields.timeZone).toEqual([
+      'Unknown time zone (use an IANA name such as Europe/Ljubljana)',
+    ]);
+    const badHours = await chat.client.put('/api/analytics/settings', {
+      businessHours: [{ day: 1, start: '17:00', end: '09:00' }],
+    });
+    expect(badHours.body.error.fields).toEqual({ 'businessHours.0.end': ['end must be after start'] });
+    expect((await chat.client.get('/api/analytics/settings')).body.data).toEqual({
+      timeZone: 'UTC',
+      businessHours: null,
+    });
+  });
+});
