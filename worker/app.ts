@@ -7,18 +7,26 @@ import { handleError, handleNotFound } from './http/error-handler';
 import { securityHeaders } from './http/security-headers';
 import { boundedRequest } from './http/validate';
 import { agentToolRoutes, channelAgentToolRoutes } from './routes/agent-tools';
-import { analyticsRoutes } from './routes/analytics';
 import { aiProviderRoutes } from './routes/ai-providers';
 import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-replies';
+import { analyticsRoutes } from './routes/analytics';
 import { authRoutes } from './routes/auth';
+import { billingRoutes } from './routes/billing';
 import { channelRoutes } from './routes/channels';
 import { conversationRoutes } from './routes/conversations';
 import { faqRoutes } from './routes/faqs';
 import { knowledgeRoutes } from './routes/knowledge';
+import { labelRoutes } from './routes/labels';
 import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
 import { messageRoutes } from './routes/messages';
+import { metaChannelRoutes, metaConversationRoutes } from './routes/meta-channels';
+import { notificationRoutes } from './routes/notifications';
+import { savedReplyRoutes } from './routes/saved-replies';
 import { teamRoutes } from './routes/team';
+import { viewRoutes, workspaceConversationRoutes } from './routes/views';
+import { metaWebhookRoutes } from './routes/webhooks/meta';
+import { stripeWebhookRoutes } from './routes/webhooks/stripe';
 import { widgetRoutes } from './routes/widget';
 import { widgetChatRoutes } from './routes/widget-chat';
 import { widgetPages } from './routes/widget-pages';
@@ -45,8 +53,18 @@ const api = new Hono<AppEnv>()
   .route('/conversations', conversationRoutes)
   .route('/messages', messageRoutes)
   .route('/live', liveRoutes)
+  .route('/webhooks', metaWebhookRoutes)
+  .route('/channels', metaChannelRoutes)
+  .route('/conversations', metaConversationRoutes)
+  .route('/notifications', notificationRoutes)
   .route('/widget', widgetChatRoutes)
-  .route('/analytics', analyticsRoutes);
+  .route('/analytics', analyticsRoutes)
+  .route('/billing', billingRoutes)
+  .route('/webhooks/stripe', stripeWebhookRoutes)
+  .route('/labels', labelRoutes)
+  .route('/saved-replies', savedReplyRoutes)
+  .route('/views', viewRoutes)
+  .route('/conversations', workspaceConversationRoutes);
 
 export const app = new Hono<AppEnv>()
   .use('*', securityHeaders)
