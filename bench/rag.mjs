@@ -1,8 +1,12 @@
-// RAG retrieval bench: builds a knowledge base of ≥ 10,000 chunks (the project's docs in bench/rag-corpus plus a
-// generated help centre), then answers bench/rag-qa.json with keyword-only, vector-only and fused retrieval.
-// It runs the Worker's own pieces: the chunker, the local embedder, exact cosine top-k, reciprocal rank fusion,
+// RAG retrieval bench: builds a knowledge base of ≥ 10,000 chunks (the project's docs and the seed help-centre
+// entries in bench/rag-corpus plus a generated help centre), then answers two question sets: bench/rag-qa.json
+// (questions in the documents' own wording) and bench/rag-qa-customer.json (written the way customers write,
+// before any tuning). Each row is one step of the Worker's retrieval (keyword, vector, fused, lexicon expansion,
+// article aggregation) and the last, `search`, is searchKnowledge's offline pipeline as a whole. It runs the
+// Worker's own pieces: the chunker, the local embedder, exact cosine top-k, the lexicon, reciprocal rank fusion,
 // and the FTS5 table, triggers and BM25 query of migrations/0002_knowledge_search.sql on node:sqlite.
-// Run: node bench/rag.mjs (Node ≥ 22.5 for node:sqlite). Prints recall@5, MRR and latency p50/p99.
+// Run: node bench/rag.mjs [mode …] [--misses] (Node ≥ 22.5 for node:sqlite; RAG_REPEATS=1 for a quick look).
+// Prints recall@1, recall@5 and MRR@10 per set, and latency p50/p99 over both.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -13,13 +17,16 @@ const load = (file) => tsImport(path.join(root, file), import.meta.url);
 const { chunkText, embeddingText } = await load('worker/knowledge/chunking.ts');
 const { localEmbedder } = await load('worker/knowledge/embedder.ts');
 const { exactTopK } = await load('worker/knowledge/vector-store.ts');
-const { reciprocalRankFusion } = await load('worker/knowledge/fusion.ts');
-const { ftsMatch, ftsTerms, keywordSql } = await load('worker/knowledge/keyword-search.ts');
+const { reciprocalRankFusion, aggregateByArticle } = await load('worker/knowledge/fusion.ts');
+const { composeAnswer, DONT_KNOW_REPLY, RELEVANCE_THRESHOLD } = await load('worker/ai/providers/builtin.ts');
+const { ftsExpansionTerms, ftsMatch, ftsTerms, keywordSql, withExpansion } = await load(
+  'worker/knowledge/keyword-search.ts',
+);
 
 const ORG = '0b5e1c9a-6f0e-4c56-9d7b-3a1f2e4d5c6b';
 const GROUP = 'help-centre';
 const CANDIDATES = 20; // what searchKnowledge asks each retriever for at the default limit of 5
-const REPEATS = 5;
+const REPEATS = Number(process.env.RAG_REPEATS ?? 5);
 const MIN_CHUNKS = 10_000;
 
 // ── corpus ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -178,7 +185,14 @@ async function buildIndex(articles) {
     for (const chunk of chunkText(article.text)) {
       const id = `${article.id}#${chunk.position}`;
       insertChunk.run(id, ORG, article.id, GROUP, chunk.position, chunk.heading, chunk.text);
-      chunks.push({ id, articleId: article.id, embedText: embeddingText(article.title, chunk) });
+      chunks.push({
+        id,
+        articleId: article.id,
+        title: article.title,
+        heading: chunk.heading,
+        text: chunk.text,
+        embedText: embeddingText(article.title, chunk),
+      });
     }
   }
   db.exec('COMMIT');
@@ -191,29 +205,132 @@ async function buildIndex(articles) {
   return { db, chunks, candidates, articleOf, chunkAndFtsMs, embedMs };
 }
 
-// ── retrieval (the same steps as worker/knowledge/search.ts) ───────────────────────────────────────────
+// ── retrieval: the steps of worker/knowledge/search.ts one by one, then the whole of it ─────────────────────
 function retrievers(index) {
   const statement = index.db.prepare(keywordSql(1));
-  const keyword = (query) => {
-    const terms = ftsTerms(query);
-    if (!terms) return [];
-    return statement.all(ftsMatch(ORG, terms), ORG, GROUP, CANDIDATES).map((r) => r.chunkId);
-  };
+  const fts = (terms) =>
+    terms
+      ? statement.all(ftsMatch(ORG, terms), ORG, GROUP, CANDIDATES).map((r) => ({ chunkId: r.chunkId, score: -r.rank }))
+      : [];
+  const ids = (list) => list.map((m) => m.chunkId ?? m.id);
+  const keyword = (query) => fts(ftsTerms(query));
+  // keywordSearch: exact terms plus EXPANSION_WEIGHT of the lexicon-expanded query's BM25.
+  const keywordWordnet = (query) => withExpansion(keyword(query), fts(ftsExpansionTerms(query)), CANDIDATES);
   const vector = async (query) => {
     const [q] = await localEmbedder.embed([query]);
-    return exactTopK(q, index.candidates, CANDIDATES)
-      .filter((m) => m.score >= localEmbedder.minSimilarity)
-      .map((m) => m.chunkId);
+    return exactTopK(q, index.candidates, CANDIDATES).filter((m) => m.score >= localEmbedder.minSimilarity);
   };
-  const fused = async (query) => {
-    const [k, v] = [keyword(query), await vector(query)];
-    return reciprocalRankFusion([k, v]).map((f) => f.id);
+  // Article aggregation within one retriever's own scores (BM25, cosine), as searchKnowledge does before fusing.
+  const byArticle = (list) => aggregateByArticle(list, (m) => index.articleOf.get(m.chunkId));
+  return {
+    keyword: async (q) => ids(keyword(q)),
+    vector: async (q) => ids(await vector(q)),
+    fused: async (q) => ids(reciprocalRankFusion([ids(keyword(q)), ids(await vector(q))])),
+    'keyword+wordnet': async (q) => ids(keywordWordnet(q)),
+    'keyword+article': async (q) => ids(byArticle(keyword(q))),
+    'keyword+wordnet+article': async (q) => ids(byArticle(keywordWordnet(q))),
+    'fused+wordnet+article': async (q) =>
+      ids(reciprocalRankFusion([ids(byArticle(keywordWordnet(q))), ids(byArticle(await vector(q)))])),
+    // searchKnowledge with the local embedder: its fusionWeight (0) leaves the vector ranking out.
+    search: async (q) =>
+      ids(
+        reciprocalRankFusion(
+          [ids(byArticle(keywordWordnet(q))), localEmbedder.fusionWeight > 0 ? ids(byArticle(await vector(q))) : []],
+          undefined,
+          [1, localEmbedder.fusionWeight],
+        ),
+      ),
   };
-  return { keyword: async (q) => keyword(q), vector, fused };
 }
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const SETS = [
+  { name: 'original', file: 'rag-qa.json', min: 50 },
+  { name: 'customer', file: 'rag-qa-customer.json', min: 80 },
+];
+
+function loadSets(ids, byId) {
+  return SETS.map((set) => {
+    const { questions } = JSON.parse(readFileSync(path.join(import.meta.dirname, set.file), 'utf8'));
+    if (questions.length < set.min)
+      throw new Error(`${set.file} has ${questions.length} questions; at least ${set.min} are required`);
+    for (const q of questions) {
+      for (const id of [q.article, ...(q.also ?? [])]) {
+        if (!ids.has(id))
+          throw new Error(`${set.file}: expected article "${id}" is not in the corpus ("${q.question}")`);
+      }
+      if (q.answer && !byId.get(q.article).text.includes(q.answer)) {
+        throw new Error(`${set.file}: "${q.answer}" is not in ${q.article} ("${q.question}")`);
+      }
+    }
+    return { ...set, questions };
+  });
+}
+
+/** recall@1, recall@5 and MRR@10 of one retriever on one question set, with every query's latency. */
+async function evaluate(retrieve, questions, articleOf) {
+  const latencies = [];
+  let top1 = 0;
+  let top5 = 0;
+  let reciprocal = 0;
+  const misses = [];
+  for (const q of questions) {
+    const expected = new Set([q.article, ...(q.also ?? [])]);
+    let ranked = [];
+    for (let r = 0; r < REPEATS; r++) {
+      const t = performance.now();
+      ranked = await retrieve(q.question);
+      latencies.push(performance.now() - t);
+    }
+    const articlesRanked = [...new Set(ranked.map((id) => articleOf.get(id)))];
+    const rank = articlesRanked.findIndex((a) => expected.has(a));
+    if (rank === 0) top1++;
+    if (rank >= 0 && rank < 5) top5++;
+    else misses.push(q.question);
+    if (rank >= 0 && rank < 10) reciprocal += 1 / (rank + 1);
+  }
+  const n = questions.length;
+  return { recall1: top1 / n, recall5: top5 / n, mrr: reciprocal / n, latencies, misses };
+}
+
+const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7];
+
+/**
+ * The built-in provider on searchKnowledge's top 5 passages, per relevance threshold: how often it answers citing
+ * an expected article first, cites a wrong one, or hands off ("don't know").
+ */
+async function builtinAnswers(index, sets, search) {
+  const chunkById = new Map(index.chunks.map((c) => [c.id, c]));
+  const rows = [];
+  for (const threshold of THRESHOLDS) {
+    const row = { threshold: threshold === RELEVANCE_THRESHOLD ? `${threshold} (used)` : String(threshold) };
+    for (const set of sets) {
+      let right = 0;
+      let wrong = 0;
+      let handoff = 0;
+      for (const q of set.questions) {
+        const expected = new Set([q.article, ...(q.also ?? [])]);
+        const passages = (await search(q.question)).slice(0, 5).map((id, i) => {
+          const c = chunkById.get(id);
+          return { articleId: c.articleId, title: c.title, heading: c.heading, text: c.text, score: 1 / (i + 1) };
+        });
+        const { text, citations } = composeAnswer(q.question, passages, threshold);
+        if (text === DONT_KNOW_REPLY) handoff++;
+        else if (expected.has(citations[0]?.articleId)) right++;
+        else wrong++;
+      }
+      const n = set.questions.length;
+      row[`${set.name} right`] = (right / n).toFixed(3);
+      row[`${set.name} wrong`] = (wrong / n).toFixed(3);
+      row[`${set.name} hand-off`] = (handoff / n).toFixed(3);
+    }
+    rows.push(row);
+  }
+  console.log('\nbuilt-in answers from the top 5 passages of `search` (first citation expected = right):');
+  console.table(rows);
 }
 
 async function main() {
@@ -221,16 +338,7 @@ async function main() {
   const articles = [...docsCorpus(), ...generatedCorpus()];
   const ids = new Set(articles.map((a) => a.id));
   const byId = new Map(articles.map((a) => [a.id, a]));
-  const { questions } = JSON.parse(readFileSync(path.join(import.meta.dirname, 'rag-qa.json'), 'utf8'));
-  if (questions.length < 50) throw new Error(`rag-qa.json has ${questions.length} questions; at least 50 are required`);
-  for (const q of questions) {
-    for (const id of [q.article, ...(q.also ?? [])]) {
-      if (!ids.has(id)) throw new Error(`QA set: expected article "${id}" is not in the corpus ("${q.question}")`);
-    }
-    if (q.answer && !byId.get(q.article).text.includes(q.answer)) {
-      throw new Error(`QA set: "${q.answer}" is not in ${q.article} ("${q.question}")`);
-    }
-  }
+  const sets = loadSets(ids, byId);
 
   const index = await buildIndex(articles);
   if (index.chunks.length < MIN_CHUNKS) throw new Error(`only ${index.chunks.length} chunks; need ${MIN_CHUNKS}`);
@@ -240,44 +348,34 @@ async function main() {
   console.log(
     `index: chunk + FTS5 insert ${(index.chunkAndFtsMs / 1000).toFixed(1)} s, local embeddings ${(index.embedMs / 1000).toFixed(1)} s (${localEmbedder.dimensions} dims)`,
   );
-  console.log(`queries: ${questions.length} questions × ${REPEATS} runs, top ${CANDIDATES} candidates per retriever\n`);
+  console.log(
+    `queries: ${sets.map((s) => `${s.questions.length} ${s.name}`).join(' + ')} questions × ${REPEATS} runs, top ${CANDIDATES} candidates per retriever\n`,
+  );
 
-  const modes = retrievers(index);
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const rows = [];
-  for (const [mode, retrieve] of Object.entries(modes)) {
+  const missed = [];
+  for (const [mode, retrieve] of Object.entries(retrievers(index))) {
+    if (only.length && !only.includes(mode)) continue;
+    const row = { mode };
     const latencies = [];
-    let hits = 0;
-    let reciprocal = 0;
-    const misses = [];
-    for (const q of questions) {
-      const expected = new Set([q.article, ...(q.also ?? [])]);
-      let ranked = [];
-      for (let r = 0; r < REPEATS; r++) {
-        const t = performance.now();
-        ranked = await retrieve(q.question);
-        latencies.push(performance.now() - t);
-      }
-      const articlesRanked = ranked.map((id) => index.articleOf.get(id));
-      const rank = articlesRanked.findIndex((a) => expected.has(a));
-      if (rank >= 0 && rank < 5) hits++;
-      else misses.push(q.question);
-      if (rank >= 0 && rank < 10) reciprocal += 1 / (rank + 1);
+    for (const set of sets) {
+      const r = await evaluate(retrieve, set.questions, index.articleOf);
+      row[`${set.name} R@1`] = r.recall1.toFixed(3);
+      row[`${set.name} R@5`] = r.recall5.toFixed(3);
+      row[`${set.name} MRR`] = r.mrr.toFixed(3);
+      latencies.push(...r.latencies);
+      if (r.misses.length)
+        missed.push(`${mode} missed on ${set.name} (not in top 5): ${r.misses.map((m) => `"${m}"`).join(', ')}`);
     }
     latencies.sort((a, b) => a - b);
-    rows.push({
-      mode,
-      'recall@5': (hits / questions.length).toFixed(3),
-      'MRR@10': (reciprocal / questions.length).toFixed(3),
-      'p50 ms': percentile(latencies, 50).toFixed(2),
-      'p99 ms': percentile(latencies, 99).toFixed(2),
-      misses,
-    });
+    row['p50 ms'] = percentile(latencies, 50).toFixed(2);
+    row['p99 ms'] = percentile(latencies, 99).toFixed(2);
+    rows.push(row);
   }
-  console.table(rows.map(({ misses, ...row }) => row));
-  for (const row of rows) {
-    if (row.misses.length)
-      console.log(`${row.mode} missed (not in top 5): ${row.misses.map((m) => `"${m}"`).join(', ')}`);
-  }
+  console.table(rows);
+  if (process.argv.includes('--misses')) for (const line of missed) console.log(line);
+  if (!only.length || only.includes('search')) await builtinAnswers(index, sets, retrievers(index).search);
   console.log(`\ntotal ${((performance.now() - total) / 1000).toFixed(1)} s`);
 }
 

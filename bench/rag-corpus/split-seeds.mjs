@@ -1,13 +1,13 @@
 // Splits the three seed documents (the help centre's troubleshooting pages and the API reference, as the
 // shared seeds hold them) into one article per help-centre entry, as a help centre publishes them, and writes
-// them to bench/rag-corpus/ (hs-faq--*, cs-help--*, hs-api--*). The entries of one page are near misses of
+// them to this folder (hs-faq--*, cs-help--*, hs-api--*). The entries of one page are near misses of
 // each other and of the spec sheets on the same topic, which is what the customer-wording set needs.
-// Run once when the seeds change: node bench/rag-seed-split.mjs [path/to/seeds]
+// Run once when the seeds change: node bench/rag-corpus/split-seeds.mjs [path/to/seeds]
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const seeds = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, '../../shared/seeds'));
-const out = path.join(import.meta.dirname, 'rag-corpus');
+const seeds = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, '../../../shared/seeds'));
+const out = import.meta.dirname;
 const seedFile = (prefix) =>
   path.join(
     seeds,

@@ -8,6 +8,12 @@ export interface Embedder {
   readonly dimensions: number;
   /** Cosine similarity below which a match is noise rather than relevance (each model has its own scale). */
   readonly minSimilarity: number;
+  /**
+   * Weight of this embedder's ranking when fused with keyword results. The local hashed n-grams measured as a
+   * drag on both question sets of bench/rag.mjs (they match shared boilerplate, not meaning), so they get 0
+   * and search skips them; model embeddings get full weight.
+   */
+  readonly fusionWeight: number;
   embed(texts: string[]): Promise<Float32Array[]>;
 }
 
@@ -77,6 +83,7 @@ export const localEmbedder: Embedder = {
   dimensions: LOCAL_DIMENSIONS,
   // Unrelated texts share only hash collisions and stray trigrams: below 0.1 in practice.
   minSimilarity: 0.1,
+  fusionWeight: 0,
   embed: async (texts) => texts.map((t) => hashedNgramVector(t)),
 };
 
@@ -94,6 +101,7 @@ export function workersAiEmbedder(ai: Ai): Embedder {
     dimensions: 768,
     // BGE similarities of unrelated texts sit around 0.4–0.6 (the model card's stated distribution).
     minSimilarity: 0.6,
+    fusionWeight: 1,
     async embed(texts) {
       const vectors: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += WORKERS_AI_BATCH) {
@@ -116,6 +124,7 @@ export function openAiEmbedder(options: { apiKey: string; baseURL?: string; mode
     name: `openai:${model}`,
     dimensions: model === 'text-embedding-3-large' ? 3072 : 1536,
     minSimilarity: 0.2,
+    fusionWeight: 1,
     async embed(texts) {
       const vectors: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += OPENAI_BATCH) {

@@ -1,12 +1,14 @@
-// Knowledge retrieval for AI replies and the search API: keyword (BM25) and vector results fused with
-// reciprocal rank fusion, limited to the organisation, READY articles and the channel's attached groups.
+// Knowledge retrieval for AI replies and the search API: keyword (BM25, with lexicon expansion) and vector
+// results fused with reciprocal rank fusion, grouped by article, then reranked by a cross-encoder when the
+// deployment has one; limited to the organisation, READY articles and the channel's attached groups.
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { channelKnowledgeGroups, channels } from '../db/schema';
 import { NotFoundError } from '../lib/errors';
 import { createEmbedder } from './embedder';
-import { reciprocalRankFusion } from './fusion';
+import { aggregateByArticle, reciprocalRankFusion } from './fusion';
 import { keywordSearch } from './keyword-search';
+import { applyScores, createReranker } from './reranker';
 import { createVectorStore } from './vector-store';
 
 export interface Passage {
@@ -87,9 +89,11 @@ export async function searchKnowledge(env: Cloudflare.Env, db: Db, options: Sear
   const candidates = Math.min(40, Math.max(20, limit * 4));
   const { organizationId } = options;
 
+  const embedder = createEmbedder(env);
   const vectorMatches = async () => {
+    // An embedder that does not help retrieval (the local hashed n-grams) is not asked at all.
+    if (embedder.fusionWeight <= 0) return [];
     try {
-      const embedder = createEmbedder(env);
       const [vector] = await embedder.embed([query]);
       const matches = await createVectorStore(env, db).query(vector!, { organizationId, groupIds, topK: candidates });
       return matches.filter((m) => m.score >= embedder.minSimilarity);
@@ -104,17 +108,18 @@ export async function searchKnowledge(env: Cloudflare.Env, db: Db, options: Sear
     vectorMatches(),
   ]);
 
-  const fused = reciprocalRankFusion([keyword.map((m) => m.chunkId), vector.map((m) => m.chunkId)]);
-  const rows = await loadChunks(
-    db,
-    organizationId,
-    fused.map((f) => f.id),
-  );
-  const passages: Passage[] = [];
+  const rows = await loadChunks(db, organizationId, [
+    ...new Set([...keyword.map((m) => m.chunkId), ...vector.map((m) => m.chunkId)]),
+  ]);
+  // Within each retriever's own scores, an article with several matching sections outranks a stray one.
+  const byArticle = (matches: { chunkId: string; score: number }[]) =>
+    aggregateByArticle(matches, (m) => rows.get(m.chunkId)?.articleId).map((m) => m.chunkId);
+  const fused = reciprocalRankFusion([byArticle(keyword), byArticle(vector)], undefined, [1, embedder.fusionWeight]);
+  const found: Passage[] = [];
   for (const { id, score } of fused) {
     const row = rows.get(id);
     if (!row || (groupIds && !groupIds.includes(row.groupId))) continue;
-    passages.push({
+    found.push({
       articleId: row.articleId,
       title: row.title,
       text: row.text,
@@ -122,7 +127,27 @@ export async function searchKnowledge(env: Cloudflare.Env, db: Db, options: Sear
       url: row.url,
       heading: row.heading,
     });
-    if (passages.length === limit) break;
+    if (found.length === RERANK_CANDIDATES) break;
   }
-  return passages;
+  const ranked = await rerank(env, query, found);
+  return ranked.slice(0, limit);
+}
+
+/** How many fused passages the cross-encoder sees (it reads each one: cost grows with the count). */
+export const RERANK_CANDIDATES = 20;
+
+async function rerank(env: Cloudflare.Env, query: string, passages: Passage[]): Promise<Passage[]> {
+  const reranker = createReranker(env);
+  if (!reranker || passages.length < 2) return passages;
+  try {
+    const scores = await reranker.score(
+      query,
+      passages.map((p) => [p.title, p.heading, p.text].filter(Boolean).join('\n')),
+    );
+    return applyScores(passages, scores);
+  } catch (error) {
+    // A reranker outage costs ordering quality, not answers.
+    console.error('Reranking failed, keeping the fused order:', error);
+    return passages;
+  }
 }

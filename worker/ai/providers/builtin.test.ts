@@ -40,6 +40,26 @@ describe('built-in offline provider', () => {
     expect(composeAnswer('Where is my order?', []).text).toBe(DONT_KNOW_REPLY);
   });
 
+  it('counts a related word (synonym, derivation) as partial evidence, enough with an exact word beside it', () => {
+    const missing: GroundingPassage[] = [
+      {
+        articleId: 'a-missing',
+        title: 'Missing conversations',
+        text: 'A conversation can disappear from the list when the status filter hides it. Widen the filter.',
+        score: 0.5,
+      },
+    ];
+    // "conversation" matches, "vanished" only through "disappear": (1 + 0.5) / 2 ≥ the threshold.
+    const { text, citations } = composeAnswer('conversation vanished?', missing);
+    expect(text).toContain('A conversation can disappear from the list');
+    expect(citations.map((c) => c.articleId)).toEqual(['a-missing']);
+  });
+
+  it('hands off instead of citing a passage that shares only some of the question words', () => {
+    // Each passage has one of the three words ("express", "refund"): 1/3 is below the threshold.
+    expect(composeAnswer('express refund voucher', passages)).toEqual({ text: DONT_KNOW_REPLY, citations: [] });
+  });
+
   it('tidies a draft without changing its words', () => {
     expect(polishDraft('  thanks for waiting ,  i have checked your order  ')).toBe(
       'Thanks for waiting, I have checked your order.',
