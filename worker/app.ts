@@ -13,6 +13,7 @@ import { analyticsRoutes } from './routes/analytics';
 import { authRoutes } from './routes/auth';
 import { billingRoutes } from './routes/billing';
 import { channelRoutes } from './routes/channels';
+import { conversationRatingRoutes } from './routes/conversation-ratings';
 import { conversationRoutes } from './routes/conversations';
 import { faqRoutes } from './routes/faqs';
 import { knowledgeRoutes } from './routes/knowledge';
@@ -50,6 +51,7 @@ const api = new Hono<AppEnv>()
   .route('/messages', aiMessageRoutes)
   .route('/conversations', aiConversationRoutes)
   .route('/faqs', aiFaqRoutes)
+  .route('/conversations', conversationRatingRoutes)
   .route('/conversations', conversationRoutes)
   .route('/messages', messageRoutes)
   .route('/live', liveRoutes)

@@ -1105,3 +1105,71 @@ export const stripeEvents = sqliteTable('stripe_events', {
 });
 
 export type BillingAccount = typeof billingAccounts.$inferSelect;
+
+// ── Visitor's side of the conversation, accounts (issue 20) ─────────────────
+
+export const RATINGS = ['GOOD', 'BAD'] as const;
+
+/** A visitor's one-click rating of a resolved conversation (one per conversation; a new click replaces it). */
+export const conversationRatings = sqliteTable(
+  'conversation_ratings',
+  {
+    conversationId: text('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    channelId: text('channel_id').notNull(),
+    contactId: text('contact_id').notNull(),
+    rating: text('rating', { enum: RATINGS }).notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('conversation_ratings_org_created').on(t.organizationId, t.createdAt)],
+);
+
+/** Conversations the AI could not answer: it said so once and a human must take over. */
+export const conversationHandoffs = sqliteTable(
+  'conversation_handoffs',
+  {
+    conversationId: text('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('conversation_handoffs_org_created').on(t.organizationId, t.createdAt)],
+);
+
+/** Single-use password reset links: only the SHA-256 of the token is kept. */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('password_resets_user').on(t.userId, t.createdAt)],
+);
+
+/** Whether a member is available for chats (Online) or not (Away) while their dashboard is open. */
+export const agentAvailability = sqliteTable(
+  'agent_availability',
+  {
+    organizationId: orgId(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['ONLINE', 'AWAY'] })
+      .notNull()
+      .default('ONLINE'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
+);

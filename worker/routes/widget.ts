@@ -4,6 +4,9 @@
 import { type Context, Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
+import { rateConversation, visitorHistory } from '../channels/website-chat/history';
+import { identifyVisitor } from '../channels/website-chat/identity';
+import { contactCreationAllowed } from '../channels/website-chat/limits';
 import { assertWidgetOrigin, loadWidgetChannel, widgetConfig, widgetStatus } from '../channels/website-chat/widget';
 import type { Channel } from '../db/schema';
 import { recordFaqClick, widgetFaqs } from '../faqs/faqs';
@@ -11,7 +14,7 @@ import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { clientIp, enforceRateLimit } from '../http/rate-limit';
 import { id, idParams, parseId, validate } from '../http/validate';
-import { NotFoundError, ValidationError } from '../lib/errors';
+import { NotFoundError, RateLimitError, ValidationError } from '../lib/errors';
 import { getMedia, mediaResponse, storeMedia, VISITOR_UPLOADS } from '../media/media';
 import { signVisitorLink, verifyVisitorLink } from '../media/visitor-links';
 import { readUpload } from './media';
@@ -76,6 +79,30 @@ const mediaLinkSchema = z.object({
   sig: z.string().min(1).max(100),
 });
 
+const visitorIdSchema = z.string().regex(VISITOR_ID, 'visitorId must look like visitor_<uuid>');
+
+const historySchema = z.object({ visitorId: visitorIdSchema });
+
+const ratingSchema = z.object({
+  visitorId: visitorIdSchema,
+  rating: z.enum(['GOOD', 'BAD'], 'Rating must be GOOD or BAD'),
+  comment: z.string().trim().max(2000, 'Comment must be at most 2000 characters').optional(),
+});
+
+/** ChatWidget.identify: a user id only with its proof (docs/widget-identity.md). */
+const identifySchema = z
+  .object({
+    visitorId: visitorIdSchema,
+    userId: z.string().trim().min(1, 'userId must not be empty').max(200, 'userId must be at most 200 characters').optional(),
+    userHash: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'userHash must be 64 hex characters').optional(),
+    name: z.string().trim().min(1, 'Name must not be empty').max(200, 'Name must be at most 200 characters').optional(),
+    email: z.email('Invalid email').max(254, 'Email must be at most 254 characters').optional(),
+  })
+  .refine((v) => v.userHash === undefined || v.userId !== undefined, {
+    message: 'userHash needs a userId',
+    path: ['userId'],
+  });
+
 function visitorIdOf(value: unknown): string {
   if (typeof value !== 'string' || !VISITOR_ID.test(value)) {
     throw ValidationError.field('visitorId', 'visitorId must look like visitor_<uuid>');
@@ -89,6 +116,9 @@ export const widgetRoutes = new Hono<WidgetEnv>()
   .options('/:channelId/faqs/:faqId/click', preflight)
   .options('/:channelId/status', preflight)
   .options('/:channelId/upload', preflight)
+  .options('/:channelId/history', preflight)
+  .options('/:channelId/identify', preflight)
+  .options('/:channelId/conversations/:conversationId/rating', preflight)
   .options('/media/:mediaId', preflight)
   .get('/media/:mediaId', idParams('mediaId'), validate('query', mediaLinkSchema), async (c) => {
     const mediaId = c.req.param('mediaId');
@@ -108,6 +138,29 @@ export const widgetRoutes = new Hono<WidgetEnv>()
     ok(c, await recordFaqClick(c.var.db, c.var.channel.organizationId, c.var.channel.id, c.req.param('faqId'))),
   )
   .get('/:channelId/status', widgetChannel, perIpLimit, async (c) => ok(c, await widgetStatus(c.var.db, c.var.channel)))
+  .get('/:channelId/history', widgetChannel, perIpLimit, validate('query', historySchema), async (c) =>
+    ok(c, {
+      conversations: await visitorHistory(c.var.db, c.env.SESSION_SECRET, c.var.channel, c.req.valid('query').visitorId),
+    }),
+  )
+  .post(
+    '/:channelId/conversations/:conversationId/rating',
+    idParams('conversationId'),
+    widgetChannel,
+    perIpLimit,
+    validate('json', ratingSchema),
+    async (c) => {
+      const input = c.req.valid('json');
+      return ok(
+        c,
+        await rateConversation(c.var.db, c.var.channel, { ...input, conversationId: c.req.param('conversationId') }),
+      );
+    },
+  )
+  .post('/:channelId/identify', widgetChannel, perIpLimit, validate('json', identifySchema), async (c) => {
+    if (!(await contactCreationAllowed(c.env, clientIp(c.req.raw.headers)))) throw new RateLimitError();
+    return ok(c, await identifyVisitor(c.var.db, c.env.SESSION_SECRET, c.var.channel, c.req.valid('json')));
+  })
   .post('/:channelId/upload', widgetChannel, perIpLimit, async (c) => {
     const { file, fields } = await readUpload(c, VISITOR_UPLOADS);
     const visitorId = visitorIdOf(fields.get('visitorId'));
