@@ -10,6 +10,12 @@ const TEST_BINDINGS = {
   ENCRYPTION_KEY: 'test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
   // The fake SMTP/IMAP servers listen on 127.0.0.1: an installation-level exception organisations cannot set.
   ALLOW_PRIVATE_MAIL_HOSTS: '127.0.0.1',
+  // Meta webhooks: fixed verify tokens and app secret; the Graph API is the fake in test/fake-graph.ts (msw).
+  FACEBOOK_VERIFY_TOKEN: 'test-fb-verify-token',
+  INSTAGRAM_VERIFY_TOKEN: 'test-ig-verify-token',
+  WHATSAPP_VERIFY_TOKEN: 'test-wa-verify-token',
+  FACEBOOK_APP_SECRET: 'test-meta-app-secret',
+  META_GRAPH_BASE_URL: 'https://graph.fake-meta.test/v21.0',
   // Web push (notifications/web-push.ts): a fixed test key pair; `npm run dev` generates real ones.
   VAPID_PUBLIC_KEY: 'BK2dy1biVMkV_Q-ibqSsmUvNbN5c-gzXCf2Yj7x_-MUudp1gF_LWlqvnB_2GoW4c8omGHVuqaI7E_vGu2tMuBXM',
   VAPID_PRIVATE_KEY: 'U47l1m7-wPrHy3xXbXO0BLH9Yg51Q8qe9edjUHFAasA',

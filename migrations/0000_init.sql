@@ -8,6 +8,16 @@ CREATE TABLE `active_contacts` (
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
+CREATE TABLE `agent_availability` (
+	`organization_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`status` text DEFAULT 'ONLINE' NOT NULL,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `user_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `agent_tools` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -216,6 +226,30 @@ CREATE TABLE `contacts` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `contacts_channel_external` ON `contacts` (`channel_id`,`external_id`);--> statement-breakpoint
 CREATE INDEX `contacts_org` ON `contacts` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `conversation_handoffs` (
+	`conversation_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`reason` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `conversation_handoffs_org_created` ON `conversation_handoffs` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `conversation_ratings` (
+	`conversation_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`contact_id` text NOT NULL,
+	`rating` text NOT NULL,
+	`comment` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `conversation_ratings_org_created` ON `conversation_ratings` (`organization_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `conversations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -617,6 +651,18 @@ CREATE TABLE `outbound_emails` (
 );
 --> statement-breakpoint
 CREATE INDEX `outbound_emails_to` ON `outbound_emails` (`to`,`created_at`);--> statement-breakpoint
+CREATE TABLE `password_resets` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`token_hash` text NOT NULL,
+	`expires_at` integer NOT NULL,
+	`used_at` integer,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `password_resets_token_hash_unique` ON `password_resets` (`token_hash`);--> statement-breakpoint
+CREATE INDEX `password_resets_user` ON `password_resets` (`user_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `pending_jobs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`payload` text NOT NULL,

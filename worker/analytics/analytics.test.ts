@@ -213,6 +213,24 @@ describe('resolutions', () => {
     expect(data.current.newConversations).toBe(1);
     expect(data.current.resolutions).toBe(1);
   });
+  it('are rebuilt from the reporting events alone with the same figures', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const s = story(chat, await conversation(chat)).opened('2026-03-02T09:00:00Z');
+    await s.customer('2026-03-02T09:00:00Z');
+    await s.posted('2026-03-02T09:04:00Z', 'AGENT');
+    s.status('2026-03-02T09:30:00Z', 'OPEN', 'CLOSED').status('2026-03-03T09:00:00Z', 'CLOSED', 'OPEN');
+    await s.deliver();
+    const q = { from: '2026-03-01', to: '2026-03-05' };
+    const before = await report(chat, 'overview', q);
+    expect(before.current).toMatchObject({ resolutions: 1, reopened: 1, backlog: 1 });
+    await env.DB.batch([
+      env.DB.prepare('DELETE FROM analytics_cycles WHERE organization_id = ?').bind(chat.organizationId),
+      env.DB.prepare('DELETE FROM analytics_daily WHERE organization_id = ?').bind(chat.organizationId),
+    ]);
+    const rebuilt = await chat.client.post('/api/analytics/rebuild');
+    expect(rebuilt.body.data).toEqual({ pending: { conversations: 0, days: 0 } });
+    expect((await report(chat, 'overview', q)).current).toEqual(before.current);
+  });
 });
 
 describe('local days', () => {

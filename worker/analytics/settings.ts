@@ -2,7 +2,7 @@
 // re-derives every cycle and rebuilds every day's rollups (see store.invalidateOrganization).
 import type { BusinessInterval } from '../db/schema';
 import { ValidationError } from '../lib/errors';
-import { invalidateOrganization, loadCalendar } from './store';
+import { flushOrganization, invalidateOrganization, loadCalendar } from './store';
 import { isTimeZone } from './time';
 
 export interface AnalyticsSettings {
@@ -53,4 +53,12 @@ export async function updateSettings(
     .bind(organizationId, next.timeZone, next.businessHours ? JSON.stringify(next.businessHours) : null, Date.now());
   await invalidateOrganization(d1, organizationId, next.timeZone, write);
   return next;
+}
+
+/** Rebuilds every cycle and rollup of the organisation from its reporting events (reports flush as they read). */
+export async function rebuildAnalytics(d1: D1Database, organizationId: string) {
+  const calendar = await loadCalendar(d1, organizationId);
+  await invalidateOrganization(d1, organizationId, calendar.timeZone);
+  const pending = await flushOrganization(d1, organizationId);
+  return { pending: { conversations: pending.pendingConversations, days: pending.pendingDays } };
 }

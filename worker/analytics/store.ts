@@ -142,55 +142,83 @@ export function cycleStatements(
 
 interface EventRow {
   id: string;
+  conversation_id: string;
   kind: AnalyticsEventKind;
   channel_id: string;
   agent_id: string | null;
   occurred_at: number;
 }
 
-/** Re-derives one conversation's cycles from its events and marks the days whose figures that moves. */
-export async function deriveConversation(
+interface OldCycleRow {
+  conversation_id: string;
+  started_at: number;
+  first_reply_at: number | null;
+  resolved_at: number | null;
+}
+
+/** Conversations per read: three IN lists of this many ids stay under D1's 100 bound parameters. */
+const DERIVE_CHUNK = 90;
+
+/**
+ * Re-derives conversations' cycles from their events and marks the days whose figures that moves. Each
+ * conversation's write is guarded by the version read with its events, so a concurrent newer event wins.
+ */
+export async function deriveConversations(
   d1: D1Database,
   calendar: Calendar,
   organizationId: string,
-  conversationId: string,
+  conversationIds: readonly string[],
 ): Promise<void> {
-  const [versionRows, eventRows, oldRows] = await d1.batch([
-    d1
-      .prepare('SELECT version FROM analytics_conversations WHERE conversation_id = ? AND organization_id = ?')
-      .bind(conversationId, organizationId),
-    d1
-      .prepare(
-        'SELECT id, kind, channel_id, agent_id, occurred_at FROM analytics_events WHERE conversation_id = ? AND organization_id = ?',
-      )
-      .bind(conversationId, organizationId),
-    d1
-      .prepare('SELECT started_at, first_reply_at, resolved_at FROM analytics_cycles WHERE conversation_id = ?')
-      .bind(conversationId),
-  ]);
-  const version = (versionRows!.results[0] as { version: number } | undefined)?.version;
-  if (version === undefined) return;
-  const events = (eventRows!.results as unknown as EventRow[]).map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    channelId: r.channel_id,
-    agentId: r.agent_id,
-    occurredAt: r.occurred_at,
-  }));
-  const cycles = deriveCycles(events, calendar);
-  const old = (
-    oldRows!.results as { started_at: number; first_reply_at: number | null; resolved_at: number | null }[]
-  ).map((r) => ({ startedAt: r.started_at, firstReplyAt: r.first_reply_at, resolvedAt: r.resolved_at }));
-  const days = [...old, ...cycles].flatMap(cycleInstants).map((t) => localDay(calendar.timeZone, t));
-  await d1.batch(
-    [...cycleStatements(organizationId, conversationId, version, cycles), ...markDays(organizationId, days)].map((s) =>
-      prepare(d1, s),
-    ),
-  );
+  for (let i = 0; i < conversationIds.length; i += DERIVE_CHUNK) {
+    const ids = conversationIds.slice(i, i + DERIVE_CHUNK);
+    const list = ids.map(() => '?').join(', ');
+    const [versionRows, eventRows, oldRows] = await d1.batch([
+      d1
+        .prepare(
+          `SELECT conversation_id, version FROM analytics_conversations WHERE organization_id = ? AND conversation_id IN (${list})`,
+        )
+        .bind(organizationId, ...ids),
+      d1
+        .prepare(
+          `SELECT id, conversation_id, kind, channel_id, agent_id, occurred_at FROM analytics_events
+           WHERE organization_id = ? AND conversation_id IN (${list})`,
+        )
+        .bind(organizationId, ...ids),
+      d1
+        .prepare(
+          `SELECT conversation_id, started_at, first_reply_at, resolved_at FROM analytics_cycles
+           WHERE organization_id = ? AND conversation_id IN (${list})`,
+        )
+        .bind(organizationId, ...ids),
+    ]);
+    const events = new Map<string, ReportingEvent[]>();
+    for (const r of eventRows!.results as unknown as EventRow[]) {
+      const list = events.get(r.conversation_id) ?? [];
+      list.push({ id: r.id, kind: r.kind, channelId: r.channel_id, agentId: r.agent_id, occurredAt: r.occurred_at });
+      events.set(r.conversation_id, list);
+    }
+    const days = new Set<string>();
+    for (const r of oldRows!.results as unknown as OldCycleRow[]) {
+      for (const t of cycleInstants({
+        startedAt: r.started_at,
+        firstReplyAt: r.first_reply_at,
+        resolvedAt: r.resolved_at,
+      }))
+        days.add(localDay(calendar.timeZone, t));
+    }
+    const statements: Statement[] = [];
+    for (const { conversation_id, version } of versionRows!.results as { conversation_id: string; version: number }[]) {
+      const cycles = deriveCycles(events.get(conversation_id) ?? [], calendar);
+      for (const t of cycles.flatMap(cycleInstants)) days.add(localDay(calendar.timeZone, t));
+      statements.push(...cycleStatements(organizationId, conversation_id, version, cycles));
+    }
+    statements.push(...markDays(organizationId, days));
+    if (statements.length) await d1.batch(statements.map((s) => prepare(d1, s)));
+  }
 }
 
 /** Conversations re-derived per flush; the rest wait for the next flush (the minute cron or a report). */
-const DERIVE_BATCH = 200;
+const DERIVE_BATCH = 900;
 /** Days rebuilt per flush. */
 const DAYS_BATCH = 400;
 
@@ -209,12 +237,16 @@ export async function flushOrganization(d1: D1Database, organizationId: string):
     )
     .bind(organizationId, DERIVE_BATCH + 1)
     .all<{ conversation_id: string }>();
-  for (const row of stale.results.slice(0, DERIVE_BATCH)) {
-    await deriveConversation(d1, calendar, organizationId, row.conversation_id);
-  }
+  await deriveConversations(
+    d1,
+    calendar,
+    organizationId,
+    stale.results.slice(0, DERIVE_BATCH).map((r) => r.conversation_id),
+  );
+  // Days are rebuilt once their conversations are derived: a day rebuilt before would be marked again.
   const dirty = await d1
     .prepare('SELECT day, generation FROM analytics_dirty_days WHERE organization_id = ? ORDER BY day LIMIT ?')
-    .bind(organizationId, DAYS_BATCH + 1)
+    .bind(organizationId, stale.results.length > DERIVE_BATCH ? 0 : DAYS_BATCH + 1)
     .all<{ day: string; generation: number }>();
   for (const { day, generation } of dirty.results.slice(0, DAYS_BATCH)) {
     const statements = [
@@ -251,14 +283,14 @@ export async function flushAll(d1: D1Database, maxOrganizations = 50): Promise<v
 }
 
 /**
- * After a time-zone or business-hours change every figure moves: all cycles are re-derived (business time)
+ * After a time-zone or business-hours change (or when asked to rebuild) every figure moves: all cycles are re-derived (business time)
  * and every day with events is rebuilt in the new zone. Written in one batch with the settings themselves.
  */
 export async function invalidateOrganization(
   d1: D1Database,
   organizationId: string,
   timeZone: string,
-  settingsWrite: D1PreparedStatement,
+  settingsWrite?: D1PreparedStatement,
 ): Promise<void> {
   const span = await d1
     .prepare(
@@ -274,7 +306,7 @@ export async function invalidateOrganization(
     }
   }
   await d1.batch([
-    settingsWrite,
+    ...(settingsWrite ? [settingsWrite] : []),
     d1.prepare('DELETE FROM analytics_daily WHERE organization_id = ?').bind(organizationId),
     d1.prepare('DELETE FROM analytics_dirty_days WHERE organization_id = ?').bind(organizationId),
     d1

@@ -4,7 +4,7 @@
 import type { AnalyticsEventKind } from '../db/schema';
 import type { Subscriber } from '../events/fan-out';
 import type { DomainEvent } from '../events/types';
-import { deriveConversation, loadCalendar, type NewReportingEvent, recordEvent } from './store';
+import { deriveConversations, loadCalendar, type NewReportingEvent, recordEvent } from './store';
 
 /** Statuses in which a conversation waits for nothing more from the team. */
 const RESOLVED_STATUSES = new Set(['CLOSED', 'ARCHIVED', 'RESOLVED']);
@@ -104,6 +104,6 @@ export const analyticsSubscriber: Subscriber = {
     if (!reporting) return;
     const calendar = await loadCalendar(d1, event.organizationId);
     await recordEvent(d1, reporting, calendar);
-    await deriveConversation(d1, calendar, event.organizationId, event.conversationId);
+    await deriveConversations(d1, calendar, event.organizationId, [event.conversationId]);
   },
 };

@@ -20,6 +20,21 @@ export interface InboundMessage {
   /** The subject line, for channels that have one (email). */
   subject?: string | null;
   receivedAt?: Date;
+  /**
+   * Files the provider only links to (a Graph media id, a CDN URL that expires): the entry point copies them
+   * into R2 and puts their media ids in `attachments` before the message is handed to the pipeline.
+   */
+  remoteMedia?: RemoteMedia[];
+}
+
+/** A file a provider holds for an inbound message, to be copied into our storage at once. */
+export interface RemoteMedia {
+  /** `graph-media`: a Graph API media id (WhatsApp); `url`: a direct download link (Messenger, Instagram). */
+  source: 'graph-media' | 'url';
+  ref: string;
+  kind: 'image' | 'audio' | 'video' | 'document' | 'sticker' | 'file';
+  contentType?: string | null;
+  fileName?: string | null;
 }
 
 export type DeliveryStatus = 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
@@ -33,13 +48,35 @@ export interface ContactRef {
 export type InboundEvent =
   | { kind: 'message'; message: InboundMessage }
   | { kind: 'status'; externalMessageId: string; status: DeliveryStatus; detail?: string }
-  | { kind: 'comment'; postId: string; commentId: string; author: ContactRef; text: string };
+  | { kind: 'comment'; postId: string; commentId: string; author: ContactRef; text: string }
+  /**
+   * Everything we sent this contact up to `watermark` (ms since epoch) reached this state (Messenger and
+   * Instagram delivery/read watermarks name no message ids).
+   */
+  | { kind: 'watermark'; externalContactId: string; status: 'DELIVERED' | 'READ'; watermark: number };
 
 /** An outbound message as the pipeline hands it over: already stored, approved and never a note. */
 export type OutboundEnvelope = Pick<
   Message,
   'id' | 'organizationId' | 'conversationId' | 'content' | 'isNote' | 'attachments'
->;
+> &
+  Partial<Pick<Message, 'senderType' | 'externalId'>>;
+
+/** What a pre-send check needs to know about a reply that is about to be stored and charged. */
+export interface OutboundCheck {
+  organizationId: string;
+  conversationId: string;
+  senderType: 'AGENT' | 'AI' | 'SYSTEM';
+  /** True when the message is an approved provider template (WhatsApp), which may go outside the window. */
+  template?: boolean;
+}
+
+export interface CheckContext {
+  env: AppBindings;
+  db: Db;
+  channel: Channel;
+  now?: Date;
+}
 
 export interface SendContext<C> {
   env: AppBindings;
@@ -73,5 +110,10 @@ export interface ChannelAdapter<C = unknown> {
   parse(payload: unknown, channel: Pick<Channel, 'id' | 'organizationId'>): InboundEvent[];
   /** Delivers an outbound message; failures are results, never thrown and never a fake success. */
   send(out: OutboundEnvelope, ctx: SendContext<C>): Promise<DeliveryResult>;
+  /**
+   * Called BEFORE an outbound message is stored or charged: null when the channel may take it now, else the
+   * reason it may not (e.g. a messaging window that has closed). `send` enforces the same rule again.
+   */
+  checkOutbound?(check: OutboundCheck, ctx: CheckContext): Promise<string | null>;
   capabilities: ChannelCapabilities;
 }

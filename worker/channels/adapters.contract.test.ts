@@ -8,6 +8,7 @@ import { encryptJson } from '../lib/secrets';
 import { adapterContract } from './adapter.contract';
 import type { EmailCredentials } from './credentials';
 import { emailAdapter } from './email/adapter';
+import { facebookAdapter, instagramAdapter, whatsappAdapter } from './meta/adapters';
 import { unbuiltAdapter } from './unbuilt';
 import { websiteChatAdapter } from './website-chat/adapter';
 
@@ -87,7 +88,104 @@ adapterContract('email', {
   }),
 });
 
-for (const [type, credentials] of Object.entries(UNBUILT_CREDENTIALS) as [ChannelType, object][]) {
+// Meta channels: real payloads in, and a send whose token Graph refuses (nothing answers the fake base URL
+// here, so every call fails) is an honest FAILED.
+const META = [
+  {
+    name: 'Facebook Messenger',
+    adapter: facebookAdapter,
+    type: 'FACEBOOK',
+    payload: {
+      object: 'page',
+      entry: [
+        {
+          id: '1001',
+          time: 1764583200000,
+          messaging: [
+            {
+              sender: { id: '2001' },
+              recipient: { id: '1001' },
+              timestamp: 1764583200000,
+              message: { mid: 'm_abc', text: 'Is my order shipped?' },
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'Instagram',
+    adapter: instagramAdapter,
+    type: 'INSTAGRAM',
+    payload: {
+      object: 'instagram',
+      entry: [
+        {
+          id: '1002',
+          time: 1764583200000,
+          messaging: [
+            {
+              sender: { id: '3001' },
+              recipient: { id: '1002' },
+              timestamp: 1764583200000,
+              message: { mid: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3', text: 'Do you have it in blue?' },
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'WhatsApp',
+    adapter: whatsappAdapter,
+    type: 'WHATSAPP',
+    payload: {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1004',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550001111', phone_number_id: '1003' },
+                contacts: [{ profile: { name: 'Kerry' }, wa_id: '4915100000000' }],
+                messages: [
+                  {
+                    from: '4915100000000',
+                    id: 'wamid.HBgL',
+                    timestamp: '1764583200',
+                    type: 'text',
+                    text: { body: 'Hallo' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    },
+  },
+] as const;
+
+for (const meta of META) {
+  adapterContract(meta.name, {
+    adapter: meta.adapter as never,
+    fixture: () => fixture(meta.type, { ...UNBUILT_CREDENTIALS[meta.type] }),
+    payloads: [meta.payload],
+    failingContext: async ({ channel }) => ({
+      env: { ...env, META_GRAPH_BASE_URL: 'https://localhost/v21.0' },
+      db,
+      channel,
+      credentials: { ...UNBUILT_CREDENTIALS[meta.type] } as never,
+    }),
+  });
+}
+
+for (const [type, credentials] of Object.entries(UNBUILT_CREDENTIALS).filter(
+  ([type]) => !META.some((meta) => meta.type === type),
+) as [ChannelType, object][]) {
   adapterContract(`${type} (sender not built yet)`, {
     adapter: unbuiltAdapter(type),
     fixture: () => fixture(type, { ...credentials }),

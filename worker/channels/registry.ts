@@ -5,6 +5,7 @@ import type { AppBindings } from '../env';
 import type { ChannelAdapter, DeliveryResult, OutboundEnvelope } from './adapter';
 import { decryptCredentials } from './channels';
 import { emailAdapter } from './email/adapter';
+import { facebookAdapter, instagramAdapter, whatsappAdapter } from './meta/adapters';
 import { unbuiltAdapter } from './unbuilt';
 import { websiteChatAdapter } from './website-chat/adapter';
 
@@ -14,9 +15,9 @@ const erase = <C>(adapter: ChannelAdapter<C>) => adapter as unknown as ChannelAd
 const adapters: Record<ChannelType, ChannelAdapter<unknown>> = {
   WEBSITE_CHAT: erase(websiteChatAdapter),
   EMAIL: erase(emailAdapter),
-  FACEBOOK: unbuiltAdapter('FACEBOOK'),
-  INSTAGRAM: unbuiltAdapter('INSTAGRAM'),
-  WHATSAPP: unbuiltAdapter('WHATSAPP'),
+  FACEBOOK: erase(facebookAdapter),
+  INSTAGRAM: erase(instagramAdapter),
+  WHATSAPP: erase(whatsappAdapter),
   TELEGRAM: unbuiltAdapter('TELEGRAM'),
   TIKTOK: unbuiltAdapter('TIKTOK'),
 };

@@ -1,13 +1,10 @@
-// Channel types whose real sender is not built yet (Facebook, Instagram, WhatsApp, Telegram, TikTok): a reply
+// Channel types whose real sender is not built yet (Telegram, TikTok): a reply
 // is recorded FAILED with the reason, never a fake SENT, and nothing comes in until the channel is built.
 import type { ChannelType } from '../db/schema';
 import type { ChannelAdapter } from './adapter';
 import { credentialSchema } from './credentials';
 
 const NAMES: Partial<Record<ChannelType, string>> = {
-  FACEBOOK: 'Facebook Messenger',
-  INSTAGRAM: 'Instagram',
-  WHATSAPP: 'WhatsApp',
   TELEGRAM: 'Telegram',
   TIKTOK: 'TikTok',
 };

@@ -1,10 +1,10 @@
 // /api/analytics: the team's numbers. Every member reads them (viewers included) and exports them as CSV;
-// OWNER and ADMIN set the reporting time zone and business hours.
+// OWNER and ADMIN set the reporting time zone and business hours, and may rebuild the figures from the events.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { EXPORTS, exportCsv } from '../analytics/exports';
 import { agentsReport, aiReport, conversationsReport, overviewReport } from '../analytics/reports';
-import { getSettings, updateSettings } from '../analytics/settings';
+import { getSettings, rebuildAnalytics, updateSettings } from '../analytics/settings';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAdmin, withOrganization } from '../http/session';
@@ -79,4 +79,6 @@ export const analyticsRoutes = new Hono<AppEnv>()
   .get('/settings', async (c) => ok(c, await getSettings(c.env.DB, c.var.auth.organization.id)))
   .put('/settings', withAdmin, validate('json', settingsSchema), async (c) =>
     ok(c, await updateSettings(c.env.DB, c.var.auth.organization.id, c.req.valid('json'))),
-  );
+  )
+  // Cycles and rollups anew from the reporting events; large accounts finish over the next flushes.
+  .post('/rebuild', withAdmin, async (c) => ok(c, await rebuildAnalytics(c.env.DB, c.var.auth.organization.id)));

@@ -1,0 +1,97 @@
+// Helpers for Meta webhook tests: channels with fresh account ids, signed deliveries posted to the Worker,
+// and payloads in Meta's real shapes (Messenger, Instagram, WhatsApp).
+import { env, exports } from 'cloudflare:workers';
+import { signMetaBody } from '../worker/channels/meta/signature';
+import { createDb } from '../worker/db/client';
+import { type ChannelType, channels } from '../worker/db/schema';
+import { encryptJson } from '../worker/lib/secrets';
+import { signUpOwner } from './client';
+
+let counter = 0;
+/** A numeric id no other test uses (Meta ids are digit strings). */
+export function metaId(): string {
+  return `${Date.now()}${String(++counter).padStart(4, '0')}${Math.floor(Math.random() * 1000)}`;
+}
+
+export async function metaChannel(
+  type: Extract<ChannelType, 'FACEBOOK' | 'INSTAGRAM' | 'WHATSAPP'>,
+  extra: Record<string, string> = {},
+) {
+  const owner = await signUpOwner();
+  const accountId = metaId();
+  const token = `token-${accountId}`;
+  const credentials =
+    type === 'FACEBOOK'
+      ? { pageId: accountId, accessToken: token, ...extra }
+      : type === 'INSTAGRAM'
+        ? { accountId, accessToken: token, ...extra }
+        : { phoneNumberId: accountId, accessToken: token, businessAccountId: `waba-${accountId}`, ...extra };
+  const [channel] = await createDb(env.DB)
+    .insert(channels)
+    .values({
+      organizationId: owner.organization.id,
+      type,
+      name: `${type} test`,
+      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
+    })
+    .returning();
+  return { ...owner, channel: channel!, accountId, token };
+}
+
+export async function postWebhook(
+  provider: 'facebook' | 'instagram' | 'whatsapp',
+  raw: string,
+  options: { secret?: string; signature?: string | null } = {},
+) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const signature =
+    options.signature === undefined
+      ? await signMetaBody(options.secret ?? env.FACEBOOK_APP_SECRET!, raw)
+      : options.signature;
+  if (signature !== null) headers['x-hub-signature-256'] = signature;
+  const res = await exports.default.fetch(
+    new Request(`http://localhost/api/webhooks/${provider}`, { method: 'POST', body: raw, headers }),
+  );
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body };
+}
+
+export function messengerMessage(sender: string, mid: string, text: string, at = Date.now(), extra: object = {}) {
+  return { sender: { id: sender }, recipient: { id: 'page' }, timestamp: at, message: { mid, text, ...extra } };
+}
+
+export function messengerBody(object: 'page' | 'instagram', entries: { id: string; messaging: unknown[] }[]) {
+  return { object, entry: entries.map((e) => ({ time: Date.now(), ...e })) };
+}
+
+export function whatsappBody(
+  phoneNumberId: string,
+  value: { messages?: unknown[]; statuses?: unknown[]; contacts?: unknown[] },
+) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'waba',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function whatsappText(from: string, id: string, body: string, at = Date.now()) {
+  return { from, id, timestamp: String(Math.floor(at / 1000)), type: 'text', text: { body } };
+}
