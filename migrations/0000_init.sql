@@ -236,6 +236,18 @@ CREATE TABLE `conversation_handoffs` (
 );
 --> statement-breakpoint
 CREATE INDEX `conversation_handoffs_org_created` ON `conversation_handoffs` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `conversation_labels` (
+	`conversation_id` text NOT NULL,
+	`label_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`conversation_id`, `label_id`),
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`label_id`) REFERENCES `labels`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `conversation_labels_org_label` ON `conversation_labels` (`organization_id`,`label_id`);--> statement-breakpoint
 CREATE TABLE `conversation_ratings` (
 	`conversation_id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -250,6 +262,19 @@ CREATE TABLE `conversation_ratings` (
 );
 --> statement-breakpoint
 CREATE INDEX `conversation_ratings_org_created` ON `conversation_ratings` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `conversation_snoozes` (
+	`conversation_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`until` integer NOT NULL,
+	`snoozed_by_id` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`snoozed_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE INDEX `conversation_snoozes_until` ON `conversation_snoozes` (`until`);--> statement-breakpoint
+CREATE INDEX `conversation_snoozes_org` ON `conversation_snoozes` (`organization_id`);--> statement-breakpoint
 CREATE TABLE `conversations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -452,6 +477,17 @@ CREATE TABLE `knowledge_groups` (
 );
 --> statement-breakpoint
 CREATE INDEX `knowledge_groups_org` ON `knowledge_groups` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `labels` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`name` text NOT NULL,
+	`color` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `labels_org_name` ON `labels` (`organization_id`,`name`);--> statement-breakpoint
 CREATE TABLE `login_throttles` (
 	`email` text PRIMARY KEY NOT NULL,
 	`attempts` integer NOT NULL,
@@ -695,6 +731,31 @@ CREATE TABLE `push_subscriptions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `push_subscriptions_endpoint_unique` ON `push_subscriptions` (`endpoint`);--> statement-breakpoint
 CREATE INDEX `push_subscriptions_user` ON `push_subscriptions` (`user_id`);--> statement-breakpoint
+CREATE TABLE `saved_replies` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`shortcut` text NOT NULL,
+	`content` text NOT NULL,
+	`created_by_id` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`created_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `saved_replies_org_shortcut` ON `saved_replies` (`organization_id`,`shortcut`);--> statement-breakpoint
+CREATE TABLE `saved_views` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`name` text NOT NULL,
+	`filters` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `saved_views_org_user` ON `saved_views` (`organization_id`,`user_id`);--> statement-breakpoint
 CREATE TABLE `sessions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,

@@ -12,6 +12,7 @@ import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-
 import { analyticsRoutes } from './routes/analytics';
 import { authRoutes } from './routes/auth';
 import { billingRoutes } from './routes/billing';
+import { billingRoutes } from './routes/billing';
 import { channelRoutes } from './routes/channels';
 import { conversationRatingRoutes } from './routes/conversation-ratings';
 import { conversationRoutes } from './routes/conversations';
@@ -32,6 +33,7 @@ import { metaWebhookRoutes } from './routes/webhooks/meta';
 import { stripeWebhookRoutes } from './routes/webhooks/stripe';
 import { widgetRoutes } from './routes/widget';
 import { widgetChatRoutes } from './routes/widget-chat';
+import { stripeWebhookRoutes } from './routes/webhooks/stripe';
 import { widgetPages } from './routes/widget-pages';
 
 const api = new Hono<AppEnv>()
@@ -68,7 +70,9 @@ const api = new Hono<AppEnv>()
   .route('/labels', labelRoutes)
   .route('/saved-replies', savedReplyRoutes)
   .route('/views', viewRoutes)
-  .route('/conversations', workspaceConversationRoutes);
+  .route('/conversations', workspaceConversationRoutes)
+  .route('/billing', billingRoutes)
+  .route('/webhooks/stripe', stripeWebhookRoutes);
 
 export const app = new Hono<AppEnv>()
   .use('*', securityHeaders)

@@ -29,6 +29,18 @@ declare global {
        * a local mail server in development. Unset in production: mail servers must be public hosts.
        */
       ALLOW_PRIVATE_MAIL_HOSTS?: string;
+      /** Billing (billing/stripe.ts). Unset: plans, ledger and resets run locally; buying answers 503 PAYMENTS_NOT_CONFIGURED. */
+      STRIPE_SECRET_KEY?: string;
+      /** Signing secret of the Stripe webhook endpoint (POST /api/webhooks/stripe). */
+      STRIPE_WEBHOOK_SECRET?: string;
+      /** Recurring Stripe price ids of the paid plans. */
+      STRIPE_PRICE_STARTER?: string;
+      STRIPE_PRICE_GROWTH?: string;
+      STRIPE_PRICE_ENTERPRISE?: string;
+      /** Stripe's API origin; https://api.stripe.com when unset (tests and local fakes point it elsewhere). */
+      STRIPE_API_BASE?: string;
+      /** Private hosts STRIPE_API_BASE may name (a local fake of Stripe), in the ALLOW_PRIVATE_* form. */
+      ALLOW_PRIVATE_STRIPE_HOSTS?: string;
       /** Inbound email: mail older than this many days is not imported by the IMAP poll (default 7). */
       EMAIL_MAX_AGE_DAYS?: string;
       /** Inbound email: the largest mail accepted, in bytes (default 10485760, 10 MB); larger mail is refused. */

@@ -1,7 +1,7 @@
 // AI-suggested FAQs drawn from READY knowledge-base articles. Suggestions are not saved: the admin
 // accepts one by creating it through /api/faqs.
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { assertTokens, charge } from '../billing/metering';
+import { estimateTokens, metered } from '../billing/metering';
 import type { Db } from '../db/client';
 import { knowledgeArticles } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -19,6 +19,8 @@ export interface FaqSuggestion {
 
 const MAX_ARTICLES = 8;
 const ARTICLE_EXCERPT_CHARS = 3000;
+/** Tokens held per suggested entry for the model's answer; what is unused goes back. */
+const FAQ_OUTPUT_ESTIMATE_PER_ENTRY = 200;
 
 function fromModelText(text: string, articleIds: Set<string>, count: number): FaqSuggestion[] {
   const json = text.slice(text.indexOf('['), text.lastIndexOf(']') + 1);
@@ -65,29 +67,40 @@ export async function suggestFaqs(
     .limit(MAX_ARTICLES);
   if (!articles.length) return [];
   const provider = await providerForChannel(db, organizationId, null);
-  await assertTokens(db, organizationId);
+  const source = articles.map(
+    (a) => `Article id: ${a.id}\nTitle: ${a.title}\n${a.content.slice(0, ARTICLE_EXCERPT_CHARS)}`,
+  );
+  const spec = {
+    organizationId,
+    reason: 'AI_FAQ',
+    referenceId: 'faqs',
+    estimate: estimateTokens(source, FAQ_OUTPUT_ESTIMATE_PER_ENTRY * count),
+  };
   if (provider.type === 'BUILTIN') {
-    const suggestions = articles.flatMap(faqsFromArticle).slice(0, count);
-    const used = suggestions.reduce((n, s) => n + s.question.length + s.answer.length, 0);
-    await charge(db, organizationId, { inputTokens: 0, outputTokens: Math.ceil(used / 4) }, 'AI_FAQ', 'faqs');
-    return suggestions;
+    return metered(
+      db,
+      spec,
+      async () => articles.flatMap(faqsFromArticle).slice(0, count),
+      (suggestions) => ({
+        inputTokens: 0,
+        outputTokens: Math.ceil(suggestions.reduce((n, s) => n + s.question.length + s.answer.length, 0) / 4),
+      }),
+    );
   }
   const model = await chatModelFor(env, provider, options);
-  const result = await model.complete({
-    system: [
-      `Suggest up to ${count} FAQ entries that customers are likely to ask, answered only from the articles below.`,
-      'Each question at most 280 characters, each answer at most 2000 characters.',
-      'Answer with a JSON array only: [{"question": "...", "answer": "...", "sourceArticleId": "<the id of the article>"}].',
-    ].join('\n'),
-    messages: [
-      {
-        role: 'user',
-        content: articles
-          .map((a) => `Article id: ${a.id}\nTitle: ${a.title}\n${a.content.slice(0, ARTICLE_EXCERPT_CHARS)}`)
-          .join('\n\n---\n\n'),
-      },
-    ],
-  });
-  await charge(db, organizationId, result.usage, 'AI_FAQ', 'faqs');
+  const result = await metered(
+    db,
+    spec,
+    () =>
+      model.complete({
+        system: [
+          `Suggest up to ${count} FAQ entries that customers are likely to ask, answered only from the articles below.`,
+          'Each question at most 280 characters, each answer at most 2000 characters.',
+          'Answer with a JSON array only: [{"question": "...", "answer": "...", "sourceArticleId": "<the id of the article>"}].',
+        ].join('\n'),
+        messages: [{ role: 'user', content: source.join('\n\n---\n\n') }],
+      }),
+    (r) => r.usage,
+  );
   return fromModelText(result.text, new Set(articles.map((a) => a.id)), count);
 }

@@ -2,7 +2,7 @@
 // the contact's earlier closed conversations, languages, tools), runs the chosen provider through the
 // tool loop, charges the tokens, and hands the draft to the message pipeline.
 import { and, desc, eq, inArray, lte, ne } from 'drizzle-orm';
-import { assertTokens, charge } from '../billing/metering';
+import { estimateTokens, metered } from '../billing/metering';
 import type { Db } from '../db/client';
 import {
   type Channel,
@@ -37,7 +37,13 @@ export interface GenerateReplyInput {
   conversationId: string;
   /** The inbound message to answer; the latest inbound message when omitted. */
   messageId?: string;
+  /** A retried call with the same key is charged once (e.g. the auto-reply of one message). */
+  idempotencyKey?: string;
 }
+
+/** Tokens held for a reply's output and tool rounds beyond its prompt; what is unused goes back. */
+const REPLY_OUTPUT_ESTIMATE = 1_024;
+const ENHANCE_OUTPUT_ESTIMATE = 512;
 
 /** A composed AI reply, for the caller to post through the pipeline (composers never post). */
 export interface ReplyDraft {
@@ -187,7 +193,6 @@ export async function generateReply(
   const context = await loadContext(db, input);
   const { organizationId } = input;
   const provider = await providerForChannel(db, organizationId, context.channel);
-  await assertTokens(db, organizationId);
   const question = context.question.content;
   const [passages, earlier, tools] = await Promise.all([
     searchKnowledge(env, db, { organizationId, query: question, channelId: context.channel.id, limit: PASSAGE_LIMIT }),
@@ -195,23 +200,29 @@ export async function generateReply(
     provider.type === 'BUILTIN' ? Promise.resolve([]) : activeToolsFor(db, organizationId, context.channel.id),
   ]);
   const model = await chatModelFor(env, provider, options);
-  const result = await runToolLoop(
-    env,
+  const request = {
+    system: systemPrompt(context, passages, earlier),
+    messages: chatHistory(context.history),
+    grounding: { question, passages },
+  };
+  const result = await metered(
     db,
     {
       organizationId,
-      conversationId: context.conversation.id,
-      model,
-      tools,
-      request: {
-        system: systemPrompt(context, passages, earlier),
-        messages: chatHistory(context.history),
-        grounding: { question, passages },
-      },
+      reason: 'AI_REPLY',
+      referenceId: context.question.id,
+      estimate: estimateTokens([request.system, ...request.messages.map((m) => m.content)], REPLY_OUTPUT_ESTIMATE),
+      idempotencyKey: input.idempotencyKey,
     },
-    { runClientTool: clientToolRunner(env, organizationId, context.conversation.id), ...options },
+    () =>
+      runToolLoop(
+        env,
+        db,
+        { organizationId, conversationId: context.conversation.id, model, tools, request },
+        { runClientTool: clientToolRunner(env, organizationId, context.conversation.id), ...options },
+      ),
+    (r) => r.usage,
   );
-  await charge(db, organizationId, result.usage, 'AI_REPLY', context.question.id);
   const content = result.text.trim();
   if (!content) throw new UpstreamError(`The AI provider ${provider.name} returned an empty reply`);
   return {
@@ -266,30 +277,37 @@ export async function enhanceDraft(
     .where(and(eq(conversations.organizationId, organizationId), eq(conversations.id, input.conversationId)));
   if (!row) throw new NotFoundError('Conversation');
   const provider = await providerForChannel(db, organizationId, row.channel);
-  await assertTokens(db, organizationId);
+  const spec = {
+    organizationId,
+    reason: 'AI_ENHANCE',
+    referenceId: input.conversationId,
+    estimate: estimateTokens([input.content, row.channel.systemPrompt ?? ''], ENHANCE_OUTPUT_ESTIMATE),
+  };
   if (provider.type === 'BUILTIN') {
-    const content = polishDraft(input.content);
-    await charge(
+    return metered(
       db,
-      organizationId,
-      { inputTokens: 0, outputTokens: Math.ceil(content.length / 4) },
-      'AI_ENHANCE',
-      input.conversationId,
+      spec,
+      async () => ({ content: polishDraft(input.content) }),
+      (r) => ({ inputTokens: 0, outputTokens: Math.ceil(r.content.length / 4) }),
     );
-    return { content };
   }
   const model = await chatModelFor(env, provider, options);
-  const result = await model.complete({
-    system: [
-      'Rewrite the support agent draft below so it is clear, warm and correct. Keep its meaning, facts and language; do not add promises or information.',
-      row.channel.systemPrompt ? `House style and rules:\n${row.channel.systemPrompt}` : '',
-      'Answer with the rewritten text only.',
-    ]
-      .filter(Boolean)
-      .join('\n\n'),
-    messages: [{ role: 'user', content: input.content }],
-  });
-  await charge(db, organizationId, result.usage, 'AI_ENHANCE', input.conversationId);
+  const result = await metered(
+    db,
+    spec,
+    () =>
+      model.complete({
+        system: [
+          'Rewrite the support agent draft below so it is clear, warm and correct. Keep its meaning, facts and language; do not add promises or information.',
+          row.channel.systemPrompt ? `House style and rules:\n${row.channel.systemPrompt}` : '',
+          'Answer with the rewritten text only.',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        messages: [{ role: 'user', content: input.content }],
+      }),
+    (r) => r.usage,
+  );
   const content = result.text.trim();
   if (!content) throw new UpstreamError(`The AI provider ${provider.name} returned an empty text`);
   return { content };

@@ -1,31 +1,63 @@
-// Metering of model calls against the token ledger: refuse before a call when nothing is left, charge what
-// the call cost after it.
+// Metering of model calls against the token ledger. Before the call, its estimated cost is reserved atomically
+// (all that is left when less; 402 INSUFFICIENT_TOKENS and no call when nothing is), so concurrent calls can
+// never spend the same tokens twice; after it, the reservation becomes the call's real cost; a call that fails
+// costs nothing. With an idempotency key, a retried call is charged once.
 import type { Db } from '../db/client';
-import { InsufficientTokensError } from '../lib/errors';
-import { debitTokens, tokenBalance } from './tokens';
+import { releaseReservation, reserveTokens, settleReservation } from './tokens';
 
-/** Refuses before any model call when the organisation has no tokens left. */
-export async function assertTokens(db: Db, organizationId: string): Promise<void> {
-  if ((await tokenBalance(db, organizationId)) < 1) throw new InsufficientTokensError();
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface MeterSpec {
+  organizationId: string;
+  /** The feature, as the ledger's reason: AI_REPLY, AI_ENHANCE, AI_FAQ, TRANSLATION. */
+  reason: string;
+  referenceId: string | null;
+  /** The most the call is expected to cost (tokens); at least 1. */
+  estimate: number;
+  idempotencyKey?: string | null;
+}
+
+/** A rough token count for text sent to a model (about four characters a token). */
+export function estimateTokens(texts: readonly string[], outputTokens: number): number {
+  const chars = texts.reduce((n, text) => n + text.length, 0);
+  return Math.ceil(chars / 4) + outputTokens;
+}
+
+/** What a call cost: its input and output tokens, at least one. */
+export function costOf(usage: Usage): number {
+  return Math.max(1, Math.ceil(usage.inputTokens + usage.outputTokens));
 }
 
 /**
- * Charges a model call. The balance was checked before the call; if the call cost more than was left,
- * what is left is taken rather than losing work the provider already did.
+ * Runs a metered call: reserves its estimate, runs it, and charges what it reports (`cost` reads the usage
+ * from its result). Throws InsufficientTokensError before the call when no tokens are left.
  */
-export async function charge(
+export async function metered<T>(
   db: Db,
-  organizationId: string,
-  usage: { inputTokens: number; outputTokens: number },
-  reason: string,
-  referenceId: string,
-): Promise<void> {
-  const amount = Math.max(1, usage.inputTokens + usage.outputTokens);
+  spec: MeterSpec,
+  call: () => Promise<T>,
+  cost: (result: T) => Usage,
+): Promise<T> {
+  const held = await reserveTokens(db, {
+    organizationId: spec.organizationId,
+    amount: Math.max(1, Math.ceil(spec.estimate)),
+    reason: spec.reason,
+    referenceId: spec.referenceId,
+    idempotencyKey: spec.idempotencyKey,
+  });
+  // A retry of a call already charged runs again for free.
+  if (held.kind !== 'applied') return call();
+  const hold = { ledgerId: held.ledgerId, reserved: -held.delta, fromTopUp: held.fromTopUp };
+  let result: T;
   try {
-    await debitTokens(db, { organizationId, amount, reason, referenceId });
+    result = await call();
   } catch (error) {
-    if (!(error instanceof InsufficientTokensError)) throw error;
-    const left = await tokenBalance(db, organizationId);
-    if (left > 0) await debitTokens(db, { organizationId, amount: left, reason, referenceId }).catch(() => undefined);
+    await releaseReservation(db, spec.organizationId, hold);
+    throw error;
   }
+  await settleReservation(db, spec.organizationId, hold, costOf(cost(result)));
+  return result;
 }

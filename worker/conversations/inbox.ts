@@ -2,7 +2,7 @@
 // reply. Reads come from D1 (the actor's projection); every change goes through the conversation's actor.
 import { and, eq } from 'drizzle-orm';
 import { enhanceDraft } from '../ai/replies';
-import { creditTokens, debitTokens } from '../billing/tokens';
+import { debitTokens } from '../billing/tokens';
 import { loadChannel } from '../channels/channels';
 import type { Db } from '../db/client';
 import { type ChannelType, type ConversationStatus, conversations, memberships } from '../db/schema';
@@ -335,7 +335,14 @@ export async function sendReply(
   const customerLanguage = primaryLanguage(conversation.language);
   const needsTranslation = !isNote && channel.autoTranslate && customerLanguage !== null && customerLanguage !== agent;
   if (!isNote) {
-    await debitTokens(db, { organizationId, amount: 1, reason: 'MESSAGE_SENT', referenceId: conversation.id });
+    await debitTokens(db, {
+      organizationId,
+      amount: 1,
+      reason: 'MESSAGE_SENT',
+      referenceId: conversation.id,
+      // Racing retries of one post pay once (the second finds the key and is not charged).
+      idempotencyKey: input.clientMessageId ? `reply:${conversation.id}:${input.clientMessageId}` : null,
+    });
   }
   const content =
     !isNote && channel.autoEnhance
@@ -357,9 +364,9 @@ export async function sendReply(
     language: isNote ? null : agent,
     externalId: input.clientMessageId ?? null,
   });
-  if (duplicate && !isNote) {
-    // Two identical retries raced past the check above: only the first pays.
-    await creditTokens(db, { organizationId, amount: 1, reason: 'MESSAGE_SENT_REFUND', referenceId: message.id });
+  // Replying makes an unassigned conversation the replier's (a note or a retried post does not).
+  if (!isNote && !duplicate && !conversation.assignedToId && auth.role !== 'VIEWER') {
+    await conversationActor(env, conversation.id).update(ref, { assignedToId: auth.user.id }, { userId: auth.user.id });
   }
   return { message, created: !duplicate };
 }

@@ -1173,3 +1173,80 @@ export const agentAvailability = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
 );
+
+// ── Billing: cycles, top-ups, idempotent charges, monthly active contacts, Stripe (billing/) ──────────
+// organizations.token_balance stays the one spendable balance (allowance left + top-up left); the top-up part
+// is tracked here, so a cycle reset renews the allowance and keeps what was bought.
+
+export const billingAccounts = sqliteTable('billing_accounts', {
+  organizationId: text('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  /** Bought tokens left (never more than the balance): spent after the allowance, kept at a reset. */
+  topUpBalance: integer('top_up_balance').notNull().default(0),
+  /** The anniversary: cycles run monthly from this moment (the subscription's start, or the sign-up). */
+  cycleAnchor: integer('cycle_anchor', { mode: 'timestamp_ms' }).notNull(),
+  cycleStart: integer('cycle_start', { mode: 'timestamp_ms' }).notNull(),
+  cycleEnd: integer('cycle_end', { mode: 'timestamp_ms' }).notNull(),
+  stripeSubscriptionId: text('stripe_subscription_id'),
+  subscriptionStatus: text('subscription_status'),
+  /** The last failed invoice payment, until an invoice is paid. */
+  paymentFailedAt: integer('payment_failed_at', { mode: 'timestamp_ms' }),
+  paymentFailure: text('payment_failure'),
+  /** The cycle start (ms) for which the 80 % / 95 % contact warning mail went out. */
+  contactWarning80: integer('contact_warning_80'),
+  contactWarning95: integer('contact_warning_95'),
+  /** Enterprise terms agreed with sales (null: the plan table's defaults). */
+  customTokens: integer('custom_tokens'),
+  customSeats: integer('custom_seats'),
+  customContacts: integer('custom_contacts'),
+  updatedAt: updatedAt(),
+});
+
+/** One row per idempotency key of a charge or credit: a retried call finds its key and is not charged again. */
+export const tokenChargeKeys = sqliteTable(
+  'token_charge_keys',
+  {
+    organizationId: orgId(),
+    key: text('key').notNull(),
+    ledgerId: text('ledger_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.key] })],
+);
+
+/** Monthly active contacts: a contact counts once per cycle, on the first outbound message to it. */
+export const activeContacts = sqliteTable(
+  'active_contacts',
+  {
+    organizationId: orgId(),
+    /** The cycle's start (ms). */
+    cycleStart: integer('cycle_start').notNull(),
+    contactId: text('contact_id').notNull(),
+    messageId: text('message_id'),
+    countedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.cycleStart, t.contactId] })],
+);
+
+/** Automated messages to new contacts held at the contact cap; sent when the plan grows or the cycle resets. */
+export const heldMessages = sqliteTable(
+  'held_messages',
+  {
+    messageId: text('message_id').primaryKey(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id').notNull(),
+    contactId: text('contact_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('held_messages_org_created').on(t.organizationId, t.createdAt)],
+);
+
+/** Stripe webhook events already handled (deduped on event.id). */
+export const stripeEvents = sqliteTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  receivedAt: createdAt(),
+});
+
+export type BillingAccount = typeof billingAccounts.$inferSelect;

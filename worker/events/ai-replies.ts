@@ -3,6 +3,8 @@
 // with auto-approve, sends it). At most one AI reply per inbound message, however often either runs.
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import { generateReply, type ReplyOptions } from '../ai/replies';
+import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
+import { isAutomatedEmail } from '../channels/email/automated';
 import { postOutbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
 import { aiAutoReplies, channels, conversations, messages } from '../db/schema';
@@ -22,6 +24,8 @@ export const aiReplySubscriber: Subscriber = {
       .from(channels)
       .where(and(eq(channels.organizationId, event.organizationId), eq(channels.id, event.channelId)));
     if (!channel?.autoReply) return;
+    // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
+    if (await isAutomatedEmail(db, event.organizationId, event.messageId)) return;
     await enqueue(env.JOBS, {
       kind: 'ai.reply',
       organizationId: event.organizationId,
@@ -41,7 +45,12 @@ export async function runAutoReply(
 ): Promise<void> {
   const db = createDb(env.DB);
   const [row] = await db
-    .select({ direction: messages.direction, autoReply: channels.autoReply, autoApprove: channels.autoApprove })
+    .select({
+      direction: messages.direction,
+      autoReply: channels.autoReply,
+      autoApprove: channels.autoApprove,
+      contactId: conversations.contactId,
+    })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .innerJoin(channels, eq(channels.id, conversations.channelId))
@@ -53,6 +62,7 @@ export async function runAutoReply(
       ),
     );
   if (row?.direction !== 'INBOUND' || !row.autoReply) return;
+  if (await isAutomatedEmail(db, job.organizationId, job.messageId)) return;
 
   const now = Date.now();
   const claimed = await db
@@ -72,13 +82,33 @@ export async function runAutoReply(
       .where(and(eq(aiAutoReplies.sourceMessageId, job.messageId), isNull(aiAutoReplies.draftMessageId)));
   let draft: { id: string };
   try {
+    // At the contact cap, an auto-approved reply to a new contact waits (billing/contacts.ts releases it).
+    const held =
+      row.autoApprove &&
+      !(await macAllowsAutomatedSend(env, db, job.organizationId, {
+        contactId: row.contactId,
+        conversationId: job.conversationId,
+      }));
     const reply = await generateReply(
       env,
       db,
-      { organizationId: job.organizationId, conversationId: job.conversationId, messageId: job.messageId },
+      {
+        organizationId: job.organizationId,
+        conversationId: job.conversationId,
+        messageId: job.messageId,
+        idempotencyKey: `ai.reply:${job.messageId}`,
+      },
       options,
     );
-    draft = await postOutbound(env, { ...reply, approvalStatus: row.autoApprove ? 'NONE' : 'PENDING' });
+    draft = await postOutbound(env, { ...reply, approvalStatus: row.autoApprove && !held ? 'NONE' : 'PENDING' });
+    if (held) {
+      await holdMessage(db, {
+        organizationId: job.organizationId,
+        messageId: draft.id,
+        conversationId: job.conversationId,
+        contactId: row.contactId,
+      });
+    }
   } catch (error) {
     await release();
     // No tokens or no provider: retrying cannot help, the agents answer by hand.

@@ -6,6 +6,7 @@ import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
 import type { Job } from '../jobs/types';
 import { notificationSubscriber } from '../notifications/dispatch';
+import { activeContactsSubscriber } from '../billing/contacts';
 import { aiReplySubscriber } from './ai-replies';
 import { fanOut, type Subscriber } from './fan-out';
 import { translationSubscriber } from './translation';
@@ -15,6 +16,7 @@ export const subscribers: readonly Subscriber[] = [
   aiReplySubscriber,
   notificationSubscriber,
   analyticsSubscriber,
+  activeContactsSubscriber,
 ];
 
 /** The `event` job: one domain event fanned out to every subscriber. */

@@ -3,6 +3,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import { flushAll as flushAnalytics } from '../analytics/store';
 import { pruneMetaInboundIds } from '../channels/meta/inbound';
+import { runBillingUpkeep } from '../billing/upkeep';
 import { createDb } from '../db/client';
 import { eventRuns } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -18,6 +19,7 @@ export async function runScheduled(env: AppBindings, now = Date.now()): Promise<
   await pruneMetaInboundIds(env, now);
   await runNotificationUpkeep(env, now);
   await flushAnalytics(env.DB);
+  await runBillingUpkeep(env, now);
   await db
     .delete(eventRuns)
     .where(and(eq(eventRuns.status, 'DONE'), lt(eventRuns.claimedAt, new Date(now - RUN_RETENTION_MS))));

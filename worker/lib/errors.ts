@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
-  | 'UPSTREAM_ERROR';
+  | 'UPSTREAM_ERROR'
+  | 'PAYMENTS_NOT_CONFIGURED';
 
 export class DomainError extends Error {
   constructor(
@@ -79,5 +80,12 @@ export class RateLimitError extends DomainError {
 export class UpstreamError extends DomainError {
   constructor(message: string) {
     super('UPSTREAM_ERROR', message);
+  }
+}
+
+/** A payment action on an installation without Stripe keys (billing/stripe.ts): 503, never a fake success. */
+export class PaymentsNotConfiguredError extends DomainError {
+  constructor(message = 'Payments are not configured on this installation') {
+    super('PAYMENTS_NOT_CONFIGURED', message);
   }
 }

@@ -3,7 +3,7 @@
 import type { ChatModelOptions } from '../ai/chat-model';
 import { providerForChannel } from '../ai/provider-config';
 import { chatModelFor } from '../ai/providers';
-import { assertTokens, charge } from '../billing/metering';
+import { estimateTokens, metered } from '../billing/metering';
 import type { Db } from '../db/client';
 import type { Channel } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -24,6 +24,8 @@ export interface TranslationInput {
   to: string;
   /** What the ledger entry points at (the message). */
   referenceId: string;
+  /** A retried translation with the same key is charged once (e.g. the message.translate job's message and target). */
+  idempotencyKey?: string;
 }
 
 function languageName(code: string): string {
@@ -58,13 +60,21 @@ export async function translateText(
 ): Promise<string> {
   const provider = await providerForChannel(db, input.organizationId, input.channel);
   if (provider.type === 'BUILTIN') throw new ValidationError(BUILTIN_CANNOT_TRANSLATE);
-  await assertTokens(db, input.organizationId);
   const model = await chatModelFor(env, provider, { timeoutMs: TRANSLATION_TIMEOUT_MS, ...options });
-  const result = await model.complete({
-    system: translationPrompt(input.from, input.to),
-    messages: [{ role: 'user', content: input.text }],
-  });
-  await charge(db, input.organizationId, result.usage, 'TRANSLATION', input.referenceId);
+  const system = translationPrompt(input.from, input.to);
+  const result = await metered(
+    db,
+    {
+      organizationId: input.organizationId,
+      reason: 'TRANSLATION',
+      referenceId: input.referenceId,
+      // A translation is about as long as its source (a little longer in some languages).
+      estimate: estimateTokens([system, input.text, input.text], 16),
+      idempotencyKey: input.idempotencyKey,
+    },
+    () => model.complete({ system, messages: [{ role: 'user', content: input.text }] }),
+    (r) => r.usage,
+  );
   const translation = result.text.trim();
   if (!translation) throw new UpstreamError(`The AI provider ${provider.name} returned an empty translation`);
   return translation;

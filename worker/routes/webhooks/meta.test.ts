@@ -17,7 +17,7 @@ import { signMetaBody } from '../../channels/meta/signature';
 const graph = new FakeGraph(env.META_GRAPH_BASE_URL!);
 const PIXEL = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8]);
 const server = setupServer(
-  http.all('https://graph.fake-meta.test/*', ({ request }) => graph.handle(request)),
+  http.all('https://graph.fake-meta.test/*', ({ request }) => graph.handle(request as unknown as Request)),
   http.get('https://cdn.fake-meta.test/:file', () =>
     HttpResponse.arrayBuffer(PIXEL.buffer, { headers: { 'content-type': 'image/png' } }),
   ),
