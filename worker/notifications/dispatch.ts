@@ -8,9 +8,9 @@ import type { AppBindings } from '../env';
 import type { Subscriber } from '../events/fan-out';
 import type { DomainEvent } from '../events/types';
 import { enqueue } from '../jobs/types';
+import { toApiNotification } from './inbox';
 import { integrationsFor } from './integrations';
 import { type NotificationEvent, preferencesOf } from './preferences';
-import { toApiNotification } from './inbox';
 
 const PREVIEW_MAX = 200;
 
@@ -118,7 +118,9 @@ export async function describe(db: Db, event: DomainEvent): Promise<Notification
         assigneeId: event.assignedToId,
         event: 'ASSIGNED',
         audience: 'assignee',
-        title: by ? `${by} assigned you the conversation with ${who}` : `You were assigned the conversation with ${who}`,
+        title: by
+          ? `${by} assigned you the conversation with ${who}`
+          : `You were assigned the conversation with ${who}`,
         publicTitle: `Conversation with ${who} assigned to ${assignee}`,
         body: preview(conversation.preview),
       };
@@ -229,7 +231,11 @@ export async function dispatch(env: AppBindings, event: DomainEvent): Promise<vo
       .from(notifications)
       .where(and(eq(notifications.eventId, event.id), inArray(notifications.userId, pushTo.slice(i, i + 90))));
     for (const row of rows) {
-      await enqueue(env.JOBS, { kind: 'notification.push', organizationId: event.organizationId, notificationId: row.id });
+      await enqueue(env.JOBS, {
+        kind: 'notification.push',
+        organizationId: event.organizationId,
+        notificationId: row.id,
+      });
     }
   }
 

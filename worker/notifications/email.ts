@@ -31,7 +31,9 @@ export function composeMail(env: AppBindings, rows: Row[]) {
   const origin = appOrigin(env);
   const sorted = [...rows].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   const latest = sorted[sorted.length - 1]!;
-  const conversationUrl = latest.conversationId ? `${origin}/conversations/${latest.conversationId}` : `${origin}/conversations`;
+  const conversationUrl = latest.conversationId
+    ? `${origin}/conversations/${latest.conversationId}`
+    : `${origin}/conversations`;
   const preferencesUrl = `${origin}/settings/notifications`;
   const subject = rows.length === 1 ? latest.title : `${rows.length} updates: ${latest.title}`;
   const listed = sorted.slice(-LISTED_MAX);

@@ -37,7 +37,9 @@ export async function listNotifications(
   userId: string,
   { page, pageSize, unreadOnly }: { page: number; pageSize: number; unreadOnly?: boolean },
 ) {
-  const where = unreadOnly ? and(mine(organizationId, userId), isNull(notifications.readAt)) : mine(organizationId, userId);
+  const where = unreadOnly
+    ? and(mine(organizationId, userId), isNull(notifications.readAt))
+    : mine(organizationId, userId);
   const [rows, [total], [unread]] = await Promise.all([
     db
       .select()

@@ -6,7 +6,7 @@ import { createDb, type Db } from '../db/client';
 import { integrationDeliveries, notificationIntegrations } from '../db/schema';
 import type { AppBindings } from '../env';
 import type { JobOf } from '../jobs/types';
-import { toBase64Url, randomBytes } from '../lib/encoding';
+import { randomBytes, toBase64Url } from '../lib/encoding';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import { nonPublicHostReason } from '../lib/public-host';
 import { decryptJson, encryptJson, maskSecret } from '../lib/secrets';
@@ -142,7 +142,9 @@ export async function integrationsFor(db: Db, organizationId: string, event: Not
   const rows = await db
     .select({ id: notificationIntegrations.id, events: notificationIntegrations.events })
     .from(notificationIntegrations)
-    .where(and(eq(notificationIntegrations.organizationId, organizationId), eq(notificationIntegrations.enabled, true)));
+    .where(
+      and(eq(notificationIntegrations.organizationId, organizationId), eq(notificationIntegrations.enabled, true)),
+    );
   return rows.filter((row) => row.events.includes(event));
 }
 
@@ -168,9 +170,13 @@ export function webhookBody(env: AppBindings, eventId: string, organizationId: s
 
 /** Slack's incoming webhook payload: mrkdwn text with a link to the conversation. */
 export function slackBody(env: AppBindings, message: IntegrationMessage) {
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeSlack = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const link = `${appOrigin(env)}/conversations/${message.conversationId}`;
-  const lines = [`*${escape(message.title)}*`, message.body ? escape(message.body) : null, `<${link}|Open the conversation>`];
+  const lines = [
+    `*${escapeSlack(message.title)}*`,
+    message.body ? escapeSlack(message.body) : null,
+    `<${link}|Open the conversation>`,
+  ];
   return JSON.stringify({ text: lines.filter(Boolean).join('\n') });
 }
 
@@ -228,8 +234,14 @@ export async function onNotificationIntegration(env: AppBindings, job: JobOf<'no
     const secrets = await decryptJson<IntegrationSecrets>(env.ENCRYPTION_KEY, row.config);
     // Checked again on every use: the rule may have tightened since the URL was saved.
     checkIntegrationUrl(secrets.url, row.type);
-    const body = row.type === 'SLACK' ? slackBody(env, job.message) : webhookBody(env, job.eventId, row.organizationId, job.message);
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'HelpStack-Notifications' };
+    const body =
+      row.type === 'SLACK'
+        ? slackBody(env, job.message)
+        : webhookBody(env, job.eventId, row.organizationId, job.message);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'HelpStack-Notifications',
+    };
     if (row.type === 'WEBHOOK' && secrets.secret) {
       headers['x-helpstack-event'] = job.message.event;
       headers['x-helpstack-delivery'] = job.eventId;

@@ -3,7 +3,7 @@
 // them; until then the defaults apply. Slack and webhooks are organisation integrations with their own events.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { NOTIFICATION_EVENTS, NOTIFICATION_SCOPES, notificationPreferences } from '../db/schema';
+import { NOTIFICATION_EVENTS, type NOTIFICATION_SCOPES, notificationPreferences } from '../db/schema';
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 export type NotificationScope = (typeof NOTIFICATION_SCOPES)[number];
@@ -37,7 +37,11 @@ function isPersonal(delivery: string): delivery is PersonalDelivery {
 }
 
 /** Preferences of many members of one organisation at once (the dispatcher's read), defaults filled in. */
-export async function preferencesOf(db: Db, organizationId: string, userIds: string[]): Promise<Map<string, Preferences>> {
+export async function preferencesOf(
+  db: Db,
+  organizationId: string,
+  userIds: string[],
+): Promise<Map<string, Preferences>> {
   const result = new Map(userIds.map((id) => [id, defaultPreferences()]));
   if (!userIds.length) return result;
   const rows = await db
@@ -81,7 +85,10 @@ export async function savePreferences(
 ): Promise<Preferences> {
   const prefs = await getPreferences(db, organizationId, userId);
   if (change.scope) prefs.scope = change.scope;
-  for (const [event, row] of Object.entries(change.matrix ?? {}) as [NotificationEvent, Partial<Record<PersonalDelivery, boolean>>][]) {
+  for (const [event, row] of Object.entries(change.matrix ?? {}) as [
+    NotificationEvent,
+    Partial<Record<PersonalDelivery, boolean>>,
+  ][]) {
     for (const [delivery, enabled] of Object.entries(row) as [PersonalDelivery, boolean][]) {
       prefs.matrix[event][delivery] = enabled;
     }
@@ -120,7 +127,6 @@ export async function savePreferences(
   await db.batch([upsert(values.slice(0, half)), upsert(values.slice(half))]);
   return prefs;
 }
-
 
 function sqlExcluded(column: string) {
   return sql.raw(`excluded.${column}`);

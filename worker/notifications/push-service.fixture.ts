@@ -36,7 +36,12 @@ export async function browserFromKeys(p256dh: string, privateScalar: string, aut
   return { endpoint: 'https://push.example.com/rfc', keys: { p256dh, auth }, privateKey };
 }
 
-async function hkdf(salt: Uint8Array<ArrayBuffer>, ikm: Uint8Array<ArrayBuffer>, info: Uint8Array<ArrayBuffer>, bytes: number) {
+async function hkdf(
+  salt: Uint8Array<ArrayBuffer>,
+  ikm: Uint8Array<ArrayBuffer>,
+  info: Uint8Array<ArrayBuffer>,
+  bytes: number,
+) {
   const key = await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
   return new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info }, key, bytes * 8));
 }
@@ -60,12 +65,27 @@ export async function decryptPush(browser: Browser, body: Uint8Array): Promise<s
   const senderPublic = body.slice(21, 21 + idLength);
   const ciphertext = body.slice(21 + idLength);
   if (recordSize < 18 || ciphertext.length > recordSize) throw new Error('record larger than its declared size');
-  const senderKey = await crypto.subtle.importKey('raw', senderPublic, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+  const senderKey = await crypto.subtle.importKey(
+    'raw',
+    senderPublic,
+    { name: 'ECDH', namedCurve: 'P-256' },
+    false,
+    [],
+  );
   const shared = new Uint8Array(
-    await crypto.subtle.deriveBits({ name: 'ECDH', public: senderKey } as SubtleCryptoDeriveKeyAlgorithm, browser.privateKey, 256),
+    await crypto.subtle.deriveBits(
+      { name: 'ECDH', public: senderKey } as SubtleCryptoDeriveKeyAlgorithm,
+      browser.privateKey,
+      256,
+    ),
   );
   const uaPublic = fromBase64Url(browser.keys.p256dh);
-  const ikm = await hkdf(fromBase64Url(browser.keys.auth), shared, join(text('WebPush: info\0'), uaPublic, senderPublic), 32);
+  const ikm = await hkdf(
+    fromBase64Url(browser.keys.auth),
+    shared,
+    join(text('WebPush: info\0'), uaPublic, senderPublic),
+    32,
+  );
   const cek = await hkdf(salt, ikm, text('Content-Encoding: aes128gcm\0'), 16);
   const nonce = await hkdf(salt, ikm, text('Content-Encoding: nonce\0'), 12);
   const key = await crypto.subtle.importKey('raw', cek, 'AES-GCM', false, ['decrypt']);

@@ -51,7 +51,11 @@ export async function saveSubscription(db: Db, organizationId: string, userId: s
         userAgent: input.userAgent ?? null,
       },
     })
-    .returning({ id: pushSubscriptions.id, endpoint: pushSubscriptions.endpoint, createdAt: pushSubscriptions.createdAt });
+    .returning({
+      id: pushSubscriptions.id,
+      endpoint: pushSubscriptions.endpoint,
+      createdAt: pushSubscriptions.createdAt,
+    });
   return row!;
 }
 
@@ -93,7 +97,12 @@ async function claim(db: Db, notificationId: string, subscriptionId: string, now
        RETURNING status`,
     )
     .bind(notificationId, subscriptionId, now, now - PUSH_LEASE_MS)
-    .first();
+    .first()
+    .catch((error: Error) => {
+      // The device unsubscribed (or its service said 410) since we listed it: nothing to send.
+      if (/FOREIGN KEY/.test(error.message)) return null;
+      throw error;
+    });
   return taken !== null;
 }
 

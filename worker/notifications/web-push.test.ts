@@ -27,11 +27,15 @@ const vapid = vapidFromEnv(env)!;
 
 describe('web push encryption (RFC 8291, aes128gcm)', () => {
   it("reproduces the RFC's example message exactly from its keys and salt", async () => {
-    const body = await encryptPushPayload({ p256dh: RFC.uaPublic, auth: RFC.auth }, new TextEncoder().encode(RFC.plaintext), {
-      asPublic: RFC.asPublic,
-      asPrivate: RFC.asPrivate,
-      salt: RFC.salt,
-    });
+    const body = await encryptPushPayload(
+      { p256dh: RFC.uaPublic, auth: RFC.auth },
+      new TextEncoder().encode(RFC.plaintext),
+      {
+        asPublic: RFC.asPublic,
+        asPrivate: RFC.asPrivate,
+        salt: RFC.salt,
+      },
+    );
     expect(toBase64Url(body)).toBe(RFC.body);
   });
 
@@ -60,7 +64,11 @@ describe('sending to a push service', () => {
         return new HttpResponse(null, { status: 201 });
       }),
     );
-    const outcome = await sendWebPush({ endpoint: browser.endpoint, ...browser.keys }, { title: 'New conversation', url: '/conversations/c1' }, vapid);
+    const outcome = await sendWebPush(
+      { endpoint: browser.endpoint, ...browser.keys },
+      { title: 'New conversation', url: '/conversations/c1' },
+      vapid,
+    );
     expect(outcome).toEqual({ kind: 'sent' });
     expect(received).toHaveLength(1);
     const [{ headers, body }] = received as [{ headers: Headers; body: Uint8Array }];
@@ -72,7 +80,10 @@ describe('sending to a push service', () => {
     const ahead = claims.exp - Date.now() / 1000;
     expect(ahead).toBeGreaterThan(60 * 60);
     expect(ahead).toBeLessThanOrEqual(24 * 60 * 60);
-    expect(JSON.parse(await decryptPush(browser, body))).toEqual({ title: 'New conversation', url: '/conversations/c1' });
+    expect(JSON.parse(await decryptPush(browser, body))).toEqual({
+      title: 'New conversation',
+      url: '/conversations/c1',
+    });
   });
 
   it('a JWT signed with another key does not verify (the check can fail)', async () => {

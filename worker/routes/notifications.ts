@@ -15,7 +15,12 @@ import {
   listIntegrations,
   updateIntegration,
 } from '../notifications/integrations';
-import { getPreferences, PERSONAL_DELIVERIES, type PreferencesChange, savePreferences } from '../notifications/preferences';
+import {
+  getPreferences,
+  PERSONAL_DELIVERIES,
+  type PreferencesChange,
+  savePreferences,
+} from '../notifications/preferences';
 import { isSubscribed, removeSubscription, saveSubscription } from '../notifications/push';
 import { isAuthSecret, isP256Point, vapidFromEnv } from '../notifications/web-push';
 
@@ -23,7 +28,9 @@ const ENDPOINT_MAX = 1000;
 const INTEGRATION_KINDS = ['SLACK', 'WEBHOOK'] as const;
 
 const listQuery = z.object({ ...pagingQuery(), unread: z.enum(['true', 'false']).optional() });
-const readSchema = z.object({ ids: z.array(id()).min(1, 'List at least one id, or send no ids to mark all').max(500).optional() });
+const readSchema = z.object({
+  ids: z.array(id()).min(1, 'List at least one id, or send no ids to mark all').max(500).optional(),
+});
 
 function deliveryProblem(delivery: string): string | null {
   if ((PERSONAL_DELIVERIES as readonly string[]).includes(delivery)) return null;
@@ -39,9 +46,13 @@ function deliveryProblem(delivery: string): string | null {
 const matrixSchema = z
   .record(
     z.string().max(40, 'Event names are at most 40 characters'),
-    z.record(z.string().max(40, 'Channel names are at most 40 characters'), z.boolean({ error: 'Must be true or false' }), {
-      error: 'Each event maps delivery channels to true or false',
-    }),
+    z.record(
+      z.string().max(40, 'Channel names are at most 40 characters'),
+      z.boolean({ error: 'Must be true or false' }),
+      {
+        error: 'Each event maps delivery channels to true or false',
+      },
+    ),
     { error: 'matrix maps events to their delivery channels' },
   )
   .superRefine((matrix, ctx) => {
@@ -108,7 +119,12 @@ const createIntegrationSchema = z.object({
   enabled: z.boolean().optional(),
 });
 const updateIntegrationSchema = z
-  .object({ name: integrationName.optional(), url: integrationUrl.optional(), events: events.optional(), enabled: z.boolean().optional() })
+  .object({
+    name: integrationName.optional(),
+    url: integrationUrl.optional(),
+    events: events.optional(),
+    enabled: z.boolean().optional(),
+  })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'Nothing to update' });
 
 export const notificationRoutes = new Hono<AppEnv>()
@@ -161,7 +177,13 @@ export const notificationRoutes = new Hono<AppEnv>()
   .patch('/integrations/:id', withAdmin, idParams('id'), validate('json', updateIntegrationSchema), async (c) =>
     ok(
       c,
-      await updateIntegration(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('param').id, c.req.valid('json')),
+      await updateIntegration(
+        c.env,
+        c.var.db,
+        c.var.auth.organization.id,
+        c.req.valid('param').id,
+        c.req.valid('json'),
+      ),
     ),
   )
   .delete('/integrations/:id', withAdmin, idParams('id'), async (c) => {
