@@ -68,7 +68,12 @@ describe('channel adapters', () => {
     const address = `buyer-${crypto.randomUUID()}@example.test`;
     const { channel, message, organizationId } = await conversationOn('EMAIL', { email: address }, 'Order 1234');
     const result = await deliver(env, db, channel, message);
-    expect(result).toEqual({ status: 'SENT', detail: `emailed to ${address} from support@shop.test` });
+    expect(result).toEqual({
+      status: 'SENT',
+      detail: `emailed to ${address} from support@shop.test`,
+      // The Message-ID the reply went out with (carrying the conversation's token): receipts find it by this.
+      externalId: expect.stringMatching(/^hs\.[\w-]+\.[A-Za-z0-9]{16}\.[A-Za-z0-9]+@shop\.test$/),
+    });
     const [mail, ...more] = await mailTo(address);
     expect(more).toEqual([]);
     expect(mail!.from).toBe('support@shop.test');
