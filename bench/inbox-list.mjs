@@ -14,10 +14,10 @@ import { listQueries } from '../worker/conversations/inbox-query.ts';
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const root = path.join(import.meta.dirname, '..');
+export const root = path.join(import.meta.dirname, '..');
 // Run wrangler with this Node, whatever `node` is first on PATH.
-const wranglerJs = path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-const persist = mkdtempSync(path.join(tmpdir(), 'inbox-bench-'));
+export const wranglerJs = path.join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+export const persist = mkdtempSync(path.join(tmpdir(), 'inbox-bench-'));
 const vars = {
   SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789',
   ENCRYPTION_KEY: 'bench:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
@@ -32,7 +32,7 @@ function freePort() {
   });
 }
 
-async function startWorker() {
+export async function startWorker() {
   const port = await freePort();
   const args = ['dev', '--local', '--port', String(port), '--persist-to', persist, '--log-level', 'warn'];
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
@@ -59,16 +59,16 @@ async function startWorker() {
   throw new Error('wrangler dev did not start');
 }
 
-function d1File() {
+export function d1File() {
   const dir = path.join(persist, 'v3', 'd1', 'miniflare-D1DatabaseObject');
   const file = readdirSync(dir).find((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
   return path.join(dir, file);
 }
 
 /** node:sqlite binds every JS number as REAL; SQLite integers must be BigInts. */
-const ints = (params) => params.map((p) => (typeof p === 'number' && Number.isInteger(p) ? BigInt(p) : p));
+export const ints = (params) => params.map((p) => (typeof p === 'number' && Number.isInteger(p) ? BigInt(p) : p));
 
-function seed(db, organizationId, userId) {
+export function seed(db, organizationId, userId) {
   const now = Date.now();
   const perConversation = MESSAGES / CONVERSATIONS;
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;');
@@ -139,7 +139,7 @@ function seed(db, organizationId, userId) {
   db.exec('PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;');
 }
 
-function percentile(values, p) {
+export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -278,8 +278,11 @@ async function main() {
   console.log('\nNo filter combination scans the conversations table.');
 }
 
-main().catch((error) => {
-  console.error(error);
-  rmSync(persist, { recursive: true, force: true });
-  process.exit(1);
-});
+// Run only when executed, not when bench/analytics.mjs imports the generator and the Worker helpers.
+if (path.resolve(process.argv[1] ?? '') === import.meta.filename) {
+  main().catch((error) => {
+    console.error(error);
+    rmSync(persist, { recursive: true, force: true });
+    process.exit(1);
+  });
+}

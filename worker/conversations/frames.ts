@@ -37,7 +37,11 @@ export type HubFrame =
   | { type: 'message.updated'; conversationId: string; message: ApiMessage }
   | { type: 'typing'; conversationId: string; isTyping: boolean }
   /** A new in-app notification, sent only to the sockets of the member it is for (notifications/dispatch.ts). */
-  | { type: 'notification'; userId: string; notification: HubNotification };
+  | { type: 'notification'; userId: string; notification: HubNotification }
+  /** The labels on a conversation changed (labels/labels.ts): the ids it carries now. */
+  | { type: 'conversation.labels'; conversationId: string; labelIds: string[] }
+  /** A conversation was snoozed until a time, or its snooze ended or was cancelled (until: null). */
+  | { type: 'conversation.snoozed'; conversationId: string; until: string | null };
 
 /** A notification centre entry on the wire (GET /api/notifications items have the same shape). */
 export interface HubNotification {

@@ -8,6 +8,7 @@ import { createDb } from '../db/client';
 import { eventRuns } from '../db/schema';
 import type { AppBindings } from '../env';
 import { runNotificationUpkeep } from '../notifications/upkeep';
+import { wakeSnoozedConversations } from '../snoozes/snoozes';
 import { sweepPendingJobs } from './outbox';
 
 /** Far beyond the queue's retries and the dead-letter path. */
@@ -20,6 +21,7 @@ export async function runScheduled(env: AppBindings, now = Date.now()): Promise<
   await runNotificationUpkeep(env, now);
   await flushAnalytics(env.DB);
   await runBillingUpkeep(env, now);
+  await wakeSnoozedConversations(env, db, now);
   await db
     .delete(eventRuns)
     .where(and(eq(eventRuns.status, 'DONE'), lt(eventRuns.claimedAt, new Date(now - RUN_RETENTION_MS))));
