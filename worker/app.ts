@@ -12,7 +12,6 @@ import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-
 import { analyticsRoutes } from './routes/analytics';
 import { authRoutes } from './routes/auth';
 import { billingRoutes } from './routes/billing';
-import { billingRoutes } from './routes/billing';
 import { channelRoutes } from './routes/channels';
 import { conversationRatingRoutes } from './routes/conversation-ratings';
 import { conversationRoutes } from './routes/conversations';
@@ -21,19 +20,16 @@ import { knowledgeRoutes } from './routes/knowledge';
 import { labelRoutes } from './routes/labels';
 import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
-import { metaChannelRoutes, metaConversationRoutes } from './routes/meta-channels';
 import { messageRoutes } from './routes/messages';
 import { metaChannelRoutes, metaConversationRoutes } from './routes/meta-channels';
 import { notificationRoutes } from './routes/notifications';
 import { savedReplyRoutes } from './routes/saved-replies';
 import { teamRoutes } from './routes/team';
-import { metaWebhookRoutes } from './routes/webhooks/meta';
 import { viewRoutes, workspaceConversationRoutes } from './routes/views';
 import { metaWebhookRoutes } from './routes/webhooks/meta';
 import { stripeWebhookRoutes } from './routes/webhooks/stripe';
 import { widgetRoutes } from './routes/widget';
 import { widgetChatRoutes } from './routes/widget-chat';
-import { stripeWebhookRoutes } from './routes/webhooks/stripe';
 import { widgetPages } from './routes/widget-pages';
 
 const api = new Hono<AppEnv>()
@@ -70,9 +66,7 @@ const api = new Hono<AppEnv>()
   .route('/labels', labelRoutes)
   .route('/saved-replies', savedReplyRoutes)
   .route('/views', viewRoutes)
-  .route('/conversations', workspaceConversationRoutes)
-  .route('/billing', billingRoutes)
-  .route('/webhooks/stripe', stripeWebhookRoutes);
+  .route('/conversations', workspaceConversationRoutes);
 
 export const app = new Hono<AppEnv>()
   .use('*', securityHeaders)

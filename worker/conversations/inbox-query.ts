@@ -15,6 +15,8 @@ export interface ConversationFilters {
   /** One customer's conversations (the contact panel's "Earlier conversations"). */
   contactId?: string;
   search?: string;
+  /** Conversations carrying this label (labels/labels.ts). */
+  labelId?: string;
 }
 
 /** FTS5 query from free text: every word must match as a prefix; quotes keep operators literal. */
@@ -62,6 +64,12 @@ export function listWhere(organizationId: string, filters: Omit<ConversationFilt
   if (filters.language) {
     clauses.push('c.language = ?');
     params.push(filters.language.toLowerCase());
+  }
+  if (filters.labelId) {
+    clauses.push(
+      'c.id IN (SELECT conversation_id FROM conversation_labels WHERE organization_id = ? AND label_id = ?)',
+    );
+    params.push(organizationId, filters.labelId);
   }
   const match = filters.search ? ftsQuery(filters.search) : null;
   if (filters.search && !match) clauses.push('0');

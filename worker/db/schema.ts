@@ -1106,6 +1106,87 @@ export const stripeEvents = sqliteTable('stripe_events', {
 
 export type BillingAccount = typeof billingAccounts.$inferSelect;
 
+// ── Agent workspace: labels, snoozes, saved replies and saved views (labels/, saved-replies/, views/) ─────
+
+/** An organisation's labels: a name and a colour, put on conversations and filtered by in the inbox. */
+export const labels = sqliteTable(
+  'labels',
+  {
+    id: id(),
+    organizationId: orgId(),
+    name: text('name').notNull(),
+    /** #rrggbb */
+    color: text('color').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('labels_org_name').on(t.organizationId, t.name)],
+);
+
+export const conversationLabels = sqliteTable(
+  'conversation_labels',
+  {
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    labelId: text('label_id')
+      .notNull()
+      .references(() => labels.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.labelId] }),
+    index('conversation_labels_org_label').on(t.organizationId, t.labelId),
+  ],
+);
+
+/** A snoozed conversation: the minute cron sets it back to OPEN (through its actor) once `until` has passed. */
+export const conversationSnoozes = sqliteTable(
+  'conversation_snoozes',
+  {
+    conversationId: text('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    until: integer('until', { mode: 'timestamp_ms' }).notNull(),
+    snoozedById: text('snoozed_by_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('conversation_snoozes_until').on(t.until), index('conversation_snoozes_org').on(t.organizationId)],
+);
+
+/** Workspace macros an agent inserts with "/shortcut"; placeholders such as {{contact.firstName}} are filled in. */
+export const savedReplies = sqliteTable(
+  'saved_replies',
+  {
+    id: id(),
+    organizationId: orgId(),
+    shortcut: text('shortcut').notNull(),
+    content: text('content').notNull(),
+    createdById: text('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('saved_replies_org_shortcut').on(t.organizationId, t.shortcut)],
+);
+
+/** A member's named inbox filter combination, pinned to the inbox sidebar. */
+export const savedViews = sqliteTable(
+  'saved_views',
+  {
+    id: id(),
+    organizationId: orgId(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    filters: json<Record<string, string>>('filters').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('saved_views_org_user').on(t.organizationId, t.userId)],
+);
+
 // ── Visitor's side of the conversation, accounts (issue 20) ─────────────────
 
 export const RATINGS = ['GOOD', 'BAD'] as const;
@@ -1173,80 +1254,3 @@ export const agentAvailability = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
 );
-
-// ── Billing: cycles, top-ups, idempotent charges, monthly active contacts, Stripe (billing/) ──────────
-// organizations.token_balance stays the one spendable balance (allowance left + top-up left); the top-up part
-// is tracked here, so a cycle reset renews the allowance and keeps what was bought.
-
-export const billingAccounts = sqliteTable('billing_accounts', {
-  organizationId: text('organization_id')
-    .primaryKey()
-    .references(() => organizations.id, { onDelete: 'cascade' }),
-  /** Bought tokens left (never more than the balance): spent after the allowance, kept at a reset. */
-  topUpBalance: integer('top_up_balance').notNull().default(0),
-  /** The anniversary: cycles run monthly from this moment (the subscription's start, or the sign-up). */
-  cycleAnchor: integer('cycle_anchor', { mode: 'timestamp_ms' }).notNull(),
-  cycleStart: integer('cycle_start', { mode: 'timestamp_ms' }).notNull(),
-  cycleEnd: integer('cycle_end', { mode: 'timestamp_ms' }).notNull(),
-  stripeSubscriptionId: text('stripe_subscription_id'),
-  subscriptionStatus: text('subscription_status'),
-  /** The last failed invoice payment, until an invoice is paid. */
-  paymentFailedAt: integer('payment_failed_at', { mode: 'timestamp_ms' }),
-  paymentFailure: text('payment_failure'),
-  /** The cycle start (ms) for which the 80 % / 95 % contact warning mail went out. */
-  contactWarning80: integer('contact_warning_80'),
-  contactWarning95: integer('contact_warning_95'),
-  /** Enterprise terms agreed with sales (null: the plan table's defaults). */
-  customTokens: integer('custom_tokens'),
-  customSeats: integer('custom_seats'),
-  customContacts: integer('custom_contacts'),
-  updatedAt: updatedAt(),
-});
-
-/** One row per idempotency key of a charge or credit: a retried call finds its key and is not charged again. */
-export const tokenChargeKeys = sqliteTable(
-  'token_charge_keys',
-  {
-    organizationId: orgId(),
-    key: text('key').notNull(),
-    ledgerId: text('ledger_id').notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [primaryKey({ columns: [t.organizationId, t.key] })],
-);
-
-/** Monthly active contacts: a contact counts once per cycle, on the first outbound message to it. */
-export const activeContacts = sqliteTable(
-  'active_contacts',
-  {
-    organizationId: orgId(),
-    /** The cycle's start (ms). */
-    cycleStart: integer('cycle_start').notNull(),
-    contactId: text('contact_id').notNull(),
-    messageId: text('message_id'),
-    countedAt: createdAt(),
-  },
-  (t) => [primaryKey({ columns: [t.organizationId, t.cycleStart, t.contactId] })],
-);
-
-/** Automated messages to new contacts held at the contact cap; sent when the plan grows or the cycle resets. */
-export const heldMessages = sqliteTable(
-  'held_messages',
-  {
-    messageId: text('message_id').primaryKey(),
-    organizationId: orgId(),
-    conversationId: text('conversation_id').notNull(),
-    contactId: text('contact_id').notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [index('held_messages_org_created').on(t.organizationId, t.createdAt)],
-);
-
-/** Stripe webhook events already handled (deduped on event.id). */
-export const stripeEvents = sqliteTable('stripe_events', {
-  id: text('id').primaryKey(),
-  type: text('type').notNull(),
-  receivedAt: createdAt(),
-});
-
-export type BillingAccount = typeof billingAccounts.$inferSelect;

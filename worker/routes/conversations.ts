@@ -34,6 +34,7 @@ const listSchema = z.object({
   assignedToId: id('assignedToId').optional(),
   language: z.string().trim().min(2).max(16).optional(),
   contactId: id('contactId').optional(),
+  labelId: id('labelId').optional(),
   search: z
     .string()
     .trim()

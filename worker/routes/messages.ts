@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { presentLogMessage } from '../conversations/inbox';
 import { approveMessage, rejectMessage } from '../conversations/pipeline';
+import { DRAFT_CONTENT_MAX, editPendingDraft } from '../drafts/edit';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAgent, withOrganization } from '../http/session';
@@ -20,21 +21,35 @@ const retranslateSchema = z.object({
     .optional(),
 });
 
+const approveSchema = z.object({
+  /** The reply as the agent edited it; the draft as first written is kept in originalContent. */
+  content: z
+    .string()
+    .trim()
+    .min(1, 'The reply cannot be empty')
+    .max(DRAFT_CONTENT_MAX, `A reply is at most ${DRAFT_CONTENT_MAX.toLocaleString('en')} characters`)
+    .optional(),
+});
+
 export const messageRoutes = new Hono<AppEnv>()
   .use('/:id/*', idParams('id'))
   .use('/:id/approve', withOrganization, withAgent)
   .use('/:id/reject', withOrganization, withAgent)
   .use('/:id/send-original', withOrganization, withAgent)
   .use('/:id/retranslate', withOrganization, withAgent)
-  .post('/:id/approve', async (c) =>
-    ok(
+  .post('/:id/approve', validate('json', approveSchema), async (c) => {
+    const { content } = c.req.valid('json');
+    if (content !== undefined) {
+      await editPendingDraft(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), content);
+    }
+    return ok(
       c,
       await presentLogMessage(
         c.var.db,
         await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'), { userId: c.var.auth.user.id }),
       ),
-    ),
-  )
+    );
+  })
   .post('/:id/reject', async (c) =>
     ok(
       c,
