@@ -138,6 +138,49 @@ describe('widget loader', () => {
     await vi.waitFor(() => expect(document.querySelector('#chat-widget-container')).toBeNull());
   });
 
+  it('keeps the launcher hidden until the channel accepts this page', async () => {
+    let answer: (res: Response) => void = () => {};
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => new Promise<Response>((resolve) => (answer = resolve))),
+    );
+    await loadLoader();
+    await vi.waitFor(() => expect(document.querySelector('#chat-widget-container')).not.toBeNull());
+    expect((document.querySelector('#chat-widget-container') as HTMLElement).hidden).toBe(true);
+    answer(new Response(JSON.stringify(CONFIG), { headers: { 'content-type': 'application/json' } }));
+    await vi.waitFor(() =>
+      expect((document.querySelector('#chat-widget-container') as HTMLElement).hidden).toBe(false),
+    );
+  });
+
+  it('identify() sends the proof and switches to the proven visitor id, keeping an unproven one', async () => {
+    const proven = 'visitor_11111111-2222-3333-4444-555555555555';
+    const calls: { url: string; body: any }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        if (url.endsWith('/identify')) {
+          const body = JSON.parse(String(init?.body));
+          calls.push({ url, body });
+          const visitorId = body.userHash ? proven : body.visitorId;
+          return new Response(JSON.stringify({ success: true, data: { visitorId, verified: !!body.userHash } }));
+        }
+        return new Response(JSON.stringify(CONFIG));
+      }),
+    );
+    await loadConfigured();
+    win.ChatWidget.identify({ email: 'a@example.test' });
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    const before = localStorage.getItem('chat_widget_visitor_id');
+    expect(before).toMatch(/^visitor_[0-9a-f-]{36}$/);
+    expect(calls[0]!.body).toEqual({ visitorId: before, email: 'a@example.test' });
+    expect(localStorage.getItem('chat_widget_visitor_id')).toBe(before);
+    win.ChatWidget.identify({ userId: 'u-1', userHash: 'f'.repeat(64) });
+    await vi.waitFor(() => expect(localStorage.getItem('chat_widget_visitor_id')).toBe(proven));
+    launcher().click();
+    expect(new URL(iframe()!.src).searchParams.get('visitorId')).toBe(proven);
+  });
+
   it('closes when the chat asks and shows the unread count it reports', async () => {
     stubConfig(CONFIG);
     await loadConfigured();

@@ -3,11 +3,19 @@
 //
 // Embed:  <script src="https://HOST/widget.js?id=CHANNEL_ID" async></script>
 // Calls made before the script has loaded are queued by this stub and replayed once it loads:
-//   <script>window.ChatWidget=window.ChatWidget||{q:[]};['open','close','toggle','init'].forEach(function(m){
+//   <script>window.ChatWidget=window.ChatWidget||{q:[]};['open','close','toggle','init','identify'].forEach(function(m){
 //   ChatWidget[m]=ChatWidget[m]||function(){ChatWidget.q.push([m,[].slice.call(arguments)])}})</script>
 // CLIENT_SIDE tools: define `window.HelpStackTools = { get_cart: async (params) => ({ … }) }` on the page.
+// A page that knows its user: `ChatWidget.identify({ name, email, userId, userHash })`, where userHash is
+// hex(HMAC-SHA256(channel identity secret, userId)) computed by the site's server (docs/widget-identity.md).
 
-type Method = 'open' | 'close' | 'toggle' | 'init';
+type Method = 'open' | 'close' | 'toggle' | 'init' | 'identify';
+export interface Identity {
+  name?: string;
+  email?: string;
+  userId?: string;
+  userHash?: string;
+}
 interface InitOptions {
   channelId?: string;
   baseUrl?: string;
@@ -17,6 +25,7 @@ interface Api {
   close(): void;
   toggle(): void;
   init(options?: InitOptions): void;
+  identify(identity: Identity): void;
 }
 interface Appearance {
   color?: string;
@@ -116,6 +125,8 @@ function mount(win: HostWindow, baseUrl: string, channelId: string) {
   const badge = root.querySelector('.u') as HTMLElement;
   const greeting = root.querySelector('.g') as HTMLElement;
   host.style.setProperty('--c', '#2563eb');
+  // Shown only once the channel accepts this page: a refused site never shows a launcher, not even briefly.
+  host.hidden = true;
   doc.body.appendChild(host);
 
   let frame: HTMLIFrameElement | null = null;
@@ -174,6 +185,7 @@ function mount(win: HostWindow, baseUrl: string, channelId: string) {
 
   let greetTimer: ReturnType<typeof setTimeout> | undefined;
   const applyConfig = (config: { appearance?: Appearance; greeting?: string | null }) => {
+    host.hidden = false;
     const look = config.appearance ?? {};
     if (look.color && /^#[0-9a-f]{3,8}$/i.test(look.color)) host.style.setProperty('--c', look.color);
     wrap.classList.toggle('l', look.position === 'left');
@@ -203,7 +215,36 @@ function mount(win: HostWindow, baseUrl: string, channelId: string) {
       else destroy();
     })
     .catch(() => {});
-  return { open: () => setOpen(true), close: () => setOpen(false), toggle: () => setOpen(!isOpen), destroy };
+  const identify = (identity: Identity) => {
+    const storage = safeStorage(win);
+    fetch(`${baseUrl}/api/widget/${encodeURIComponent(channelId)}/identify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ visitorId: visitorId(storage), ...identity }),
+    })
+      .then((res) => res.json())
+      .then((body: { success?: boolean; data?: { visitorId?: string } }) => {
+        const next = body.success ? body.data?.visitorId : undefined;
+        if (!next || !VISITOR_RE.test(next) || next === visitorId(storage)) return;
+        // A proven user has one visitor id on every device: switch to it and reopen the chat under it.
+        try {
+          storage?.setItem(VISITOR_KEY, next);
+        } catch {}
+        if (frame) {
+          frame.remove();
+          frame = null;
+          if (isOpen) ensureFrame();
+        }
+      })
+      .catch(() => {});
+  };
+  return {
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    toggle: () => setOpen(!isOpen),
+    identify,
+    destroy,
+  };
 }
 
 /** Installs window.ChatWidget, starts the widget when the script names a channel, and replays queued calls. */
@@ -213,7 +254,8 @@ function boot(win: HostWindow) {
   let widget: ReturnType<typeof mount> | null = null;
   let started = '';
   // open/close calls that arrive before the page body exists are applied once the widget mounts.
-  let early: Exclude<Method, 'init'>[] = [];
+  let early: Exclude<Method, 'init' | 'identify'>[] = [];
+  let identity: Identity | null = null;
 
   const init = (options: InitOptions = {}) => {
     const baseUrl = (options.baseUrl ? new URL(options.baseUrl).origin : '') || fromSrc.baseUrl;
@@ -225,15 +267,21 @@ function boot(win: HostWindow) {
       widget = mount(win, baseUrl, channelId);
       for (const method of early) widget[method]();
       early = [];
+      if (identity) widget.identify(identity);
     };
     if (win.document.body) start();
     else win.document.addEventListener('DOMContentLoaded', start);
   };
-  const call = (method: Exclude<Method, 'init'>) => () => {
+  const call = (method: Exclude<Method, 'init' | 'identify'>) => () => {
     if (widget) widget[method]();
     else early.push(method);
   };
-  const api: Api = { init, open: call('open'), close: call('close'), toggle: call('toggle') };
+  const identify = (given: Identity) => {
+    if (!given || typeof given !== 'object') return;
+    identity = given;
+    widget?.identify(given);
+  };
+  const api: Api = { init, open: call('open'), close: call('close'), toggle: call('toggle'), identify };
 
   const queued = win.ChatWidget?.q ?? [];
   win.ChatWidget = api;
@@ -245,6 +293,3 @@ function boot(win: HostWindow) {
 }
 
 boot(window);
-
-// A module for the bundler and the tests, though it exports nothing: pages use window.ChatWidget.
-export {};

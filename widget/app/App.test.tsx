@@ -250,3 +250,59 @@ describe('chat window', () => {
     expect(socket.sent).toContainEqual({ type: 'typing', isTyping: true });
   });
 });
+
+describe('history across conversations', () => {
+  const conversation = (id: string, resolved: boolean, messages: PublicMessage[]) => ({
+    id,
+    status: resolved ? 'CLOSED' : 'OPEN',
+    resolved,
+    createdAt: new Date(2026, 0, 1).toISOString(),
+    closedAt: resolved ? new Date(2026, 0, 2).toISOString() : null,
+    rating: null,
+    messages,
+  });
+
+  it('after a reload shows the resolved conversation, its divider, then the new one, and sends a rating', async () => {
+    const ratings: unknown[] = [];
+    routes['GET /api/widget/ch_1/history'] = () => ({
+      conversations: [
+        conversation('A', true, [
+          message(1, 'Where is my order?', { id: 'a1', direction: 'INBOUND', senderType: 'CONTACT' }),
+          message(2, 'It ships today.', { id: 'a2' }),
+        ]),
+        conversation('B', false, [
+          message(1, 'One more question', { id: 'b1', direction: 'INBOUND', senderType: 'CONTACT' }),
+        ]),
+      ],
+    });
+    routes['POST /api/widget/ch_1/conversations/A/rating'] = (init) => {
+      ratings.push(JSON.parse(String(init?.body)));
+      return { conversationId: 'A', rating: 'GOOD', comment: null };
+    };
+    renderChat();
+    const socket = latestSocket();
+    socket.accept();
+    socket.push({
+      type: 'history',
+      conversationId: 'B',
+      messages: [message(1, 'One more question', { id: 'b1', direction: 'INBOUND', senderType: 'CONTACT' })],
+    });
+    await screen.findByText('Conversation resolved');
+    expect(bubbleTexts()).toEqual([
+      'Hi! How can we help?',
+      'Where is my order?',
+      'It ships today.',
+      'One more question',
+    ]);
+    const log = screen.getByRole('log', { name: 'Conversation' }).textContent ?? '';
+    expect(log.indexOf('It ships today.')).toBeLessThan(log.indexOf('Conversation resolved'));
+    expect(log.indexOf('Conversation resolved')).toBeLessThan(log.indexOf('One more question'));
+    // A reply on the live socket joins the new conversation, below the divider.
+    socket.push({ type: 'message', message: message(2, 'Sure, ask away.', { id: 'b2' }) });
+    expect(bubbleTexts().at(-1)).toBe('Sure, ask away.');
+
+    fireEvent.click(screen.getByRole('button', { name: '👍 Good' }));
+    await screen.findByText('You rated this conversation good.', { exact: false });
+    expect(ratings).toEqual([{ visitorId: VISITOR, rating: 'GOOD' }]);
+  });
+});

@@ -1,13 +1,17 @@
 // The chat window inside the iframe: greeting and FAQ chips, the live thread, the composer with uploads.
+import { Fragment } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { widgetApi } from './api';
 import { type Bridge, createBridge } from './bridge';
 import { type Connection, connect, type LinkState } from './connection';
 import { linkify, safeUrl } from './linkify';
-import type { Attachment, Faq, ServerFrame, WidgetConfig } from './protocol';
+import type { Attachment, Faq, Rating, ServerFrame, VisitorConversation, WidgetConfig } from './protocol';
 import {
+  type ConversationInfo,
+  groupThread,
   lastSeq,
   markFailed,
+  mergeHistory,
   mergeMessages,
   nextLinkRefresh,
   pendingMessage,
@@ -23,6 +27,8 @@ export interface AppProps {
 }
 
 const STATUS_REFRESH_MS = 60_000;
+/** How often an open chat rereads the history, so a conversation resolved meanwhile shows its divider. */
+const HISTORY_REFRESH_MS = 15_000;
 const TYPING_IDLE_MS = 3000;
 const AGENT_TYPING_TIMEOUT_MS = 8000;
 
@@ -34,6 +40,10 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
   const [answered, setAnswered] = useState<Faq[]>([]);
   const [online, setOnline] = useState<boolean | null>(null);
   const [messages, setMessages] = useState<ThreadMessage[]>([]);
+  const [conversations, setConversations] = useState<ConversationInfo[]>([]);
+  const [current, setCurrent] = useState<string | null>(null);
+  const currentRef = useRef<string | null>(null);
+  const knownConversations = useRef(new Set<string>());
   const [linkState, setLinkState] = useState<LinkState>('connecting');
   const [agentTyping, setAgentTyping] = useState(false);
   const [seenUpTo, setSeenUpTo] = useState(0);
@@ -52,7 +62,8 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
   const typingIdle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const agentTypingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const readKey = `chat_widget_read_${channelId}`;
-  const readSeq = useRef(Number(storageGet(readKey)) || 0);
+  // What the visitor has read: a seq within one conversation (each conversation counts from 1).
+  const readMark = useRef(readMarkOf(storageGet(readKey)));
 
   const update = (change: (current: ThreadMessage[]) => ThreadMessage[]) => {
     // The ref is what the connection reads (last seq, unacked messages) between renders.
@@ -73,14 +84,51 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
     return () => clearInterval(timer);
   }, [api]);
 
+  // The whole history, every conversation of this visitor on this channel, from D1 (the socket has the current one).
+  const loadHistory = useMemo(() => {
+    let inFlight: Promise<void> | null = null;
+    return () => {
+      inFlight ??= api
+        .history()
+        .then(
+          ({ conversations: list }: { conversations: VisitorConversation[] }) => {
+            for (const c of list) knownConversations.current.add(c.id);
+            setConversations(list.map(({ messages: _m, ...info }) => info));
+            update((cur) => mergeHistory(cur, list));
+          },
+          () => {},
+        )
+        .finally(() => {
+          inFlight = null;
+        });
+      return inFlight;
+    };
+  }, [api]);
+
+  useEffect(() => {
+    loadHistory();
+  }, [loadHistory]);
+
+  useEffect(() => {
+    if (!visible) return;
+    const timer = setInterval(loadHistory, HISTORY_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [visible, loadHistory]);
+
   useEffect(() => {
     const onFrame = (frame: ServerFrame) => {
-      if (frame.type === 'history') update((cur) => mergeMessages(cur, frame.messages));
+      if (frame.type === 'history') {
+        currentRef.current = frame.conversationId;
+        setCurrent(frame.conversationId);
+        update((cur) => mergeMessages(cur, frame.messages, frame.conversationId));
+        // A conversation we have not seen (the visitor's new one after a resolved one): reread the history.
+        if (frame.conversationId && !knownConversations.current.has(frame.conversationId)) loadHistory();
+      } else if (frame.type === 'resolved') loadHistory();
       else if (frame.type === 'ack') {
         const message = { ...frame.message, clientMessageId: frame.message.clientMessageId ?? frame.clientMessageId };
         update((cur) => mergeMessages(cur, [message]));
       } else if (frame.type === 'message') {
-        update((cur) => mergeMessages(cur, [frame.message]));
+        update((cur) => mergeMessages(cur, [frame.message], currentRef.current));
         if (frame.message.direction === 'OUTBOUND') setAgentTyping(false);
       } else if (frame.type === 'typing') {
         setAgentTyping(frame.isTyping);
@@ -107,7 +155,7 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
       api,
       onFrame,
       onState: setLinkState,
-      lastSeq: () => lastSeq(messagesRef.current),
+      lastSeq: () => lastSeq(messagesRef.current, currentRef.current),
       unacked: () =>
         messagesRef.current
           .filter((m) => m.pending && !m.failed)
@@ -119,7 +167,7 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
       clearTimeout(agentTypingTimer.current);
       clearTimeout(typingIdle.current);
     };
-  }, [api, channelId, visitorId, parentOrigin]);
+  }, [api, channelId, visitorId, parentOrigin, loadHistory]);
 
   // Attachment links are signed for a short time: fetch fresh ones before they expire (and for any unsigned).
   const linksRefreshedAt = useRef(0);
@@ -129,24 +177,26 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
     const wait = Math.max(due, linksRefreshedAt.current + REFRESH_MIN_MS - Date.now());
     const timer = setTimeout(() => {
       linksRefreshedAt.current = Date.now();
-      api.messages(0).then(
-        (fresh) => update((cur) => mergeMessages(cur, fresh.messages)),
-        () => {},
-      );
+      loadHistory();
     }, wait);
     return () => clearTimeout(timer);
-  }, [api, messages]);
+  }, [messages, loadHistory]);
 
-  const newest = lastSeq(messages);
+  const newest = lastSeq(messages, current);
   useEffect(() => {
-    if (visible && newest > readSeq.current) {
-      readSeq.current = newest;
-      storageSet(readKey, String(newest));
+    const mark = readMark.current;
+    const readUpTo = mark.conversationId === current ? mark.seq : 0;
+    if (visible && current && newest > readUpTo) {
+      readMark.current = { conversationId: current, seq: newest };
+      storageSet(readKey, JSON.stringify(readMark.current));
       conn.current?.read(newest);
     }
-    const unread = messages.filter((m) => m.direction === 'OUTBOUND' && m.seq > readSeq.current).length;
-    bridge.current?.unread(unread);
-  }, [visible, newest, messages, readKey]);
+    const seen = readMark.current.conversationId === current ? readMark.current.seq : 0;
+    const unread = messages.filter(
+      (m) => m.direction === 'OUTBOUND' && (m.conversationId ?? current) === current && m.seq > seen,
+    ).length;
+    bridge.current?.unread(visible ? 0 : unread);
+  }, [visible, newest, messages, readKey, current]);
 
   useEffect(() => {
     if (visible) input.current?.focus();
@@ -223,7 +273,17 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
   const avatar = look.avatarUrl ? safeUrl(look.avatarUrl) : undefined;
   const isOnline = online ?? config?.online ?? false;
   const visitorSpoke = messages.some((m) => m.direction === 'INBOUND');
-  const lastMine = [...messages].reverse().find((m) => m.direction === 'INBOUND');
+  const groups = groupThread(messages, conversations, current);
+  const shown = groups.flatMap((g) => g.messages);
+  const lastMine = [...shown].reverse().find((m) => m.direction === 'INBOUND');
+  const rate = async (conversationId: string, rating: Rating, comment?: string) => {
+    const saved = await api.rate(conversationId, rating, comment);
+    setConversations((cur) =>
+      cur.map((c) =>
+        c.id === conversationId ? { ...c, rating: { rating: saved.rating, comment: saved.comment } } : c,
+      ),
+    );
+  };
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the chat closes it.
@@ -259,13 +319,18 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
             {linkify(faq.answer)}
           </Bot>
         ))}
-        {messages.map((m) => (
-          <Bubble
-            key={m.clientMessageId ?? m.id}
-            message={m}
-            seen={m === lastMine && !m.pending && m.seq <= seenUpTo}
-            onRetry={() => retry(m)}
-          />
+        {groups.map((g, i) => (
+          <Fragment key={g.conversation?.id ?? `new-${i}`}>
+            {g.messages.map((m) => (
+              <Bubble
+                key={m.clientMessageId ?? m.id}
+                message={m}
+                seen={m === lastMine && !m.pending && (m.conversationId ?? current) === current && m.seq <= seenUpTo}
+                onRetry={() => retry(m)}
+              />
+            ))}
+            {g.conversation?.resolved && <Resolved conversation={g.conversation} onRate={rate} />}
+          </Fragment>
         ))}
         {agentTyping && (
           <div class="m them typing">
@@ -355,6 +420,114 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
       </form>
     </div>
   );
+}
+
+function Resolved({
+  conversation,
+  onRate,
+}: {
+  conversation: ConversationInfo;
+  onRate(conversationId: string, rating: Rating, comment?: string): Promise<void>;
+}) {
+  const [choice, setChoice] = useState<Rating | null>(null);
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (rating: Rating, text?: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onRate(conversation.id, rating, text);
+      setChoice(null);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const rated = conversation.rating;
+  return (
+    <div class="resolved">
+      <p class="divider">
+        <span>Conversation resolved</span>
+      </p>
+      {rated && !choice ? (
+        <p class="rated">
+          {rated.rating === 'GOOD' ? 'You rated this conversation good.' : 'You rated this conversation bad.'} Thank
+          you!
+        </p>
+      ) : (
+        <fieldset class="rate" disabled={busy}>
+          <legend>How was this conversation?</legend>
+          <div class="rate-buttons">
+            <button
+              type="button"
+              aria-pressed={choice === 'GOOD'}
+              onClick={() => {
+                setChoice('GOOD');
+                void submit('GOOD');
+              }}
+            >
+              👍 Good
+            </button>
+            <button
+              type="button"
+              aria-pressed={choice === 'BAD'}
+              onClick={() => {
+                setChoice('BAD');
+                void submit('BAD');
+              }}
+            >
+              👎 Bad
+            </button>
+          </div>
+        </fieldset>
+      )}
+      {rated && !choice && (
+        <form
+          class="rate-comment"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (comment.trim()) void submit(rated.rating, comment.trim());
+          }}
+        >
+          {rated.comment ? (
+            <p class="rated">“{rated.comment}”</p>
+          ) : (
+            <>
+              <label>
+                Add a comment (optional)
+                <textarea
+                  rows={2}
+                  maxLength={2000}
+                  value={comment}
+                  onInput={(e) => setComment(e.currentTarget.value)}
+                />
+              </label>
+              <button type="submit" disabled={busy || !comment.trim()}>
+                Send comment
+              </button>
+            </>
+          )}
+        </form>
+      )}
+      {error && (
+        <p class="note err" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function readMarkOf(stored: string | null): { conversationId: string | null; seq: number } {
+  try {
+    const value = JSON.parse(stored ?? '') as { conversationId?: unknown; seq?: unknown };
+    if (typeof value.conversationId === 'string' && typeof value.seq === 'number') {
+      return { conversationId: value.conversationId, seq: value.seq };
+    }
+  } catch {}
+  return { conversationId: null, seq: 0 };
 }
 
 function Bot({ children }: { children: preact.ComponentChildren }) {

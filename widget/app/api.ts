@@ -1,5 +1,13 @@
 // The chat app's HTTP calls to the public widget API (same origin as the iframe), unwrapping the envelope.
-import type { Attachment, Faq, PublicMessage, WidgetConfig, WidgetStatus } from './protocol';
+import type {
+  Attachment,
+  Faq,
+  PublicMessage,
+  Rating,
+  VisitorConversation,
+  WidgetConfig,
+  WidgetStatus,
+} from './protocol';
 
 export class WidgetApiError extends Error {
   constructor(
@@ -45,6 +53,13 @@ export function widgetApi(channelId: string, visitorId: string) {
     messages: (afterSeq: number) =>
       call<{ conversationId: string | null; messages: PublicMessage[] }>(
         `${base}/messages?visitorId=${visitorId}&afterSeq=${afterSeq}`,
+      ),
+    history: () =>
+      call<{ conversations: VisitorConversation[] }>(`${base}/history?visitorId=${encodeURIComponent(visitorId)}`),
+    rate: (conversationId: string, rating: Rating, comment?: string) =>
+      call<{ conversationId: string; rating: Rating; comment: string | null }>(
+        `${base}/conversations/${encodeURIComponent(conversationId)}/rating`,
+        json({ visitorId, rating, ...(comment ? { comment } : {}) }),
       ),
     send: (message: { clientMessageId: string; content: string; attachments: string[] }) =>
       call<{ conversationId: string; message: PublicMessage }>(

@@ -1,11 +1,15 @@
 // The wire shapes the chat app speaks, as fixed by docs/realtime-protocol.md (change that document first).
 
+import type { VisitorConversation as WireConversation } from '../../worker/channels/website-chat/history-shape';
 import type { VisitorServerFrame } from '../../worker/conversations/frames';
 import type { PublicMessage as WirePublicMessage } from '../../worker/conversations/log';
 
 // Frames and messages are the worker's own types (worker/conversations/frames.ts), never hand copies.
 export type PublicMessage = WirePublicMessage;
 export type Attachment = PublicMessage['attachments'][number];
+/** One conversation of the visitor's history (GET /api/widget/:channelId/history). */
+export type VisitorConversation = WireConversation;
+export type Rating = 'GOOD' | 'BAD';
 
 export interface WidgetConfig {
   channelId: string;

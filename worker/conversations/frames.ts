@@ -11,7 +11,9 @@ export type VisitorServerFrame =
   | { type: 'typing'; isTyping: boolean }
   | { type: 'read'; upToSeq: number }
   | { type: 'tool_call'; callId: string; name: string; arguments: unknown }
-  | { type: 'error'; message: string; clientMessageId?: string | null };
+  | { type: 'error'; message: string; clientMessageId?: string | null }
+  /** The conversation was resolved (CLOSED or ARCHIVED): the widget shows the divider and offers a rating. */
+  | { type: 'resolved'; conversationId: string };
 
 /** The visitor's widget → its conversation actor. */
 export type VisitorClientFrame =

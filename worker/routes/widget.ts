@@ -93,8 +93,17 @@ const ratingSchema = z.object({
 const identifySchema = z
   .object({
     visitorId: visitorIdSchema,
-    userId: z.string().trim().min(1, 'userId must not be empty').max(200, 'userId must be at most 200 characters').optional(),
-    userHash: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'userHash must be 64 hex characters').optional(),
+    userId: z
+      .string()
+      .trim()
+      .min(1, 'userId must not be empty')
+      .max(200, 'userId must be at most 200 characters')
+      .optional(),
+    userHash: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F]{64}$/, 'userHash must be 64 hex characters')
+      .optional(),
     name: z.string().trim().min(1, 'Name must not be empty').max(200, 'Name must be at most 200 characters').optional(),
     email: z.email('Invalid email').max(254, 'Email must be at most 254 characters').optional(),
   })
@@ -140,7 +149,12 @@ export const widgetRoutes = new Hono<WidgetEnv>()
   .get('/:channelId/status', widgetChannel, perIpLimit, async (c) => ok(c, await widgetStatus(c.var.db, c.var.channel)))
   .get('/:channelId/history', widgetChannel, perIpLimit, validate('query', historySchema), async (c) =>
     ok(c, {
-      conversations: await visitorHistory(c.var.db, c.env.SESSION_SECRET, c.var.channel, c.req.valid('query').visitorId),
+      conversations: await visitorHistory(
+        c.var.db,
+        c.env.SESSION_SECRET,
+        c.var.channel,
+        c.req.valid('query').visitorId,
+      ),
     }),
   )
   .post(

@@ -3,6 +3,7 @@
 // resolution and the visitor's rating. The live socket covers the current conversation; this covers the rest,
 // so a reload or a new conversation after a resolved one never loses or scrambles the earlier thread.
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { PublicMessage } from '../../conversations/log';
 import type { Db } from '../../db/client';
 import {
   type Channel,
@@ -12,12 +13,13 @@ import {
   conversations,
   media,
   messages,
-  RATINGS,
   users,
 } from '../../db/schema';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { withVisitorLinks } from '../../media/visitor-links';
-import type { PublicMessage } from '../../conversations/log';
+import type { Rating, VisitorConversation } from './history-shape';
+
+export type { Rating, VisitorConversation } from './history-shape';
 
 /** The most recent conversations shown (older ones stay in the dashboard). */
 export const HISTORY_CONVERSATIONS = 30;
@@ -25,18 +27,6 @@ export const HISTORY_CONVERSATIONS = 30;
 export const HISTORY_MESSAGES = 1000;
 /** D1 allows 100 bound parameters per statement. */
 const CHUNK = 90;
-
-export type Rating = (typeof RATINGS)[number];
-
-export interface VisitorConversation {
-  id: string;
-  status: 'OPEN' | 'PENDING' | 'CLOSED' | 'ARCHIVED';
-  resolved: boolean;
-  createdAt: string;
-  closedAt: string | null;
-  rating: { rating: Rating; comment: string | null } | null;
-  messages: PublicMessage[];
-}
 
 export async function findVisitorContact(db: Db, channel: Pick<Channel, 'id'>, visitorId: string) {
   const [contact] = await db
@@ -191,7 +181,10 @@ export async function rateConversation(
       createdAt: now,
       updatedAt: now,
     })
-    .onConflictDoUpdate({ target: conversationRatings.conversationId, set: { rating: input.rating, comment, updatedAt: now } })
+    .onConflictDoUpdate({
+      target: conversationRatings.conversationId,
+      set: { rating: input.rating, comment, updatedAt: now },
+    })
     .returning();
   return { conversationId: row!.conversationId, rating: row!.rating, comment: row!.comment, ratedAt: row!.updatedAt };
 }

@@ -4,9 +4,9 @@
 // user gets one visitor id per channel, derived here, so the same person sees the same history on every device;
 // nobody without the proof can learn or guess it.
 import { sql } from 'drizzle-orm';
+import { upsertContact } from '../../conversations/intake';
 import type { Db } from '../../db/client';
 import { type Channel, contacts } from '../../db/schema';
-import { upsertContact } from '../../conversations/intake';
 import { ValidationError } from '../../lib/errors';
 
 const SECRET_PURPOSE = 'helpstack:widget-identity-secret:v1';
@@ -81,7 +81,9 @@ export async function identifyVisitor(
   const identity = verified ? { userId: input.userId, verified: true } : { verified: false };
   await db
     .update(contacts)
-    .set({ metadata: sql`json_set(coalesce(${contacts.metadata}, '{}'), '$.identity', json(${JSON.stringify(identity)}))` })
+    .set({
+      metadata: sql`json_set(coalesce(${contacts.metadata}, '{}'), '$.identity', json(${JSON.stringify(identity)}))`,
+    })
     .where(sql`${contacts.id} = ${contact.id}`);
   return { visitorId, verified, contactId: contact.id };
 }
