@@ -45,3 +45,58 @@ export function fakeAccount(changes: Record<string, unknown> = {}) {
     ...changes,
   };
 }
+
+/** An .eml fixture (test/fixtures/email) as its exact bytes; `replace` fills placeholders such as {{IN_REPLY_TO}}. */
+export function emailFixture(name: string, replace: Record<string, string> = {}): Uint8Array {
+  const base64 = inject('emailFixtures')[name];
+  if (!base64) throw new Error(`No email fixture ${name}`);
+  const binary = atob(base64);
+  let bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  if (Object.keys(replace).length) {
+    // Placeholders are ASCII; the rest of the bytes stay as they are (latin1 round-trips every byte).
+    let text = binary;
+    for (const [key, value] of Object.entries(replace)) text = text.split(`{{${key}}}`).join(value);
+    bytes = Uint8Array.from(text, (char) => char.charCodeAt(0));
+  }
+  return bytes;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+export interface FakeImapMessage {
+  uid: number;
+  raw: Uint8Array;
+  internalDate: Date;
+}
+
+/** Replaces the INBOX of a fake IMAP account (`imap-<name>@shop.test`, created on first use). */
+export async function setImapMailbox(user: string, mailbox: { uidValidity: number; messages: FakeImapMessage[] }) {
+  const res = await fetch(inject('mailboxUrl').replace(/\/messages$/, `/imap/${encodeURIComponent(user)}`), {
+    method: 'PUT',
+    body: JSON.stringify({
+      uidValidity: mailbox.uidValidity,
+      messages: mailbox.messages.map((m) => ({
+        uid: m.uid,
+        raw: toBase64(m.raw),
+        internalDate: m.internalDate.toISOString(),
+      })),
+    }),
+  });
+  if (res.status !== 204) throw new Error(`The fake IMAP server refused the mailbox (${res.status})`);
+}
+
+/** Every command line the fake IMAP account received so far. */
+export async function imapLog(user: string): Promise<string[]> {
+  const res = await fetch(inject('mailboxUrl').replace(/\/messages$/, `/imap/${encodeURIComponent(user)}/log`));
+  return res.json();
+}
+
+/** A fresh fake IMAP account of its own for one test, and channel credentials that poll it. */
+export function imapAccount(changes: Record<string, unknown> = {}) {
+  const user = `imap-${crypto.randomUUID()}@shop.test`;
+  return { user, credentials: fakeAccount({ username: user, ...changes }) };
+}

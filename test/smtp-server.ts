@@ -1,7 +1,10 @@
 // Vitest globalSetup (runs in Node): a fake SMTP server, a fake IMAP server and a closed port for the worker
 // tests, with the SMTP server's received mail readable over a tiny HTTP endpoint. Two more plain-text servers
 // (SMTP and IMAP, neither offering STARTTLS) record every command line they get, so a test can prove that no
-// password was sent to them.
+// password was sent to them. The IMAP server also keeps a mailbox per account (`imap-…@shop.test` with the
+// shared password) that tests fill over HTTP (PUT /imap/<user>), for the IMAP poll; and the .eml fixtures are
+// handed to the worker tests (which cannot read files) as base64.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -17,7 +20,51 @@ declare module 'vitest' {
     droppingPort: number;
     recordingSmtpPort: number;
     recordingImapPort: number;
+    /** test/fixtures/email/*.eml by file name, base64 (the bytes exactly as on disk). */
+    emailFixtures: Record<string, string>;
   }
+}
+
+/** One message in a fake IMAP mailbox. */
+interface FakeImapMessage {
+  uid: number;
+  raw: Buffer;
+  internalDate: Date;
+}
+
+/** A fake IMAP account's INBOX, and the commands it was sent (for tests that check what was fetched). */
+interface FakeMailbox {
+  uidValidity: number;
+  messages: FakeImapMessage[];
+  log: string[];
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function imapDate(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getUTCDate())}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+/** "1-Dec-2026" (SEARCH SINCE) as the start of that UTC day. */
+function parseSearchDate(text: string): Date | null {
+  const match = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(text);
+  if (!match) return null;
+  const month = MONTHS.findIndex((m) => m.toLowerCase() === match[2]!.toLowerCase());
+  return month < 0 ? null : new Date(Date.UTC(Number(match[3]), month, Number(match[1])));
+}
+
+/** UIDs of a UID set ("5", "3:*", "1,4,7:9") among the mailbox's; "*" is the highest UID (RFC 3501). */
+function uidSet(set: string, messages: FakeImapMessage[]): number[] {
+  const max = messages.reduce((top, m) => Math.max(top, m.uid), 0);
+  const wanted = new Set<number>();
+  for (const part of set.split(',')) {
+    const [a, b = a] = part.split(':');
+    const from = a === '*' ? max : Number(a);
+    const to = b === '*' ? max : Number(b);
+    for (const m of messages) if (m.uid >= Math.min(from, to) && m.uid <= Math.max(from, to)) wanted.add(m.uid);
+  }
+  return [...wanted].sort((x, y) => x - y);
 }
 
 const HOST = '127.0.0.1';
@@ -83,34 +130,104 @@ function imapString(input: string): [string, string] | null {
   return null;
 }
 
-/** Just enough IMAP4rev1 for a connection test: greeting, CAPABILITY, LOGIN, LOGOUT. */
-function startImap(sockets: Set<Socket>, log?: string[]): Server {
+/**
+ * Just enough IMAP4rev1 for a connection test (greeting, CAPABILITY, LOGIN, LOGOUT) and for the poll: SELECT,
+ * UID SEARCH (UID range, SINCE), UID FETCH (UID, RFC822.SIZE, INTERNALDATE, BODY.PEEK[]). The fetched
+ * body is an IMAP literal counted in bytes, as real servers send it.
+ */
+function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string, FakeMailbox>): Server {
   return createTcpServer((socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.setEncoding('utf8');
     socket.write('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fake IMAP ready\r\n');
     let buffer = '';
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
+    let mailbox: FakeMailbox | undefined;
+    let selected = false;
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
       let end = buffer.indexOf('\r\n');
       while (end >= 0) {
         const line = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         log?.push(line);
+        mailbox?.log.push(line);
         const [tag = '*', command = '', ...rest] = line.split(' ');
         const args = rest.join(' ');
         switch (command.toUpperCase()) {
           case 'CAPABILITY':
             socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK CAPABILITY completed\r\n`);
             break;
+          case 'NOOP':
+            socket.write(`${tag} OK NOOP completed\r\n`);
+            break;
           case 'LOGIN': {
             const user = imapString(args);
             const pass = user && imapString(user[1]);
-            const valid = pass && user[0] === MAIL_ACCOUNT.username && pass[0] === MAIL_ACCOUNT.password;
+            const own = user && /^imap-[\w-]+@shop\.test$/.test(user[0]);
+            const valid =
+              pass && (user[0] === MAIL_ACCOUNT.username || (own && mailboxes)) && pass[0] === MAIL_ACCOUNT.password;
+            if (valid && mailboxes) {
+              if (!mailboxes.has(user[0])) mailboxes.set(user[0], { uidValidity: 1, messages: [], log: [] });
+              mailbox = mailboxes.get(user[0]);
+              mailbox!.log.push(`${tag} LOGIN`);
+            }
             socket.write(
               valid ? `${tag} OK LOGIN completed\r\n` : `${tag} NO [AUTHENTICATIONFAILED] Invalid credentials\r\n`,
             );
+            break;
+          }
+          case 'SELECT':
+          case 'EXAMINE': {
+            if (!mailbox) {
+              socket.write(`${tag} NO Log in first\r\n`);
+              break;
+            }
+            if (imapString(args)?.[0].toUpperCase() !== 'INBOX') {
+              socket.write(`${tag} NO [NONEXISTENT] No such mailbox\r\n`);
+              break;
+            }
+            selected = true;
+            const next = mailbox.messages.reduce((top, m) => Math.max(top, m.uid), 0) + 1;
+            socket.write(
+              `* ${mailbox.messages.length} EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid\r\n` +
+                `* OK [UIDNEXT ${next}] Predicted next UID\r\n${tag} OK [READ-WRITE] SELECT completed\r\n`,
+            );
+            break;
+          }
+          case 'UID': {
+            if (!mailbox || !selected) {
+              socket.write(`${tag} BAD Select a mailbox first\r\n`);
+              break;
+            }
+            const [verb = '', set = '', ...more] = args.split(' ');
+            const box = mailbox;
+            if (verb.toUpperCase() === 'SEARCH') {
+              // UID SEARCH UID <set> [SINCE <date>]
+              const range = set.toUpperCase() === 'UID' ? (more[0] ?? '') : set;
+              const sinceAt = more.findIndex((word) => word.toUpperCase() === 'SINCE');
+              const since = sinceAt >= 0 ? parseSearchDate(more[sinceAt + 1] ?? '') : null;
+              const found = uidSet(range, box.messages).filter((uid) => {
+                const message = box.messages.find((m) => m.uid === uid)!;
+                return !since || message.internalDate.getTime() >= since.getTime();
+              });
+              socket.write(`* SEARCH${found.map((uid) => ` ${uid}`).join('')}\r\n${tag} OK SEARCH completed\r\n`);
+            } else if (verb.toUpperCase() === 'FETCH') {
+              const items = more.join(' ').toUpperCase();
+              for (const uid of uidSet(set, box.messages)) {
+                const index = box.messages.findIndex((m) => m.uid === uid);
+                const message = box.messages[index]!;
+                const head = `* ${index + 1} FETCH (UID ${uid} RFC822.SIZE ${message.raw.length} INTERNALDATE "${imapDate(message.internalDate)}"`;
+                if (items.includes('BODY.PEEK[]') || items.includes('BODY[]')) {
+                  socket.write(Buffer.concat([Buffer.from(`${head} BODY[] {${message.raw.length}}\r\n`), message.raw]));
+                  socket.write(')\r\n');
+                } else {
+                  socket.write(`${head})\r\n`);
+                }
+              }
+              socket.write(`${tag} OK FETCH completed\r\n`);
+            } else {
+              socket.write(`${tag} BAD Command not supported here\r\n`);
+            }
             break;
           }
           case 'LOGOUT':
@@ -124,6 +241,16 @@ function startImap(sockets: Set<Socket>, log?: string[]): Server {
     });
     socket.on('error', () => socket.destroy());
   });
+}
+
+/** The fixtures, read here because the worker tests run in workerd without a file system. */
+function emailFixtures(): Record<string, string> {
+  const directory = new URL('./fixtures/email/', import.meta.url);
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(directory)) {
+    if (name.endsWith('.eml')) out[name] = readFileSync(new URL(name, directory)).toString('base64');
+  }
+  return out;
 }
 
 /** A plain SMTP server without STARTTLS that offers AUTH and accepts anything, recording every line. */
@@ -160,7 +287,8 @@ export default async function setup(project: TestProject) {
   const smtp = startSmtp(received);
   const smtpPort = await listen(smtp.server);
   const imapSockets = new Set<Socket>();
-  const imap = startImap(imapSockets);
+  const mailboxes = new Map<string, FakeMailbox>();
+  const imap = startImap(imapSockets, undefined, mailboxes);
   const imapPort = await listen(imap);
   const recorded = { smtp: [] as string[], imap: [] as string[] };
   const recordingSmtp = startRecordingSmtp(imapSockets, recorded.smtp);
@@ -168,7 +296,32 @@ export default async function setup(project: TestProject) {
   const recordingImap = startImap(imapSockets, recorded.imap);
   const recordingImapPort = await listen(recordingImap);
   const mailbox = createHttpServer((req, res) => {
+    const imapUser = /^\/imap\/([^/]+)(\/log)?$/.exec(req.url ?? '');
+    if (imapUser && req.method === 'PUT') {
+      // Replaces an IMAP account's INBOX: { uidValidity, messages: [{ uid, raw (base64), internalDate }] }.
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const user = decodeURIComponent(imapUser[1]!);
+        mailboxes.set(user, {
+          uidValidity: body.uidValidity,
+          messages: body.messages.map((m: { uid: number; raw: string; internalDate: string }) => ({
+            uid: m.uid,
+            raw: Buffer.from(m.raw, 'base64'),
+            internalDate: new Date(m.internalDate),
+          })),
+          log: mailboxes.get(user)?.log ?? [],
+        });
+        res.writeHead(204).end();
+      });
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
+    if (imapUser) {
+      res.end(JSON.stringify(mailboxes.get(decodeURIComponent(imapUser[1]!))?.log ?? []));
+      return;
+    }
     res.end(JSON.stringify(req.url === '/commands' ? recorded : received));
   });
   const mailboxPort = await listen(mailbox);
@@ -187,6 +340,7 @@ export default async function setup(project: TestProject) {
   project.provide('droppingPort', droppingPort);
   project.provide('recordingSmtpPort', recordingSmtpPort);
   project.provide('recordingImapPort', recordingImapPort);
+  project.provide('emailFixtures', emailFixtures());
 
   return async () => {
     for (const socket of imapSockets) socket.destroy();

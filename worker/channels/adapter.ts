@@ -21,6 +21,17 @@ export interface InboundMessage {
   subject?: string | null;
   receivedAt?: Date;
   /**
+   * The conversation this message continues, as the channel worked it out (an email reply's In-Reply-To or
+   * References): intake joins it when it is an OPEN or PENDING conversation of the same organisation, channel
+   * and contact, and otherwise decides as if there were no hint.
+   */
+  conversationHint?: string | null;
+  /**
+   * The channel knows this message starts a new thread (an email that replies to nothing of ours): intake
+   * opens a new conversation instead of joining the contact's OPEN/PENDING one.
+   */
+  startsConversation?: boolean;
+  /**
    * Files the provider only links to (a Graph media id, a CDN URL that expires): the entry point copies them
    * into R2 and puts their media ids in `attachments` before the message is handed to the pipeline.
    */

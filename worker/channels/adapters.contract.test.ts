@@ -78,6 +78,20 @@ adapterContract('email', {
       text: 'Where is my order?',
       date: 'Tue, 01 Dec 2026 10:00:00 +0000',
     },
+    // postal-mime's shape of an HTML-only reply with an attachment already stored (inbound.ts).
+    {
+      headers: [{ key: 'auto-submitted', originalKey: 'Auto-Submitted', value: 'no' }],
+      headerLines: [],
+      messageId: '<b2@mail.example>',
+      inReplyTo: '<a1@mail.example>',
+      references: '<a1@mail.example>',
+      from: { address: 'buyer@example.test', name: '' },
+      to: [{ address: 'support@shop.test', name: 'Support' }],
+      subject: 'Re: Order 1234',
+      html: '<p>Still <b>waiting</b>.</p><blockquote>On Tue wrote: old</blockquote>',
+      attachments: [],
+      attachmentIds: ['m_1'],
+    },
   ],
   // Nothing listens on the closed port: the server cannot be reached.
   failingContext: async ({ channel }) => ({

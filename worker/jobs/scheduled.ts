@@ -2,6 +2,7 @@
 // the queue can no longer redeliver their event.
 import { and, eq, lt } from 'drizzle-orm';
 import { flushAll as flushAnalytics } from '../analytics/store';
+import { pollEmailChannels } from '../channels/email/poll';
 import { pruneMetaInboundIds } from '../channels/meta/inbound';
 import { runBillingUpkeep } from '../billing/upkeep';
 import { createDb } from '../db/client';
@@ -22,6 +23,7 @@ export async function runScheduled(env: AppBindings, now = Date.now()): Promise<
   await flushAnalytics(env.DB);
   await runBillingUpkeep(env, now);
   await wakeSnoozedConversations(env, db, now);
+  await pollEmailChannels(env);
   await db
     .delete(eventRuns)
     .where(and(eq(eventRuns.status, 'DONE'), lt(eventRuns.claimedAt, new Date(now - RUN_RETENTION_MS))));

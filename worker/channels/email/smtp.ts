@@ -30,6 +30,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   attachments?: EmailOptions['attachments'];
+  /** Extra headers (Message-ID, In-Reply-To, References, Auto-Submitted); values must be single lines. */
+  headers?: Record<string, string>;
 }
 
 /** Each connect and each server answer gets this long. */
@@ -45,7 +47,7 @@ export interface MailOptions {
 }
 
 /** A failure whose message is already fit to show an admin. */
-class MailError extends Error {}
+export class MailError extends Error {}
 
 function installationMailHosts(): PrivateHostAllowance {
   return parsePrivateHostAllowance(env.ALLOW_PRIVATE_MAIL_HOSTS);
@@ -55,13 +57,13 @@ function installationMailHosts(): PrivateHostAllowance {
  * The host to connect to, as connect() reads it. The stored value may predate the public-host rule, so it is
  * checked again on every use.
  */
-function reachableHost(host: string, options: MailOptions): string {
+export function reachableHost(host: string, options: MailOptions): string {
   const reason = nonPublicHostNameReason(host, options.privateHosts ?? installationMailHosts());
   if (reason) throw new MailError(`Refusing to connect to ${host}: a mail server must be a public host (${reason})`);
   return canonicalHostName(host)!;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new MailError(message)), ms);
@@ -70,13 +72,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 }
 
 /** Server answers are shown to admins: one line, bounded, and never any of the account's secrets. */
-function sanitize(text: string, secrets: string[]): string {
+export function sanitize(text: string, secrets: string[]): string {
   let clean = text.replace(/\s+/g, ' ').trim();
   for (const secret of secrets) if (secret) clean = clean.split(secret).join('••••');
   return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
 }
 
-function secretsOf(username: string, password: string): string[] {
+export function secretsOf(username: string, password: string): string[] {
   return [password, base64(password), base64(`\0${username}\0${password}`)];
 }
 
@@ -159,7 +161,7 @@ function openConnection(host: string, port: number, secureTransport: 'on' | 'sta
 
 type Connection = ReturnType<typeof openConnection>;
 
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // workerd's local proxy phrases a refused connection this way.
   return message.replace(/^proxy request failed, /, '') || 'unknown error';
@@ -318,6 +320,7 @@ export async function sendEmail(
     subject: mail.subject.replace(/[\r\n]+/g, ' '),
     text: mail.text,
     attachments: mail.attachments?.length ? mail.attachments : undefined,
+    headers: mailHeaders(mail.headers),
   });
   const deliver = async () => {
     const session = await openSmtpSession(credentials, options);
@@ -339,6 +342,23 @@ export async function sendEmail(
   await withTimeout(deliver(), SEND_TIMEOUT_MS, `${credentials.host}:${credentials.port} took too long to accept`);
 }
 
+/** Extra headers as worker-mailer writes them: no line breaks in a value, long ones folded at spaces. */
+function mailHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[A-Za-z0-9-]{1,76}$/.test(name) || /[\r\n\0]/.test(value)) {
+      throw new MailError(`the ${name.slice(0, 40)} header cannot be sent`);
+    }
+    out[name] = value.split(' ').reduce((folded, word) => {
+      const lastLine = folded.slice(folded.lastIndexOf('\n') + 1);
+      if (!folded) return word;
+      return lastLine.length + word.length + 1 > 900 ? `${folded}\r\n ${word}` : `${folded} ${word}`;
+    }, '');
+  }
+  return out;
+}
+
 async function step(connection: Connection, line: string, expected: number, refused: string) {
   await command(connection, line, expected).catch((error) => {
     throw error instanceof SmtpRefusal ? new MailError(`${refused}: ${error.answer.text}`) : error;
@@ -348,7 +368,7 @@ async function step(connection: Connection, line: string, expected: number, refu
 // ── IMAP ────────────────────────────────────────────────────────────────────
 
 /** An IMAP quoted string (RFC 3501): backslash and double quote are escaped; line breaks cannot be sent. */
-function imapQuote(value: string): string {
+export function imapQuote(value: string): string {
   if (/[\r\n\0]/.test(value)) throw new MailError('The IMAP username or password contains a line break');
   return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
 }
@@ -362,7 +382,7 @@ async function tagged(connection: Connection, tag: string): Promise<string> {
 }
 
 /** The capabilities an IMAP greeting or CAPABILITY answer lists, upper case. */
-function imapCapabilities(text: string): Set<string> {
+export function imapCapabilities(text: string): Set<string> {
   const list = /\bCAPABILITY ([^\]]*)/i.exec(text)?.[1] ?? '';
   return new Set(list.toUpperCase().split(/\s+/).filter(Boolean));
 }
