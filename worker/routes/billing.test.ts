@@ -21,7 +21,9 @@ function fakeStripe() {
   server.use(
     http.all(`${API}/*`, async ({ request }) => {
       const url = new URL(request.url);
-      const form = new URLSearchParams(request.method === 'GET' ? url.search : await request.text());
+      const form = new URLSearchParams(
+        request.method === 'GET' ? url.search : new TextDecoder().decode(await request.arrayBuffer()),
+      );
       stripeCalls.push({ method: request.method, path: url.pathname, form });
       if (url.pathname === '/v1/customers')
         return HttpResponse.json({ id: `cus_${crypto.randomUUID()}`, object: 'customer' });
