@@ -291,7 +291,7 @@ describe('web push delivery', () => {
       endpoint: 'https://127.0.0.1/push',
     });
     expect(local.status).toBe(400);
-    expect(local.body.error.fields.endpoint[0]).toMatch(/^Push endpoint refused/);
+    expect(local.body.error.fields.endpoint?.[0]).toMatch(/^Push endpoint refused/);
     const badKeys = await org.client.post('/api/notifications/push-subscription', {
       endpoint: device.endpoint,
       keys: { p256dh: 'abc', auth: 'x'.repeat(200) },

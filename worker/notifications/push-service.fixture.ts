@@ -37,9 +37,9 @@ export async function browserFromKeys(p256dh: string, privateScalar: string, aut
 }
 
 async function hkdf(
-  salt: Uint8Array<ArrayBuffer>,
-  ikm: Uint8Array<ArrayBuffer>,
-  info: Uint8Array<ArrayBuffer>,
+  salt: BufferSource,
+  ikm: BufferSource,
+  info: BufferSource,
   bytes: number,
 ) {
   const key = await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
@@ -58,7 +58,8 @@ const join = (...parts: Uint8Array[]) => {
 };
 
 /** Decrypts an aes128gcm push body with the browser's keys (HKDF through WebCrypto's own HKDF). */
-export async function decryptPush(browser: Browser, body: Uint8Array): Promise<string> {
+export async function decryptPush(browser: Browser, input: Uint8Array): Promise<string> {
+  const body = new Uint8Array(input);
   const salt = body.slice(0, 16);
   const recordSize = new DataView(body.buffer, body.byteOffset).getUint32(16);
   const idLength = body[20]!;

@@ -88,7 +88,7 @@ describe('sending to a push service', () => {
 
   it('a JWT signed with another key does not verify (the check can fail)', async () => {
     const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
-    const jwk = await crypto.subtle.exportKey('jwk', (other as CryptoKeyPair).privateKey);
+    const jwk = (await crypto.subtle.exportKey('jwk', (other as CryptoKeyPair).privateKey)) as JsonWebKey;
     const header = await vapidAuthorization('https://push.example.com/x', {
       ...vapid,
       privateKey: jwk.d!,
