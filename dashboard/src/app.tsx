@@ -16,6 +16,7 @@ const routes: [string, Loader][] = [
   ['/settings/faqs', () => import('./settings/faqs-page').then((m) => m.FaqsPage)],
   ['/settings/team', () => import('./settings/team-page').then((m) => m.TeamPage)],
   ['/knowledge-base', () => import('./knowledge/knowledge-page').then((m) => m.KnowledgePage)],
+  ['/analytics', () => import('./analytics/analytics-page').then((m) => m.AnalyticsPage)],
   ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],
   ['/settings/agent-tools', () => import('./settings/agent-tools-page').then((m) => m.AgentToolsPage)],
   ['/settings/agent-tools/:id', () => import('./settings/agent-tool-page').then((m) => m.AgentToolPage)],
@@ -170,6 +171,9 @@ function Shell({
           </Link>
           <Link href="/knowledge-base" aria-current={current('/knowledge-base')}>
             Knowledge base
+          </Link>
+          <Link href="/analytics" aria-current={current('/analytics')}>
+            Analytics
           </Link>
           <Link href="/settings/channels" aria-current={current('/settings/channels')}>
             Channels

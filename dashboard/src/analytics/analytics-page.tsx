@@ -1,0 +1,467 @@
+// Analytics: the team's numbers for a date range (in the organisation's time zone), by channel and agent,
+// compared with the period before. Every chart has its table; every report exports as CSV. Viewers included.
+import './analytics.css';
+import { useMemo, useState } from 'preact/hooks';
+import { type ApiData, api, call } from '../api';
+import { navigate, useLocation } from '../router';
+import { usePermissions } from '../session';
+import { ErrorPanel, Field, useLoad } from '../ui';
+import { Chart } from './chart';
+
+type Overview = ApiData<typeof api.analytics.overview.$get>;
+type Stats = Overview['current']['firstResponse'];
+
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+function duration(ms: number | null): string {
+  if (ms === null) return '—';
+  const minutes = ms / 60_000;
+  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
+  if (minutes < 90) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
+  return `${(minutes / 1440).toFixed(1)} d`;
+}
+const percent = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10} %`);
+const number = (v: number | null) => (v === null ? '—' : (Math.round(v * 10) / 10).toLocaleString());
+
+function change(current: number | null, previous: number | null): string {
+  if (current === null || previous === null) return 'no earlier figure';
+  if (previous === 0) return current === 0 ? 'same as before' : 'none before';
+  const delta = ((current - previous) / previous) * 100;
+  return `${delta >= 0 ? '+' : ''}${Math.round(delta)} % vs before`;
+}
+
+/** The filters live in the URL, so a report can be bookmarked and shared. */
+function useFilters() {
+  const { search } = useLocation();
+  const to = search.get('to') ?? isoDay(Date.now());
+  const from = search.get('from') ?? isoDay(Date.parse(to) - 29 * DAY);
+  const query: Record<string, string> = { from, to };
+  for (const key of ['channelId', 'agentId', 'businessTime']) {
+    const value = search.get(key);
+    if (value) query[key] = value;
+  }
+  return query;
+}
+
+export function AnalyticsPage() {
+  const query = useFilters();
+  const key = JSON.stringify(query);
+  const overview = useLoad(() => call(api.analytics.overview.$get({ query })), [key]);
+  const conversations = useLoad(() => call(api.analytics.conversations.$get({ query })), [key]);
+  const agents = useLoad(() => call(api.analytics.agents.$get({ query })), [key]);
+  const ai = useLoad(() => call(api.analytics.ai.$get({ query })), [key]);
+  const channels = useLoad(() => call(api.channels.$get()), []);
+  const settings = useLoad(() => call(api.analytics.settings.$get()), []);
+  const exportQuery = new URLSearchParams(query).toString();
+
+  return (
+    <section aria-labelledby="analytics-title" class="analytics">
+      <div class="page-head">
+        <h1 id="analytics-title">Analytics</h1>
+      </div>
+      <p class="muted">
+        Days are in {settings.data?.timeZone ?? 'the organisation’s time zone'}. Each figure is compared with the period
+        of the same length just before.
+      </p>
+      <Filters
+        query={query}
+        channels={channels.data ?? []}
+        agents={agents.data?.agents ?? []}
+        businessHours={Boolean(settings.data?.businessHours?.length)}
+      />
+      <ErrorPanel error={overview.error ?? conversations.error ?? agents.error ?? ai.error} />
+      {overview.data && overview.data.pending.conversations + overview.data.pending.days > 0 && (
+        <p class="notice" role="status">
+          Recalculating: {overview.data.pending.conversations} conversations and {overview.data.pending.days} days still
+          to update. Reload in a minute for final figures.
+        </p>
+      )}
+      {overview.data && <OverviewCards data={overview.data} />}
+      {conversations.data && <ConversationCharts data={conversations.data} />}
+      {agents.data && <AgentsTable data={agents.data} />}
+      {ai.data && <AiSection data={ai.data} />}
+      <section aria-labelledby="export-title" class="card">
+        <h2 id="export-title">Export CSV</h2>
+        <ul class="export-links">
+          {(
+            [
+              ['overview', 'Overview'],
+              ['conversations', 'Conversations by day'],
+              ['agents', 'Agents'],
+              ['ai', 'AI'],
+              ['conversation-rows', 'Per-conversation rows'],
+            ] as const
+          ).map(([report, label]) => (
+            <li key={report}>
+              <a href={`/api/analytics/export/${report}?${exportQuery}`} download>
+                {label} (CSV)
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <CalendarSettings timeZone={settings.data?.timeZone} onSaved={() => settings.reload()} />
+    </section>
+  );
+}
+
+function Filters({
+  query,
+  channels,
+  agents,
+  businessHours,
+}: {
+  query: Record<string, string>;
+  channels: { id: string; name: string }[];
+  agents: { agentId: string; name: string | null }[];
+  businessHours: boolean;
+}) {
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const params = new URLSearchParams();
+    for (const [k, v] of form) if (typeof v === 'string' && v) params.set(k, v);
+    navigate(`/analytics?${params}`);
+  };
+  return (
+    <form class="analytics-filters card" onSubmit={submit} aria-label="Report filters">
+      <Field label="From" name="from">
+        {(p) => <input {...p} type="date" required value={query.from} max={query.to} />}
+      </Field>
+      <Field label="To" name="to">
+        {(p) => <input {...p} type="date" required value={query.to} />}
+      </Field>
+      <Field label="Channel" name="channelId">
+        {(p) => (
+          <select {...p} value={query.channelId ?? ''}>
+            <option value="">All channels</option>
+            {channels.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Agent" name="agentId">
+        {(p) => (
+          <select {...p} value={query.agentId ?? ''}>
+            <option value="">All agents</option>
+            {agents.map((a) => (
+              <option key={a.agentId} value={a.agentId}>
+                {a.name ?? a.agentId}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {businessHours && (
+        <label class="checkbox">
+          <input type="checkbox" name="businessTime" value="true" checked={query.businessTime === 'true'} /> Business
+          hours only
+        </label>
+      )}
+      <button type="submit" class="primary">
+        Show
+      </button>
+    </form>
+  );
+}
+
+function Card({ label, value, detail }: { label: string; value: string; detail: string }) {
+  return (
+    <div class="metric">
+      <dt>{label}</dt>
+      <dd>
+        <span class="metric-value">{value}</span>
+        <span class="muted">{detail}</span>
+      </dd>
+    </div>
+  );
+}
+
+function OverviewCards({ data }: { data: Overview }) {
+  const c = data.current;
+  const p = data.previous;
+  const stat = (s: Stats, q: Stats) =>
+    `median, p90 ${duration(s.p90Ms)}, n=${s.count}; ${change(s.medianMs, q.medianMs)}`;
+  return (
+    <section aria-labelledby="overview-title" class="card">
+      <h2 id="overview-title">
+        Overview {data.range.from} to {data.range.to}
+      </h2>
+      <dl class="metrics">
+        <Card
+          label="New conversations"
+          value={number(c.newConversations)}
+          detail={change(c.newConversations, p.newConversations)}
+        />
+        <Card label="Reopened" value={number(c.reopened)} detail={change(c.reopened, p.reopened)} />
+        <Card label="Resolutions" value={number(c.resolutions)} detail={change(c.resolutions, p.resolutions)} />
+        <Card label="Open backlog at end" value={number(c.backlog)} detail={change(c.backlog, p.backlog)} />
+        <Card
+          label="First response"
+          value={duration(c.firstResponse.medianMs)}
+          detail={stat(c.firstResponse, p.firstResponse)}
+        />
+        <Card
+          label="Resolution time"
+          value={duration(c.resolutionTime.medianMs)}
+          detail={stat(c.resolutionTime, p.resolutionTime)}
+        />
+        <Card
+          label="Replies per resolution"
+          value={number(c.repliesPerResolution)}
+          detail={change(c.repliesPerResolution, p.repliesPerResolution)}
+        />
+        <Card
+          label="AI resolution rate"
+          value={percent(c.aiResolutionRate)}
+          detail={change(c.aiResolutionRate, p.aiResolutionRate)}
+        />
+      </dl>
+    </section>
+  );
+}
+
+type Conversations = ApiData<typeof api.analytics.conversations.$get>;
+
+function ConversationCharts({ data }: { data: Conversations }) {
+  const days = useMemo(() => data.days.map((d) => d.day), [data]);
+  const volume = useMemo(
+    () => [
+      { label: 'New', values: data.days.map((d) => d.newConversations), color: '#2563eb' },
+      { label: 'Resolutions', values: data.days.map((d) => d.resolutions), color: '#15803d' },
+      { label: 'Open backlog', values: data.days.map((d) => d.backlog), color: '#b45309' },
+    ],
+    [data],
+  );
+  const hours = useMemo(() => Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`), []);
+  const byHour = useMemo(() => {
+    const totals = Array.from({ length: 24 }, () => 0);
+    for (const cell of data.heatmap) totals[cell.hour]! += cell.messages;
+    return [{ label: 'Customer messages', values: totals, color: '#7c3aed' }];
+  }, [data]);
+  const max = Math.max(1, ...data.heatmap.map((c) => c.messages));
+  const cell = (weekday: number, hour: number) =>
+    data.heatmap.find((c) => c.weekday === weekday && c.hour === hour)?.messages ?? 0;
+  return (
+    <section aria-labelledby="conversations-title" class="card">
+      <h2 id="conversations-title">Conversations</h2>
+      <Chart id="volume" title="Conversations per day" labels={days} series={volume} />
+      <Chart id="hours" title="Customer messages by hour of day" labels={hours} series={byHour} kind="bars" />
+      <h3>Customer messages by weekday and hour</h3>
+      <div class="table-scroll">
+        <table class="heatmap">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              {hours.map((h, i) => (
+                <th scope="col" key={h}>
+                  <abbr title={h}>{i}</abbr>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {WEEKDAYS.map((name, w) => (
+              <tr key={name}>
+                <th scope="row">{name}</th>
+                {hours.map((h, hour) => {
+                  const n = cell(w + 1, hour);
+                  return (
+                    <td key={h} class={`heat-${Math.ceil((n / max) * 4)}`}>
+                      {n}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="two-col">
+        <div class="table-scroll">
+          <table>
+            <caption>By channel</caption>
+            <thead>
+              <tr>
+                <th scope="col">Channel</th>
+                <th scope="col">New</th>
+                <th scope="col">Resolutions</th>
+                <th scope="col">Customer messages</th>
+                <th scope="col">Replies</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.channels.map((c) => (
+                <tr key={c.channelId}>
+                  <th scope="row">{c.name ?? c.channelId}</th>
+                  <td>{c.newConversations}</td>
+                  <td>{c.resolutions}</td>
+                  <td>{c.customerMessages}</td>
+                  <td>{c.replies}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div class="table-scroll">
+          <table>
+            <caption>Customer messages by language</caption>
+            <thead>
+              <tr>
+                <th scope="col">Language</th>
+                <th scope="col">Messages</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.languages.map((l) => (
+                <tr key={l.language ?? 'unknown'}>
+                  <th scope="row">{l.language ?? 'Unknown'}</th>
+                  <td>{l.messages}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+type Agents = ApiData<typeof api.analytics.agents.$get>;
+
+function AgentsTable({ data }: { data: Agents }) {
+  return (
+    <section aria-labelledby="agents-title" class="card">
+      <h2 id="agents-title">Agents</h2>
+      {data.agents.length === 0 ? (
+        <p class="muted">No agent activity in this period.</p>
+      ) : (
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Replies</th>
+                <th scope="col">Resolutions</th>
+                <th scope="col">First response (median)</th>
+                <th scope="col">First response (p90)</th>
+                <th scope="col">Resolution time (median)</th>
+                <th scope="col">Drafts approved</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.agents.map((a) => (
+                <tr key={a.agentId}>
+                  <th scope="row">{a.name}</th>
+                  <td>
+                    {a.replies} <span class="muted">({change(a.replies, a.previousReplies)})</span>
+                  </td>
+                  <td>{a.resolutions}</td>
+                  <td>{duration(a.firstResponse.medianMs)}</td>
+                  <td>{duration(a.firstResponse.p90Ms)}</td>
+                  <td>{duration(a.resolutionTime.medianMs)}</td>
+                  <td>{a.draftsApproved}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+type Ai = ApiData<typeof api.analytics.ai.$get>;
+
+function AiSection({ data }: { data: Ai }) {
+  const c = data.current;
+  const p = data.previous;
+  return (
+    <section aria-labelledby="ai-title" class="card">
+      <h2 id="ai-title">AI</h2>
+      <dl class="metrics">
+        <Card
+          label="Answered by AI"
+          value={percent(c.aiAnsweredShare)}
+          detail={`${c.aiAnswered} of ${c.conversations}; ${change(c.aiAnsweredShare, p.aiAnsweredShare)}`}
+        />
+        <Card
+          label="AI resolution rate"
+          value={percent(c.aiResolutionRate)}
+          detail={`${c.aiResolvedAlone} of ${c.aiInvolved} without a human reply`}
+        />
+        <Card
+          label="Drafts approved"
+          value={number(c.drafts.approved)}
+          detail={`${c.drafts.created} drafted, ${c.drafts.rejected} rejected`}
+        />
+        <Card label="AI replies" value={number(c.aiReplies)} detail={change(c.aiReplies, p.aiReplies)} />
+      </dl>
+      <div class="table-scroll">
+        <table>
+          <caption>Tokens spent by feature</caption>
+          <thead>
+            <tr>
+              <th scope="col">Feature</th>
+              <th scope="col">Tokens</th>
+              <th scope="col">Before</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.tokens.length === 0 && (
+              <tr>
+                <td colSpan={3}>No tokens spent in this period.</td>
+              </tr>
+            )}
+            {data.tokens.map((t) => (
+              <tr key={t.reason}>
+                <th scope="row">{t.reason}</th>
+                <td>{t.tokens.toLocaleString()}</td>
+                <td>{(data.previousTokens.find((q) => q.reason === t.reason)?.tokens ?? 0).toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function CalendarSettings({ timeZone, onSaved }: { timeZone?: string; onSaved: () => void }) {
+  const { canManageSettings } = usePermissions();
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  if (!canManageSettings || !timeZone) return null;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setSaved(false);
+    const value = String(new FormData(e.currentTarget as HTMLFormElement).get('timeZone') ?? '');
+    try {
+      await call(api.analytics.settings.$put({ json: { timeZone: value } }));
+      setSaved(true);
+      onSaved();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section aria-labelledby="calendar-title" class="card">
+      <h2 id="calendar-title">Reporting time zone</h2>
+      <form onSubmit={submit} class="inline-form">
+        <Field label="Time zone (IANA name)" name="timeZone" error={error} hint="For example Europe/Ljubljana">
+          {(p) => <input {...p} defaultValue={timeZone} maxLength={64} required />}
+        </Field>
+        <button type="submit">Save time zone</button>
+      </form>
+      {saved && <p role="status">Saved: figures are being recalculated in the new time zone.</p>}
+      {error !== null && !(error instanceof Error && 'fields' in error && error.fields) && <ErrorPanel error={error} />}
+    </section>
+  );
+}
