@@ -89,8 +89,8 @@ export class FakeGraph {
     if (request.method === 'GET' && parts.length === 2 && parts[1] === 'message_templates') {
       const list = this.templates.get(parts[0]!);
       if (!list) return this.error(400, `Object with ID '${parts[0]}' does not exist`);
-      const token = [...this.accounts.values()].find((a) => a.kind === 'whatsapp')?.token;
-      if (!token || !this.authorized(request, token)) return this.error(401, 'Invalid OAuth access token', 190);
+      const known = [...this.accounts.values()].some((a) => a.kind === 'whatsapp' && this.authorized(request, a.token));
+      if (!known) return this.error(401, 'Invalid OAuth access token', 190);
       return this.json(200, { data: list });
     }
 
