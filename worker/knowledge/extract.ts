@@ -1,7 +1,9 @@
-// Turning uploaded files and fetched pages into article text: PDF (unpdf), HTML (html-to-text, headings
-// kept as "#" lines so chunking keeps them), Markdown and plain text.
+// Turning uploaded files and fetched pages into article text: PDF (through the PDF reader port, pdf.ts), HTML
+// (html-to-text, headings kept as "#" lines so chunking keeps them), Markdown and plain text.
 import { type FormatCallback, htmlToText } from 'html-to-text';
-import { extractText, getDocumentProxy } from 'unpdf';
+
+/** Reads a PDF's text (pdf.ts: Workers AI in production, unpdf locally). */
+export type PdfReader = (bytes: Uint8Array) => Promise<string>;
 
 export type DocumentKind = 'pdf' | 'html' | 'markdown' | 'text';
 
@@ -78,23 +80,17 @@ export function htmlTitle(html: string): string | null {
   return title || null;
 }
 
-async function pdfText(bytes: Uint8Array): Promise<string> {
-  try {
-    const pdf = await getDocumentProxy(new Uint8Array(bytes));
-    const { text } = await extractText(pdf, { mergePages: false });
-    return text.map((page) => page.trim()).join('\n\n');
-  } catch {
-    throw new ExtractionError('The PDF could not be read');
-  }
-}
-
 export interface ExtractedDocument {
   title: string | null;
   text: string;
 }
 
-export async function extractDocument(kind: DocumentKind, bytes: Uint8Array): Promise<ExtractedDocument> {
-  if (kind === 'pdf') return { title: null, text: await pdfText(bytes) };
+export async function extractDocument(
+  kind: DocumentKind,
+  bytes: Uint8Array,
+  readPdf: PdfReader,
+): Promise<ExtractedDocument> {
+  if (kind === 'pdf') return { title: null, text: await readPdf(bytes) };
   const decoded = new TextDecoder('utf-8').decode(bytes);
   if (decoded.includes('\u0000')) throw new ExtractionError('The file is not readable text');
   if (kind === 'html') return { title: htmlTitle(decoded), text: htmlToArticleText(decoded) };

@@ -8,6 +8,7 @@ import { chunkText, embeddingText } from './chunking';
 import { createEmbedder } from './embedder';
 import { contentKind, ExtractionError, extractDocument, fileKind } from './extract';
 import { type Fetch, FetchPageError, fetchPage } from './fetch-page';
+import { pdfReaderFor } from './pdf';
 import { createVectorStore } from './vector-store';
 
 /** D1 rows are capped at 1 MB; the article keeps its full text. */
@@ -87,14 +88,14 @@ async function readSource(env: Cloudflare.Env, article: KnowledgeArticle, fetche
     if (!kind) {
       throw new IngestError(`Unsupported content type ${page.contentType.split(';')[0]} at ${page.url}`);
     }
-    return extractDocument(kind, page.body);
+    return extractDocument(kind, page.body, pdfReaderFor(env));
   }
   if (article.source === 'FILE') {
     const object = article.storageKey ? await env.MEDIA.get(article.storageKey) : null;
     if (!object) throw new IngestError('The uploaded file is no longer stored; upload it again');
     const kind = fileKind(article.fileName ?? '', object.httpMetadata?.contentType);
     if (!kind) throw new IngestError(`Unsupported file type ${article.fileName}`);
-    return extractDocument(kind, new Uint8Array(await object.arrayBuffer()));
+    return extractDocument(kind, new Uint8Array(await object.arrayBuffer()), pdfReaderFor(env));
   }
   return { title: null, text: article.content };
 }
