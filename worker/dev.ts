@@ -9,11 +9,13 @@ import worker from './index';
 import type { Job } from './jobs/types';
 import { demoPages } from './routes/demo';
 import { devRoutes } from './routes/dev';
+import { devMailboxRoutes } from './routes/dev-mailbox';
 
 export { ConversationActor, OrgHub } from './index';
 
 const devApp = new Hono<AppEnv>()
   .use('*', securityHeaders)
+  .route('/api/dev/mailbox', devMailboxRoutes)
   .route('/api/dev', devRoutes)
   .route('/', demoPages)
   .notFound(handleNotFound)

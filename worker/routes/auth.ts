@@ -1,7 +1,9 @@
-// /api/auth: sign up, log in, log out, and who am I.
+// /api/auth: sign up, log in, log out, who am I, the member's profile and password, and "forgot password".
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { logIn, publicUser, requestSignUp } from '../auth/accounts';
+import { requestPasswordReset, resetPassword } from '../auth/password-reset';
+import { changePassword, updateProfile } from '../auth/profile';
 import { createSession, resolveSession, revokeSession } from '../auth/sessions';
 import type { Organization, Role } from '../db/schema';
 import type { AppEnv } from '../http/context';
@@ -27,6 +29,17 @@ const signUpSchema = z.object({
 const logInSchema = z.object({
   email: emailSchema,
   password: z.string().min(1, 'Password is required').max(200),
+});
+
+const profileSchema = z.object({ name: nameSchema });
+const passwordChangeSchema = z.object({
+  currentPassword: z.string().min(1, 'Current password is required').max(200),
+  newPassword: passwordSchema,
+});
+const forgotSchema = z.object({ email: emailSchema });
+const resetSchema = z.object({
+  token: z.string().min(1, 'The reset link is incomplete').max(100, 'The reset link is invalid'),
+  password: passwordSchema,
 });
 
 export function publicOrganization(org: Organization) {
@@ -78,4 +91,28 @@ export const authRoutes = new Hono<AppEnv>()
   .get('/me', withOrganization, (c) => {
     const { user, organization, role } = c.var.auth;
     return ok(c, account(user, organization, role));
+  })
+  .patch('/profile', withOrganization, validate('json', profileSchema), async (c) =>
+    ok(c, { user: publicUser(await updateProfile(c.var.db, c.var.auth.user.id, c.req.valid('json'))) }),
+  )
+  .post('/password', withOrganization, validate('json', passwordChangeSchema), async (c) => {
+    await enforceRateLimit(c.env.LOGIN_LIMITER, `password:${c.var.auth.user.id}`);
+    const auth = { userId: c.var.auth.user.id, sessionId: c.var.auth.sessionId };
+    return ok(c, await changePassword(c.var.db, auth, c.req.valid('json')));
+  })
+  // The same answer whether or not the address has an account (no enumeration); limited per IP and address.
+  .post('/forgot-password', validate('json', forgotSchema), async (c) => {
+    const { email } = c.req.valid('json');
+    await enforceRateLimit(c.env.LOGIN_LIMITER, `forgot:${clientIp(c.req.raw.headers)}`);
+    const origin = c.env.APP_ORIGIN ?? new URL(c.req.url).origin;
+    await requestPasswordReset(c.env, c.var.db, email, origin);
+    return ok(c, {
+      message: 'If this address has an account, we have emailed it a link to choose a new password.',
+    });
+  })
+  .post('/reset-password', validate('json', resetSchema), async (c) => {
+    await enforceRateLimit(c.env.LOGIN_LIMITER, `reset:${clientIp(c.req.raw.headers)}`);
+    const { token, password } = c.req.valid('json');
+    await resetPassword(c.var.db, token, password);
+    return ok(c, { message: 'Your password is changed: log in with it.' });
   });
