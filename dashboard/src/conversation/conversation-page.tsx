@@ -8,6 +8,7 @@ import { usePermissions } from '../session';
 import { ErrorPanel, useLoad } from '../ui';
 import { Composer } from './composer';
 import { EarlierConversations } from './earlier-conversations';
+import { VisitorRating } from './visitor-rating';
 import { Thread, type ThreadMessage } from './thread';
 
 const PAGE_SIZE = 100;
@@ -211,6 +212,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
               <dd>{c.priority}</dd>
             </dl>
           )}
+          <VisitorRating conversationId={id} status={c.status} />
         </aside>
       )}
     </div>
