@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, call, setUnauthorizedHandler } from './api';
 import { AuthPage } from './auth/auth-page';
+import { UsageBanner } from './billing/usage-banner';
 import { Lazy, type Loader } from './lazy-page';
 import { beep, startLive, stopLive, unlockAudioOnGesture, useLive } from './live';
 import { Link, matchPath, navigate, useLocation } from './router';
@@ -15,6 +16,7 @@ const routes: [string, Loader][] = [
   ['/settings/channels/:id', () => import('./settings/channel-page').then((m) => m.ChannelPage)],
   ['/settings/faqs', () => import('./settings/faqs-page').then((m) => m.FaqsPage)],
   ['/settings/team', () => import('./settings/team-page').then((m) => m.TeamPage)],
+  ['/settings/billing', () => import('./billing/billing-page').then((m) => m.BillingPage)],
   ['/knowledge-base', () => import('./knowledge/knowledge-page').then((m) => m.KnowledgePage)],
   ['/analytics', () => import('./analytics/analytics-page').then((m) => m.AnalyticsPage)],
   ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],
@@ -190,6 +192,9 @@ function Shell({
           <Link href="/settings/team" aria-current={current('/settings/team')}>
             Team
           </Link>
+          <Link href="/settings/billing" aria-current={current('/settings/billing')}>
+            Billing
+          </Link>
         </nav>
         <div class="account">
           <span>
@@ -209,6 +214,7 @@ function Shell({
           You have read-only access (VIEWER).
         </p>
       )}
+      <UsageBanner path={path} />
       <main id="main" tabIndex={-1}>
         {children}
       </main>
