@@ -15,6 +15,7 @@ import { billingRoutes } from './routes/billing';
 import { channelRoutes } from './routes/channels';
 import { conversationRatingRoutes } from './routes/conversation-ratings';
 import { conversationRoutes } from './routes/conversations';
+import { emailRoutes } from './routes/email';
 import { faqRoutes } from './routes/faqs';
 import { knowledgeRoutes } from './routes/knowledge';
 import { labelRoutes } from './routes/labels';
@@ -66,7 +67,8 @@ const api = new Hono<AppEnv>()
   .route('/labels', labelRoutes)
   .route('/saved-replies', savedReplyRoutes)
   .route('/views', viewRoutes)
-  .route('/conversations', workspaceConversationRoutes);
+  .route('/conversations', workspaceConversationRoutes)
+  .route('/email', emailRoutes);
 
 export const app = new Hono<AppEnv>()
   .use('*', securityHeaders)

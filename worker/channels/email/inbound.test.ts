@@ -310,7 +310,6 @@ describe('the email handler (Email Workers)', () => {
     } as unknown as ForwardableEmailMessage;
     return { message, rejected };
   }
-  const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined } as unknown as ExecutionContext;
 
   it("imports mail sent to a channel's address, once however often it is delivered", async () => {
     const channel = await emailChannel();
@@ -322,7 +321,7 @@ describe('the email handler (Email Workers)', () => {
     const raw = emailFixture('plain.eml');
     for (let i = 0; i < 2; i++) {
       const { message, rejected } = incoming(raw, address.toUpperCase());
-      await worker.email!(message, env, ctx);
+      await worker.email!(message, env);
       expect(rejected).toEqual([]);
     }
     const [conversation, ...more] = await conversationsOf(channel.id);
@@ -334,7 +333,7 @@ describe('the email handler (Email Workers)', () => {
   it('refuses mail over the size limit with setReject and stores nothing', async () => {
     const channel = await emailChannel();
     const { message, rejected } = incoming(emailFixture('plain.eml'), 'support@shop.test', 10 * 1024 * 1024 + 1);
-    await worker.email!(message, env, ctx);
+    await worker.email!(message, env);
     expect(rejected).toEqual(['Message too large: the limit is 10485760 bytes']);
     expect(await conversationsOf(channel.id)).toEqual([]);
     expect(await db.select().from(emailMessages).where(eq(emailMessages.channelId, channel.id))).toEqual([]);
@@ -342,7 +341,7 @@ describe('the email handler (Email Workers)', () => {
 
   it('refuses mail to an address no channel has', async () => {
     const { message, rejected } = incoming(emailFixture('plain.eml'), `nobody-${crypto.randomUUID()}@shop.test`);
-    await worker.email!(message, env, ctx);
+    await worker.email!(message, env);
     expect(rejected).toEqual(['Unknown recipient']);
   });
 });
