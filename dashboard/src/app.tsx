@@ -5,6 +5,7 @@ import { AuthPage } from './auth/auth-page';
 import { UsageBanner } from './billing/usage-banner';
 import { Lazy, type Loader } from './lazy-page';
 import { beep, startLive, stopLive, unlockAudioOnGesture, useLive } from './live';
+import { NotificationBell } from './notifications/bell';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { type Account, atLeast, SessionContext } from './session';
 
@@ -22,6 +23,7 @@ const routes: [string, Loader][] = [
   ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],
   ['/settings/agent-tools', () => import('./settings/agent-tools-page').then((m) => m.AgentToolsPage)],
   ['/settings/agent-tools/:id', () => import('./settings/agent-tool-page').then((m) => m.AgentToolPage)],
+  ['/settings/notifications', () => import('./settings/notifications-page').then((m) => m.NotificationsPage)],
 ];
 
 export function App() {
@@ -192,11 +194,15 @@ function Shell({
           <Link href="/settings/team" aria-current={current('/settings/team')}>
             Team
           </Link>
+          <Link href="/settings/notifications" aria-current={current('/settings/notifications')}>
+            Notifications
+          </Link>
           <Link href="/settings/billing" aria-current={current('/settings/billing')}>
             Billing
           </Link>
         </nav>
         <div class="account">
+          <NotificationBell userId={account.user.id} />
           <span>
             {account.user.name} · {account.organization.name}{' '}
             <span class={`role role-${account.role.toLowerCase()}`}>{account.role}</span>
