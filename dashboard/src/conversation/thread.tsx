@@ -6,6 +6,7 @@ import type { Citation } from '../../../worker/db/schema';
 import { type ApiData, ApiError, api, call } from '../api';
 import { ErrorPanel, Field, formatDate } from '../ui';
 import { type ConversationFile, MessageAttachments } from './attachments';
+import { EmailDetails } from './email-details';
 
 export type ThreadMessage = ApiData<(typeof api.conversations)[':id']['messages']['$get']>['items'][number];
 
@@ -93,6 +94,7 @@ export function Thread({
                   Not translated: {failure}
                 </p>
               )}
+              <EmailDetails conversationId={m.conversationId} messageId={m.id} />
               <MessageAttachments ids={m.attachments} files={files} />
               {citations && citations.length > 0 && (
                 <p class="muted">

@@ -5,6 +5,7 @@ import { api, call } from '../api';
 import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, useLoad } from '../ui';
+import { EmailPollStatus } from './email-poll-status';
 import {
   AiSection,
   CHANNEL_TYPE_LABELS,
@@ -36,6 +37,7 @@ export function ChannelPage({ params }: { params: Record<string, string> }) {
             {CHANNEL_TYPE_LABELS[c.type]} · id <code>{c.id}</code>
           </p>
           {c.type === 'WEBSITE_CHAT' && <EmbedSnippet id={c.id} />}
+          {c.type === 'EMAIL' && <EmailPollStatus channelId={c.id} />}
           {canManageSettings ? <ChannelEditor channel={c} onSaved={channel.setData} /> : <ChannelSummary channel={c} />}
         </>
       )}
