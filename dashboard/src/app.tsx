@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, call, setUnauthorizedHandler } from './api';
 import { AuthPage } from './auth/auth-page';
+import { publicPage } from './auth/public-pages';
 import { UsageBanner } from './billing/usage-banner';
 import { Lazy, type Loader } from './lazy-page';
 import { beep, startLive, stopLive, unlockAudioOnGesture, useLive } from './live';
@@ -16,6 +17,7 @@ const routes: [string, Loader][] = [
   ['/settings/channels/new', () => import('./settings/channel-wizard').then((m) => m.ChannelWizard)],
   ['/settings/channels/:id', () => import('./settings/channel-page').then((m) => m.ChannelPage)],
   ['/settings/faqs', () => import('./settings/faqs-page').then((m) => m.FaqsPage)],
+  ['/settings/profile', () => import('./auth/profile-page').then((m) => m.ProfilePage)],
   ['/settings/team', () => import('./settings/team-page').then((m) => m.TeamPage)],
   ['/settings/billing', () => import('./billing/billing-page').then((m) => m.BillingPage)],
   ['/knowledge-base', () => import('./knowledge/knowledge-page').then((m) => m.KnowledgePage)],
@@ -39,7 +41,7 @@ export function App() {
 
   // Redirects: signed-out members go to the login page (and come back afterwards), signed-in ones skip it.
   useEffect(() => {
-    if (account === undefined || matchPath('/invite/:token', path)) return;
+    if (account === undefined || matchPath('/invite/:token', path) || publicPage(path)) return;
     if (!account && path !== '/login' && path !== '/signup') {
       const next = path === '/' ? '' : `?next=${encodeURIComponent(path + location.search)}`;
       navigate(`/login${next}`, true);
@@ -61,6 +63,8 @@ export function App() {
 
   const inviteMatch = matchPath('/invite/:token', path);
   if (inviteMatch) return <AuthPage mode="invite" token={inviteMatch.token} onAccount={setAccount} />;
+  const open = publicPage(path);
+  if (open) return <Lazy load={open} params={{}} />;
   if (!account) return <AuthPage mode={path === '/signup' ? 'signup' : 'login'} onAccount={setAccount} />;
   if (path === '/' || path === '/login' || path === '/signup') return null;
 
@@ -204,7 +208,10 @@ function Shell({
         <div class="account">
           <NotificationBell userId={account.user.id} />
           <span>
-            {account.user.name} · {account.organization.name}{' '}
+            <Link href="/settings/profile" aria-current={current('/settings/profile')}>
+              {account.user.name}
+            </Link>{' '}
+            · {account.organization.name}{' '}
             <span class={`role role-${account.role.toLowerCase()}`}>{account.role}</span>
           </span>
           <button type="button" class="link" aria-pressed={sound} onClick={toggleSound}>

@@ -147,7 +147,8 @@ export function AuthPage({
         </button>
         {mode === 'login' ? (
           <p>
-            New to HelpStack? <Link href="/signup">Create an account</Link>
+            New to HelpStack? <Link href="/signup">Create an account</Link> ·{' '}
+            <Link href="/forgot-password">Forgot your password?</Link>
           </p>
         ) : mode === 'invite' ? (
           <p>
