@@ -79,9 +79,25 @@ function stripeVars() {
   return Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
 }
 
+// Email: E2E_FAKE_SMTP_PORT (the browser test's fake SMTP server on 127.0.0.1, e2e/email.spec.ts) lets channels
+// use that private host; an exported ALLOW_PRIVATE_MAIL_HOSTS (a local mail server) is passed on as it is.
+function mailVars() {
+  const hosts = process.env.ALLOW_PRIVATE_MAIL_HOSTS ?? (process.env.E2E_FAKE_SMTP_PORT ? '127.0.0.1' : '');
+  return hosts ? ['--var', `ALLOW_PRIVATE_MAIL_HOSTS:${hosts}`] : [];
+}
+
 const wrangler = spawn(
   'npx',
-  ['wrangler', 'dev', '--port', String(port), '--show-interactive-dev-session=false', ...persist, ...stripeVars()],
+  [
+    'wrangler',
+    'dev',
+    '--port',
+    String(port),
+    '--show-interactive-dev-session=false',
+    ...persist,
+    ...stripeVars(),
+    ...mailVars(),
+  ],
   { stdio: 'inherit' },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => wrangler.kill(signal));
