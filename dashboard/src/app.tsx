@@ -10,9 +10,12 @@ import { NotificationBell } from './notifications/bell';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { type Account, atLeast, SessionContext } from './session';
 
+// The inbox and an open conversation are one workspace: the same page (and key), so the list stays mounted.
+const inbox: Loader = () => import('./inbox/inbox-page').then((m) => m.InboxPage);
+
 const routes: [string, Loader][] = [
-  ['/conversations', () => import('./inbox/inbox-page').then((m) => m.InboxPage)],
-  ['/conversations/:id', () => import('./conversation/conversation-page').then((m) => m.ConversationPage)],
+  ['/conversations', inbox],
+  ['/conversations/:id', inbox],
   ['/settings/channels', () => import('./settings/channels-page').then((m) => m.ChannelsPage)],
   ['/settings/channels/new', () => import('./settings/channel-wizard').then((m) => m.ChannelWizard)],
   ['/settings/channels/:id', () => import('./settings/channel-page').then((m) => m.ChannelPage)],
@@ -25,6 +28,7 @@ const routes: [string, Loader][] = [
   ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],
   ['/settings/agent-tools', () => import('./settings/agent-tools-page').then((m) => m.AgentToolsPage)],
   ['/settings/agent-tools/:id', () => import('./settings/agent-tool-page').then((m) => m.AgentToolPage)],
+  ['/settings/saved-replies', () => import('./settings/saved-replies-page').then((m) => m.SavedRepliesPage)],
   ['/settings/notifications', () => import('./settings/notifications-page').then((m) => m.NotificationsPage)],
 ];
 
@@ -72,7 +76,7 @@ export function App() {
   for (const [pattern, load] of routes) {
     const params = matchPath(pattern, path);
     if (params) {
-      page = <Lazy key={pattern} load={load} params={params} />;
+      page = <Lazy key={load === inbox ? 'inbox' : pattern} load={load} params={params} />;
       break;
     }
   }
@@ -120,9 +124,8 @@ function Shell({
       (event) => {
         const customerWrote = event.type === 'message.created' && event.message.direction === 'INBOUND';
         if (event.type !== 'conversation.created' && !customerWrote) return;
-        // The inbox list and the open conversation show it already.
-        if (path !== '/conversations' && path !== `/conversations/${event.conversationId}`)
-          setUnseen((s) => new Set(s).add(event.conversationId));
+        // The inbox workspace (list and open conversation) shows it already.
+        if (!path.startsWith('/conversations')) setUnseen((s) => new Set(s).add(event.conversationId));
         if (sound) beep();
       },
       [path, sound],
@@ -130,7 +133,7 @@ function Shell({
   );
 
   useEffect(() => {
-    if (path === '/conversations') setUnseen(new Set());
+    if (path.startsWith('/conversations')) setUnseen(new Set());
     setNavOpen(false);
   }, [path]);
 
@@ -197,6 +200,9 @@ function Shell({
           </Link>
           <Link href="/settings/team" aria-current={current('/settings/team')}>
             Team
+          </Link>
+          <Link href="/settings/saved-replies" aria-current={current('/settings/saved-replies')}>
+            Saved replies
           </Link>
           <Link href="/settings/notifications" aria-current={current('/settings/notifications')}>
             Notifications

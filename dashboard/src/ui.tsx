@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useId, useState } from 'preact/hooks';
 import { ApiError, fieldError } from './api';
+import { errorLead, fieldName, plainFieldError } from './copy';
 
 /** Loads data when `deps` change; `reload` fetches again (e.g. after a live event). */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
@@ -19,14 +20,39 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   return { ...state, reload, setData: (data: T) => setState({ data, loading: false }) };
 }
 
-/** A failed load or action: a 403 says the role does not allow it, never a blank screen. */
-export function ErrorPanel({ error }: { error: unknown }) {
+/**
+ * A failed load or action, in plain language: a 403 says the role does not allow it, a mistake in the input
+ * says what to fix (field errors no field shows are listed here), never a blank screen.
+ */
+export function ErrorPanel({ error, shownFields }: { error: unknown; shownFields?: string[] }) {
   if (!error) return null;
-  const forbidden = error instanceof ApiError && error.status === 403;
+  const api = error instanceof ApiError ? error : null;
+  const all = Object.entries(api?.fields ?? {}).filter(([, messages]) => messages[0]);
+  // Without `shownFields` the form shows its fields' errors at the fields (Field); the panel points there.
+  const fields = shownFields ? all.filter(([name]) => !shownFields.includes(name)) : [];
+  if (shownFields && all.length && !fields.length) return null;
+  let body: ComponentChildren = error instanceof Error ? error.message : String(error);
+  if (fields.length === 1 && fields[0]![0] === '_') body = plainFieldError(fields[0]![1][0]!);
+  else if (fields.length) {
+    body = (
+      <ul>
+        {fields.map(([name, messages]) => (
+          <li key={name}>
+            {name === '_' ? '' : `${fieldName(name)}: `}
+            {plainFieldError(messages[0]!)}
+          </li>
+        ))}
+      </ul>
+    );
+  } else if (all.length) {
+    body = all.some(([name]) => name === '_')
+      ? plainFieldError(all.find(([n]) => n === '_')![1][0]!)
+      : 'See the highlighted fields.';
+  }
   return (
     <div class="error-panel" role="alert">
-      <strong>{forbidden ? 'Not allowed. ' : 'Something went wrong. '}</strong>
-      {error instanceof Error ? error.message : String(error)}
+      <strong>{errorLead(api?.status, api?.code)}</strong>
+      {body}
     </div>
   );
 }
@@ -51,7 +77,8 @@ export function Field({
 }) {
   // Unique per field: two forms on one page may both have an `email`.
   const id = useId();
-  const message = fieldError(error, name);
+  const raw = fieldError(error, name);
+  const message = raw ? plainFieldError(raw) : undefined;
   const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class="field">
@@ -86,4 +113,37 @@ export function Counter({ id, value, max }: { id: string; value: string; max: nu
       {value.length}/{max}
     </small>
   );
+}
+
+/** Grey placeholder rows while a list loads. */
+export function Skeleton({ rows = 6, label = 'Loading' }: { rows?: number; label?: string }) {
+  return (
+    <div class="skeleton" role="status" aria-label={label}>
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} class="skeleton-row">
+          <span class="skeleton-line short" />
+          <span class="skeleton-line" />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Whether the browser has a network connection; `onBack` runs when it comes back (to resync). */
+export function useOnline(onBack?: () => void): boolean {
+  const [online, setOnline] = useState(() => (typeof navigator === 'undefined' ? true : navigator.onLine !== false));
+  useEffect(() => {
+    const up = () => {
+      setOnline(true);
+      onBack?.();
+    };
+    const down = () => setOnline(false);
+    addEventListener('online', up);
+    addEventListener('offline', down);
+    return () => {
+      removeEventListener('online', up);
+      removeEventListener('offline', down);
+    };
+  }, [onBack]);
+  return online;
 }

@@ -4,6 +4,7 @@
 import { useId, useState } from 'preact/hooks';
 import type { Citation } from '../../../worker/db/schema';
 import { type ApiData, ApiError, api, call } from '../api';
+import { Link } from '../router';
 import { ErrorPanel, Field, formatDate } from '../ui';
 import { type ConversationFile, MessageAttachments } from './attachments';
 import { EmailDetails } from './email-details';
@@ -47,6 +48,38 @@ function languageName(code: string | null | undefined): string {
   } catch {
     return code;
   }
+}
+
+/** Web and mail addresses in message text; only these schemes ever become links (never javascript:). */
+const LINK = /\bhttps?:\/\/[^\s<>"']+|\bwww\.[^\s<>"']+\.[^\s<>"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
+
+/** Text with its addresses as safe links (new tab, no opener, no referrer); everything else stays text. */
+export function Linkified({ text }: { text: string }) {
+  const parts: preact.ComponentChildren[] = [];
+  let last = 0;
+  for (const match of text.matchAll(LINK)) {
+    let found = match[0];
+    // Sentence punctuation after an address is not part of it.
+    const trailing = found.match(/[.,;:!?)\]]+$/)?.[0] ?? '';
+    found = found.slice(0, found.length - trailing.length);
+    const at = match.index!;
+    const href =
+      found.includes('@') && !/^https?:|^www\./i.test(found)
+        ? `mailto:${found}`
+        : /^www\./i.test(found)
+          ? `https://${found}`
+          : found;
+    if (!/^(https?:|mailto:)/i.test(href)) continue;
+    parts.push(text.slice(last, at));
+    parts.push(
+      <a key={at} href={href} target="_blank" rel="noopener noreferrer">
+        {found}
+      </a>,
+    );
+    last = at + found.length;
+  }
+  parts.push(text.slice(last));
+  return <>{parts}</>;
 }
 
 /** The reason a translation could not be made, while the message is still untranslated. */
@@ -102,12 +135,12 @@ export function Thread({
                   {citations.map((c, i) => (
                     <span key={c.articleId}>
                       {i > 0 && ', '}
-                      {c.url ? (
+                      {c.url && /^https?:/i.test(c.url) ? (
                         <a href={c.url} target="_blank" rel="noopener noreferrer">
                           {c.title}
                         </a>
                       ) : (
-                        c.title
+                        <Link href="/knowledge-base">{c.title}</Link>
                       )}
                     </span>
                   ))}
@@ -144,13 +177,21 @@ function MessageBody({ message: m }: { message: ThreadMessage }) {
   const original = m.direction === 'INBOUND' ? m.content : m.originalContent;
   const shown = translated ?? m.content;
   const originalLanguage = m.direction === 'INBOUND' ? m.language : null;
+  // An AI draft an agent edited before approving keeps the AI's text as its original.
+  const editedDraft = m.senderType === 'AI' && !m.translatedLanguage;
   return (
     <div class="msg-body">
-      <p class="text">{shown}</p>
+      <p class="text">
+        <Linkified text={shown} />
+      </p>
       {original && original !== shown && (
         <>
           <p class="translation-note">
-            {translated ? `Translated from ${languageName(m.language)}` : 'Sent translated'}{' '}
+            {translated
+              ? `Translated from ${languageName(m.language)}`
+              : editedDraft
+                ? 'Edited before sending'
+                : 'Sent translated'}{' '}
             <button
               type="button"
               class="link"
@@ -158,7 +199,13 @@ function MessageBody({ message: m }: { message: ThreadMessage }) {
               aria-controls={originalId}
               onClick={() => setShowOriginal(!showOriginal)}
             >
-              {showOriginal ? 'Hide original' : 'Show original'}
+              {showOriginal
+                ? editedDraft
+                  ? 'Hide AI draft'
+                  : 'Hide original'
+                : editedDraft
+                  ? 'Show AI draft'
+                  : 'Show original'}
             </button>
           </p>
           <p id={originalId} class="text original" lang={originalLanguage ?? undefined} hidden={!showOriginal}>
@@ -175,7 +222,9 @@ function DraftTexts({ message: m }: { message: ThreadMessage }) {
   if (!m.originalContent || m.originalContent === m.content) {
     return (
       <div class="msg-body">
-        <p class="text">{m.content}</p>
+        <p class="text">
+          <Linkified text={m.content} />
+        </p>
       </div>
     );
   }
@@ -237,17 +286,57 @@ function DraftActions({
     }
   };
   const param = { param: { id: m.id } };
+  const [editing, setEditing] = useState(false);
+  const [edited, setEdited] = useState(m.content);
+  const editId = useId();
+  // Retranslate belongs to replies that are (or were meant to be) translated, never to a plain AI draft.
+  const translates =
+    m.translatedLanguage !== null ||
+    translationFailure(m) !== null ||
+    (m.senderType !== 'AI' && m.originalContent !== null && m.originalContent !== m.content);
+  const approve = () =>
+    run(() =>
+      call(
+        api.messages[':id'].approve.$post({
+          ...param,
+          json: editing && edited.trim() !== m.content ? { content: edited } : {},
+        }),
+      ),
+    );
   return (
     <div class="draft-panel">
+      {editing && (
+        <div class="field">
+          <label for={editId}>Edit before sending</label>
+          <textarea
+            id={editId}
+            rows={4}
+            maxLength={10_000}
+            value={edited}
+            onInput={(e) => setEdited(e.currentTarget.value)}
+          />
+        </div>
+      )}
       <div class="draft-actions">
-        <button
-          type="button"
-          class="primary"
-          disabled={busy}
-          onClick={() => run(() => call(api.messages[':id'].approve.$post(param)))}
-        >
-          Approve and send
+        <button type="button" class="primary" disabled={busy || (editing && !edited.trim())} onClick={approve}>
+          {editing && edited.trim() !== m.content ? 'Approve edited reply' : 'Approve and send'}
         </button>
+        {!editing ? (
+          <button type="button" disabled={busy} onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        ) : (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              setEditing(false);
+              setEdited(m.content);
+            }}
+          >
+            Cancel edit
+          </button>
+        )}
         <button
           type="button"
           class="danger"
@@ -266,13 +355,15 @@ function DraftActions({
           </button>
         )}
       </div>
-      <ErrorPanel error={error} />
-      <Retranslate
-        message={m}
-        label="Customer language"
-        initialLanguage={m.translatedLanguage ?? customerLanguage ?? ''}
-        onChanged={onChanged}
-      />
+      <ErrorPanel error={error} shownFields={[]} />
+      {translates && (
+        <Retranslate
+          message={m}
+          label="Customer language"
+          initialLanguage={m.translatedLanguage ?? customerLanguage ?? ''}
+          onChanged={onChanged}
+        />
+      )}
     </div>
   );
 }

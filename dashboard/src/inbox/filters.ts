@@ -10,6 +10,7 @@ export interface InboxFilters {
   language: string;
   search: string;
   unread: boolean;
+  labelId: string;
   page: number;
 }
 
@@ -21,6 +22,7 @@ export const EMPTY_FILTERS: InboxFilters = {
   language: '',
   search: '',
   unread: false,
+  labelId: '',
   page: 1,
 };
 
@@ -34,6 +36,7 @@ export function filtersFromSearch(search: URLSearchParams): InboxFilters {
     language: search.get('language') ?? '',
     search: search.get('search') ?? '',
     unread: search.get('unread') === 'true',
+    labelId: search.get('labelId') ?? '',
     page: Number.isInteger(page) && page > 1 ? page : 1,
   };
 }
@@ -41,7 +44,7 @@ export function filtersFromSearch(search: URLSearchParams): InboxFilters {
 /** The API query: only the filters that are set, always with paging. */
 export function conversationQuery(filters: InboxFilters): Record<string, string> {
   const query: Record<string, string> = { page: String(filters.page), pageSize: String(PAGE_SIZE) };
-  for (const key of ['status', 'channelId', 'channelType', 'assignedToId', 'language'] as const) {
+  for (const key of ['status', 'channelId', 'channelType', 'assignedToId', 'language', 'labelId'] as const) {
     if (filters[key]) query[key] = filters[key];
   }
   const search = filters.search.trim();
@@ -50,10 +53,22 @@ export function conversationQuery(filters: InboxFilters): Record<string, string>
   return query;
 }
 
-/** The page URL for a set of filters (paging size is not the user's choice, so it stays out). */
-export function inboxUrl(filters: InboxFilters): string {
+/** The page URL for a set of filters (paging size is not the user's choice, so it stays out), optionally with
+ * a conversation open beside the list. */
+export function inboxUrl(filters: InboxFilters, conversationId?: string): string {
   const { pageSize: _, ...query } = conversationQuery(filters);
   if (query.page === '1') delete query.page;
   const search = new URLSearchParams(query).toString();
-  return search ? `/conversations?${search}` : '/conversations';
+  const path = conversationId ? `/conversations/${encodeURIComponent(conversationId)}` : '/conversations';
+  return search ? `${path}?${search}` : path;
+}
+
+/** The filters a saved view keeps (no paging). */
+export function viewFilters(filters: InboxFilters): Record<string, string> {
+  const { page: _, pageSize: __, ...query } = conversationQuery(filters);
+  return query;
+}
+
+export function filtersOfView(saved: Record<string, string>): InboxFilters {
+  return filtersFromSearch(new URLSearchParams(saved));
 }
