@@ -4,7 +4,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, type Client, ORIGIN, ownerWithWebsiteChat, signUpOwner } from '../../test/client';
+import { addMember, Client, ORIGIN, ownerWithWebsiteChat, signUpOwner } from '../../test/client';
 import { app } from '../app';
 import { receiveInbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
@@ -202,6 +202,9 @@ describe('buying without Stripe keys', () => {
     expect(plan.status).toBe(400);
     expect(plan.body.error.fields.plan).toEqual(['plan must be one of STARTER, GROWTH']);
     expect((await orgRow(owner.organization.id)).stripeCustomerId).toBeNull();
+    const hook = await new Client().request('POST', '/api/webhooks/stripe', { id: 'evt_1' }, { origin: '' });
+    expect(hook.status).toBe(503);
+    expect(hook.body.error.code).toBe('PAYMENTS_NOT_CONFIGURED');
   });
 });
 

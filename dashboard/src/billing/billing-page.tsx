@@ -247,6 +247,7 @@ function UsageChart({ usage }: { usage: UsageRow[] }) {
             width="100%"
             style={{ maxWidth: `${width}px` }}
           >
+            <title>Tokens used per day this cycle, by feature</title>
             {perDay.map((rows, i) => {
               let y = height;
               return (
