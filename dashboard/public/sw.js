@@ -1,10 +1,9 @@
 // The dashboard's service worker: makes HelpStack an installable app and shows web push notifications
 // (worker/notifications/push.ts sends { id, event, title, body, url, tag }); a click opens the conversation,
-// in an open dashboard window when there is one. It caches nothing: the dashboard needs the network anyway.
+// in an open dashboard window when there is one. It handles no fetches (installability does not need it) and
+// caches nothing: the dashboard needs the network anyway.
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
-// A fetch handler is part of what makes the app installable in Chromium; every request goes to the network.
-self.addEventListener('fetch', () => {});
 
 self.addEventListener('push', (event) => {
   let data = {};

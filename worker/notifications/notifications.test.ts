@@ -320,6 +320,24 @@ describe('web push delivery', () => {
   });
 });
 
+describe('device limit', () => {
+  it('a member keeps at most 20 devices: the 21st forgets the oldest', async () => {
+    const org = await ownerWithWebsiteChat();
+    const endpoints: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      const device = await newBrowser(`https://push.example.com/send/many-${i}`);
+      endpoints.push(device.endpoint);
+      expect((await org.client.post('/api/notifications/push-subscription', device)).status).toBe(201);
+      // created_at is in milliseconds: keep the order unambiguous.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const { results } = await env.DB.prepare('SELECT endpoint FROM push_subscriptions WHERE user_id = ?')
+      .bind(org.user.id)
+      .all<{ endpoint: string }>();
+    expect(results.map((r) => r.endpoint).sort()).toEqual(endpoints.slice(1).sort());
+  });
+});
+
 describe('integrations', () => {
   it('Slack and a signed webhook receive the event once each, from fake servers', async () => {
     const org = await ownerWithWebsiteChat();

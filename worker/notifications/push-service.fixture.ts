@@ -36,12 +36,7 @@ export async function browserFromKeys(p256dh: string, privateScalar: string, aut
   return { endpoint: 'https://push.example.com/rfc', keys: { p256dh, auth }, privateKey };
 }
 
-async function hkdf(
-  salt: BufferSource,
-  ikm: BufferSource,
-  info: BufferSource,
-  bytes: number,
-) {
+async function hkdf(salt: BufferSource, ikm: BufferSource, info: BufferSource, bytes: number) {
   const key = await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
   return new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info }, key, bytes * 8));
 }

@@ -27,9 +27,19 @@ export function checkPushEndpoint(endpoint: string): void {
   if (reason) throw ValidationError.field('endpoint', `Push endpoint refused: ${reason}`);
 }
 
+/** Devices per member; subscribing one more forgets the oldest (a browser long gone). */
+export const MAX_DEVICES_PER_USER = 20;
+
 /** Stores this browser's subscription for the member; the same browser subscribing again replaces its row. */
 export async function saveSubscription(db: Db, organizationId: string, userId: string, input: SubscriptionInput) {
   checkPushEndpoint(input.endpoint);
+  await db.$client
+    .prepare(
+      `DELETE FROM push_subscriptions WHERE id IN (
+         SELECT id FROM push_subscriptions WHERE user_id = ? AND endpoint <> ? ORDER BY created_at DESC LIMIT -1 OFFSET ?)`,
+    )
+    .bind(userId, input.endpoint, MAX_DEVICES_PER_USER - 1)
+    .run();
   const [row] = await db
     .insert(pushSubscriptions)
     .values({
