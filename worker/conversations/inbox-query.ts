@@ -17,6 +17,8 @@ export interface ConversationFilters {
   search?: string;
   /** Conversations carrying this label (labels/labels.ts). */
   labelId?: string;
+  /** Conversations the AI handed to a human and no teammate has taken yet (events/needs-human.ts). */
+  needsHuman?: boolean;
 }
 
 /** FTS5 query from free text: every word must match as a prefix; quotes keep operators literal. */
@@ -70,6 +72,12 @@ export function listWhere(organizationId: string, filters: Omit<ConversationFilt
       'c.id IN (SELECT conversation_id FROM conversation_labels WHERE organization_id = ? AND label_id = ?)',
     );
     params.push(organizationId, filters.labelId);
+  }
+  if (filters.needsHuman !== undefined) {
+    clauses.push(
+      `c.id ${filters.needsHuman ? '' : 'NOT '}IN (SELECT conversation_id FROM conversation_handoffs WHERE organization_id = ?)`,
+    );
+    params.push(organizationId);
   }
   const match = filters.search ? ftsQuery(filters.search) : null;
   if (filters.search && !match) clauses.push('0');

@@ -2,6 +2,7 @@
 // job, which composes a reply (ai/replies.ts returns it) and posts it through the pipeline as a draft (or,
 // with auto-approve, sends it). At most one AI reply per inbound message, however often either runs.
 import { and, eq, isNull, lt } from 'drizzle-orm';
+import { DONT_KNOW_REPLY } from '../ai/providers/builtin';
 import { generateReply, type ReplyOptions } from '../ai/replies';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { isAutomatedEmail } from '../channels/email/automated';
@@ -13,6 +14,7 @@ import type { AppBindings } from '../env';
 import { enqueue, type JobOf } from '../jobs/types';
 import { InsufficientTokensError, ValidationError } from '../lib/errors';
 import type { Subscriber } from './fan-out';
+import { markNeedsHuman, needsHuman } from './needs-human';
 
 export const aiReplySubscriber: Subscriber = {
   name: 'ai-replies',
@@ -79,12 +81,18 @@ export async function runAutoReply(
     })
     .returning({ id: aiAutoReplies.sourceMessageId });
   if (!claimed.length) return;
+  // The AI already said it cannot answer here: it stays silent until a teammate takes over (events/needs-human.ts).
+  const handedOff = await needsHuman(db, job.organizationId, job.conversationId);
 
   const release = () =>
     db
       .delete(aiAutoReplies)
       .where(and(eq(aiAutoReplies.sourceMessageId, job.messageId), isNull(aiAutoReplies.draftMessageId)));
   let draft: { id: string };
+  if (handedOff) {
+    await release();
+    return;
+  }
   try {
     // At the contact cap, an auto-approved reply to a new contact waits (billing/contacts.ts releases it).
     const held =
@@ -104,6 +112,9 @@ export async function runAutoReply(
       },
       options,
     );
+    if (reply.content === DONT_KNOW_REPLY) {
+      await markNeedsHuman(db, job, 'The AI could not answer from the knowledge base');
+    }
     draft = await postOutbound(env, { ...reply, approvalStatus: row.autoApprove && !held ? 'NONE' : 'PENDING' });
     if (held) {
       await holdMessage(db, {

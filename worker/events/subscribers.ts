@@ -9,6 +9,7 @@ import { notificationSubscriber } from '../notifications/dispatch';
 import { activeContactsSubscriber } from '../billing/contacts';
 import { aiReplySubscriber } from './ai-replies';
 import { fanOut, type Subscriber } from './fan-out';
+import { needsHumanSubscriber } from './needs-human';
 import { translationSubscriber } from './translation';
 
 export const subscribers: readonly Subscriber[] = [
@@ -17,6 +18,7 @@ export const subscribers: readonly Subscriber[] = [
   notificationSubscriber,
   analyticsSubscriber,
   activeContactsSubscriber,
+  needsHumanSubscriber,
 ];
 
 /** The `event` job: one domain event fanned out to every subscriber. */

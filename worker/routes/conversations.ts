@@ -35,6 +35,10 @@ const listSchema = z.object({
   language: z.string().trim().min(2).max(16).optional(),
   contactId: id('contactId').optional(),
   labelId: id('labelId').optional(),
+  needsHuman: z
+    .enum(['true', 'false'], 'needsHuman must be true or false')
+    .transform((v) => v === 'true')
+    .optional(),
   search: z
     .string()
     .trim()
