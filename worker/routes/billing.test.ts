@@ -164,7 +164,7 @@ describe('GET /api/billing/ledger', () => {
     const csv = await owner.client.get('/api/billing/ledger?format=csv');
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    const lines = (csv.body as string).trim().split('\r\n');
+    const lines = (csv.body as unknown as string).trim().split('\r\n');
     expect(lines[0]).toBe('created_at,delta,reason,reference_id,balance_after,id');
     expect(lines[1]).toContain(`"${env.FREE_PLAN_TOKENS}","PLAN_GRANT"`);
     const bad = await owner.client.get('/api/billing/ledger?format=xml');
