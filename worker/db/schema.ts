@@ -842,7 +842,10 @@ export const integrationDeliveries = sqliteTable(
     status: text('status', { enum: ['SENDING', 'SENT'] }).notNull(),
     claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.integrationId, t.eventId] }), index('integration_deliveries_claimed').on(t.claimedAt)],
+  (t) => [
+    primaryKey({ columns: [t.integrationId, t.eventId] }),
+    index('integration_deliveries_claimed').on(t.claimedAt),
+  ],
 );
 
 // ── Meta channels: Messenger, Instagram, WhatsApp (channels/meta/, routes/webhooks/meta.ts) ──────────
