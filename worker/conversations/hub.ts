@@ -65,6 +65,16 @@ export class OrgHub extends DurableObject<AppBindings> implements OrgHubRpc {
     return sockets.length;
   }
 
+  /** Presence: the members with a dashboard open right now (one entry per member, however many tabs). */
+  async presentUserIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const info = ws.deserializeAttachment() as HubSocketInfo | null;
+      if (info?.userId && ws.readyState === WebSocket.OPEN) ids.add(info.userId);
+    }
+    return [...ids];
+  }
+
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const fail = (frame: ErrorFrame) => ws.send(JSON.stringify(frame));
     let frame: Partial<DashboardClientFrame>;

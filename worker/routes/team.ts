@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { sessionToken, setSessionCookie, withAdmin, withOrganization } from '../http/session';
 import { idParams, validate } from '../http/validate';
+import { getAvailability, setAvailability } from '../team/availability';
 import { acceptInvitation, invite, listInvitations, revokeInvitation } from '../team/invitations';
 import { createMember, getMember, listMembers, removeMember, updateMember } from '../team/members';
 import { emailSchema, nameSchema, passwordSchema, publicOrganization } from './auth';
@@ -29,6 +30,10 @@ const updateMemberSchema = z
   .refine((v) => v.role || v.status || v.name, { message: 'Nothing to update' });
 
 const inviteSchema = z.object({ email: emailSchema, role: roleSchema });
+
+const availabilitySchema = z.object({
+  status: z.enum(['ONLINE', 'AWAY'], { error: 'Status must be ONLINE or AWAY' }),
+});
 
 const acceptSchema = z.object({ name: nameSchema.optional(), password: passwordSchema.optional() });
 
@@ -80,4 +85,24 @@ const invitationsRoutes = new Hono<AppEnv>()
     return ok(c, { id: c.req.param('id'), revoked: true });
   });
 
-export const teamRoutes = new Hono<AppEnv>().route('/members', members).route('/invitations', invitationsRoutes);
+/** The caller's own availability (Online / Away) for chats. */
+const availabilityRoutes = new Hono<AppEnv>()
+  .use('*', withOrganization)
+  .get('/', async (c) =>
+    ok(c, { status: await getAvailability(c.var.db, c.var.auth.organization.id, c.var.auth.user.id) }),
+  )
+  .put('/', validate('json', availabilitySchema), async (c) =>
+    ok(c, {
+      status: await setAvailability(
+        c.var.db,
+        c.var.auth.organization.id,
+        c.var.auth.user.id,
+        c.req.valid('json').status,
+      ),
+    }),
+  );
+
+export const teamRoutes = new Hono<AppEnv>()
+  .route('/members', members)
+  .route('/invitations', invitationsRoutes)
+  .route('/availability', availabilityRoutes);

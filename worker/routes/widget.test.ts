@@ -25,6 +25,19 @@ function visitor(origin: string | null = SHOP) {
   };
 }
 
+/** A member's open dashboard: their live socket on the organisation's hub. */
+async function openDashboard(member: Client) {
+  const res = await exports.default.fetch(
+    new Request('http://localhost/api/live', {
+      headers: { upgrade: 'websocket', origin: 'http://localhost', cookie: member.cookie ?? '' },
+    }),
+  );
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no dashboard socket: ${res.status}`);
+  ws.accept();
+  return ws;
+}
+
 function newVisitorId() {
   return `visitor_${crypto.randomUUID()}`;
 }
@@ -58,22 +71,46 @@ describe('public widget API', () => {
       name: 'Shop chat',
       appearance: { color: '#0f766e', position: 'right', title: 'Shop chat', subtitle: null, avatarUrl: null },
       greeting: 'Hi! How can we help?',
-      online: true,
+      // Nobody has the dashboard open.
+      online: false,
     });
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
   });
 
-  it('is online while an agent is logged in, offline once every agent has logged out; viewers do not count', async () => {
+  it('is online while an available agent has the dashboard open: Away, closing it or logging out ends that', async () => {
     const { client } = await signUpOwner();
     const id = await websiteChannel(client);
     const viewer = await addMember(client, 'VIEWER');
     const agent = await addMember(client, 'AGENT');
-    expect((await visitor()('GET', `/api/widget/${id}/status`)).body.data).toEqual({ online: true, agentsOnline: 2 });
-    await agent.client.post('/api/auth/logout');
-    expect((await visitor()('GET', `/api/widget/${id}/status`)).body.data).toEqual({ online: true, agentsOnline: 1 });
+    const status = async () => (await visitor()('GET', `/api/widget/${id}/status`)).body.data;
+    // Logged in is not enough: nobody is looking at the dashboard.
+    expect(await status()).toEqual({ online: false, agentsOnline: 0 });
+    await openDashboard(viewer.client);
+    expect(await status()).toEqual({ online: false, agentsOnline: 0 });
+    const ownerSocket = await openDashboard(client);
+    const agentSocket = await openDashboard(agent.client);
+    const agentTab = await openDashboard(agent.client);
+    expect(await status()).toEqual({ online: true, agentsOnline: 2 });
+
+    const away = await agent.client.put('/api/team/availability', { status: 'AWAY' });
+    expect(away.body.data).toEqual({ status: 'AWAY' });
+    expect((await agent.client.get('/api/team/availability')).body.data).toEqual({ status: 'AWAY' });
+    expect(await status()).toEqual({ online: true, agentsOnline: 1 });
+    const bad = await agent.client.put('/api/team/availability', { status: 'BUSY' });
+    expect(bad.body.error.fields.status).toEqual(['Status must be ONLINE or AWAY']);
+    await agent.client.put('/api/team/availability', { status: 'ONLINE' });
+    expect(await status()).toEqual({ online: true, agentsOnline: 2 });
+
     await client.post('/api/auth/logout');
-    expect(viewer.client.cookie).toBeDefined();
-    expect((await visitor()('GET', `/api/widget/${id}/status`)).body.data).toEqual({ online: false, agentsOnline: 0 });
+    expect(await status()).toEqual({ online: true, agentsOnline: 1 });
+    ownerSocket.close(1000);
+    agentSocket.close(1000);
+    // The agent's second tab is still open.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await status()).toEqual({ online: true, agentsOnline: 1 });
+    agentTab.close(1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await status()).toEqual({ online: false, agentsOnline: 0 });
   });
 
   it('shows at most 5 FAQ chips, org-wide and this channel’s, by position, and counts taps', async () => {

@@ -139,14 +139,18 @@ export const widgetRoutes = new Hono<WidgetEnv>()
     allowOrigin(c, channel);
     return mediaResponse(c.env, await getMedia(c.var.db, channel.organizationId, mediaId));
   })
-  .get('/:channelId/config', widgetChannel, perIpLimit, async (c) => ok(c, await widgetConfig(c.var.db, c.var.channel)))
+  .get('/:channelId/config', widgetChannel, perIpLimit, async (c) =>
+    ok(c, await widgetConfig(c.env, c.var.db, c.var.channel)),
+  )
   .get('/:channelId/faqs', widgetChannel, perIpLimit, async (c) =>
     ok(c, await widgetFaqs(c.var.db, c.var.channel.organizationId, c.var.channel.id)),
   )
   .post('/:channelId/faqs/:faqId/click', idParams('faqId'), widgetChannel, perIpLimit, async (c) =>
     ok(c, await recordFaqClick(c.var.db, c.var.channel.organizationId, c.var.channel.id, c.req.param('faqId'))),
   )
-  .get('/:channelId/status', widgetChannel, perIpLimit, async (c) => ok(c, await widgetStatus(c.var.db, c.var.channel)))
+  .get('/:channelId/status', widgetChannel, perIpLimit, async (c) =>
+    ok(c, await widgetStatus(c.env, c.var.db, c.var.channel)),
+  )
   .get('/:channelId/history', widgetChannel, perIpLimit, validate('query', historySchema), async (c) =>
     ok(c, {
       conversations: await visitorHistory(

@@ -1,19 +1,19 @@
 // The website chat channel as the public widget sees it: which channel answers, from which sites it may be
 // embedded, how it looks, and whether a human is around to answer.
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { orgHubSocket } from '../../conversations/hub';
 import type { Db } from '../../db/client';
-import { type Channel, channels, memberships, sessions } from '../../db/schema';
+import { agentAvailability, type Channel, channels, memberships, sessions } from '../../db/schema';
+import type { AppBindings } from '../../env';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 
 const DEFAULT_APPEARANCE = { color: '#2563eb', position: 'right' as const };
 
 /**
- * "Online" means an ACTIVE member with the AGENT role or higher holds a session that is neither revoked nor
- * expired and began within this window: logging out (or being suspended) takes an agent offline at once,
- * and a login older than a working shift no longer counts as someone at the desk.
+ * "Online" means real presence: an ACTIVE member with the AGENT role or higher has the dashboard open (a live
+ * socket on the organisation's hub), holds a session that is neither revoked nor expired, and has not set
+ * themselves Away. Closing the dashboard, logging out or being suspended takes an agent offline at once.
  */
-export const ONLINE_WINDOW_MS = 8 * 60 * 60 * 1000;
-
 /** A WEBSITE_CHAT channel that exists and is active; anything else is 404 to the public. */
 export async function loadWidgetChannel(db: Db, channelId: string): Promise<Channel> {
   const [channel] = await db
@@ -88,7 +88,14 @@ export function widgetSettings(channel: Channel) {
   };
 }
 
-export async function agentsOnline(db: Db, organizationId: string, now = Date.now()): Promise<number> {
+export async function agentsOnline(
+  env: AppBindings,
+  db: Db,
+  organizationId: string,
+  now = Date.now(),
+): Promise<number> {
+  const present = await orgHubSocket(env, organizationId).presentUserIds();
+  if (!present.length) return 0;
   const [row] = await db
     .select({ count: sql<number>`count(distinct ${memberships.userId})` })
     .from(memberships)
@@ -96,27 +103,35 @@ export async function agentsOnline(db: Db, organizationId: string, now = Date.no
       sessions,
       and(eq(sessions.userId, memberships.userId), eq(sessions.organizationId, memberships.organizationId)),
     )
+    .leftJoin(
+      agentAvailability,
+      and(
+        eq(agentAvailability.userId, memberships.userId),
+        eq(agentAvailability.organizationId, memberships.organizationId),
+      ),
+    )
     .where(
       and(
         eq(memberships.organizationId, organizationId),
+        inArray(memberships.userId, present.slice(0, 90)),
+        or(isNull(agentAvailability.status), eq(agentAvailability.status, 'ONLINE')),
         eq(memberships.status, 'ACTIVE'),
         inArray(memberships.role, ['OWNER', 'ADMIN', 'AGENT']),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, new Date(now)),
-        gt(sessions.createdAt, new Date(now - ONLINE_WINDOW_MS)),
       ),
     );
   return Number(row?.count ?? 0);
 }
 
-export async function widgetStatus(db: Db, channel: Channel) {
-  const count = await agentsOnline(db, channel.organizationId);
+export async function widgetStatus(env: AppBindings, db: Db, channel: Channel) {
+  const count = await agentsOnline(env, db, channel.organizationId);
   return { online: count > 0, agentsOnline: count };
 }
 
 /** The public config: `{ channelId, name, appearance, greeting, online }` (docs/realtime-protocol.md). */
-export async function widgetConfig(db: Db, channel: Channel) {
-  const { online } = await widgetStatus(db, channel);
+export async function widgetConfig(env: AppBindings, db: Db, channel: Channel) {
+  const { online } = await widgetStatus(env, db, channel);
   return {
     channelId: channel.id,
     name: channel.name,
