@@ -31,6 +31,7 @@ import { metaWebhookRoutes } from './routes/webhooks/meta';
 import { stripeWebhookRoutes } from './routes/webhooks/stripe';
 import { widgetRoutes } from './routes/widget';
 import { widgetChatRoutes } from './routes/widget-chat';
+import { widgetIdentityRoutes } from './routes/widget-identity';
 import { widgetPages } from './routes/widget-pages';
 
 const api = new Hono<AppEnv>()
@@ -41,6 +42,7 @@ const api = new Hono<AppEnv>()
   .use('*', csrfGuard)
   .route('/auth', authRoutes)
   .route('/team', teamRoutes)
+  .route('/channels', widgetIdentityRoutes)
   .route('/channels', channelRoutes)
   .route('/faqs', faqRoutes)
   .route('/knowledge', knowledgeRoutes)

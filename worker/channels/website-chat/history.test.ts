@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { Client, ownerWithWebsiteChat } from '../../../test/client';
+import { addMember, Client, ownerWithWebsiteChat } from '../../../test/client';
 import { createDb } from '../../db/client';
 import { contacts, conversationRatings } from '../../db/schema';
 import { channelIdentitySecret, identityHash, verifiedVisitorId } from './identity';
@@ -154,5 +154,24 @@ describe('ChatWidget.identify', () => {
     expect(seen.body.data.conversations[0].messages[0].content).toBe('Asked on the laptop');
     // Another channel of the same organisation derives another id: a proof is per channel.
     expect(await verifiedVisitorId(env.SESSION_SECRET, `${org.channelId}x`, 'user-42')).not.toBe(canonical);
+  });
+});
+
+describe('the channel identity secret', () => {
+  it('is shown to admins only, and its HMAC of a user id is the proof identify accepts', async () => {
+    const org = await ownerWithWebsiteChat();
+    const res = await org.client.get(`/api/channels/${org.channelId}/identity-secret`);
+    expect(res.status).toBe(200);
+    expect(res.body.data.secret).toBe(await channelIdentitySecret(env.SESSION_SECRET, org.channelId));
+    const agent = await addMember(org.client, 'AGENT');
+    expect((await agent.client.get(`/api/channels/${org.channelId}/identity-secret`)).status).toBe(403);
+    const stranger = await ownerWithWebsiteChat();
+    expect((await stranger.client.get(`/api/channels/${org.channelId}/identity-secret`)).status).toBe(404);
+    const ok = await widget.post(`/api/widget/${org.channelId}/identify`, {
+      visitorId: visitor(),
+      userId: 'u-7',
+      userHash: await identityHash(res.body.data.secret, 'u-7'),
+    });
+    expect(ok.body.data.verified).toBe(true);
   });
 });
