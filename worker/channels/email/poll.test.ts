@@ -99,6 +99,9 @@ describe('IMAP polling', () => {
       'CAJane-plain-0001@mail.customer.test',
       'latin1-0004@kunde.test',
     ]);
+    // The ISO-8859-1 mail came through as the bytes the server counted (an IMAP literal is counted in bytes).
+    const [latin1] = await db.select().from(messages).where(eq(messages.externalId, 'latin1-0004@kunde.test'));
+    expect(latin1!.content).toBe('Guten Tag,\n\nich möchte die Bestellung zurückgeben. Schöne Grüße');
     const [state] = await db.select().from(emailMailboxes).where(eq(emailMailboxes.channelId, channel.id));
     expect(state).toMatchObject({ uidValidity: 2, lastUid: 2 });
   });
@@ -169,6 +172,17 @@ describe('IMAP polling', () => {
     const [state] = await db.select().from(emailMailboxes).where(eq(emailMailboxes.channelId, channel.id));
     expect(state!.lastError).toBe('Authentication failed: NO [AUTHENTICATIONFAILED] Invalid credentials');
     expect(state!.lastSuccessAt).toBeNull();
+  });
+
+  it('sends no password to an IMAP server without STARTTLS unless the channel allows plain text', async () => {
+    const { channel, user, credentials } = await polledChannel({ imapAllowPlaintext: false });
+    const report = await pollChannel(env, channel, credentials);
+    expect(report.error).toMatch(
+      /^127\.0\.0\.1:\d+ does not offer STARTTLS, so the password would be sent unencrypted/,
+    );
+    expect(await imapLog(user)).toEqual([]);
+    const [state] = await db.select().from(emailMailboxes).where(eq(emailMailboxes.channelId, channel.id));
+    expect(state!.lastError).toBe(report.error);
   });
 
   it('the cron polls every active email channel with an IMAP server', async () => {
