@@ -2,9 +2,9 @@
 // the queue can no longer redeliver their event.
 import { and, eq, lt } from 'drizzle-orm';
 import { flushAll as flushAnalytics } from '../analytics/store';
+import { runBillingUpkeep } from '../billing/upkeep';
 import { pollEmailChannels } from '../channels/email/poll';
 import { pruneMetaInboundIds } from '../channels/meta/inbound';
-import { runBillingUpkeep } from '../billing/upkeep';
 import { createDb } from '../db/client';
 import { eventRuns } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -23,6 +23,7 @@ export async function runScheduled(env: AppBindings, now = Date.now()): Promise<
   await flushAnalytics(env.DB);
   await runBillingUpkeep(env, now);
   await wakeSnoozedConversations(env, db, now);
+  // Last: the IMAP poll may take up to its 45-second budget.
   await pollEmailChannels(env);
   await db
     .delete(eventRuns)
