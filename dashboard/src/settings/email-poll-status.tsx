@@ -9,7 +9,7 @@ export function EmailPollStatus({ channelId }: { channelId: string }) {
   // Quietly, not as an alert: the page's own form owns the alerts.
   if (!s) return status.error ? <p class="muted">The incoming mail status could not be loaded.</p> : null;
   return (
-    <div class="card" aria-labelledby="email-poll-title">
+    <section class="card" aria-labelledby="email-poll-title">
       <h2 id="email-poll-title">Incoming mail (IMAP)</h2>
       {s.lastPollAt === null ? (
         <p>Not polled yet: the mailbox is checked every minute once an IMAP server is set.</p>
@@ -32,6 +32,6 @@ export function EmailPollStatus({ channelId }: { channelId: string }) {
           </ul>
         </>
       )}
-    </div>
+    </section>
   );
 }
