@@ -31,14 +31,14 @@ test('password reset through the dev mailbox, then the profile page', async ({ b
 
   await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
   await expectNoAxeViolations(page);
-  await page.getByLabel('New password').fill('second password 2');
+  await page.getByLabel('New password', { exact: true }).fill('second password 2');
   await page.getByRole('button', { name: 'Set new password' }).click();
   await expect(page.getByRole('status')).toContainText('Your password is changed');
   const used = page.url();
 
   // The link works once.
   await page.goto(used);
-  await page.getByLabel('New password').fill('third password 3');
+  await page.getByLabel('New password', { exact: true }).fill('third password 3');
   await page.getByRole('button', { name: 'Set new password' }).click();
   await expect(page.getByText('This reset link is invalid, already used or expired')).toBeVisible();
 
@@ -46,11 +46,11 @@ test('password reset through the dev mailbox, then the profile page', async ({ b
   await page.getByRole('link', { name: 'Rita Reset' }).click();
   await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
   await expectNoAxeViolations(page);
-  await page.getByLabel('Name', { exact: true }).fill('Rita R.');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Rita R.');
   await page.getByRole('button', { name: 'Save name' }).click();
   await expect(page.getByRole('link', { name: 'Rita R.' })).toBeVisible();
   await page.getByLabel('Current password').fill('wrong password');
-  await page.getByLabel('New password').fill('fourth password 4');
+  await page.getByLabel('New password', { exact: true }).fill('fourth password 4');
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('The current password is not right')).toBeVisible();
 });

@@ -259,11 +259,11 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
 
   if (unavailable) {
     return (
-      <div class="w">
+      <main class="w">
         <p class="gone" role="alert">
           This chat is not available right now.
         </p>
-      </div>
+      </main>
     );
   }
 
@@ -287,7 +287,7 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the chat closes it.
-    <div
+    <main
       class="w"
       style={color ? { '--c': color } : undefined}
       onKeyDown={(e) => {
@@ -418,7 +418,7 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
         </div>
         {uploading && <p class="note">Uploading…</p>}
       </form>
-    </div>
+    </main>
   );
 }
 
