@@ -20,6 +20,16 @@ const TEST_BINDINGS = {
   VAPID_PUBLIC_KEY: 'BK2dy1biVMkV_Q-ibqSsmUvNbN5c-gzXCf2Yj7x_-MUudp1gF_LWlqvnB_2GoW4c8omGHVuqaI7E_vGu2tMuBXM',
   VAPID_PRIVATE_KEY: 'U47l1m7-wPrHy3xXbXO0BLH9Yg51Q8qe9edjUHFAasA',
   VAPID_SUBJECT: 'mailto:ops@example.test',
+  // TikTok (channels/tiktok/, integrations/): fixed app keys; the APIs are the fake in test/fake-tiktok.ts (msw).
+  TIKTOK_CLIENT_KEY: 'test-tiktok-client-key',
+  TIKTOK_CLIENT_SECRET: 'test-tiktok-client-secret',
+  TIKTOK_AUTH_URL: 'https://www.fake-tiktok.test/v2/auth/authorize/',
+  TIKTOK_API_BASE_URL: 'https://business-api.fake-tiktok.test/open_api/v1.3/',
+  TIKTOK_SHOP_APP_KEY: 'test-shop-app-key',
+  TIKTOK_SHOP_APP_SECRET: 'test-shop-app-secret',
+  TIKTOK_SHOP_AUTH_URL: 'https://services.fake-tiktok.test/open/authorize',
+  TIKTOK_SHOP_AUTH_BASE_URL: 'https://auth.fake-tiktok.test/',
+  TIKTOK_SHOP_API_BASE_URL: 'https://shop-api.fake-tiktok.test/',
 };
 
 export default defineConfig(async () => {

@@ -137,6 +137,106 @@ CREATE TABLE `analytics_events` (
 --> statement-breakpoint
 CREATE INDEX `analytics_events_org_time` ON `analytics_events` (`organization_id`,`occurred_at`);--> statement-breakpoint
 CREATE INDEX `analytics_events_conversation` ON `analytics_events` (`conversation_id`,`occurred_at`);--> statement-breakpoint
+CREATE TABLE `automation_comments` (
+	`organization_id` text NOT NULL,
+	`comment_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`post_id` text NOT NULL,
+	`commenter_id` text NOT NULL,
+	`commenter_name` text,
+	`text` text NOT NULL,
+	`commented_at` integer NOT NULL,
+	`received_at` integer NOT NULL,
+	`status` text DEFAULT 'PENDING' NOT NULL,
+	`fired_trigger_id` text,
+	`outcome` text,
+	PRIMARY KEY(`organization_id`, `comment_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_comments_commenter` ON `automation_comments` (`organization_id`,`channel_id`,`commenter_id`,`commented_at`);--> statement-breakpoint
+CREATE TABLE `automation_dms` (
+	`organization_id` text NOT NULL,
+	`comment_id` text NOT NULL,
+	`trigger_id` text NOT NULL,
+	`conversation_id` text,
+	`message_id` text,
+	`dm_status` text,
+	`dm_detail` text,
+	`public_reply_claimed_at` integer,
+	`public_reply_status` text,
+	`claimed_at` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `comment_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_dms_trigger` ON `automation_dms` (`organization_id`,`trigger_id`);--> statement-breakpoint
+CREATE TABLE `automation_evaluations` (
+	`trigger_id` text NOT NULL,
+	`comment_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`outcome` text NOT NULL,
+	`reason` text NOT NULL,
+	`post_id` text NOT NULL,
+	`commenter_id` text NOT NULL,
+	`commenter_name` text,
+	`text` text NOT NULL,
+	`evaluated_at` integer NOT NULL,
+	PRIMARY KEY(`trigger_id`, `comment_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_evaluations_trigger_at` ON `automation_evaluations` (`trigger_id`,`evaluated_at`);--> statement-breakpoint
+CREATE TABLE `automation_posts` (
+	`organization_id` text NOT NULL,
+	`post_id` text NOT NULL,
+	`caption` text,
+	`is_live` integer DEFAULT false NOT NULL,
+	`published_at` integer NOT NULL,
+	`tags` text DEFAULT '[]' NOT NULL,
+	`synced_at` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `post_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_posts_org_published` ON `automation_posts` (`organization_id`,`published_at`);--> statement-breakpoint
+CREATE TABLE `automation_products` (
+	`organization_id` text NOT NULL,
+	`product_id` text NOT NULL,
+	`name` text NOT NULL,
+	`skus` text DEFAULT '[]' NOT NULL,
+	`synced_at` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `product_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `automation_throttles` (
+	`trigger_id` text NOT NULL,
+	`commenter_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`comment_id` text NOT NULL,
+	`fired_at` integer NOT NULL,
+	PRIMARY KEY(`trigger_id`, `commenter_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `automation_triggers` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`name` text NOT NULL,
+	`status` text DEFAULT 'DRAFT' NOT NULL,
+	`priority` integer NOT NULL,
+	`match` text NOT NULL,
+	`scope` text NOT NULL,
+	`public_reply` text,
+	`action` text NOT NULL,
+	`duplicated_from_id` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_triggers_org_priority` ON `automation_triggers` (`organization_id`,`priority`);--> statement-breakpoint
 CREATE TABLE `billing_accounts` (
 	`organization_id` text PRIMARY KEY NOT NULL,
 	`top_up_balance` integer DEFAULT 0 NOT NULL,
@@ -413,6 +513,42 @@ CREATE TABLE `integration_deliveries` (
 );
 --> statement-breakpoint
 CREATE INDEX `integration_deliveries_claimed` ON `integration_deliveries` (`claimed_at`);--> statement-breakpoint
+CREATE TABLE `integration_oauth_states` (
+	`state_hash` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`provider` text NOT NULL,
+	`user_id` text NOT NULL,
+	`expires_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `integrations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`provider` text NOT NULL,
+	`status` text DEFAULT 'CONNECTED' NOT NULL,
+	`account_id` text NOT NULL,
+	`account_name` text,
+	`granted_scopes` text DEFAULT '[]' NOT NULL,
+	`tokens_encrypted` text NOT NULL,
+	`access_expires_at` integer NOT NULL,
+	`refresh_expires_at` integer,
+	`last_sync_at` integer,
+	`last_event_at` integer,
+	`last_error` text,
+	`channel_id` text,
+	`connected_by_id` text,
+	`connected_at` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE set null,
+	FOREIGN KEY (`connected_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `integrations_org_provider` ON `integrations` (`organization_id`,`provider`);--> statement-breakpoint
+CREATE INDEX `integrations_provider_account` ON `integrations` (`provider`,`account_id`);--> statement-breakpoint
+CREATE INDEX `integrations_access_expiry` ON `integrations` (`access_expires_at`);--> statement-breakpoint
 CREATE TABLE `invitations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

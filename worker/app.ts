@@ -11,12 +11,14 @@ import { aiProviderRoutes } from './routes/ai-providers';
 import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-replies';
 import { analyticsRoutes } from './routes/analytics';
 import { authRoutes } from './routes/auth';
+import { automationRoutes } from './routes/automations';
 import { billingRoutes } from './routes/billing';
 import { channelRoutes } from './routes/channels';
 import { conversationRatingRoutes } from './routes/conversation-ratings';
 import { conversationRoutes } from './routes/conversations';
 import { emailRoutes } from './routes/email';
 import { faqRoutes } from './routes/faqs';
+import { integrationRoutes } from './routes/integrations';
 import { knowledgeRoutes } from './routes/knowledge';
 import { labelRoutes } from './routes/labels';
 import { liveRoutes } from './routes/live';
@@ -29,6 +31,7 @@ import { teamRoutes } from './routes/team';
 import { viewRoutes, workspaceConversationRoutes } from './routes/views';
 import { metaWebhookRoutes } from './routes/webhooks/meta';
 import { stripeWebhookRoutes } from './routes/webhooks/stripe';
+import { tiktokWebhookRoutes } from './routes/webhooks/tiktok';
 import { widgetRoutes } from './routes/widget';
 import { widgetChatRoutes } from './routes/widget-chat';
 import { widgetIdentityRoutes } from './routes/widget-identity';
@@ -66,6 +69,9 @@ const api = new Hono<AppEnv>()
   .route('/analytics', analyticsRoutes)
   .route('/billing', billingRoutes)
   .route('/webhooks/stripe', stripeWebhookRoutes)
+  .route('/webhooks/tiktok', tiktokWebhookRoutes)
+  .route('/integrations', integrationRoutes)
+  .route('/automations', automationRoutes)
   .route('/labels', labelRoutes)
   .route('/saved-replies', savedReplyRoutes)
   .route('/views', viewRoutes)

@@ -61,6 +61,23 @@ declare global {
       META_GRAPH_BASE_URL?: string;
       /** Private hosts the Graph client may call (a local fake Graph server in development), same form as above. */
       ALLOW_PRIVATE_GRAPH_HOSTS?: string;
+      /** TikTok (integrations/, channels/tiktok/): the app's client key and secret; the secret also signs webhooks. */
+      TIKTOK_CLIENT_KEY?: string;
+      TIKTOK_CLIENT_SECRET?: string;
+      /** TikTok's authorisation page (default https://www.tiktok.com/v2/auth/authorize/). */
+      TIKTOK_AUTH_URL?: string;
+      /** TikTok Business API base (default https://business-api.tiktok.com/open_api/v1.3/); tests point it at a fake. */
+      TIKTOK_API_BASE_URL?: string;
+      /** TikTok Shop: the app key and secret (signs Shop API requests), authorisation page, auth and API bases. */
+      TIKTOK_SHOP_APP_KEY?: string;
+      TIKTOK_SHOP_APP_SECRET?: string;
+      TIKTOK_SHOP_AUTH_URL?: string;
+      TIKTOK_SHOP_AUTH_BASE_URL?: string;
+      TIKTOK_SHOP_API_BASE_URL?: string;
+      /** Private hosts the TikTok clients may call (local fakes), in the ALLOW_PRIVATE_* form. */
+      ALLOW_PRIVATE_TIKTOK_HOSTS?: string;
+      /** Comment-listening window in days (default 30): comments on older posts are not acted on. */
+      COMMENT_LISTENING_WINDOW_DAYS?: string;
     }
   }
 }

@@ -6,6 +6,7 @@ import type { ChannelAdapter, DeliveryResult, OutboundEnvelope } from './adapter
 import { decryptCredentials } from './channels';
 import { emailAdapter } from './email/adapter';
 import { facebookAdapter, instagramAdapter, whatsappAdapter } from './meta/adapters';
+import { tiktokAdapter } from './tiktok/adapter';
 import { unbuiltAdapter } from './unbuilt';
 import { websiteChatAdapter } from './website-chat/adapter';
 
@@ -19,7 +20,7 @@ const adapters: Record<ChannelType, ChannelAdapter<unknown>> = {
   INSTAGRAM: erase(instagramAdapter),
   WHATSAPP: erase(whatsappAdapter),
   TELEGRAM: unbuiltAdapter('TELEGRAM'),
-  TIKTOK: unbuiltAdapter('TIKTOK'),
+  TIKTOK: erase(tiktokAdapter),
 };
 
 export function channelAdapter(type: ChannelType): ChannelAdapter<unknown> {

@@ -1257,3 +1257,210 @@ export const agentAvailability = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
 );
+
+// ── Integrations (TikTok, TikTok Shop) and comment-to-DM automations (integrations/, automations/) ─────────
+
+export const INTEGRATION_PROVIDERS = ['TIKTOK', 'TIKTOK_SHOP'] as const;
+export type IntegrationProvider = (typeof INTEGRATION_PROVIDERS)[number];
+
+/** An OAuth connection of an organisation to a platform account; tokens are AES-256-GCM ciphertext. */
+export const integrations = sqliteTable(
+  'integrations',
+  {
+    id: id(),
+    organizationId: orgId(),
+    provider: text('provider', { enum: INTEGRATION_PROVIDERS }).notNull(),
+    /** CONNECTED; ERROR: the tokens no longer work (refresh refused), the card is red with Reconnect. */
+    status: text('status', { enum: ['CONNECTED', 'ERROR'] })
+      .notNull()
+      .default('CONNECTED'),
+    /** The platform's id of the connected account (TikTok open_id / business id, Shop seller open id). */
+    accountId: text('account_id').notNull(),
+    accountName: text('account_name'),
+    grantedScopes: json<string[]>('granted_scopes').notNull().default([]),
+    /** {accessToken, refreshToken} encrypted with lib/secrets.ts. */
+    tokensEncrypted: text('tokens_encrypted').notNull(),
+    accessExpiresAt: integer('access_expires_at', { mode: 'timestamp_ms' }).notNull(),
+    refreshExpiresAt: integer('refresh_expires_at', { mode: 'timestamp_ms' }),
+    lastSyncAt: integer('last_sync_at', { mode: 'timestamp_ms' }),
+    lastEventAt: integer('last_event_at', { mode: 'timestamp_ms' }),
+    lastError: text('last_error'),
+    /** The TikTok channel (type TIKTOK) that DMs of this account flow through. */
+    channelId: text('channel_id').references(() => channels.id, { onDelete: 'set null' }),
+    connectedById: text('connected_by_id').references(() => users.id, { onDelete: 'set null' }),
+    connectedAt: integer('connected_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('integrations_org_provider').on(t.organizationId, t.provider),
+    index('integrations_provider_account').on(t.provider, t.accountId),
+    index('integrations_access_expiry').on(t.accessExpiresAt),
+  ],
+);
+
+/** A pending OAuth authorisation: the SHA-256 of the state parameter, single use, 10 minutes. */
+export const integrationOauthStates = sqliteTable('integration_oauth_states', {
+  stateHash: text('state_hash').primaryKey(),
+  organizationId: orgId(),
+  provider: text('provider', { enum: INTEGRATION_PROVIDERS }).notNull(),
+  userId: text('user_id').notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** A video, Live or post of the connected account, synced from TikTok; tags are ours. */
+export const automationPosts = sqliteTable(
+  'automation_posts',
+  {
+    organizationId: orgId(),
+    postId: text('post_id').notNull(),
+    caption: text('caption'),
+    isLive: integer('is_live', { mode: 'boolean' }).notNull().default(false),
+    publishedAt: integer('published_at', { mode: 'timestamp_ms' }).notNull(),
+    tags: json<string[]>('tags').notNull().default([]),
+    syncedAt: integer('synced_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.postId] }),
+    index('automation_posts_org_published').on(t.organizationId, t.publishedAt),
+  ],
+);
+
+/** TikTok Shop catalog products ("Mentions a SKU" matches their names and seller SKUs). */
+export const automationProducts = sqliteTable(
+  'automation_products',
+  {
+    organizationId: orgId(),
+    productId: text('product_id').notNull(),
+    name: text('name').notNull(),
+    skus: json<string[]>('skus').notNull().default([]),
+    syncedAt: integer('synced_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.productId] })],
+);
+
+/** A comment-to-DM trigger: conditions (OR of AND groups), scope, priority (1 = highest), DM action. */
+export const automationTriggers = sqliteTable(
+  'automation_triggers',
+  {
+    id: id(),
+    organizationId: orgId(),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['DRAFT', 'ACTIVE'] })
+      .notNull()
+      .default('DRAFT'),
+    priority: integer('priority').notNull(),
+    match: json<unknown>('match').notNull(),
+    scope: json<unknown>('scope').notNull(),
+    publicReply: text('public_reply'),
+    /** What the trigger starts: `{kind:'message', text}` today; part 2 adds flows. */
+    action: json<unknown>('action').notNull(),
+    duplicatedFromId: text('duplicated_from_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('automation_triggers_org_priority').on(t.organizationId, t.priority)],
+);
+
+/** Every comment received, once (deduped on the provider's comment id), with the outcome of its evaluation. */
+export const automationComments = sqliteTable(
+  'automation_comments',
+  {
+    organizationId: orgId(),
+    commentId: text('comment_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    postId: text('post_id').notNull(),
+    commenterId: text('commenter_id').notNull(),
+    commenterName: text('commenter_name'),
+    text: text('text').notNull(),
+    commentedAt: integer('commented_at', { mode: 'timestamp_ms' }).notNull(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    /** PENDING until the evaluation job ran; EVALUATED afterwards. */
+    status: text('status', { enum: ['PENDING', 'EVALUATED'] })
+      .notNull()
+      .default('PENDING'),
+    /** The trigger that fired (at most one), and the one-line outcome. */
+    firedTriggerId: text('fired_trigger_id'),
+    outcome: text('outcome'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.commentId] }),
+    index('automation_comments_commenter').on(t.organizationId, t.channelId, t.commenterId, t.commentedAt),
+  ],
+);
+
+/** The one DM a comment may cause: claimed (inserted) before anything is sent, so a comment never sends two. */
+export const automationDms = sqliteTable(
+  'automation_dms',
+  {
+    organizationId: orgId(),
+    commentId: text('comment_id').notNull(),
+    triggerId: text('trigger_id').notNull(),
+    conversationId: text('conversation_id'),
+    messageId: text('message_id'),
+    /** SENT, FAILED, QUEUED (held at the contact cap), SKIPPED (missing scope). */
+    dmStatus: text('dm_status'),
+    dmDetail: text('dm_detail'),
+    /** Claimed before the public reply is posted, so a retry never posts it twice. */
+    publicReplyClaimedAt: integer('public_reply_claimed_at', { mode: 'timestamp_ms' }),
+    publicReplyStatus: text('public_reply_status'),
+    claimedAt: integer('claimed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.commentId] }),
+    index('automation_dms_trigger').on(t.organizationId, t.triggerId),
+  ],
+);
+
+/** Per (trigger × commenter): when the trigger last fired for them (24 h throttle), claimed atomically. */
+export const automationThrottles = sqliteTable(
+  'automation_throttles',
+  {
+    triggerId: text('trigger_id').notNull(),
+    commenterId: text('commenter_id').notNull(),
+    organizationId: orgId(),
+    commentId: text('comment_id').notNull(),
+    firedAt: integer('fired_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.triggerId, t.commenterId] })],
+);
+
+/** The evaluation log: one row per (trigger, comment), pruned to the last 50 per trigger by the cron. */
+export const automationEvaluations = sqliteTable(
+  'automation_evaluations',
+  {
+    triggerId: text('trigger_id').notNull(),
+    commentId: text('comment_id').notNull(),
+    organizationId: orgId(),
+    outcome: text('outcome').notNull(),
+    reason: text('reason').notNull(),
+    postId: text('post_id').notNull(),
+    commenterId: text('commenter_id').notNull(),
+    commenterName: text('commenter_name'),
+    text: text('text').notNull(),
+    evaluatedAt: integer('evaluated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.triggerId, t.commentId] }),
+    index('automation_evaluations_trigger_at').on(t.triggerId, t.evaluatedAt),
+  ],
+);
+
+export type Integration = typeof integrations.$inferSelect;
+export type AutomationTrigger = typeof automationTriggers.$inferSelect;
+export type AutomationPost = typeof automationPosts.$inferSelect;
+export type AutomationComment = typeof automationComments.$inferSelect;
+
+/** A TikTok DM thread: the platform's conversation id for a user and the reply window it opened. */
+export const tiktokThreads = sqliteTable(
+  'tiktok_threads',
+  {
+    organizationId: orgId(),
+    userId: text('user_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    lastInboundAt: integer('last_inbound_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Messages sent since the user's last message (TikTok allows a limited number per reply window). */
+    sentInWindow: integer('sent_in_window').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
+);

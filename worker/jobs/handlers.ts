@@ -1,5 +1,6 @@
 // Which module runs each job kind. Each area registers its handler here (one line per kind).
-import { onMetaReceipt } from '../channels/meta/inbound';
+import { onAutomationComment } from '../automations/engine';
+import { onMetaInbound, onMetaReceipt } from '../channels/meta/inbound';
 import { onMessageDeliver } from '../conversations/follow-ups';
 import type { AppBindings } from '../env';
 import { runAutoReply } from '../events/ai-replies';
@@ -14,10 +15,12 @@ export type JobHandler<K extends JobKind> = (env: AppBindings, job: JobOf<K>) =>
 
 export const jobHandlers: { [K in JobKind]?: JobHandler<K> } = {
   'ai.reply': runAutoReply,
+  'automation.comment': onAutomationComment,
   'knowledge.ingest': knowledgeIngestJob,
   event: onDomainEvent,
   'message.deliver': onMessageDeliver,
   'message.translate': onMessageTranslate,
+  'meta.inbound': onMetaInbound,
   'meta.receipt': onMetaReceipt,
   'notification.push': onNotificationPush,
   'notification.integration': onNotificationIntegration,

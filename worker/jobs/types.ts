@@ -1,12 +1,16 @@
 // Follow-up work that runs on the JOBS queue. Every job is idempotent: a retry (or a duplicate delivery)
 // must not repeat its effect. Domain events travel as `event` jobs and are fanned out to subscribers.
+import type { InboundEvent, InboundMessage } from '../channels/adapter';
 import type { DomainEvent } from '../events/types';
 
 export type Job =
   | MetaReceiptJob
+  | MetaInboundJob
   | { kind: 'event'; event: DomainEvent }
   | { kind: 'knowledge.ingest'; organizationId: string; articleId: string }
   | { kind: 'ai.reply'; organizationId: string; conversationId: string; messageId: string }
+  /** Automations: evaluate one stored comment against the triggers and act (automations/engine.ts). */
+  | { kind: 'automation.comment'; organizationId: string; commentId: string }
   | { kind: 'message.deliver'; organizationId: string; conversationId: string; messageId: string }
   | {
       kind: 'message.translate';
@@ -32,6 +36,19 @@ export type Job =
         occurredAt: string;
       };
     };
+
+/** A Meta webhook event as a `meta.inbound` job carries it: JSON, so a message's time is ms since epoch. */
+export type QueuedMetaEvent =
+  | Exclude<InboundEvent, { kind: 'message' }>
+  | { kind: 'message'; message: Omit<InboundMessage, 'receivedAt'> & { receivedAt?: number } };
+
+/** Verified Meta webhook events of one channel, accepted durably and handed to the pipeline by the queue. */
+export type MetaInboundJob = {
+  kind: 'meta.inbound';
+  organizationId: string;
+  channelId: string;
+  events: QueuedMetaEvent[];
+};
 
 export type MetaReceiptJob = {
   kind: 'meta.receipt';
