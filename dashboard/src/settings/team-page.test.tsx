@@ -61,3 +61,49 @@ describe('team settings', () => {
     expect(api.find('POST', '/api/team/invitations')[0]!.body).toEqual({ email: 'inv@example.com', role: 'AGENT' });
   });
 });
+
+describe('team safety and invitation links', () => {
+  it('the sole owner sees no Suspend or Remove on their own row; removing asks in the page, not confirm()', async () => {
+    const confirmSpy = vi.fn(() => true);
+    vi.stubGlobal('confirm', confirmSpy);
+    const api = fakeApi({
+      'GET /api/team/members': [member('user-1', 'Olga Owner', 'OWNER'), member('user-2', 'Ann Agent', 'AGENT')],
+      'GET /api/team/invitations': [],
+      'DELETE /api/team/members/m-user-2': { id: 'm-user-2', deleted: true },
+    });
+    renderAs('OWNER', <TeamPage />);
+    await screen.findByLabelText('Role of Ann Agent');
+    expect(screen.queryByRole('button', { name: 'Suspend Olga Owner' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Remove Olga Owner' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Ann Agent' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Confirm: remove Ann Agent' });
+    expect(dialog.textContent).toContain('They lose access to this organisation at once');
+    expect(api.find('DELETE', '/api/team/members/m-user-2')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Ann Agent' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Ann Agent', hidden: false }));
+    await waitFor(() => expect(api.find('DELETE', '/api/team/members/m-user-2')).toHaveLength(1));
+    expect(confirmSpy).not.toHaveBeenCalled();
+  });
+
+  it('shows the invitation link to copy after sending it', async () => {
+    fakeApi({
+      'GET /api/team/members': [member('user-1', 'Olga Owner', 'OWNER')],
+      'GET /api/team/invitations': [],
+      'POST /api/team/invitations': { invitation: { id: 'inv-1' }, inviteUrl: 'http://localhost/invite/tok-123' },
+    });
+    const writeText = vi.fn(async () => {});
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    renderAs('OWNER', <TeamPage />);
+    await screen.findByText('Olga Owner');
+    fireEvent.input(screen.getByLabelText('Invite email'), { target: { value: 'inv@example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send invitation' }));
+    const link = (await screen.findByLabelText('Invitation link')) as HTMLInputElement;
+    expect(link.value).toBe('http://localhost/invite/tok-123');
+    fireEvent.click(screen.getByRole('button', { name: 'Copy link' }));
+    await screen.findByRole('button', { name: 'Copied' });
+    expect(writeText).toHaveBeenCalledWith('http://localhost/invite/tok-123');
+  });
+});

@@ -28,6 +28,7 @@ export function TeamPage() {
   };
 
   const pending = invitations.data?.filter((i) => i.status === 'PENDING') ?? [];
+  const activeOwners = members.data?.filter((m) => m.role === 'OWNER' && m.status === 'ACTIVE').length ?? 0;
 
   return (
     <section aria-labelledby="team-title">
@@ -50,6 +51,8 @@ export function TeamPage() {
               member={m}
               actionsColumn={canManageSettings}
               editable={canManageSettings && (m.role !== 'OWNER' || account.role === 'OWNER')}
+              // The only owner cannot suspend or remove themselves: the organisation would have no owner.
+              soleOwnerSelf={m.userId === account.user.id && m.role === 'OWNER' && activeOwners === 1}
               grantable={grantable}
               act={act}
             />
@@ -88,20 +91,26 @@ function MemberRow({
   member: m,
   actionsColumn,
   editable,
+  soleOwnerSelf,
   grantable,
   act,
 }: {
   member: Member;
   actionsColumn: boolean;
   editable: boolean;
+  soleOwnerSelf: boolean;
   grantable: readonly Role[];
   act: (p: Promise<unknown>) => Promise<void>;
 }) {
+  // Destructive actions ask in the page (never the browser's confirm()), saying what will happen.
+  const [confirming, setConfirming] = useState<'suspend' | 'remove' | null>(null);
   const update = (json: { role?: Role; status?: 'ACTIVE' | 'SUSPENDED' }) =>
     act(call(api.team.members[':id'].$patch({ param: { id: m.id }, json })));
-  const remove = () => {
-    if (confirm(`Remove ${m.name} from the organization?`))
-      void act(call(api.team.members[':id'].$delete({ param: { id: m.id } })));
+  const confirmAction = () => {
+    const action = confirming;
+    setConfirming(null);
+    if (action === 'remove') void act(call(api.team.members[':id'].$delete({ param: { id: m.id } })));
+    if (action === 'suspend') void update({ status: 'SUSPENDED' });
   };
   return (
     <tr>
@@ -130,14 +139,35 @@ function MemberRow({
         )}
       </td>
       <td>{m.lastLoginAt ? formatDate(m.lastLoginAt) : 'Never'}</td>
-      {editable ? (
+      {editable && !soleOwnerSelf ? (
         <td class="actions">
-          <button type="button" onClick={() => update({ status: m.status === 'ACTIVE' ? 'SUSPENDED' : 'ACTIVE' })}>
-            {m.status === 'ACTIVE' ? 'Suspend' : 'Reactivate'} <span class="sr-only">{m.name}</span>
-          </button>
-          <button type="button" class="danger" onClick={remove}>
-            Remove <span class="sr-only">{m.name}</span>
-          </button>
+          {confirming ? (
+            <div class="confirm" role="alertdialog" aria-label={`Confirm: ${confirming} ${m.name}`}>
+              <p>
+                {confirming === 'remove'
+                  ? `Remove ${m.name}? They lose access to this organisation at once and are logged out; their conversations stay, unassigned from them.`
+                  : `Suspend ${m.name}? They are logged out at once and cannot log in to this organisation until reactivated.`}
+              </p>
+              <button type="button" class="danger" onClick={confirmAction}>
+                {confirming === 'remove' ? 'Remove' : 'Suspend'} {m.name}
+              </button>{' '}
+              <button type="button" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <>
+              <button
+                type="button"
+                onClick={() => (m.status === 'ACTIVE' ? setConfirming('suspend') : void update({ status: 'ACTIVE' }))}
+              >
+                {m.status === 'ACTIVE' ? 'Suspend' : 'Reactivate'} <span class="sr-only">{m.name}</span>
+              </button>
+              <button type="button" class="danger" onClick={() => setConfirming('remove')}>
+                Remove <span class="sr-only">{m.name}</span>
+              </button>
+            </>
+          )}
         </td>
       ) : (
         actionsColumn && <td />
@@ -241,7 +271,8 @@ function AddMember({ grantable, onDone }: { grantable: readonly Role[]; onDone: 
 function InviteForm({ grantable, onDone }: { grantable: readonly Role[]; onDone: () => void }) {
   const [role, setRole] = useState<Role>('AGENT');
   const [error, setError] = useState<unknown>(null);
-  const [sent, setSent] = useState<string | null>(null);
+  const [sent, setSent] = useState<{ email: string; link: string } | null>(null);
+  const [copied, setCopied] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
     const formEl = e.currentTarget as HTMLFormElement;
@@ -249,8 +280,9 @@ function InviteForm({ grantable, onDone }: { grantable: readonly Role[]; onDone:
     setError(null);
     try {
       const email = String(form.get('email'));
-      await call(api.team.invitations.$post({ json: { email, role } }));
-      setSent(email);
+      const result = await call(api.team.invitations.$post({ json: { email, role } }));
+      setSent({ email, link: result.inviteUrl });
+      setCopied(false);
       formEl.reset();
       onDone();
     } catch (err) {
@@ -277,7 +309,25 @@ function InviteForm({ grantable, onDone }: { grantable: readonly Role[]; onDone:
         Send invitation
       </button>
       <ErrorPanel error={error} />
-      {sent && <p role="status">Invitation sent to {sent}.</p>}
+      {sent && (
+        <div class="success" role="status">
+          <p>Invitation sent to {sent.email}. You can also pass on the link yourself (it works once, for 7 days):</p>
+          <p>
+            <input readOnly aria-label="Invitation link" value={sent.link} onFocus={(e) => e.currentTarget.select()} />{' '}
+            <button
+              type="button"
+              onClick={() =>
+                navigator.clipboard?.writeText(sent.link).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                )
+              }
+            >
+              {copied ? 'Copied' : 'Copy link'}
+            </button>
+          </p>
+        </div>
+      )}
     </form>
   );
 }
