@@ -911,6 +911,16 @@ CREATE TABLE `stripe_events` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `tiktok_threads` (
+	`organization_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`last_inbound_at` integer NOT NULL,
+	`sent_in_window` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`organization_id`, `user_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `token_charge_keys` (
 	`organization_id` text NOT NULL,
 	`key` text NOT NULL,

@@ -95,3 +95,28 @@ export function whatsappBody(
 export function whatsappText(from: string, id: string, body: string, at = Date.now()) {
   return { from, id, timestamp: String(Math.floor(at / 1000)), type: 'text', text: { body } };
 }
+
+/** Rows of a query once `ready` says so (accepted webhook events reach the pipeline through the queue). */
+export async function settled<T = Record<string, any>>(
+  sql: string,
+  params: unknown[],
+  ready: (rows: T[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = (
+      await env.DB.prepare(sql)
+        .bind(...params)
+        .all<T>()
+    ).results;
+    if (ready(rows)) return rows;
+    if (Date.now() > deadline) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The queue has no `meta.inbound` job left to run for this channel (sent ones are gone from pending_jobs). */
+export async function quiet(ms = 600): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}

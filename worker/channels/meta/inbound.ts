@@ -8,10 +8,11 @@ import { createDb, type Db } from '../../db/client';
 import type { Channel } from '../../db/schema';
 import { contacts, metaInboundIds, metaWebhookHealth } from '../../db/schema';
 import type { AppBindings } from '../../env';
-import { enqueue, type JobOf } from '../../jobs/types';
+import { writeWithJob } from '../../jobs/outbox';
+import { enqueue, type JobOf, type QueuedMetaEvent } from '../../jobs/types';
 import { storeFetchedMedia } from '../../media/media';
 import type { InboundEvent, InboundMessage, RemoteMedia } from '../adapter';
-import { decryptCredentials } from '../channels';
+import { decryptCredentials, loadChannel } from '../channels';
 import { channelAdapter } from '../registry';
 import { downloadMedia, graphRequest, MAX_MEDIA_BYTES } from './graph';
 import { splitMessengerBody } from './messenger';
@@ -136,19 +137,6 @@ export async function routeBody(
 
 // ── Health: last event per channel, last signature failure per endpoint ──────────────────────────────────
 
-const lastEventWrite = new Map<string, number>();
-const HEALTH_WRITE_EVERY_MS = 30_000;
-
-export async function noteChannelEvent(env: AppBindings, channelId: string, now = Date.now()): Promise<void> {
-  if (now - (lastEventWrite.get(channelId) ?? 0) < HEALTH_WRITE_EVERY_MS) return;
-  lastEventWrite.set(channelId, now);
-  const db = createDb(env.DB);
-  await db
-    .insert(metaWebhookHealth)
-    .values({ key: `channel:${channelId}`, lastEventAt: new Date(now) })
-    .onConflictDoUpdate({ target: metaWebhookHealth.key, set: { lastEventAt: new Date(now) } });
-}
-
 const lastFailureWrite = new Map<string, number>();
 
 export async function noteSignatureFailure(env: AppBindings, type: MetaChannelType, reason: string): Promise<void> {
@@ -198,24 +186,6 @@ async function takenIds(db: Db, channelId: string, ids: string[]): Promise<Set<s
     for (const row of rows) taken.add(row.id);
   }
   return taken;
-}
-
-async function markTaken(db: Db, channel: Channel, ids: string[]): Promise<void> {
-  const now = new Date();
-  // Four bound parameters a row: 24 rows keep an insert under D1's 100-parameter limit.
-  for (let i = 0; i < ids.length; i += 24) {
-    await db
-      .insert(metaInboundIds)
-      .values(
-        ids.slice(i, i + 24).map((externalMessageId) => ({
-          channelId: channel.id,
-          externalMessageId,
-          organizationId: channel.organizationId,
-          receivedAt: now,
-        })),
-      )
-      .onConflictDoNothing();
-  }
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -397,27 +367,114 @@ async function acceptWatermark(
   }
 }
 
+/** Events per job: a queue message stays far below the 128 KB limit (texts are capped at 20,000 characters). */
+const EVENTS_PER_JOB = 5;
+
+function toQueued(event: InboundEvent): QueuedMetaEvent {
+  if (event.kind !== 'message') return event;
+  const { receivedAt, ...message } = event.message;
+  return { kind: 'message', message: { ...message, ...(receivedAt ? { receivedAt: receivedAt.getTime() } : {}) } };
+}
+
 /**
- * Hands one channel's part of a verified body to the pipeline. Returns when every message is durably accepted:
- * different contacts run side by side, each contact's messages in order.
+ * The acknowledgement path: the verified part's events are written durably (the provider ids it brings, and a
+ * `meta.inbound` job in the same D1 batch, sent to the queue at once and swept by the cron if that send is
+ * lost), so the 200 can go out without waiting for the pipeline. A provider id already taken is dropped here:
+ * a replay days later, even after its conversation closed, creates nothing. Two identical deliveries racing
+ * each other both pass this check; the conversation actor's dedupe keeps one message.
  */
-export async function processChannelPart(
+export async function acceptChannelPart(
   env: AppBindings,
   target: MetaChannel,
   part: Json,
+  now = Date.now(),
 ): Promise<{ messages: number }> {
   const db = createDb(env.DB);
   const { channel } = target;
   const events = channelAdapter(channel.type).parse(part, channel);
-  const messages = events.flatMap((e) => (e.kind === 'message' ? [e.message] : []));
-  const ids = [...new Set(messages.map((m) => m.externalMessageId!).filter(Boolean))];
+  const ids = [
+    ...new Set(
+      events.flatMap((e) => (e.kind === 'message' && e.message.externalMessageId ? [e.message.externalMessageId] : [])),
+    ),
+  ];
   const taken = ids.length ? await takenIds(db, channel.id, ids) : new Set<string>();
-  const byContact = new Map<string, InboundMessage[]>();
   const seen = new Set<string>();
-  for (const message of messages) {
-    const id = message.externalMessageId!;
-    if (taken.has(id) || seen.has(id)) continue;
+  const fresh = events.filter((event) => {
+    if (event.kind !== 'message') return true;
+    const id = event.message.externalMessageId!;
+    if (taken.has(id) || seen.has(id)) return false;
     seen.add(id);
+    return true;
+  });
+  for (let i = 0; i < fresh.length; i += EVENTS_PER_JOB) {
+    const chunk = fresh.slice(i, i + EVENTS_PER_JOB);
+    const chunkIds = chunk.flatMap((e) => (e.kind === 'message' ? [e.message.externalMessageId!] : []));
+    await writeWithJob(
+      env,
+      db,
+      {
+        kind: 'meta.inbound',
+        organizationId: channel.organizationId,
+        channelId: channel.id,
+        events: chunk.map(toQueued),
+      },
+      [
+        db
+          .insert(metaWebhookHealth)
+          .values({ key: `channel:${channel.id}`, lastEventAt: new Date(now) })
+          .onConflictDoUpdate({ target: metaWebhookHealth.key, set: { lastEventAt: new Date(now) } }),
+        ...(chunkIds.length
+          ? [
+              db
+                .insert(metaInboundIds)
+                .values(
+                  chunkIds.map((externalMessageId) => ({
+                    channelId: channel.id,
+                    externalMessageId,
+                    organizationId: channel.organizationId,
+                    receivedAt: new Date(now),
+                  })),
+                )
+                .onConflictDoNothing(),
+            ]
+          : []),
+      ],
+    );
+  }
+  return { messages: seen.size };
+}
+
+/** The channel a job names, with its credentials, or null when it was deleted or deactivated meanwhile. */
+async function jobTarget(env: AppBindings, organizationId: string, channelId: string): Promise<MetaChannel | null> {
+  const channel = await loadChannel(createDb(env.DB), organizationId, channelId).catch(() => null);
+  if (!channel?.isActive) return null;
+  const credentials = await decryptCredentials(env, channel);
+  const accountId = credentials[ACCOUNT_FIELD[channel.type as MetaChannelType]];
+  return {
+    channel,
+    accountId: typeof accountId === 'string' ? accountId : '',
+    accessToken: typeof credentials.accessToken === 'string' ? credentials.accessToken : '',
+    appSecret: null,
+  };
+}
+
+/**
+ * The `meta.inbound` job: hands the accepted messages to the pipeline (media copied into R2 first, the
+ * contact's name fetched once), then applies receipts. Different contacts run side by side, each contact's
+ * messages in order. A retried job repeats nothing: the pipeline dedupes on the provider message id.
+ */
+export async function onMetaInbound(env: AppBindings, job: JobOf<'meta.inbound'>): Promise<void> {
+  const target = await jobTarget(env, job.organizationId, job.channelId);
+  if (!target) {
+    console.warn(`Meta inbound job: channel ${job.channelId} is gone or inactive; ${job.events.length} events dropped`);
+    return;
+  }
+  const db = createDb(env.DB);
+  const byContact = new Map<string, InboundMessage[]>();
+  for (const event of job.events) {
+    if (event.kind !== 'message') continue;
+    const { receivedAt, ...rest } = event.message;
+    const message: InboundMessage = { ...rest, ...(receivedAt ? { receivedAt: new Date(receivedAt) } : {}) };
     byContact.set(message.externalContactId, [...(byContact.get(message.externalContactId) ?? []), message]);
   }
   await Promise.all(
@@ -425,13 +482,10 @@ export async function processChannelPart(
       for (const message of queue) await acceptMessage(env, db, target, message);
     }),
   );
-  if (seen.size) await markTaken(db, channel, [...seen]);
-  for (const event of events) {
-    if (event.kind === 'status') await acceptStatus(env, channel.organizationId, event);
-    else if (event.kind === 'watermark') await acceptWatermark(env, channel, event);
+  for (const event of job.events) {
+    if (event.kind === 'status') await acceptStatus(env, job.organizationId, event);
+    else if (event.kind === 'watermark') await acceptWatermark(env, target.channel, event);
   }
-  await noteChannelEvent(env, channel.id);
-  return { messages: seen.size };
 }
 
 /** Forgets provider ids older than Meta's retry horizon (it retries for up to 7 days). */

@@ -9,6 +9,8 @@ import {
   metaChannel,
   metaId,
   postWebhook,
+  quiet,
+  settled,
   whatsappBody,
   whatsappText,
 } from '../../../test/meta-webhooks';
@@ -48,7 +50,11 @@ async function whatsappConversation(hoursAgo: number) {
     }),
   );
   expect((await postWebhook('whatsapp', raw)).status).toBe(200);
-  const [conversation] = await rows('SELECT id FROM conversations WHERE organization_id = ?', setup.organization.id);
+  const [conversation] = await settled<{ id: string }>(
+    'SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id WHERE c.organization_id = ?',
+    [setup.organization.id],
+    (found) => found.length > 0,
+  );
   return { ...setup, customer, conversationId: conversation!.id as string };
 }
 
@@ -66,7 +72,11 @@ async function messengerConversation(hoursAgo: number) {
     ]),
   );
   expect((await postWebhook('facebook', raw)).status).toBe(200);
-  const [conversation] = await rows('SELECT id FROM conversations WHERE organization_id = ?', setup.organization.id);
+  const [conversation] = await settled<{ id: string }>(
+    'SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id WHERE c.organization_id = ?',
+    [setup.organization.id],
+    (found) => found.length > 0,
+  );
   return { ...setup, customer, conversationId: conversation!.id as string };
 }
 
@@ -152,6 +162,10 @@ describe('Meta sends through the Graph API', () => {
       }),
     );
     expect((await postWebhook('whatsapp', failed)).status).toBe(200);
+    await settled('SELECT delivery_status FROM messages WHERE id IN (?, ?)', [first.id, second.id], (found) =>
+      found.every((m: any) => m.delivery_status === 'READ' || m.delivery_status === 'FAILED'),
+    );
+    await quiet();
     const messages = await setup.client.get(`/api/conversations/${setup.conversationId}/messages`);
     const byId = new Map<string, any>(messages.body.data.items.map((m: any) => [m.id, m]));
     expect(byId.get(first.id).deliveryStatus).toBe('READ');
@@ -180,7 +194,11 @@ describe('Meta sends through the Graph API', () => {
       ]),
     );
     expect((await postWebhook('facebook', raw)).status).toBe(200);
-    const [row] = await rows('SELECT delivery_status FROM messages WHERE id = ?', sent.id);
+    const [row] = await settled(
+      'SELECT delivery_status FROM messages WHERE id = ?',
+      [sent.id],
+      (found: any[]) => found[0]?.delivery_status === 'READ',
+    );
     expect(row!.delivery_status).toBe('READ');
   });
 });
@@ -230,9 +248,9 @@ describe('Meta messaging windows', () => {
     const wrong = await setup.client.post(path, { name: 'order_update', language: 'en_US', parameters: ['Ana'] });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.fields.parameters).toEqual(['Template order_update takes 2 parameter(s), 1 given']);
-    expect(await rows('SELECT external_id FROM meta_template_sends WHERE conversation_id = ?', setup.conversationId)).toEqual(
-      [],
-    );
+    expect(
+      await rows('SELECT external_id FROM meta_template_sends WHERE conversation_id = ?', setup.conversationId),
+    ).toEqual([]);
 
     const sent = await setup.client.post(path, {
       name: 'order_update',

@@ -9,6 +9,8 @@ import {
   metaChannel,
   metaId,
   postWebhook,
+  quiet,
+  settled,
   whatsappBody,
   whatsappText,
 } from '../../../test/meta-webhooks';
@@ -36,8 +38,11 @@ async function rows<T = Record<string, any>>(sql: string, ...params: unknown[]):
   ).results;
 }
 
-const messagesOf = (organizationId: string) =>
-  rows('SELECT * FROM messages WHERE organization_id = ? ORDER BY created_at, seq', organizationId);
+const MESSAGES = 'SELECT * FROM messages WHERE organization_id = ? ORDER BY created_at, seq';
+const messagesOf = (organizationId: string) => rows(MESSAGES, organizationId);
+/** The organisation's messages once `count` are there (accepted events reach the pipeline through the queue). */
+const messagesWhen = (organizationId: string, count: number) =>
+  settled(MESSAGES, [organizationId], (found) => found.length >= count);
 
 async function handshake(provider: string, query: string) {
   const res = await exports.default.fetch(new Request(`http://localhost/api/webhooks/${provider}?${query}`));
@@ -86,7 +91,7 @@ describe('POST /api/webhooks/:provider signatures', () => {
 
     const res = await postWebhook('whatsapp', raw);
     expect(res.status).toBe(200);
-    const [message] = await messagesOf(channel.organizationId);
+    const [message] = await messagesWhen(channel.organizationId, 1);
     expect(message!.content).toBe('Grüße ä');
   });
 
@@ -108,8 +113,11 @@ describe('POST /api/webhooks/:provider signatures', () => {
     }
     expect(cases[0]!.body.error.message).toBe('The X-Hub-Signature-256 header is missing');
     expect(cases[1]!.body.error.message).toBe('The X-Hub-Signature-256 signature does not match the app secret');
+    await quiet();
     expect(await messagesOf(organization.id)).toEqual([]);
     expect(await rows('SELECT id FROM contacts WHERE channel_id = ?', channel.id)).toEqual([]);
+    expect(await rows('SELECT * FROM meta_inbound_ids WHERE channel_id = ?', channel.id)).toEqual([]);
+    expect(await rows("SELECT id FROM pending_jobs WHERE payload LIKE '%' || ? || '%'", channel.id)).toEqual([]);
     const [health] = await rows('SELECT * FROM meta_webhook_health WHERE key = ?', 'type:FACEBOOK');
     expect(health!.last_signature_failure).toMatch(/X-Hub-Signature-256/);
   });
@@ -125,7 +133,8 @@ describe('POST /api/webhooks/:provider signatures', () => {
     );
     const res = await postWebhook('facebook', raw, { secret: 'page-own-secret' });
     expect(res.status).toBe(200);
-    expect((await messagesOf(own.organization.id)).map((m) => m.content)).toEqual(['to own']);
+    expect((await messagesWhen(own.organization.id, 1)).map((m) => m.content)).toEqual(['to own']);
+    await quiet();
     // The other page uses the installation's secret: a body signed with someone else's secret cannot speak for it.
     expect(await messagesOf(other.organization.id)).toEqual([]);
     // The installation's secret does not open the channel that has its own.
@@ -135,6 +144,7 @@ describe('POST /api/webhooks/:provider signatures', () => {
       ]),
     );
     expect((await postWebhook('facebook', forged)).status).toBe(200);
+    await quiet();
     expect((await messagesOf(own.organization.id)).map((m) => m.content)).toEqual(['to own']);
   });
 });
@@ -152,7 +162,9 @@ describe('POST /api/webhooks/:provider delivery', () => {
     );
     const answers = await Promise.all(Array.from({ length: 6 }, () => postWebhook('whatsapp', concurrent)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect((await messagesOf(organization.id)).map((m) => m.content).sort()).toEqual(['once', 'racing']);
+    expect((await messagesWhen(organization.id, 2)).map((m) => m.content).sort()).toEqual(['once', 'racing']);
+    await quiet();
+    expect(await messagesOf(organization.id)).toHaveLength(2);
   });
 
   it('does not recreate a replayed message after its conversation was closed', async () => {
@@ -161,10 +173,12 @@ describe('POST /api/webhooks/:provider delivery', () => {
       whatsappBody(accountId, { messages: [whatsappText('4915100000004', `wamid.${metaId()}`, 'late replay')] }),
     );
     expect((await postWebhook('whatsapp', raw)).status).toBe(200);
+    expect(await messagesWhen(organization.id, 1)).toHaveLength(1);
     await env.DB.prepare("UPDATE conversations SET status = 'CLOSED' WHERE organization_id = ?")
       .bind(organization.id)
       .run();
     expect((await postWebhook('whatsapp', raw)).status).toBe(200);
+    await quiet();
     expect(await messagesOf(organization.id)).toHaveLength(1);
     expect(await rows('SELECT id FROM conversations WHERE organization_id = ?', organization.id)).toHaveLength(1);
   });
@@ -197,7 +211,7 @@ describe('POST /api/webhooks/:provider delivery', () => {
     const res = await postWebhook('facebook', raw);
     expect(res.status).toBe(200);
     expect(res.body.data.received).toBe(4);
-    const stored = await messagesOf(organization.id);
+    const stored = await messagesWhen(organization.id, 4);
     expect(stored.map((m) => m.content).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
     expect(stored.every((m) => m.direction === 'INBOUND')).toBe(true);
     // The profile is fetched once, when the contact is new, and stored.
@@ -214,6 +228,7 @@ describe('POST /api/webhooks/:provider delivery', () => {
         messengerBody('page', [{ id: accountId, messaging: [messengerMessage(a, `m_${metaId()}`, 'a3')] }]),
       ),
     );
+    await messagesWhen(organization.id, 5);
     expect(graph.requests.filter((r) => r.path === a)).toHaveLength(1);
   });
 
@@ -224,6 +239,7 @@ describe('POST /api/webhooks/:provider delivery', () => {
     const res = await postWebhook('facebook', raw);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ received: 0, unknownAccounts: 1 });
+    await quiet();
     expect(await rows("SELECT id FROM messages WHERE content = 'lost?'")).toEqual([]);
   });
 
@@ -247,7 +263,7 @@ describe('POST /api/webhooks/:provider delivery', () => {
       }),
     );
     expect((await postWebhook('whatsapp', raw)).status).toBe(200);
-    const [message] = await messagesOf(wa.organization.id);
+    const [message] = await messagesWhen(wa.organization.id, 1);
     expect(message!.content).toBe('my receipt');
     const attachments = JSON.parse(message!.attachments) as string[];
     expect(attachments).toHaveLength(1);
@@ -278,7 +294,7 @@ describe('POST /api/webhooks/:provider delivery', () => {
         )
       ).status,
     ).toBe(200);
-    const [fbMessage] = await messagesOf(fb.organization.id);
+    const [fbMessage] = await messagesWhen(fb.organization.id, 1);
     const [fbFile] = await rows('SELECT * FROM media WHERE id = ?', JSON.parse(fbMessage!.attachments)[0]);
     expect(fbFile!.content_type).toBe('image/png');
     expect(new Uint8Array(await (await env.MEDIA.get(fbFile!.storage_key))!.arrayBuffer())).toEqual(PIXEL);
