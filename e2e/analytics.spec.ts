@@ -38,8 +38,8 @@ test('a viewer opens Analytics, changes the range and exports CSV', async ({ bro
   await expectNoAxeViolations(page);
 
   // A range that ended before today: nothing resolved then.
-  await page.getByLabel('From').fill(day(-20));
-  await page.getByLabel('To').fill(day(-10));
+  await page.getByLabel('From', { exact: true }).fill(day(-20));
+  await page.getByLabel('To', { exact: true }).fill(day(-10));
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page).toHaveURL(new RegExp(`from=${day(-20)}&to=${day(-10)}`));
   await expect(page.getByRole('heading', { name: `Overview ${day(-20)} to ${day(-10)}` })).toBeVisible();

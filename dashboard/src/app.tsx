@@ -229,9 +229,9 @@ function Shell({
         </div>
       </header>
       {!atLeast(account.role, 'AGENT') && (
-        <p class="notice" role="note">
+        <aside class="notice" aria-label="Your access">
           You have read-only access (VIEWER).
-        </p>
+        </aside>
       )}
       <UsageBanner path={path} />
       <main id="main" tabIndex={-1}>
