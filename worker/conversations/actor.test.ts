@@ -8,10 +8,15 @@ import { postOutbound, receiveInbound, receiveStatus } from './pipeline';
 import { projectEntries } from './projection';
 import { conversationActor } from './refs';
 
+const randomIp = () => `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 256)).join('.')}`;
+
 /** A WebSocket client that records every frame and lets a test wait for the next one matching a predicate. */
 async function connect(path: string, headers: Record<string, string> = {}) {
   const res = await exports.default.fetch(
-    new Request(`${ORIGIN}${path}`, { headers: { upgrade: 'websocket', origin: ORIGIN, ...headers } }),
+    new Request(`${ORIGIN}${path}`, {
+      // Each test visitor comes from its own address, so the per-IP socket and new-visitor limits do not trip.
+      headers: { upgrade: 'websocket', origin: ORIGIN, 'cf-connecting-ip': randomIp(), ...headers },
+    }),
   );
   if (!res.webSocket) throw new Error(`no socket: ${res.status} ${await res.text()}`);
   const ws = res.webSocket;

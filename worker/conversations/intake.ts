@@ -70,11 +70,12 @@ export async function openConversation(
   env: AppBindings,
   db: Db,
   contact: Contact,
-  fields: { subject?: string | null; language?: string | null; at?: Date } = {},
+  fields: { subject?: string | null; language?: string | null; at?: Date; fresh?: boolean } = {},
 ): Promise<{ conversation: Conversation; created: boolean }> {
   let current = contact;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const active = await activeConversation(db, current);
+    // `fresh`: the channel knows this starts a new thread, even while another one is open.
+    const active = fields.fresh ? null : await activeConversation(db, current);
     if (active) return { conversation: active, created: false };
     const id = current.nextConversationId;
     const inserted = await db
@@ -146,7 +147,29 @@ export async function claimAttachments(db: Db, organizationId: string, conversat
     .where(and(eq(media.organizationId, organizationId), inArray(media.id, ids), isNull(media.conversationId)));
 }
 
-/** The conversation an inbound message goes to, and the message as its actor will store it. */
+/** The contact's OPEN/PENDING conversation the channel pointed at, if it really is theirs on this channel. */
+async function hintedConversation(db: Db, contact: Contact, conversationId: string) {
+  const [row] = await db
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.id, conversationId),
+        eq(conversations.organizationId, contact.organizationId),
+        eq(conversations.channelId, contact.channelId),
+        eq(conversations.contactId, contact.id),
+        inArray(conversations.status, ['OPEN', 'PENDING']),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * The conversation an inbound message goes to, and the message as its actor will store it: the one the
+ * channel threads it into (an email reply) when that is the contact's own open conversation, a new one when
+ * the channel says it starts a thread, else the contact's open conversation or a new one.
+ */
 export async function intake(
   env: AppBindings,
   db: Db,
@@ -155,11 +178,15 @@ export async function intake(
   const channel = await loadChannel(db, inbound.organizationId, inbound.channelId);
   const files = await describeAttachments(db, inbound.organizationId, inbound.attachments);
   const contact = await upsertContact(db, channel, inbound.externalContactId, inbound.contact);
-  const { conversation, created } = await openConversation(env, db, contact, {
-    language: inbound.contact?.language,
-    subject: inbound.subject,
-    at: inbound.receivedAt,
-  });
+  const hinted = inbound.conversationHint ? await hintedConversation(db, contact, inbound.conversationHint) : null;
+  const { conversation, created } = hinted
+    ? { conversation: hinted, created: false }
+    : await openConversation(env, db, contact, {
+        language: inbound.contact?.language,
+        subject: inbound.subject,
+        at: inbound.receivedAt,
+        fresh: inbound.startsConversation === true,
+      });
   const attachments = files.map((file) => file.id);
   await claimAttachments(db, inbound.organizationId, conversation.id, attachments);
   const draft: NewMessage = {

@@ -3,13 +3,11 @@
 // the pipeline. Its Subject/From/To/Cc, quoted history and Auto-Submitted flag are kept in email_messages.
 import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import PostalMime, { type Email } from 'postal-mime';
-import { activeConversation, claimAttachments, describeAttachments, upsertContact } from '../../conversations/intake';
-import { publishToHub } from '../../conversations/live';
+import { upsertContact } from '../../conversations/intake';
 import { receiveInbound } from '../../conversations/pipeline';
-import { conversationActor, refOf } from '../../conversations/refs';
 import type { Db } from '../../db/client';
 import { createDb } from '../../db/client';
-import { type Channel, type Contact, conversations, emailMessages, media } from '../../db/schema';
+import { type Channel, emailMessages, media } from '../../db/schema';
 import type { AppBindings } from '../../env';
 import { AGENT_UPLOADS, safeFileName } from '../../media/media';
 import type { InboundMessage } from '../adapter';
@@ -83,7 +81,7 @@ export async function importEmail(env: AppBindings, channel: Channel, raw: RawMa
       conversationHint: thread.conversationId,
       startsConversation: thread.conversationId === null,
     };
-    const result = await enterPipeline(env, db, inbound, contact);
+    const result = await enterPipeline(env, inbound);
     await db
       .update(emailMessages)
       .set({ messageId: result.messageId, conversationId: result.conversationId, contactId: contact.id })
@@ -227,64 +225,8 @@ interface PipelineResult {
   duplicate: boolean;
 }
 
-/**
- * Hands the mail to the pipeline. receiveInbound's intake does not read `conversationHint` and
- * `startsConversation` yet (intake.ts belongs to the conversation actor's owner; the change is requested),
- * so when the thread chosen differs from the one intake would pick (the contact's newest OPEN/PENDING
- * conversation), the mail is appended to the chosen conversation through the same intake helpers and actor,
- * or a new conversation is opened for it the way intake opens one.
- */
-async function enterPipeline(
-  env: AppBindings,
-  db: Db,
-  inbound: InboundMessage,
-  contact: Contact,
-): Promise<PipelineResult> {
-  const active = await activeConversation(db, contact);
-  const intakeAgrees =
-    (inbound.conversationHint && active?.id === inbound.conversationHint) || (inbound.startsConversation && !active);
-  if (intakeAgrees) {
-    const result = await receiveInbound(env, inbound);
-    return { conversationId: result.conversation.id, messageId: result.message.id, duplicate: result.duplicate };
-  }
-  let target = inbound.conversationHint
-    ? (await db.select().from(conversations).where(eq(conversations.id, inbound.conversationHint)))[0]
-    : undefined;
-  if (!target) target = await openNewConversation(env, db, contact, inbound);
-  const files = await describeAttachments(db, inbound.organizationId, inbound.attachments);
-  await claimAttachments(db, inbound.organizationId, target.id, inbound.attachments ?? []);
-  const result = await conversationActor(env, target.id).append(refOf(target), {
-    direction: 'INBOUND',
-    senderType: 'CONTACT',
-    senderId: contact.id,
-    senderName: contact.name,
-    content: inbound.content,
-    attachments: inbound.attachments ?? [],
-    files,
-    externalId: inbound.externalMessageId ?? null,
-    language: inbound.contact?.language ?? null,
-    createdAt: inbound.receivedAt?.getTime(),
-  });
-  return { conversationId: target.id, messageId: result.message.id, duplicate: result.duplicate };
-}
-
-/** A new conversation for the contact even though another is open (what intake does for a first message). */
-async function openNewConversation(env: AppBindings, db: Db, contact: Contact, inbound: InboundMessage) {
-  const [row] = await db
-    .insert(conversations)
-    .values({
-      organizationId: contact.organizationId,
-      channelId: contact.channelId,
-      contactId: contact.id,
-      language: inbound.contact?.language ?? contact.language ?? null,
-      subject: inbound.subject ?? null,
-      lastMessageAt: inbound.receivedAt ?? new Date(),
-    })
-    .returning();
-  await publishToHub(env, contact.organizationId, {
-    type: 'conversation.created',
-    conversationId: row!.id,
-    conversation: row!,
-  });
-  return row!;
+/** Hands the mail to the pipeline; intake honours the thread chosen here (conversationHint / startsConversation). */
+async function enterPipeline(env: AppBindings, inbound: InboundMessage): Promise<PipelineResult> {
+  const result = await receiveInbound(env, inbound);
+  return { conversationId: result.conversation.id, messageId: result.message.id, duplicate: result.duplicate };
 }
