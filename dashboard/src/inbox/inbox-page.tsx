@@ -109,7 +109,11 @@ export function InboxPage({ params = {} }: { params?: Record<string, string> }) 
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
       const target = e.target as HTMLElement | null;
-      if (target?.closest?.('input, textarea, select, [contenteditable="true"]')) return;
+      if (target?.closest?.('input, textarea, select, [contenteditable="true"]')) {
+        // Escape leaves the field, so the keys work again without reaching for the mouse.
+        if (e.key === 'Escape' && !target.closest('.suggestions-open')) target.blur();
+        return;
+      }
       if (e.key === 'Escape' && help) setHelp(false);
       else if (e.key === 'j') move(1);
       else if (e.key === 'k') move(-1);
