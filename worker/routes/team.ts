@@ -8,7 +8,7 @@ import { ok } from '../http/envelope';
 import { sessionToken, setSessionCookie, withAdmin, withOrganization } from '../http/session';
 import { idParams, validate } from '../http/validate';
 import { getAvailability, setAvailability } from '../team/availability';
-import { acceptInvitation, invite, listInvitations, revokeInvitation } from '../team/invitations';
+import { acceptInvitation, describeInvitation, invite, listInvitations, revokeInvitation } from '../team/invitations';
 import { createMember, getMember, listMembers, removeMember, updateMember } from '../team/members';
 import { emailSchema, nameSchema, passwordSchema, publicOrganization } from './auth';
 
@@ -55,7 +55,8 @@ const members = new Hono<AppEnv>()
   });
 
 const invitationsRoutes = new Hono<AppEnv>()
-  // Public: the invitee may not have an account yet.
+  // Public: the invitee may not have an account yet. The token is the credential; an unknown one is 404.
+  .get('/:token', idParams('token'), async (c) => ok(c, await describeInvitation(c.var.db, c.req.param('token'))))
   .post('/:token/accept', idParams('token'), validate('json', acceptSchema), async (c) => {
     const token = sessionToken(c);
     const caller = token ? await resolveSession(c.var.db, c.env.SESSION_SECRET, token) : null;

@@ -220,3 +220,27 @@ async function assertNotAFormerMember(db: Db, invitation: Invitation, userId: st
     );
   }
 }
+
+/**
+ * What an invitation link is for, shown on the accept page before anything is done: the organisation, the role,
+ * the invited address and whether it can still be accepted. The token is the credential: an unknown one is 404.
+ */
+export async function describeInvitation(db: Db, token: string, now = Date.now()) {
+  const [row] = await db
+    .select({
+      email: invitations.email,
+      role: invitations.role,
+      status: invitations.status,
+      expiresAt: invitations.expiresAt,
+      organizationName: organizations.name,
+      invitedBy: users.name,
+    })
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
+    .leftJoin(users, eq(users.id, invitations.invitedById))
+    .where(eq(invitations.tokenHash, await sha256Hex(token)))
+    .limit(1);
+  if (!row) throw new NotFoundError('Invitation');
+  const status = row.status === 'PENDING' && row.expiresAt.getTime() <= now ? ('EXPIRED' as const) : row.status;
+  return { ...row, status, expiresAt: row.expiresAt.toISOString() };
+}

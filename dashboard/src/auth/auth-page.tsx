@@ -8,6 +8,20 @@ import { ErrorPanel, Field } from '../ui';
 
 type Mode = 'login' | 'signup' | 'invite';
 
+interface InvitationInfo {
+  email: string;
+  role: string;
+  status: 'PENDING' | 'ACTIVE' | 'REVOKED' | 'EXPIRED';
+  organizationName: string;
+  invitedBy: string | null;
+}
+
+const CLOSED_INVITATION: Record<'ACTIVE' | 'REVOKED' | 'EXPIRED', string> = {
+  ACTIVE: 'This invitation has already been accepted. Log in to continue.',
+  REVOKED: 'This invitation was withdrawn or replaced by a newer one. Ask the person who invited you for a new link.',
+  EXPIRED: 'This invitation has expired. Ask the person who invited you for a new link.',
+};
+
 const TITLES: Record<Mode, string> = {
   login: 'Log in to HelpStack',
   signup: 'Create your HelpStack account',
@@ -36,6 +50,13 @@ export function AuthPage({
       .then((body) => setSignedInAs(body?.success ? body.data.user.email : null))
       .catch(() => setSignedInAs(null));
   }, [mode]);
+
+  // What the invitation is for (organisation, role, address), and whether it can still be accepted.
+  const [invitation, setInvitation] = useState<InvitationInfo | null | 'missing'>(null);
+  useEffect(() => {
+    if (mode !== 'invite' || !token) return;
+    call(api.team.invitations[':token'].$get({ param: { token } })).then(setInvitation, () => setInvitation('missing'));
+  }, [mode, token]);
 
   const logIn = (email: string, password: string) => call(api.auth.login.$post({ json: { email, password } }));
 
@@ -89,11 +110,35 @@ export function AuthPage({
 
   const inviteLogin = `/login?next=${encodeURIComponent(`/invite/${token ?? ''}`)}`;
 
+  const closed = invitation === 'missing' ? 'REVOKED' : invitation?.status !== 'PENDING' ? invitation?.status : null;
+  if (mode === 'invite' && closed) {
+    return (
+      <main id="main" class="auth">
+        <section class="card auth-card" aria-labelledby="auth-title">
+          <h1 id="auth-title">{TITLES.invite}</h1>
+          <p role="alert">{CLOSED_INVITATION[closed]}</p>
+          <p>
+            <Link href="/login">Go to log in</Link>
+          </p>
+        </section>
+      </main>
+    );
+  }
+  const about =
+    mode === 'invite' && invitation && invitation !== 'missing' ? (
+      <p class="invite-about">
+        {invitation.invitedBy ? `${invitation.invitedBy} invited ` : 'You are invited: '}
+        <strong>{invitation.email}</strong> to join <strong>{invitation.organizationName}</strong> as{' '}
+        <strong>{invitation.role}</strong>.
+      </p>
+    ) : null;
+
   if (mode === 'invite' && signedInAs) {
     return (
       <main id="main" class="auth">
         <form class="card auth-card" onSubmit={submit} noValidate aria-labelledby="auth-title">
           <h1 id="auth-title">{TITLES.invite}</h1>
+          {about}
           <p>
             You are logged in as <strong>{signedInAs}</strong>. The invitation is accepted only by the email it was sent
             to.
@@ -111,6 +156,7 @@ export function AuthPage({
     <main id="main" class="auth">
       <form class="card auth-card" onSubmit={submit} noValidate aria-labelledby="auth-title">
         <h1 id="auth-title">{TITLES[mode]}</h1>
+        {about}
         {mode !== 'login' && (
           <Field label="Your name" name="name" error={error}>
             {(p) => <input {...p} autoComplete="name" required />}
