@@ -51,6 +51,7 @@ describe('accepting an invitation', () => {
     const joined = account('VIEWER');
     const fake = fakeApi({
       'GET /api/auth/me': account('OWNER'),
+      'GET /api/team/invitations/tok-1': INVITATION,
       'POST /api/team/invitations/tok-1/accept': joined,
     });
     const onAccount = vi.fn();
@@ -63,11 +64,30 @@ describe('accepting an invitation', () => {
   });
 
   it('signed out, it creates an account and offers a login (back to this invitation) for an existing one', async () => {
-    fakeApi({});
+    fakeApi({ 'GET /api/team/invitations/tok-2': INVITATION });
     render(<AuthPage mode="invite" token="tok-2" onAccount={vi.fn()} />);
     expect(await screen.findByLabelText('Your name')).toBeTruthy();
+    expect((await screen.findByText(/to join/)).textContent).toBe(
+      'Olivia Owner invited new@example.com to join Acme as AGENT.',
+    );
     expect(screen.getByLabelText('Password')).toBeTruthy();
     const link = screen.getByRole('link', { name: 'Log in' });
     expect(link.getAttribute('href')).toBe('/login?next=%2Finvite%2Ftok-2');
   });
+
+  it('an expired or withdrawn invitation says so instead of showing the form', async () => {
+    fakeApi({ 'GET /api/team/invitations/tok-3': { ...INVITATION, status: 'EXPIRED' } });
+    render(<AuthPage mode="invite" token="tok-3" onAccount={vi.fn()} />);
+    expect((await screen.findByRole('alert')).textContent).toContain('This invitation has expired');
+    expect(screen.queryByLabelText('Password')).toBeNull();
+  });
 });
+
+const INVITATION = {
+  email: 'new@example.com',
+  role: 'AGENT',
+  status: 'PENDING',
+  organizationName: 'Acme',
+  invitedBy: 'Olivia Owner',
+  expiresAt: new Date(0).toISOString(),
+};

@@ -55,7 +55,10 @@ export function AuthPage({
   const [invitation, setInvitation] = useState<InvitationInfo | null | 'missing'>(null);
   useEffect(() => {
     if (mode !== 'invite' || !token) return;
-    call(api.team.invitations[':token'].$get({ param: { token } })).then(setInvitation, () => setInvitation('missing'));
+    call(api.team.invitations[':token'].$get({ param: { token } })).then(setInvitation, (err) =>
+      // Only a 404 means the link is unknown; other failures leave the form as it is.
+      setInvitation(err instanceof ApiError && err.status === 404 ? 'missing' : null),
+    );
   }, [mode, token]);
 
   const logIn = (email: string, password: string) => call(api.auth.login.$post({ json: { email, password } }));
