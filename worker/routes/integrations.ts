@@ -1,7 +1,7 @@
 // /api/integrations: the TikTok and TikTok Shop cards (every member reads them); connecting and disconnecting
 // is for the workspace OWNER only. The OAuth callback is a browser redirect from TikTok: it finishes the
 // connection and sends the owner back to Settings → Integrations with the outcome.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
@@ -20,6 +20,18 @@ const callbackQuery = z.object({
 
 const origin = (c: { env: AppEnv['Bindings']; req: { url: string } }) => c.env.APP_ORIGIN ?? new URL(c.req.url).origin;
 
+async function connect(c: Context<AppEnv>, slug: keyof typeof PROVIDER_SLUGS) {
+  return ok(
+    c,
+    await startConnect(c.env, c.var.db, {
+      organizationId: c.var.auth.organization.id,
+      userId: c.var.auth.user.id,
+      provider: PROVIDER_SLUGS[slug],
+      origin: origin(c),
+    }),
+  );
+}
+
 export const integrationRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
   .get('/', async (c) =>
@@ -29,18 +41,8 @@ export const integrationRoutes = new Hono<AppEnv>()
       workspaceId: c.var.auth.organization.id,
     }),
   )
-  .post('/:provider{tiktok|tiktok-shop}/connect', withOwner, async (c) => {
-    const provider = PROVIDER_SLUGS[c.req.param('provider') as keyof typeof PROVIDER_SLUGS];
-    return ok(
-      c,
-      await startConnect(c.env, c.var.db, {
-        organizationId: c.var.auth.organization.id,
-        userId: c.var.auth.user.id,
-        provider,
-        origin: origin(c),
-      }),
-    );
-  })
+  .post('/tiktok/connect', withOwner, (c) => connect(c, 'tiktok'))
+  .post('/tiktok-shop/connect', withOwner, (c) => connect(c, 'tiktok-shop'))
   .get('/tiktok/callback', withOwner, validate('query', callbackQuery), async (c) => {
     const query = c.req.valid('query');
     const back = new URL('/settings/integrations', origin(c));

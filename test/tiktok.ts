@@ -1,0 +1,122 @@
+// Helpers for TikTok tests: an owner who connected the fake TikTok through the real OAuth flow, and signed
+// webhook deliveries of comments and DMs in TikTok's envelope.
+import { env, exports } from 'cloudflare:workers';
+import { signTikTokBody } from '../worker/channels/tiktok/signature';
+import { type Client, signUpOwner } from './client';
+import type { FakeTikTok } from './fake-tiktok';
+
+let counter = 0;
+export function tiktokId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${(++counter).toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export const ALL_SCOPES = ['comment.list.manage', 'message.list.send', 'video.list'];
+
+/** Runs connect → TikTok's page (the fake approves) → our callback, as the owner's browser would. */
+export async function connectThroughOAuth(
+  client: Client,
+  fake: FakeTikTok,
+  slug: 'tiktok' | 'tiktok-shop',
+  scopes?: string[],
+) {
+  const start = await client.post(`/api/integrations/${slug}/connect`);
+  if (start.status !== 200) return { start, callback: null };
+  const authorize = new URL(start.body.data.authorizeUrl);
+  const page = await fake.handle(new Request(authorize));
+  const back = new URL(page.headers.get('location')!);
+  if (scopes)
+    fake.codes.set(back.searchParams.get('code')!, { ...fake.codes.get(back.searchParams.get('code')!)!, scopes });
+  return { start, callback: await followCallback(client, `${back.pathname}${back.search}`) };
+}
+
+/** Our OAuth callback as the owner's browser calls it; the redirect it answers is returned, not followed. */
+export async function followCallback(client: Client, path: string) {
+  const res = await exports.default.fetch(
+    new Request(`http://localhost${path}`, {
+      headers: client.cookie ? { cookie: client.cookie } : {},
+      redirect: 'manual',
+    }),
+  );
+  await res.text();
+  return { status: res.status, headers: res.headers };
+}
+
+export async function ownerWithTikTok(fake: FakeTikTok, options: { scopes?: string[]; videos?: number } = {}) {
+  const owner = await signUpOwner('TikTok shop');
+  const openId = tiktokId('biz');
+  const now = Math.floor(Date.now() / 1000);
+  const videos = Array.from({ length: options.videos ?? 3 }, (_, i) => ({
+    item_id: tiktokId(`v${i}`),
+    create_time: now - (i + 1) * 86_400,
+    caption: `Video ${i + 1}`,
+    is_live: i === 1,
+  }));
+  fake.account({ openId, displayName: '@glowshop', scopes: options.scopes ?? ALL_SCOPES, videos });
+  fake.defaultAccount = openId;
+  const { start, callback } = await connectThroughOAuth(owner.client, fake, 'tiktok', options.scopes);
+  if (callback?.status !== 302 || !callback.headers.get('location')?.includes('connected=tiktok')) {
+    throw new Error(
+      `connect failed: ${callback?.status} ${callback?.headers.get('location')} ${JSON.stringify(start.body)}`,
+    );
+  }
+  return { ...owner, organizationId: owner.organization.id as string, openId, videos };
+}
+
+export function commentBody(
+  openId: string,
+  comment: { commentId: string; videoId: string; userId: string; text: string; name?: string; at?: number },
+) {
+  return JSON.stringify({
+    client_key: env.TIKTOK_CLIENT_KEY,
+    event: 'comment.create',
+    create_time: Math.floor((comment.at ?? Date.now()) / 1000),
+    user_openid: openId,
+    content: JSON.stringify({
+      comment_id: comment.commentId,
+      video_id: comment.videoId,
+      text: comment.text,
+      create_time: Math.floor((comment.at ?? Date.now()) / 1000),
+      user: { open_id: comment.userId, display_name: comment.name ?? 'Viewer' },
+    }),
+  });
+}
+
+export function messageBody(
+  openId: string,
+  message: { messageId: string; conversationId: string; userId: string; text: string; at?: number },
+) {
+  return JSON.stringify({
+    client_key: env.TIKTOK_CLIENT_KEY,
+    event: 'direct_message.receive',
+    create_time: Math.floor((message.at ?? Date.now()) / 1000),
+    user_openid: openId,
+    content: JSON.stringify({
+      message_id: message.messageId,
+      conversation_id: message.conversationId,
+      text: message.text,
+      create_time: Math.floor((message.at ?? Date.now()) / 1000),
+      from: { open_id: message.userId, display_name: 'Buyer' },
+    }),
+  });
+}
+
+export async function postTikTokWebhook(
+  raw: string,
+  options: { signature?: string | null; secret?: string; timestamp?: number } = {},
+) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const signature =
+    options.signature === undefined
+      ? await signTikTokBody(options.secret ?? env.TIKTOK_CLIENT_SECRET!, raw, options.timestamp)
+      : options.signature;
+  if (signature !== null) headers['tiktok-signature'] = signature;
+  const res = await exports.default.fetch(
+    new Request('http://localhost/api/webhooks/tiktok', { method: 'POST', body: raw, headers }),
+  );
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body };
+}
