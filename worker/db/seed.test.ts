@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { Client } from '../../test/client';
+import { DONT_KNOW_REPLY } from '../ai/providers/builtin';
 import { createDb } from './client';
 import { channels, faqs, memberships, users } from './schema';
 import { seedDemo } from './seed';
@@ -34,12 +35,13 @@ describe('demo seed', () => {
     expect((await agent.get('/api/auth/me')).body.data.role).toBe('AGENT');
 
     const config = await new Client().get(`/api/widget/${first.websiteChannelId}/config`);
-    expect(config.body.data).toMatchObject({ name: 'Website chat', online: true });
+    // Online means an agent has the dashboard open (presence), which nobody has here.
+    expect(config.body.data).toMatchObject({ name: 'Website chat', online: false });
     expect(config.body.data.greeting).toMatch(/Hi there/);
     const chips = await new Client().get(`/api/widget/${first.websiteChannelId}/faqs`);
     expect(chips.body.data).toHaveLength(5);
     const channel = await agent.get(`/api/channels/${first.websiteChannelId}`);
-    expect(channel.body.data.autoReplyMode).toBe('off');
+    expect(channel.body.data.autoReplyMode).toBe('auto-approve');
     expect(channel.body.data.knowledgeGroupIds).toHaveLength(1);
     const providers = await agent.get('/api/ai-providers');
     expect(providers.body.data).toMatchObject([{ type: 'BUILTIN', isDefault: true }]);
@@ -49,5 +51,41 @@ describe('demo seed', () => {
     });
     expect(search.body.data[0].title).toBe('Shipping, returns and warranty');
     expect(channel.body.data.settings.allowedDomains ?? []).toEqual([]);
+  });
+
+  it('shows sample conversations on first login: one answered by the AI with a citation, one for a human, one translated', async () => {
+    const seeded = await seedDemo(env, db, 1000);
+    const owner = new Client();
+    await owner.post('/api/auth/login', { email: seeded.owner.email, password: seeded.owner.password });
+    const list = async () => (await owner.get('/api/conversations?pageSize=50')).body.data.items as any[];
+    const byName = async (name: string) => (await list()).find((c) => c.contact?.name === name);
+    // The AI answers asynchronously (the ai.reply job): wait for it.
+    let aiAnswer: any;
+    let handoff: any;
+    for (let i = 0; i < 100 && !(aiAnswer && handoff); i++) {
+      const emma = await byName('Emma Schmidt');
+      const noah = await byName('Noah Williams');
+      const [emmaMessages, noahMessages] = await Promise.all([
+        emma ? owner.get(`/api/conversations/${emma.id}/messages`) : null,
+        noah ? owner.get(`/api/conversations/${noah.id}/messages`) : null,
+      ]);
+      aiAnswer = emmaMessages?.body.data.items.find((m: any) => m.senderType === 'AI');
+      handoff = noahMessages?.body.data.items.find((m: any) => m.senderType === 'AI');
+      if (!(aiAnswer && handoff)) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(aiAnswer.citations).toEqual([expect.objectContaining({ title: 'Shipping, returns and warranty' })]);
+    expect(handoff.content).toBe(DONT_KNOW_REPLY);
+    const waiting = await owner.get('/api/conversations?needsHuman=true');
+    expect(waiting.body.data.items.map((c: any) => c.contact?.name)).toEqual(['Noah Williams']);
+    const lena = await byName('Lena Fischer');
+    const lenaMessages = (await owner.get(`/api/conversations/${lena.id}/messages`)).body.data.items;
+    expect(lenaMessages.find((m: any) => m.senderType === 'AGENT')).toMatchObject({
+      language: 'de',
+      originalContent: 'Yes, your order has not shipped yet. I have changed the shoes to size 43.',
+    });
+    // Seeding again adds no conversation.
+    const before = (await list()).length;
+    await seedDemo(env, db, 1000);
+    expect((await list()).length).toBe(before);
   });
 });

@@ -1,16 +1,27 @@
 // The demo organisation for local development: an owner, an agent, a website chat channel and its FAQ chips,
-// the built-in offline AI provider as default, and a knowledge-base article the channel's AI answers from.
+// the built-in offline AI provider as default, a knowledge-base article the channel's AI answers from (auto-reply
+// on, sent without review), and a few sample conversations that show what the product does on first login.
 // Each piece is looked up before it is created, so running the seed again creates nothing.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { ensureBuiltinProvider } from '../ai/providers/builtin';
 import { signUp } from '../auth/accounts';
+import { postOutbound, receiveInbound } from '../conversations/pipeline';
 import type { AppBindings } from '../env';
 import { createManualArticle } from '../knowledge/articles';
 import { createGroup } from '../knowledge/groups';
 import { hashPassword } from '../lib/password';
 import { encryptJson } from '../lib/secrets';
 import type { Db } from './client';
-import { channelKnowledgeGroups, channels, faqs, knowledgeGroups, memberships, organizations, users } from './schema';
+import {
+  channelKnowledgeGroups,
+  channels,
+  contacts,
+  faqs,
+  knowledgeGroups,
+  memberships,
+  organizations,
+  users,
+} from './schema';
 
 export const DEMO_OWNER = { email: 'owner@demo.helpstack.local', password: 'helpstack-demo', name: 'Demo Owner' };
 export const DEMO_AGENT = { email: 'agent@demo.helpstack.local', password: 'helpstack-demo', name: 'Demo Agent' };
@@ -105,7 +116,10 @@ async function ensureWebsiteChannel(db: Db, organizationId: string, encryptionKe
         },
         greeting: 'Hi there! 👋 Questions about an order, shipping or returns? Ask away.',
       },
-      autoReply: false,
+      // A question asked on /demo is answered by the built-in AI from the knowledge base, with its source.
+      autoReply: true,
+      autoApprove: true,
+      autoTranslate: false,
     })
     .returning({ id: channels.id });
   return channel!.id;
@@ -143,6 +157,58 @@ async function ensureKnowledge(env: AppBindings, db: Db, organizationId: string,
   await db.insert(channelKnowledgeGroups).values({ organizationId, channelId, groupId: group.id });
 }
 
+/**
+ * Sample conversations, made the way real ones are (receiveInbound / postOutbound, so the actor, the projection and
+ * the subscribers see them like any other): a question the AI answers from the knowledge base with its citation,
+ * one the AI cannot answer (it hands off: "needs a human"), and a German customer answered in German by an agent
+ * who wrote in English. Only on the first seed: the sample visitors' contacts mark it done.
+ */
+const SAMPLE_VISITORS = ['demo-sample-ai', 'demo-sample-human', 'demo-sample-translated'] as const;
+
+async function ensureSampleConversations(env: AppBindings, db: Db, organizationId: string, channelId: string) {
+  const [done] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.channelId, channelId), inArray(contacts.externalId, [...SAMPLE_VISITORS])))
+    .limit(1);
+  if (done) return;
+  const base = { organizationId, channelId };
+  // Answered by the AI auto-reply (the queue's ai.reply job) from "Shipping, returns and warranty", with a citation.
+  await receiveInbound(env, {
+    ...base,
+    externalContactId: 'demo-sample-ai',
+    externalMessageId: 'demo-sample-ai-1',
+    content: 'How long does express delivery take within the EU?',
+    contact: { name: 'Emma Schmidt', email: 'emma@example.com' },
+  });
+  // Nothing in the knowledge base covers it: the AI says so once and flags the conversation for a human.
+  await receiveInbound(env, {
+    ...base,
+    externalContactId: 'demo-sample-human',
+    externalMessageId: 'demo-sample-human-1',
+    content: 'My jacket arrived with a broken zip. Can someone call me today?',
+    contact: { name: 'Noah Williams', email: 'noah@example.com' },
+  });
+  const { conversation } = await receiveInbound(env, {
+    ...base,
+    externalContactId: 'demo-sample-translated',
+    externalMessageId: 'demo-sample-translated-1',
+    content: 'Hallo! Kann ich meine Bestellung noch ändern? Ich brauche die Schuhe in Größe 43.',
+    contact: { name: 'Lena Fischer', language: 'de' },
+  });
+  const [agent] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_AGENT.email)).limit(1);
+  await postOutbound(env, {
+    organizationId,
+    conversationId: conversation.id,
+    senderType: 'AGENT',
+    senderId: agent?.id ?? null,
+    externalId: 'demo-sample-translated-reply',
+    originalContent: 'Yes, your order has not shipped yet. I have changed the shoes to size 43.',
+    content: 'Ja, Ihre Bestellung ist noch nicht versandt. Ich habe die Schuhe auf Größe 43 geändert.',
+    language: 'de',
+  });
+}
+
 export async function seedDemo(env: AppBindings, db: Db, freePlanTokens: number): Promise<SeedResult> {
   const { organizationId, created } = await ensureOrganization(db, freePlanTokens);
   await ensureAgent(db, organizationId);
@@ -150,6 +216,7 @@ export async function seedDemo(env: AppBindings, db: Db, freePlanTokens: number)
   await ensureFaqs(db, organizationId);
   await ensureBuiltinProvider(db, organizationId);
   await ensureKnowledge(env, db, organizationId, websiteChannelId);
+  await ensureSampleConversations(env, db, organizationId, websiteChannelId);
   return {
     organizationId,
     owner: { email: DEMO_OWNER.email, password: DEMO_OWNER.password },

@@ -6,6 +6,7 @@ import { DONT_KNOW_REPLY } from '../ai/providers/builtin';
 import { generateReply, type ReplyOptions } from '../ai/replies';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { isAutomatedEmail } from '../channels/email/automated';
+import { isAutomatedEmail } from '../channels/email/automated';
 import { postOutbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
 import { aiAutoReplies, channels, conversations, messages } from '../db/schema';
@@ -13,7 +14,7 @@ import type { AppBindings } from '../env';
 import { enqueue, type JobOf } from '../jobs/types';
 import { InsufficientTokensError, ValidationError } from '../lib/errors';
 import type { Subscriber } from './fan-out';
-import { markNeedsHuman, needsHuman } from './needs-human';
+import { humanAnsweredSince, markNeedsHuman, needsHuman } from './needs-human';
 
 export const aiReplySubscriber: Subscriber = {
   name: 'ai-replies',
@@ -26,6 +27,8 @@ export const aiReplySubscriber: Subscriber = {
       .from(channels)
       .where(and(eq(channels.organizationId, event.organizationId), eq(channels.id, event.channelId)));
     if (!channel?.autoReply) return;
+    // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
+    if (await isAutomatedEmail(db, event.organizationId, event.messageId)) return;
     // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
     if (await isAutomatedEmail(db, event.organizationId, event.messageId)) return;
     await enqueue(env.JOBS, {
@@ -65,6 +68,7 @@ export async function runAutoReply(
     );
   if (row?.direction !== 'INBOUND' || !row.autoReply) return;
   if (await isAutomatedEmail(db, job.organizationId, job.messageId)) return;
+  if (await isAutomatedEmail(db, job.organizationId, job.messageId)) return;
 
   const now = Date.now();
   const claimed = await db
@@ -77,8 +81,11 @@ export async function runAutoReply(
     })
     .returning({ id: aiAutoReplies.sourceMessageId });
   if (!claimed.length) return;
-  // The AI already said it cannot answer here: it stays silent until a teammate takes over (events/needs-human.ts).
-  const handedOff = await needsHuman(db, job.organizationId, job.conversationId);
+  // The AI already said it cannot answer here, or a teammate answered since the question: the AI stays silent
+  // (events/needs-human.ts).
+  const handedOff =
+    (await needsHuman(db, job.organizationId, job.conversationId)) ||
+    (await humanAnsweredSince(db, job.organizationId, job.conversationId, job.messageId));
 
   const release = () =>
     db

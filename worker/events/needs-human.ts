@@ -1,10 +1,10 @@
 // "Needs a human": the AI said it cannot answer (the built-in provider's hand-off) and a teammate must take over.
 // The flag is set once, by the auto-reply job, which then stays silent on the conversation instead of repeating
 // itself; an agent's reply or resolving the conversation clears it. The inbox filters on it (needsHuman=true).
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { createDb } from '../db/client';
-import { conversationHandoffs } from '../db/schema';
+import { conversationHandoffs, messages } from '../db/schema';
 import type { Subscriber } from './fan-out';
 
 /** Flags the conversation; true when this call set it (false when it was flagged already). */
@@ -33,6 +33,35 @@ export async function needsHuman(db: Db, organizationId: string, conversationId:
     )
     .limit(1);
   return Boolean(row);
+}
+
+/** Whether a teammate replied (not a note) after the customer's message: the AI does not talk over them. */
+export async function humanAnsweredSince(
+  db: Db,
+  organizationId: string,
+  conversationId: string,
+  messageId: string,
+): Promise<boolean> {
+  const [source] = await db
+    .select({ seq: messages.seq })
+    .from(messages)
+    .where(and(eq(messages.organizationId, organizationId), eq(messages.id, messageId)))
+    .limit(1);
+  if (!source) return false;
+  const [reply] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.organizationId, organizationId),
+        eq(messages.conversationId, conversationId),
+        eq(messages.senderType, 'AGENT'),
+        eq(messages.isNote, false),
+        gt(messages.seq, source.seq),
+      ),
+    )
+    .limit(1);
+  return Boolean(reply);
 }
 
 /** A human took over: an agent's reply (not a note) or the conversation resolved. */
