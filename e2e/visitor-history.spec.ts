@@ -8,14 +8,15 @@ interface Row {
   lastMessagePreview: string | null;
 }
 
-async function conversationOf(request: APIRequestContext, baseURL: string, preview: string): Promise<string> {
+/** The conversation holding a message with this unique word (the demo's AI may have answered after it). */
+async function conversationOf(request: APIRequestContext, baseURL: string, word: string): Promise<string> {
   const owner = await ownerApi(request, baseURL);
   let found: Row | undefined;
   await expect
     .poll(
       async () => {
-        const page = (await owner.get('/api/conversations?pageSize=50')) as { items: Row[] };
-        found = page.items.find((row) => row.lastMessagePreview === preview);
+        const page = (await owner.get(`/api/conversations?search=${word}`)) as { items: Row[] };
+        found = page.items[0];
         return found?.id ?? null;
       },
       { timeout: 15_000 },
@@ -29,20 +30,22 @@ test('close, write again, reload: both conversations in order with the divider, 
   request,
   baseURL,
 }) => {
+  test.setTimeout(120_000);
   const base = baseURL!;
   const visitor = await newPage(browser);
   await visitor.goto('/demo');
   let chat = await openWidget(visitor);
   const log = () => chat.getByRole('log', { name: 'Conversation' });
 
-  const first = `Where is parcel #${Date.now()}?`;
+  const stamp = Date.now();
+  const first = `Where is parcel #${stamp}? Reference ref${stamp}`;
   await sendFromWidget(chat, first);
   await expect(log()).toContainText(first);
 
   // The agent answers and resolves the conversation.
-  const conversationId = await conversationOf(request, base, first);
+  const conversationId = await conversationOf(request, base, `ref${stamp}`);
   const owner = await ownerApi(request, base);
-  const answer = `Parcel ${first.match(/#(\d+)/)![1]} left this morning.`;
+  const answer = `Parcel ${stamp} left this morning.`;
   await owner.post(`/api/conversations/${conversationId}/messages`, { conversationId, content: answer });
   await expect(log()).toContainText(answer, { timeout: 15_000 });
   const closed = await request.patch(`/api/conversations/${conversationId}`, {

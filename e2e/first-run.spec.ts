@@ -1,0 +1,39 @@
+// What a new user meets: the demo organisation's sample conversations on first login, the AI answering on /demo,
+// and a site outside a channel's allowed domains that never shows the launcher.
+import { expect, test } from '@playwright/test';
+import { DEMO_OWNER, logIn, newPage, openWidget, ownerApi, sendFromWidget } from './support';
+
+test('first login shows the sample conversations, and the AI answers a question on /demo', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const agent = await newPage(browser);
+  await logIn(agent, DEMO_OWNER);
+  for (const name of ['Emma Schmidt', 'Noah Williams', 'Lena Fischer']) {
+    await expect(agent.getByRole('link', { name: new RegExp(name) }).first()).toBeVisible({ timeout: 15_000 });
+  }
+
+  const visitor = await newPage(browser);
+  await visitor.goto('/demo');
+  const chat = await openWidget(visitor);
+  await sendFromWidget(chat, 'How much does express delivery cost?');
+  const log = chat.getByRole('log', { name: 'Conversation' });
+  // The built-in AI answers from the demo's knowledge base ("Express delivery … costs 9.90 EUR").
+  await expect(log).toContainText('9.90 EUR', { timeout: 30_000 });
+  await expect(log).toContainText('AI assistant');
+});
+
+test('a site outside the allowed domains shows no launcher at all', async ({ browser, request, baseURL }) => {
+  const owner = await ownerApi(request, baseURL!);
+  const channel = await owner.post('/api/channels', {
+    type: 'WEBSITE_CHAT',
+    name: `Locked ${Date.now()}`,
+    credentials: {},
+    settings: { allowedDomains: ['shop.example'] },
+  });
+  const page = await newPage(browser);
+  const config = page.waitForResponse((res) => res.url().includes(`/api/widget/${channel.id}/config`));
+  await page.goto(`/demo?id=${channel.id}`);
+  expect((await config).status()).toBe(403);
+  await expect(page.locator('#chat-widget-container')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Open / })).toHaveCount(0);
+  await expect(page.locator('iframe')).toHaveCount(0);
+});
