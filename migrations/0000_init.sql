@@ -711,6 +711,18 @@ CREATE UNIQUE INDEX `messages_conversation_seq` ON `messages` (`conversation_id`
 CREATE INDEX `messages_org_created` ON `messages` (`organization_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `messages_conversation_approval` ON `messages` (`conversation_id`,`approval_status`);--> statement-breakpoint
 CREATE INDEX `messages_org_provider_id` ON `messages` (`organization_id`,`provider_message_id`);--> statement-breakpoint
+CREATE TABLE `meta_inbound_batches` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`events` text NOT NULL,
+	`sweeps` integer DEFAULT 0 NOT NULL,
+	`retry_at` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `meta_inbound_batches_retry` ON `meta_inbound_batches` (`retry_at`);--> statement-breakpoint
 CREATE TABLE `meta_inbound_ids` (
 	`channel_id` text NOT NULL,
 	`external_message_id` text NOT NULL,

@@ -897,6 +897,29 @@ export const metaTemplateSends = sqliteTable(
   (t) => [primaryKey({ columns: [t.organizationId, t.externalId] })],
 );
 
+/**
+ * Verified webhook events of one channel, written in the acknowledging request's D1 batch and deleted once the
+ * `meta.inbound` job has handed them to the pipeline. A row left behind (a lost queue message, a job that kept
+ * failing) is re-enqueued by the minute cron, so an acknowledged event is never lost.
+ */
+export const metaInboundBatches = sqliteTable(
+  'meta_inbound_batches',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    events: text('events', { mode: 'json' }).notNull(),
+    /** Re-enqueues by the sweep so far. */
+    sweeps: integer('sweeps').notNull().default(0),
+    /** When the sweep may re-enqueue it (its job should have run by then); backs off with each sweep. */
+    retryAt: integer('retry_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('meta_inbound_batches_retry').on(t.retryAt)],
+);
+
 // ── Analytics (analytics/): organisation time zone and business hours, reporting events, rollups ───────────
 // Reporting events are immutable facts written once per domain event (the event's id is the key); cycles
 // (one per opening or reopening of a conversation) are derived from them per conversation, and daily rollups

@@ -42,13 +42,8 @@ export type QueuedMetaEvent =
   | Exclude<InboundEvent, { kind: 'message' }>
   | { kind: 'message'; message: Omit<InboundMessage, 'receivedAt'> & { receivedAt?: number } };
 
-/** Verified Meta webhook events of one channel, accepted durably and handed to the pipeline by the queue. */
-export type MetaInboundJob = {
-  kind: 'meta.inbound';
-  organizationId: string;
-  channelId: string;
-  events: QueuedMetaEvent[];
-};
+/** Verified Meta webhook events of one channel (a meta_inbound_batches row), handed to the pipeline. */
+export type MetaInboundJob = { kind: 'meta.inbound'; organizationId: string; batchId: string };
 
 export type MetaReceiptJob = {
   kind: 'meta.receipt';

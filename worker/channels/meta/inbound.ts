@@ -3,13 +3,13 @@
 // fetched once), apply delivery/read receipts, and remember which provider ids were taken so a replay days
 // later creates nothing. Nothing here trusts the body beyond what the signature proved.
 import { and, eq, inArray, lt } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import { receiveInbound, receiveStatus } from '../../conversations/pipeline';
 import { createDb, type Db } from '../../db/client';
 import type { Channel } from '../../db/schema';
-import { contacts, metaInboundIds, metaWebhookHealth } from '../../db/schema';
+import { contacts, metaInboundBatches, metaInboundIds, metaWebhookHealth } from '../../db/schema';
 import type { AppBindings } from '../../env';
-import { writeWithJob } from '../../jobs/outbox';
-import { enqueue, type JobOf, type QueuedMetaEvent } from '../../jobs/types';
+import { enqueue, type Job, type JobOf, type QueuedMetaEvent } from '../../jobs/types';
 import { storeFetchedMedia } from '../../media/media';
 import type { InboundEvent, InboundMessage, RemoteMedia } from '../adapter';
 import { decryptCredentials, loadChannel } from '../channels';
@@ -367,8 +367,10 @@ async function acceptWatermark(
   }
 }
 
-/** Events per job: a queue message stays far below the 128 KB limit (texts are capped at 20,000 characters). */
+/** Events per batch row and job: a queue message stays small, and a slow batch holds up few others. */
 const EVENTS_PER_JOB = 5;
+/** A batch's job should have run by then; only after it does the sweep send it again. */
+const SWEEP_BATCHES_AFTER_MS = 2 * 60_000;
 
 function toQueued(event: InboundEvent): QueuedMetaEvent {
   if (event.kind !== 'message') return event;
@@ -377,11 +379,12 @@ function toQueued(event: InboundEvent): QueuedMetaEvent {
 }
 
 /**
- * The acknowledgement path: the verified part's events are written durably (the provider ids it brings, and a
- * `meta.inbound` job in the same D1 batch, sent to the queue at once and swept by the cron if that send is
- * lost), so the 200 can go out without waiting for the pipeline. A provider id already taken is dropped here:
- * a replay days later, even after its conversation closed, creates nothing. Two identical deliveries racing
- * each other both pass this check; the conversation actor's dedupe keeps one message.
+ * The acknowledgement path: the verified part's events are written durably in ONE D1 batch (the provider ids
+ * they bring, and meta_inbound_batches rows holding the events), then a `meta.inbound` job per row goes to the
+ * queue; the 200 does not wait for the pipeline. A row whose job is lost is re-enqueued by the minute cron. A
+ * provider id already taken is dropped here: a replay days later, even after its conversation closed, creates
+ * nothing. Two identical deliveries racing each other both pass this check; the conversation actor's dedupe
+ * keeps one message.
  */
 export async function acceptChannelPart(
   env: AppBindings,
@@ -406,45 +409,61 @@ export async function acceptChannelPart(
     seen.add(id);
     return true;
   });
+  const at = new Date(now);
+  const batches = [];
   for (let i = 0; i < fresh.length; i += EVENTS_PER_JOB) {
-    const chunk = fresh.slice(i, i + EVENTS_PER_JOB);
-    const chunkIds = chunk.flatMap((e) => (e.kind === 'message' ? [e.message.externalMessageId!] : []));
-    await writeWithJob(
-      env,
-      db,
-      {
-        kind: 'meta.inbound',
-        organizationId: channel.organizationId,
-        channelId: channel.id,
-        events: chunk.map(toQueued),
-      },
-      [
-        db
-          .insert(metaWebhookHealth)
-          .values({ key: `channel:${channel.id}`, lastEventAt: new Date(now) })
-          .onConflictDoUpdate({ target: metaWebhookHealth.key, set: { lastEventAt: new Date(now) } }),
-        ...(chunkIds.length
-          ? [
-              db
-                .insert(metaInboundIds)
-                .values(
-                  chunkIds.map((externalMessageId) => ({
-                    channelId: channel.id,
-                    externalMessageId,
-                    organizationId: channel.organizationId,
-                    receivedAt: new Date(now),
-                  })),
-                )
-                .onConflictDoNothing(),
-            ]
-          : []),
-      ],
+    batches.push({
+      id: crypto.randomUUID(),
+      organizationId: channel.organizationId,
+      channelId: channel.id,
+      events: fresh.slice(i, i + EVENTS_PER_JOB).map(toQueued),
+      retryAt: new Date(now + SWEEP_BATCHES_AFTER_MS),
+      createdAt: at,
+    });
+  }
+  const newIds = [...seen];
+  const writes: BatchItem<'sqlite'>[] = [
+    db
+      .insert(metaWebhookHealth)
+      .values({ key: `channel:${channel.id}`, lastEventAt: at })
+      .onConflictDoUpdate({ target: metaWebhookHealth.key, set: { lastEventAt: at } }),
+  ];
+  // Four bound parameters a provider id, six a batch row: chunks keep each insert under D1's 100.
+  for (let i = 0; i < newIds.length; i += 24) {
+    writes.push(
+      db
+        .insert(metaInboundIds)
+        .values(
+          newIds.slice(i, i + 24).map((externalMessageId) => ({
+            channelId: channel.id,
+            externalMessageId,
+            organizationId: channel.organizationId,
+            receivedAt: at,
+          })),
+        )
+        .onConflictDoNothing(),
     );
+  }
+  for (let i = 0; i < batches.length; i += 16)
+    writes.push(db.insert(metaInboundBatches).values(batches.slice(i, i + 16)));
+  await db.batch(writes as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  if (batches.length) {
+    try {
+      await env.JOBS.sendBatch(
+        batches.map((row) => ({
+          body: { kind: 'meta.inbound', organizationId: row.organizationId, batchId: row.id } satisfies Job,
+          contentType: 'json' as const,
+        })),
+      );
+    } catch (error) {
+      // Durable already: the minute cron re-enqueues rows whose job never ran.
+      console.error(`Meta webhook: ${batches.length} accepted batch(es) not enqueued; the sweep will:`, error);
+    }
   }
   return { messages: seen.size };
 }
 
-/** The channel a job names, with its credentials, or null when it was deleted or deactivated meanwhile. */
+/** The channel of a batch, with its credentials, or null when it was deleted or deactivated meanwhile. */
 async function jobTarget(env: AppBindings, organizationId: string, channelId: string): Promise<MetaChannel | null> {
   const channel = await loadChannel(createDb(env.DB), organizationId, channelId).catch(() => null);
   if (!channel?.isActive) return null;
@@ -459,37 +478,75 @@ async function jobTarget(env: AppBindings, organizationId: string, channelId: st
 }
 
 /**
- * The `meta.inbound` job: hands the accepted messages to the pipeline (media copied into R2 first, the
- * contact's name fetched once), then applies receipts. Different contacts run side by side, each contact's
- * messages in order. A retried job repeats nothing: the pipeline dedupes on the provider message id.
+ * The `meta.inbound` job: hands a batch's messages to the pipeline (media copied into R2 first, the contact's
+ * name fetched once), applies its receipts, then deletes the batch. Different contacts run side by side, each
+ * contact's messages in order. A repeated job repeats nothing: the batch is gone, or the pipeline dedupes on
+ * the provider message id.
  */
 export async function onMetaInbound(env: AppBindings, job: JobOf<'meta.inbound'>): Promise<void> {
-  const target = await jobTarget(env, job.organizationId, job.channelId);
-  if (!target) {
-    console.warn(`Meta inbound job: channel ${job.channelId} is gone or inactive; ${job.events.length} events dropped`);
-    return;
-  }
   const db = createDb(env.DB);
-  const byContact = new Map<string, InboundMessage[]>();
-  for (const event of job.events) {
-    if (event.kind !== 'message') continue;
-    const { receivedAt, ...rest } = event.message;
-    const message: InboundMessage = { ...rest, ...(receivedAt ? { receivedAt: new Date(receivedAt) } : {}) };
-    byContact.set(message.externalContactId, [...(byContact.get(message.externalContactId) ?? []), message]);
+  const [batch] = await db
+    .select()
+    .from(metaInboundBatches)
+    .where(and(eq(metaInboundBatches.organizationId, job.organizationId), eq(metaInboundBatches.id, job.batchId)))
+    .limit(1);
+  if (!batch) return;
+  const events = batch.events as QueuedMetaEvent[];
+  const target = await jobTarget(env, batch.organizationId, batch.channelId);
+  if (target) {
+    const byContact = new Map<string, InboundMessage[]>();
+    for (const event of events) {
+      if (event.kind !== 'message') continue;
+      const { receivedAt, ...rest } = event.message;
+      const message: InboundMessage = { ...rest, ...(receivedAt ? { receivedAt: new Date(receivedAt) } : {}) };
+      byContact.set(message.externalContactId, [...(byContact.get(message.externalContactId) ?? []), message]);
+    }
+    await Promise.all(
+      [...byContact.values()].map(async (queue) => {
+        for (const message of queue) await acceptMessage(env, db, target, message);
+      }),
+    );
+    for (const event of events) {
+      if (event.kind === 'status') await acceptStatus(env, batch.organizationId, event);
+      else if (event.kind === 'watermark') await acceptWatermark(env, target.channel, event);
+    }
+  } else {
+    console.warn(`Meta inbound batch ${batch.id}: channel ${batch.channelId} is gone or inactive; events dropped`);
   }
-  await Promise.all(
-    [...byContact.values()].map(async (queue) => {
-      for (const message of queue) await acceptMessage(env, db, target, message);
-    }),
-  );
-  for (const event of job.events) {
-    if (event.kind === 'status') await acceptStatus(env, job.organizationId, event);
-    else if (event.kind === 'watermark') await acceptWatermark(env, target.channel, event);
-  }
+  await db.delete(metaInboundBatches).where(eq(metaInboundBatches.id, batch.id));
 }
 
-/** Forgets provider ids older than Meta's retry horizon (it retries for up to 7 days). */
+/** Re-enqueues accepted batches whose job never finished (a lost queue message, a worker restart). */
+export async function sweepMetaInboundBatches(env: AppBindings, now = Date.now()): Promise<number> {
+  const db = createDb(env.DB);
+  const stale = await db
+    .select({
+      id: metaInboundBatches.id,
+      organizationId: metaInboundBatches.organizationId,
+      sweeps: metaInboundBatches.sweeps,
+    })
+    .from(metaInboundBatches)
+    .where(lt(metaInboundBatches.retryAt, new Date(now)))
+    .orderBy(metaInboundBatches.retryAt)
+    .limit(100);
+  for (const row of stale) {
+    // Each sweep waits longer before the next: 2, 4, 8 … minutes, at most an hour.
+    const wait = Math.min(60, 2 ** (row.sweeps + 1)) * 60_000;
+    await db
+      .update(metaInboundBatches)
+      .set({ sweeps: row.sweeps + 1, retryAt: new Date(now + wait) })
+      .where(eq(metaInboundBatches.id, row.id));
+    await enqueue(env.JOBS, { kind: 'meta.inbound', organizationId: row.organizationId, batchId: row.id });
+  }
+  return stale.length;
+}
+
+/**
+ * The minute cron's Meta upkeep: re-enqueue accepted batches whose job never finished, and forget provider ids
+ * older than Meta's retry horizon (it retries for up to 7 days).
+ */
 export async function pruneMetaInboundIds(env: AppBindings, now = Date.now()): Promise<void> {
+  await sweepMetaInboundBatches(env, now);
   await createDb(env.DB)
     .delete(metaInboundIds)
     .where(lt(metaInboundIds.receivedAt, new Date(now - 14 * 24 * 3_600_000)));

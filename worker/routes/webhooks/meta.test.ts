@@ -14,6 +14,7 @@ import {
   whatsappBody,
   whatsappText,
 } from '../../../test/meta-webhooks';
+import { sweepMetaInboundBatches } from '../../channels/meta/inbound';
 import { signMetaBody } from '../../channels/meta/signature';
 
 const graph = new FakeGraph(env.META_GRAPH_BASE_URL!);
@@ -117,7 +118,7 @@ describe('POST /api/webhooks/:provider signatures', () => {
     expect(await messagesOf(organization.id)).toEqual([]);
     expect(await rows('SELECT id FROM contacts WHERE channel_id = ?', channel.id)).toEqual([]);
     expect(await rows('SELECT * FROM meta_inbound_ids WHERE channel_id = ?', channel.id)).toEqual([]);
-    expect(await rows("SELECT id FROM pending_jobs WHERE payload LIKE '%' || ? || '%'", channel.id)).toEqual([]);
+    expect(await rows('SELECT id FROM meta_inbound_batches WHERE channel_id = ?', channel.id)).toEqual([]);
     const [health] = await rows('SELECT * FROM meta_webhook_health WHERE key = ?', 'type:FACEBOOK');
     expect(health!.last_signature_failure).toMatch(/X-Hub-Signature-256/);
   });
@@ -230,6 +231,44 @@ describe('POST /api/webhooks/:provider delivery', () => {
     );
     await messagesWhen(organization.id, 5);
     expect(graph.requests.filter((r) => r.path === a)).toHaveLength(1);
+  });
+
+  it('keeps an acknowledged event whose queue job was lost: the minute cron sends it again', async () => {
+    const { channel, accountId, organization } = await metaChannel('WHATSAPP');
+    const id = `wamid.${metaId()}`;
+    // As the acknowledging request writes it, but its job never reached the queue (a restart lost it).
+    await env.DB.prepare(
+      'INSERT INTO meta_inbound_batches (id, organization_id, channel_id, events, sweeps, retry_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
+    )
+      .bind(
+        `lost-${id}`,
+        organization.id,
+        channel.id,
+        JSON.stringify([
+          {
+            kind: 'message',
+            message: {
+              organizationId: organization.id,
+              channelId: channel.id,
+              externalContactId: '4915100000009',
+              externalMessageId: id,
+              content: 'kept after all',
+            },
+          },
+        ]),
+        Date.now() - 1000,
+        Date.now() - 180_000,
+      )
+      .run();
+    expect(accountId).toBeTruthy();
+    expect(await sweepMetaInboundBatches(env)).toBeGreaterThanOrEqual(1);
+    expect((await messagesWhen(organization.id, 1)).map((m) => m.content)).toEqual(['kept after all']);
+    const left = await settled(
+      'SELECT id FROM meta_inbound_batches WHERE id = ?',
+      [`lost-${id}`],
+      (r) => r.length === 0,
+    );
+    expect(left).toEqual([]);
   });
 
   it('acknowledges an event for an unknown page without storing anything', async () => {
