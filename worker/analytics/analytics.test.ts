@@ -82,7 +82,7 @@ function story(chat: Chat, conversationId: string) {
     },
     async customer(iso: string, language: string | null = 'en') {
       const id = await message(chat, conversationId, 'CONTACT', language);
-      events.push({ ...base(iso, { type: 'CONTACT' }), type: 'message.accepted', ...ref(id) });
+      events.push({ ...base(iso, { type: 'CONTACT' }), type: 'message.accepted', ...ref(id), first: false });
       return s;
     },
     async posted(
@@ -103,11 +103,11 @@ function story(chat: Chat, conversationId: string) {
       return id;
     },
     decide(iso: string, messageId: string, type: 'message.approved' | 'message.rejected') {
-      events.push({ ...base(iso, agent), type, ...ref(messageId) });
+      events.push({ ...base(iso, agent), type, ...ref(messageId), senderType: 'AI' });
       return s;
     },
     status(iso: string, from: string, to: string) {
-      events.push({ ...base(iso, agent), type: 'conversation.status_changed', from, to });
+      events.push({ ...base(iso, agent), type: 'conversation.status_changed', channelId: chat.channelId, from, to });
       return s;
     },
     async deliver() {

@@ -481,7 +481,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       this.event(
         state,
         inbound
-          ? { type: 'message.accepted', ...about, actor: actorOf(message) }
+          ? { type: 'message.accepted', ...about, first: state.messageCount === 0, actor: actorOf(message) }
           : {
               type: 'message.posted',
               ...about,
@@ -572,7 +572,13 @@ export class ConversationActor extends DurableObject<AppBindings> {
       const rejected = { ...target, approvalStatus: 'REJECTED' as const, updatedAt: now };
       const event = this.event(
         state,
-        { type: 'message.rejected', messageId, channelId: state.channelId, actor: userActor(by) },
+        {
+          type: 'message.rejected',
+          messageId,
+          channelId: state.channelId,
+          senderType: target.senderType,
+          actor: userActor(by),
+        },
         now,
       );
       this.commit({ messages: [rejected], domain: [event] });
@@ -596,13 +602,25 @@ export class ConversationActor extends DurableObject<AppBindings> {
         ...older.map((m) =>
           this.event(
             state,
-            { type: 'message.rejected', messageId: m.id, channelId: state.channelId, actor: userActor(by) },
+            {
+              type: 'message.rejected',
+              messageId: m.id,
+              channelId: state.channelId,
+              senderType: m.senderType,
+              actor: userActor(by),
+            },
             now,
           ),
         ),
         this.event(
           state,
-          { type: 'message.approved', messageId, channelId: state.channelId, actor: userActor(by) },
+          {
+            type: 'message.approved',
+            messageId,
+            channelId: state.channelId,
+            senderType: target.senderType,
+            actor: userActor(by),
+          },
           now,
         ),
       ],
@@ -714,7 +732,17 @@ export class ConversationActor extends DurableObject<AppBindings> {
       const closing = patch.status === 'CLOSED' || patch.status === 'ARCHIVED';
       next.closedAt = closing ? (state.closedAt ?? now) : null;
       domain.push(
-        this.event(state, { type: 'conversation.status_changed', from: state.status, to: patch.status, actor }, now),
+        this.event(
+          state,
+          {
+            type: 'conversation.status_changed',
+            channelId: state.channelId,
+            from: state.status,
+            to: patch.status,
+            actor,
+          },
+          now,
+        ),
       );
     }
     if (patch.assignedToId !== undefined && patch.assignedToId !== state.assignedToId) {
@@ -723,6 +751,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
           state,
           {
             type: 'conversation.assigned',
+            channelId: state.channelId,
             assignedToId: patch.assignedToId,
             previousAssigneeId: state.assignedToId,
             actor,
@@ -735,7 +764,13 @@ export class ConversationActor extends DurableObject<AppBindings> {
       domain.push(
         this.event(
           state,
-          { type: 'conversation.priority_changed', from: state.priority, to: patch.priority, actor },
+          {
+            type: 'conversation.priority_changed',
+            channelId: state.channelId,
+            from: state.priority,
+            to: patch.priority,
+            actor,
+          },
           now,
         ),
       );

@@ -6,7 +6,6 @@ import { DONT_KNOW_REPLY } from '../ai/providers/builtin';
 import { generateReply, type ReplyOptions } from '../ai/replies';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { isAutomatedEmail } from '../channels/email/automated';
-import { isAutomatedEmail } from '../channels/email/automated';
 import { postOutbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
 import { aiAutoReplies, channels, conversations, messages } from '../db/schema';
@@ -27,8 +26,6 @@ export const aiReplySubscriber: Subscriber = {
       .from(channels)
       .where(and(eq(channels.organizationId, event.organizationId), eq(channels.id, event.channelId)));
     if (!channel?.autoReply) return;
-    // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
-    if (await isAutomatedEmail(db, event.organizationId, event.messageId)) return;
     // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
     if (await isAutomatedEmail(db, event.organizationId, event.messageId)) return;
     await enqueue(env.JOBS, {
@@ -67,7 +64,6 @@ export async function runAutoReply(
       ),
     );
   if (row?.direction !== 'INBOUND' || !row.autoReply) return;
-  if (await isAutomatedEmail(db, job.organizationId, job.messageId)) return;
   if (await isAutomatedEmail(db, job.organizationId, job.messageId)) return;
 
   const now = Date.now();

@@ -98,6 +98,7 @@ function accepted(
   return {
     id: crypto.randomUUID(),
     type: 'message.accepted',
+    first: true,
     organizationId: chat.organizationId,
     channelId: chat.channelId,
     ...ids,
@@ -156,7 +157,7 @@ describe('the subscriber fan-out', () => {
     await fanOut(followUps.env, db, subscribers, onAuto);
     await fanOut(followUps.env, db, subscribers, onAuto);
     await fanOut(followUps.env, db, subscribers, onManual);
-    expect(followUps.sent).toEqual([
+    expect(followUps.sent.filter((job) => job.kind === 'ai.reply')).toEqual([
       {
         kind: 'ai.reply',
         organizationId: auto.organizationId,

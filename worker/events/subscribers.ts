@@ -2,11 +2,11 @@
 // join this list.
 
 import { analyticsSubscriber } from '../analytics/subscriber';
+import { activeContactsSubscriber } from '../billing/contacts';
 import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
 import type { Job } from '../jobs/types';
 import { notificationSubscriber } from '../notifications/dispatch';
-import { activeContactsSubscriber } from '../billing/contacts';
 import { aiReplySubscriber } from './ai-replies';
 import { fanOut, type Subscriber } from './fan-out';
 import { needsHumanSubscriber } from './needs-human';

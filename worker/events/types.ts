@@ -25,8 +25,8 @@ interface MessageRef {
 export type DomainEvent = EventBase &
   (
     | { type: 'conversation.opened'; channelId: string; contactId: string }
-    /** A customer's message is stored. */
-    | ({ type: 'message.accepted' } & MessageRef)
+    /** A customer's message is stored; `first` when it is the conversation's first message. */
+    | ({ type: 'message.accepted'; first: boolean } & MessageRef)
     /** A message from the team (agent, AI, system) is stored; notes and held replies included. */
     | ({
         type: 'message.posted';
@@ -36,14 +36,19 @@ export type DomainEvent = EventBase &
         /** The reply waits while the message.translate job translates it. */
         awaitingTranslation: boolean;
       } & MessageRef)
-    | ({ type: 'message.approved' | 'message.rejected' } & MessageRef)
+    | ({ type: 'message.approved' | 'message.rejected'; senderType: LogMessage['senderType'] } & MessageRef)
     | ({
         type: 'message.sent' | 'message.delivered' | 'message.read' | 'message.failed';
         detail: string | null;
       } & MessageRef)
-    | { type: 'conversation.assigned'; assignedToId: string | null; previousAssigneeId: string | null }
-    | { type: 'conversation.status_changed'; from: string; to: string }
-    | { type: 'conversation.priority_changed'; from: string; to: string }
+    | {
+        type: 'conversation.assigned';
+        channelId: string;
+        assignedToId: string | null;
+        previousAssigneeId: string | null;
+      }
+    | { type: 'conversation.status_changed'; channelId: string; from: string; to: string }
+    | { type: 'conversation.priority_changed'; channelId: string; from: string; to: string }
   );
 
 export type DomainEventType = DomainEvent['type'];

@@ -1,7 +1,7 @@
 // The notifications subscriber: turns a conversation's domain events into notifications for the members whose
 // preferences ask for them (never the member who caused the event), stores them (one per member per event),
 // pushes in-app ones live to that member's dashboards, and hands web push and integrations to keyed jobs.
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { createDb, type Db } from '../db/client';
 import { contacts, conversations, memberships, messages, notifications, users } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -76,19 +76,8 @@ export async function describe(db: Db, event: DomainEvent): Promise<Notification
         .where(and(eq(messages.id, event.messageId), eq(messages.conversationId, event.conversationId)));
       if (!message) return null;
       if (event.type === 'message.accepted') {
-        // The customer's first message is the new conversation itself: NEW_CONVERSATION tells of it.
-        const [earlier] = await db
-          .select({ id: messages.id })
-          .from(messages)
-          .where(
-            and(
-              eq(messages.conversationId, event.conversationId),
-              eq(messages.direction, 'INBOUND'),
-              lt(messages.seq, message.seq),
-            ),
-          )
-          .limit(1);
-        if (!earlier) return null;
+        // The conversation's first message is the new conversation itself: NEW_CONVERSATION tells of it.
+        if (event.first) return null;
         return {
           ...base,
           event: 'NEW_MESSAGE',

@@ -86,6 +86,7 @@ function statusEvent(org: Org, conversationId: string, id: string, actorId: stri
     conversationId,
     occurredAt: Date.now(),
     actor: actorId ? { type: 'USER', id: actorId } : { type: 'SYSTEM' },
+    channelId: org.channelId,
     from: 'OPEN',
     to: 'PENDING',
   };
