@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, call, setUnauthorizedHandler } from './api';
 import { AuthPage } from './auth/auth-page';
 import { publicPage } from './auth/public-pages';
+import { SetupChecklist } from './auth/setup-checklist';
 import { UsageBanner } from './billing/usage-banner';
 import { Lazy, type Loader } from './lazy-page';
 import { beep, startLive, stopLive, unlockAudioOnGesture, useLive } from './live';
@@ -234,6 +235,7 @@ function Shell({
         </aside>
       )}
       <UsageBanner path={path} />
+      {path.startsWith('/conversations') && <SetupChecklist />}
       <main id="main" tabIndex={-1}>
         {children}
       </main>
