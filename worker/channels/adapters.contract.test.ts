@@ -9,6 +9,7 @@ import { adapterContract } from './adapter.contract';
 import type { EmailCredentials } from './credentials';
 import { emailAdapter } from './email/adapter';
 import { facebookAdapter, instagramAdapter, whatsappAdapter } from './meta/adapters';
+import { tiktokAdapter } from './tiktok/adapter';
 import { unbuiltAdapter } from './unbuilt';
 import { websiteChatAdapter } from './website-chat/adapter';
 
@@ -197,8 +198,30 @@ for (const meta of META) {
   });
 }
 
+adapterContract('TikTok', {
+  adapter: tiktokAdapter,
+  // No TikTok integration is connected for the fixture's organisation: a send is FAILED with that reason.
+  fixture: () => fixture('TIKTOK', {}),
+  payloads: [
+    {
+      client_key: 'ck',
+      event: 'direct_message.receive',
+      create_time: 1764000000,
+      user_openid: 'biz-1',
+      content: JSON.stringify({
+        message_id: 'm-1',
+        conversation_id: 'conv-1',
+        text: 'ราคาเท่าไหร่คะ',
+        create_time: 1764000000,
+        from: { open_id: 'user-1', display_name: 'Nok' },
+      }),
+    },
+  ],
+  failingContext: async ({ channel }) => ({ env, db, channel, credentials: {} }),
+});
+
 for (const [type, credentials] of Object.entries(UNBUILT_CREDENTIALS).filter(
-  ([type]) => !META.some((meta) => meta.type === type),
+  ([type]) => !META.some((meta) => meta.type === type) && type !== 'TIKTOK',
 ) as [ChannelType, object][]) {
   adapterContract(`${type} (sender not built yet)`, {
     adapter: unbuiltAdapter(type),

@@ -143,12 +143,18 @@ describe('channel adapters', () => {
   });
 
   it('never marks a reply SENT on a channel whose sender is not built: FAILED, with the reason', async () => {
-    for (const type of ['TELEGRAM', 'TIKTOK'] as const) {
+    for (const type of ['TELEGRAM'] as const) {
       const { channel, message } = await conversationOn(type, {}, null, { ...UNBUILT_CREDENTIALS[type] });
       const result = await deliver(env, db, channel, message);
       expect(result.status, type).toBe('FAILED');
       expect(result.detail).toMatch(/^Not sent: sending to [\w ]+ is not available on this installation yet$/);
     }
+    // TikTok sends through the organisation's TikTok integration: without one, FAILED with that reason.
+    const tiktok = await conversationOn('TIKTOK', {}, null, { ...UNBUILT_CREDENTIALS.TIKTOK });
+    expect(await deliver(env, db, tiktok.channel, tiktok.message)).toEqual({
+      status: 'FAILED',
+      detail: 'Not sent: TikTok is not connected',
+    });
   });
 
   it('fails with a reason, sending nothing, when the stored credentials are incomplete', async () => {
