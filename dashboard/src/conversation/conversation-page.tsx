@@ -9,6 +9,7 @@ import { Link, useLocation } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, formatDate, useLoad } from '../ui';
 import { Composer } from './composer';
+import { MetaWindow } from './meta-window';
 import { EarlierConversations } from './earlier-conversations';
 import { Thread, type ThreadMessage } from './thread';
 import { VisitorRating } from './visitor-rating';
@@ -258,6 +259,14 @@ export function ConversationPage({ params }: { params: Record<string, string> })
                 </button>
               )}
             </div>
+            <MetaWindow
+              key={`window-${id}-${messages.data?.length ?? 0}`}
+              conversationId={id}
+              onSent={() => {
+                void messages.reload();
+                void conversation.reload();
+              }}
+            />
             {/* Keyed: text and files written for one conversation never follow the agent into another. */}
             <Composer
               key={id}

@@ -6,6 +6,7 @@ import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, useLoad } from '../ui';
 import { EmailPollStatus } from './email-poll-status';
+import { MetaConnection } from './meta-connection';
 import {
   AiSection,
   CHANNEL_TYPE_LABELS,
@@ -38,6 +39,9 @@ export function ChannelPage({ params }: { params: Record<string, string> }) {
           </p>
           {c.type === 'WEBSITE_CHAT' && <EmbedSnippet id={c.id} />}
           {c.type === 'EMAIL' && <EmailPollStatus channelId={c.id} />}
+          {canManageSettings && (c.type === 'FACEBOOK' || c.type === 'INSTAGRAM' || c.type === 'WHATSAPP') && (
+            <MetaConnection channelId={c.id} />
+          )}
           {canManageSettings ? <ChannelEditor channel={c} onSaved={channel.setData} /> : <ChannelSummary channel={c} />}
         </>
       )}

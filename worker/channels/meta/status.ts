@@ -42,7 +42,7 @@ export async function metaConnection(
   };
 }
 
-export type ConversationWindow = { applies: false } | ({ applies: true } & WindowState);
+export type ConversationWindow = { applies: false } | ({ applies: true; channelId: string } & WindowState);
 
 export async function conversationWindow(
   db: Db,
@@ -54,5 +54,5 @@ export async function conversationWindow(
   const channel = await loadChannel(db, organizationId, conversation.channelId);
   if (!isMetaType(channel.type)) return { applies: false };
   const last = await lastInboundAt(db, organizationId, conversation.id);
-  return { applies: true, ...windowState(channel.type, last, now) };
+  return { applies: true, channelId: channel.id, ...windowState(channel.type, last, now) };
 }
