@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import { expectNoAxeViolations, logIn, newPage } from './support';
 
 test('password reset through the dev mailbox, then the profile page', async ({ browser, request, baseURL }) => {
+  test.setTimeout(90_000);
   const email = `reset-${Date.now()}@example.test`;
   const signUp = await request.post('/api/auth/signup', {
     data: { email, password: 'first password 1', name: 'Rita Reset', organizationName: 'Reset Co' },

@@ -29,9 +29,17 @@ test('a site outside the allowed domains shows no launcher at all', async ({ bro
     credentials: {},
     settings: { allowedDomains: ['shop.example'] },
   });
+  // A host page on a site that is not allowed (served by the test itself) embeds the channel's snippet.
   const page = await newPage(browser);
+  await page.route('http://blocked-shop.test/**', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="en"><head><title>Blocked shop</title></head><body><main><h1>Shop</h1></main>
+<script src="${baseURL}/widget.js?id=${channel.id}" async></script></body></html>`,
+    }),
+  );
   const config = page.waitForResponse((res) => res.url().includes(`/api/widget/${channel.id}/config`));
-  await page.goto(`/demo?id=${channel.id}`);
+  await page.goto('http://blocked-shop.test/');
   expect((await config).status()).toBe(403);
   await expect(page.locator('#chat-widget-container')).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Open / })).toHaveCount(0);

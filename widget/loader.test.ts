@@ -138,6 +138,12 @@ describe('widget loader', () => {
     await vi.waitFor(() => expect(document.querySelector('#chat-widget-container')).toBeNull());
   });
 
+  it('shows no launcher when the config cannot be read (a refusal without CORS headers, or no answer)', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    await loadLoader();
+    await vi.waitFor(() => expect(document.querySelector('#chat-widget-container')).toBeNull());
+  });
+
   it('keeps the launcher hidden until the channel accepts this page', async () => {
     let answer: (res: Response) => void = () => {};
     vi.stubGlobal(

@@ -214,7 +214,8 @@ function mount(win: HostWindow, baseUrl: string, channelId: string) {
       if (body.success && body.data) applyConfig(body.data);
       else destroy();
     })
-    .catch(() => {});
+    // A refusal the browser hides from us (no CORS header on a 403) or no answer at all: no launcher either.
+    .catch(destroy);
   const identify = (identity: Identity) => {
     const storage = safeStorage(win);
     fetch(`${baseUrl}/api/widget/${encodeURIComponent(channelId)}/identify`, {
