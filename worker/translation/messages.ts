@@ -74,6 +74,7 @@ async function patchFrom(
   context: { conversation: Conversation; channel: Channel; message: LogMessage },
   plan: Plan,
   options: ChatModelOptions = {},
+  idempotencyKey?: string,
 ): Promise<MessagePatch> {
   if (plan.kind === 'patch') return plan.patch;
   if (!plan.text.trim()) throw new ValidationError('The message has no text to translate');
@@ -87,6 +88,7 @@ async function patchFrom(
       from: plan.from,
       to: plan.to,
       referenceId: context.message.id,
+      idempotencyKey,
     },
     options,
   );
@@ -191,7 +193,15 @@ export async function onMessageTranslate(
       env,
       conversation,
       message,
-      await patchFrom(env, db, { conversation, channel, message }, plan, options),
+      // A redelivered job is charged once; a retry after a provider failure (a new attempt) was never charged.
+      await patchFrom(
+        env,
+        db,
+        { conversation, channel, message },
+        plan,
+        options,
+        plan.kind === 'translate' ? `message.translate:${message.id}:${plan.to}:${job.attempt ?? 1}` : undefined,
+      ),
     );
   } catch (error) {
     const attempt = job.attempt ?? 1;
