@@ -31,7 +31,9 @@ test('a site outside the allowed domains shows no launcher at all', async ({ bro
   });
   // A host page on a site that is not allowed (served by the test itself) embeds the channel's snippet.
   const page = await newPage(browser);
-  await page.route('http://blocked-shop.test/**', (route) =>
+  // Another origin than the app's (127.0.0.1 rather than localhost), so it is not trusted as our own.
+  const shop = `${baseURL!.replace('localhost', '127.0.0.1')}/blocked-shop`;
+  await page.route(shop, (route) =>
     route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><html lang="en"><head><title>Blocked shop</title></head><body><main><h1>Shop</h1></main>
@@ -39,7 +41,7 @@ test('a site outside the allowed domains shows no launcher at all', async ({ bro
     }),
   );
   const config = page.waitForResponse((res) => res.url().includes(`/api/widget/${channel.id}/config`));
-  await page.goto('http://blocked-shop.test/');
+  await page.goto(shop);
   expect((await config).status()).toBe(403);
   await expect(page.locator('#chat-widget-container')).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Open / })).toHaveCount(0);
