@@ -31,6 +31,10 @@ const routes: [string, Loader][] = [
   ['/settings/agent-tools/:id', () => import('./settings/agent-tool-page').then((m) => m.AgentToolPage)],
   ['/settings/saved-replies', () => import('./settings/saved-replies-page').then((m) => m.SavedRepliesPage)],
   ['/settings/notifications', () => import('./settings/notifications-page').then((m) => m.NotificationsPage)],
+  ['/automations', () => import('./automations/automations-page').then((m) => m.AutomationsPage)],
+  ['/automations/new', () => import('./automations/trigger-editor').then((m) => m.NewTriggerPage)],
+  ['/automations/:id', () => import('./automations/trigger-page').then((m) => m.TriggerPage)],
+  ['/settings/integrations', () => import('./settings/integrations-page').then((m) => m.IntegrationsPage)],
 ];
 
 export function App() {
@@ -187,8 +191,14 @@ function Shell({
           <Link href="/analytics" aria-current={current('/analytics')}>
             Analytics
           </Link>
+          <Link href="/automations" aria-current={current('/automations')}>
+            Automations
+          </Link>
           <Link href="/settings/channels" aria-current={current('/settings/channels')}>
             Channels
+          </Link>
+          <Link href="/settings/integrations" aria-current={current('/settings/integrations')}>
+            Integrations
           </Link>
           <Link href="/settings/faqs" aria-current={current('/settings/faqs')}>
             FAQs
