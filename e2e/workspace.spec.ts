@@ -118,7 +118,7 @@ test('bulk-resolve three conversations', async ({ browser, request, baseURL }) =
 });
 
 test('snooze a conversation and see it come back as Open', async ({ browser, request, baseURL }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const tag = unique();
   const { channel } = await websiteChannel(request, baseURL!);
   const visitor = await newPage(browser);
