@@ -154,18 +154,31 @@ async function main() {
   const latencies = [];
   const statuses = { valid: {}, duplicate: {}, bad: {} };
   let next = 0;
+  let retried = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < plan.length) {
         const event = plan[next++];
         const t0 = performance.now();
-        const res = await fetch(`${app}/api/webhooks/whatsapp`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-hub-signature-256': event.signature },
-          body: event.raw,
-        });
-        await res.arrayBuffer();
+        let res;
+        // Like Meta, retry a delivery the server did not answer (wrangler dev restarts when files in the tree
+        // change, dropping open connections); the retry is a replay the dedupe must absorb.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            res = await fetch(`${app}/api/webhooks/whatsapp`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-hub-signature-256': event.signature },
+              body: event.raw,
+            });
+            await res.arrayBuffer();
+            if (res.status < 500) break;
+          } catch (error) {
+            if (attempt >= 30) throw error;
+          }
+          retried++;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
         if (event.kind !== 'bad') latencies.push(performance.now() - t0);
         statuses[event.kind][res.status] = (statuses[event.kind][res.status] ?? 0) + 1;
       }
@@ -206,6 +219,7 @@ async function main() {
   console.log(
     `posted ${plan.length} deliveries (${EVENTS} unique valid, ${plan.length - EVENTS - bad} duplicates, ${bad} bad signatures), concurrency ${CONCURRENCY}`,
   );
+  console.log(`deliveries retried after a dropped connection or a 5xx: ${retried}`);
   console.log(
     `answers: valid ${JSON.stringify(statuses.valid)}, duplicate ${JSON.stringify(statuses.duplicate)}, bad ${JSON.stringify(statuses.bad)}`,
   );

@@ -86,6 +86,19 @@ function mailVars() {
   return hosts ? ['--var', `ALLOW_PRIVATE_MAIL_HOSTS:${hosts}`] : [];
 }
 
+// Meta channels: E2E_FAKE_GRAPH_PORT (the browser test's fake Graph API on 127.0.0.1, e2e/meta-whatsapp.spec.ts)
+// points the Graph client there; exported META_GRAPH_BASE_URL / ALLOW_PRIVATE_GRAPH_HOSTS are passed on as they are.
+function metaVars() {
+  const fakePort = process.env.E2E_FAKE_GRAPH_PORT;
+  const vars = fakePort
+    ? { META_GRAPH_BASE_URL: `http://127.0.0.1:${fakePort}/v21.0`, ALLOW_PRIVATE_GRAPH_HOSTS: '127.0.0.1' }
+    : {};
+  for (const name of ['META_GRAPH_BASE_URL', 'ALLOW_PRIVATE_GRAPH_HOSTS']) {
+    if (process.env[name]) vars[name] = process.env[name];
+  }
+  return Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+}
+
 const wrangler = spawn(
   'npx',
   [
@@ -97,6 +110,7 @@ const wrangler = spawn(
     ...persist,
     ...stripeVars(),
     ...mailVars(),
+    ...metaVars(),
   ],
   { stdio: 'inherit' },
 );

@@ -25,6 +25,8 @@ export class FakeGraph {
   templates = new Map<string, Record<string, unknown>[]>();
   /** Responses to give to the next sends, in order, before answering normally. */
   failures: { status: number; body: unknown }[] = [];
+  /** Called after each accepted send (the browser test posts the delivery receipt webhook from here). */
+  onSend: ((send: RecordedSend) => void) | null = null;
   private counter = 0;
 
   constructor(readonly base: string) {}
@@ -76,7 +78,9 @@ export class FakeGraph {
       const failure = this.failures.shift();
       if (failure) return this.json(failure.status, failure.body);
       const messageId = account.kind === 'whatsapp' ? `wamid.fake${++this.counter}` : `m_fake${++this.counter}`;
-      this.sends.push({ accountId: parts[0]!, body, authorization, messageId });
+      const send = { accountId: parts[0]!, body, authorization, messageId };
+      this.sends.push(send);
+      this.onSend?.(send);
       return account.kind === 'whatsapp'
         ? this.json(200, {
             messaging_product: 'whatsapp',
