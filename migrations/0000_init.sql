@@ -148,6 +148,7 @@ CREATE TABLE `automation_comments` (
 	`commented_at` integer NOT NULL,
 	`received_at` integer NOT NULL,
 	`status` text DEFAULT 'PENDING' NOT NULL,
+	`evaluated_at` integer,
 	`fired_trigger_id` text,
 	`outcome` text,
 	PRIMARY KEY(`organization_id`, `comment_id`),

@@ -364,7 +364,7 @@ export async function evaluateComment(
   await writeLog(db, comment, results, Date.now());
   await db
     .update(automationComments)
-    .set({ status: 'EVALUATED', firedTriggerId: fired, outcome: outcome.slice(0, 500) })
+    .set({ status: 'EVALUATED', evaluatedAt: new Date(), firedTriggerId: fired, outcome: outcome.slice(0, 500) })
     .where(
       and(eq(automationComments.organizationId, organizationId), eq(automationComments.commentId, comment.commentId)),
     );

@@ -1405,6 +1405,7 @@ export const automationComments = sqliteTable(
     status: text('status', { enum: ['PENDING', 'EVALUATED'] })
       .notNull()
       .default('PENDING'),
+    evaluatedAt: integer('evaluated_at', { mode: 'timestamp_ms' }),
     /** The trigger that fired (at most one), and the one-line outcome. */
     firedTriggerId: text('fired_trigger_id'),
     outcome: text('outcome'),
