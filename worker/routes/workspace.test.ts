@@ -56,7 +56,7 @@ describe('labels', () => {
     expect(dup.body.error.fields.name).toEqual(['There is already a label with this name']);
     const cross = await org.client.post('/api/labels/apply', { labelId: label.id, conversationIds: [foreign] });
     expect(cross.status).toBe(400);
-    expect(cross.body.error.fields.conversationIds[0]).toMatch(/No conversation/);
+    expect(cross.body.error.fields.conversationIds?.[0]).toMatch(/No conversation/);
     expect((await other.client.get(`/api/labels/conversations?ids=${foreign}`)).body.data).toEqual({ [foreign]: [] });
   });
 });
@@ -73,11 +73,11 @@ describe('saved replies', () => {
     expect(created.body.data).toMatchObject({ shortcut: 'thanks' });
     const unknown = await org.client.post('/api/saved-replies', { shortcut: 'x', content: 'Hi {{customer}}' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.fields.content[0]).toMatch(/^\{\{customer\}\} is not a placeholder we can fill in/);
+    expect(unknown.body.error.fields.content?.[0]).toMatch(/^\{\{customer\}\} is not a placeholder we can fill in/);
     const dup = await org.client.post('/api/saved-replies', { shortcut: 'thanks', content: 'Again' });
     expect(dup.body.error.fields.shortcut).toEqual(['Another saved reply already uses this shortcut']);
     const spaced = await org.client.post('/api/saved-replies', { shortcut: 'two words', content: 'x' });
-    expect(spaced.body.error.fields.shortcut[0]).toMatch(/one word/);
+    expect(spaced.body.error.fields.shortcut?.[0]).toMatch(/one word/);
 
     expect(
       (await agent.client.get('/api/saved-replies')).body.data.map((r: { shortcut: string }) => r.shortcut),

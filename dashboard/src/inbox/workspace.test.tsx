@@ -89,9 +89,9 @@ describe('workspace list', () => {
     fakeWorkspace();
     renderAs('AGENT', <InboxPage />);
     fireEvent.click(await screen.findByLabelText('Select conversation with Customer a'));
-    const assign = screen.getByLabelText('Assign selected to') as HTMLSelectElement;
+    const assign = screen.getByLabelText('Assign selected to') as unknown as HTMLSelectElement;
     expect([...assign.options].map((o) => o.text)).toEqual(['Assign to…', 'Nobody (unassign)', 'Mia Agent']);
-    const types = screen.getByLabelText('Channel type') as HTMLSelectElement;
+    const types = screen.getByLabelText('Channel type') as unknown as HTMLSelectElement;
     expect([...types.options].map((o) => o.text)).toEqual([
       'All types',
       'Website chat',
