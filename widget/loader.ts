@@ -145,7 +145,7 @@ function mount(win: HostWindow, baseUrl: string, channelId: string) {
     frame = doc.createElement('iframe');
     frame.title = title;
     frame.allow = 'clipboard-write';
-    const query = `visitorId=${visitorId(safeStorage(win))}&parentOrigin=${encodeURIComponent(win.location.origin)}`;
+    const query = `visitorId=${visitorId(safeStorage(win))}&parentOrigin=${encodeURIComponent(win.location.origin)}&page=${encodeURIComponent(win.location.href.slice(0, 2000))}`;
     frame.src = `${baseUrl}/widget/${encodeURIComponent(channelId)}?${query}`;
     panel.appendChild(frame);
   };

@@ -24,6 +24,8 @@ export interface AppProps {
   visitorId: string;
   /** The host page's origin, declared by the loader; null when the chat is opened on its own. */
   parentOrigin: string | null;
+  /** The host page's address, declared by the loader. */
+  page?: string | null;
 }
 
 const STATUS_REFRESH_MS = 60_000;
@@ -32,7 +34,7 @@ const HISTORY_REFRESH_MS = 15_000;
 const TYPING_IDLE_MS = 3000;
 const AGENT_TYPING_TIMEOUT_MS = 8000;
 
-export function App({ channelId, visitorId, parentOrigin }: AppProps) {
+export function App({ channelId, visitorId, parentOrigin, page = null }: AppProps) {
   const api = useMemo(() => widgetApi(channelId, visitorId), [channelId, visitorId]);
   const [config, setConfig] = useState<WidgetConfig | null>(null);
   const [unavailable, setUnavailable] = useState<string | null>(null);
@@ -152,6 +154,7 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
     conn.current = connect({
       channelId,
       visitorId,
+      page,
       api,
       onFrame,
       onState: setLinkState,
@@ -286,7 +289,6 @@ export function App({ channelId, visitorId, parentOrigin }: AppProps) {
   };
 
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the chat closes it.
     <main
       class="w"
       style={color ? { '--c': color } : undefined}

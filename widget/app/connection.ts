@@ -8,6 +8,8 @@ export type LinkState = 'connecting' | 'live' | 'fallback';
 export interface ConnectionOptions {
   channelId: string;
   visitorId: string;
+  /** The host page's address (from the loader), for the team's contact panel. */
+  page?: string | null;
   api: WidgetApi;
   onFrame(frame: ServerFrame): void;
   onState(state: LinkState): void;
@@ -90,6 +92,10 @@ export function connect(options: ConnectionOptions) {
     const url = new URL(`/api/widget/${encodeURIComponent(options.channelId)}/ws`, location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('visitorId', options.visitorId);
+    if (options.page) url.searchParams.set('page', options.page.slice(0, 2000));
+    try {
+      url.searchParams.set('tz', Intl.DateTimeFormat().resolvedOptions().timeZone);
+    } catch {}
     if (!fallback) options.onState('connecting');
     let socket: WebSocket;
     try {

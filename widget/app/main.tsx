@@ -29,6 +29,7 @@ if (root) {
       channelId={channelId}
       visitorId={given && VISITOR_RE.test(given) ? given : ownVisitorId()}
       parentOrigin={params.get('parentOrigin')}
+      page={params.get('page')}
     />,
     root,
   );

@@ -5,6 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { contactCreationAllowed, socketOpenAllowed, visitorMessageAllowed } from '../channels/website-chat/limits';
+import { recordVisit, visitorName } from '../channels/website-chat/visitor-profile';
 import { loadWidgetChannel } from '../channels/website-chat/widget';
 import { BINDING_HEADER, type SocketBinding } from '../conversations/actor';
 import { activeConversation, upsertContact } from '../conversations/intake';
@@ -39,7 +40,12 @@ const sendSchema = z
   });
 
 const historySchema = z.object({ visitorId, afterSeq: z.coerce.number().int().min(0).default(0) });
-const socketSchema = z.object({ visitorId });
+const socketSchema = z.object({
+  visitorId,
+  // The host page the visitor is on and their time zone, for the contact panel (visitor-profile.ts).
+  page: z.string().max(2000, 'page must be at most 2000 characters').optional(),
+  tz: z.string().max(64, 'tz must be at most 64 characters').optional(),
+});
 
 /** Refuses (429) a request that would create a visitor when this IP has created too many lately. */
 async function limitNewContact(c: Context<WidgetEnv>, channel: Channel, visitor: string) {
@@ -95,7 +101,7 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
       return c.json(errorBody('Expected a WebSocket upgrade', 'UPGRADE_REQUIRED'), 426);
     }
     const channel = c.var.channel;
-    const visitor = c.req.valid('query').visitorId;
+    const { visitorId: visitor, page, tz } = c.req.valid('query');
     const ip = clientIp(c.req.raw.headers);
     if (!(await socketOpenAllowed(c.env, ip))) throw new RateLimitError();
     // The contact exists from the first connection so the socket can wait on the actor of the visitor's
@@ -103,8 +109,15 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
     let contact = await findContact(c, channel, visitor);
     if (!contact) {
       if (!(await contactCreationAllowed(c.env, ip))) throw new RateLimitError();
-      contact = await upsertContact(c.var.db, channel, visitor);
+      // A readable name instead of "Visitor" for everyone, until the visitor gives theirs.
+      contact = await upsertContact(c.var.db, channel, visitor, { name: visitorName(visitor) });
     }
+    await recordVisit(c.var.db, contact.id, {
+      page,
+      timezone: tz,
+      userAgent: c.req.header('user-agent'),
+      cf: c.req.raw.cf as Record<string, unknown> | undefined,
+    });
     const conversation = await activeConversation(c.var.db, contact);
     // `ip` lets the actor limit the socket's messages per IP like the HTTP route (visitorMessageAllowed).
     const binding: SocketBinding = {
