@@ -12,6 +12,7 @@ import { Composer } from './composer';
 import { MetaWindow } from './meta-window';
 import { EarlierConversations } from './earlier-conversations';
 import { Thread, type ThreadMessage } from './thread';
+import { VisitorDetails } from './visitor-details';
 import { VisitorRating } from './visitor-rating';
 
 const PAGE_SIZE = 100;
@@ -298,6 +299,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
             <dt>Channel</dt>
             <dd>{c.channel ? `${c.channel.name} (${channelTypeName(c.channel.type)})` : '—'}</dd>
           </dl>
+          <VisitorDetails conversationId={id} />
           <EarlierConversations contactId={c.contactId} currentId={id} />
           <h2>Conversation</h2>
           {canReply ? (
