@@ -143,7 +143,10 @@ test('an agent sees a WhatsApp message arrive live, replies, and sees the reply 
   });
 
   // The delivery receipt marks it Delivered in the thread, live.
-  const reply = page.getByRole('listitem').filter({ hasText: 'Sie ist unterwegs und kommt morgen an.' });
+  const reply = page
+    .getByRole('list', { name: 'Messages' })
+    .getByRole('listitem')
+    .filter({ hasText: 'Sie ist unterwegs und kommt morgen an.' });
   await expect(reply).toContainText('Delivered', { timeout: 20_000 });
   await expectNoAxeViolations(page);
 });
