@@ -924,7 +924,8 @@ export const metaInboundBatches = sqliteTable(
   },
   (t) => [index('meta_inbound_batches_retry').on(t.retryAt)],
 );
- ── Analytics (analytics/): organisation time zone and business hours, reporting events, rollups ───────────
+
+// ── Analytics (analytics/): organisation time zone and business hours, reporting events, rollups ───────────
 // Reporting events are immutable facts written once per domain event (the event's id is the key); cycles
 // (one per opening or reopening of a conversation) are derived from them per conversation, and daily rollups
 // from both, so every figure can be rebuilt from the events.
