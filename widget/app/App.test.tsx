@@ -259,6 +259,7 @@ describe('history across conversations', () => {
     createdAt: new Date(2026, 0, 1).toISOString(),
     closedAt: resolved ? new Date(2026, 0, 2).toISOString() : null,
     rating: null,
+    needsHuman: false,
     messages,
   });
 
@@ -304,5 +305,39 @@ describe('history across conversations', () => {
     fireEvent.click(screen.getByRole('button', { name: '👍 Good' }));
     await screen.findByText('You rated this conversation good.', { exact: false });
     expect(ratings).toEqual([{ visitorId: VISITOR, rating: 'GOOD' }]);
+  });
+
+  it('asks for an email once the AI handed over to a human, and keeps it on the visitor', async () => {
+    const identified: unknown[] = [];
+    routes['GET /api/widget/ch_1/history'] = () => ({
+      conversations: [
+        {
+          ...conversation('B', false, [
+            message(1, 'Can you repair it?', { id: 'b1', direction: 'INBOUND', senderType: 'CONTACT' }),
+          ]),
+          needsHuman: true,
+        },
+      ],
+      visitor: { name: null, email: null },
+    });
+    routes['POST /api/widget/ch_1/identify'] = (init) => {
+      identified.push(JSON.parse(String(init?.body)));
+      return { visitorId: VISITOR, verified: false };
+    };
+    renderChat();
+    const socket = latestSocket();
+    socket.accept();
+    socket.push({
+      type: 'history',
+      conversationId: 'B',
+      messages: [message(1, 'Can you repair it?', { id: 'b1', direction: 'INBOUND', senderType: 'CONTACT' })],
+    });
+    const field = await screen.findByLabelText(/A teammate will follow up/);
+    fireEvent.click(screen.getByRole('button', { name: 'Save email' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Enter a valid email address');
+    fireEvent.input(field, { target: { value: 'vic@example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save email' }));
+    await vi.waitFor(() => expect(screen.queryByLabelText(/A teammate will follow up/)).toBeNull());
+    expect(identified).toEqual([{ visitorId: VISITOR, email: 'vic@example.com' }]);
   });
 });

@@ -5,7 +5,7 @@ import { widgetApi } from './api';
 import { type Bridge, createBridge } from './bridge';
 import { type Connection, connect, type LinkState } from './connection';
 import { linkify, safeUrl } from './linkify';
-import type { Attachment, Faq, Rating, ServerFrame, VisitorConversation, WidgetConfig } from './protocol';
+import type { Attachment, Faq, Rating, ServerFrame, VisitorConversation, VisitorSelf, WidgetConfig } from './protocol';
 import {
   type ConversationInfo,
   groupThread,
@@ -46,6 +46,7 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
   const [current, setCurrent] = useState<string | null>(null);
   const currentRef = useRef<string | null>(null);
   const knownConversations = useRef(new Set<string>());
+  const [self, setSelf] = useState<VisitorSelf | null>(null);
   const [linkState, setLinkState] = useState<LinkState>('connecting');
   const [agentTyping, setAgentTyping] = useState(false);
   const [seenUpTo, setSeenUpTo] = useState(0);
@@ -93,7 +94,8 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
       inFlight ??= api
         .history()
         .then(
-          ({ conversations: list }: { conversations: VisitorConversation[] }) => {
+          ({ conversations: list, visitor }: { conversations: VisitorConversation[]; visitor: VisitorSelf }) => {
+            setSelf(visitor ?? null);
             for (const c of list) knownConversations.current.add(c.id);
             setConversations(list.map(({ messages: _m, ...info }) => info));
             update((cur) => mergeHistory(cur, list));
@@ -279,6 +281,12 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
   const groups = groupThread(messages, conversations, current);
   const shown = groups.flatMap((g) => g.messages);
   const lastMine = [...shown].reverse().find((m) => m.direction === 'INBOUND');
+  // "A teammate will follow up": ask for an email when nobody is online or the AI handed over to a human.
+  const openConversation = conversations.find((c) => c.id === current && !c.resolved);
+  const spokeNow = messages.some(
+    (m) => m.direction === 'INBOUND' && (m.conversationId ?? current) === current && !m.pending,
+  );
+  const askEmail = self !== null && !self.email && spokeNow && (openConversation?.needsHuman === true || !isOnline);
   const rate = async (conversationId: string, rating: Rating, comment?: string) => {
     const saved = await api.rate(conversationId, rating, comment);
     setConversations((cur) =>
@@ -353,6 +361,15 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
             </button>
           ))}
         </fieldset>
+      )}
+      {askEmail && (
+        <EmailCapture
+          handedOff={openConversation?.needsHuman === true}
+          onSave={async (email) => {
+            await api.identify({ email });
+            setSelf((cur) => ({ name: cur?.name ?? null, email }));
+          }}
+        />
       )}
       {notice && (
         <p class="note err" role="alert">
@@ -519,6 +536,52 @@ function Resolved({
         </p>
       )}
     </div>
+  );
+}
+
+function EmailCapture({ handedOff, onSave }: { handedOff: boolean; onSave(email: string): Promise<void> }) {
+  const [email, setEmail] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="capture"
+      aria-label="Leave your email"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) return setError('Enter a valid email address');
+        setBusy(true);
+        setError(null);
+        try {
+          await onSave(email.trim());
+        } catch (err) {
+          setError((err as Error).message);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <label>
+        {handedOff
+          ? 'A teammate will follow up. Leave your email so we can reach you:'
+          : 'We are away right now. Leave your email and we will reply there:'}
+        <input
+          type="email"
+          autoComplete="email"
+          maxLength={254}
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" disabled={busy}>
+        Save email
+      </button>
+      {error && (
+        <p class="note err" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -5,6 +5,7 @@ import type {
   PublicMessage,
   Rating,
   VisitorConversation,
+  VisitorSelf,
   WidgetConfig,
   WidgetStatus,
 } from './protocol';
@@ -55,7 +56,12 @@ export function widgetApi(channelId: string, visitorId: string) {
         `${base}/messages?visitorId=${visitorId}&afterSeq=${afterSeq}`,
       ),
     history: () =>
-      call<{ conversations: VisitorConversation[] }>(`${base}/history?visitorId=${encodeURIComponent(visitorId)}`),
+      call<{ conversations: VisitorConversation[]; visitor: VisitorSelf }>(
+        `${base}/history?visitorId=${encodeURIComponent(visitorId)}`,
+      ),
+    /** What the visitor tells about themselves (an unproven email only ever reaches their own contact). */
+    identify: (details: { name?: string; email?: string }) =>
+      call<{ visitorId: string; verified: boolean }>(`${base}/identify`, json({ visitorId, ...details })),
     rate: (conversationId: string, rating: Rating, comment?: string) =>
       call<{ conversationId: string; rating: Rating; comment: string | null }>(
         `${base}/conversations/${encodeURIComponent(conversationId)}/rating`,

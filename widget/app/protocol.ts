@@ -1,6 +1,9 @@
 // The wire shapes the chat app speaks, as fixed by docs/realtime-protocol.md (change that document first).
 
-import type { VisitorConversation as WireConversation } from '../../worker/channels/website-chat/history-shape';
+import type {
+  VisitorConversation as WireConversation,
+  VisitorSelf as WireSelf,
+} from '../../worker/channels/website-chat/history-shape';
 import type { VisitorServerFrame } from '../../worker/conversations/frames';
 import type { PublicMessage as WirePublicMessage } from '../../worker/conversations/log';
 
@@ -10,6 +13,7 @@ export type Attachment = PublicMessage['attachments'][number];
 /** One conversation of the visitor's history (GET /api/widget/:channelId/history). */
 export type VisitorConversation = WireConversation;
 export type Rating = 'GOOD' | 'BAD';
+export type VisitorSelf = WireSelf;
 
 export interface WidgetConfig {
   channelId: string;

@@ -73,6 +73,7 @@ describe('the thread across conversations', () => {
     createdAt: new Date(NOW).toISOString(),
     closedAt: resolved ? new Date(NOW).toISOString() : null,
     rating: null,
+    needsHuman: false,
   });
 
   it("never splices a new conversation's messages into the resolved one, even when their seqs overlap", () => {

@@ -4,7 +4,7 @@
 import { type Context, Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import { rateConversation, visitorHistory } from '../channels/website-chat/history';
+import { rateConversation, visitorHistory, visitorSelf } from '../channels/website-chat/history';
 import { identifyVisitor } from '../channels/website-chat/identity';
 import { contactCreationAllowed } from '../channels/website-chat/limits';
 import { assertWidgetOrigin, loadWidgetChannel, widgetConfig, widgetStatus } from '../channels/website-chat/widget';
@@ -151,16 +151,14 @@ export const widgetRoutes = new Hono<WidgetEnv>()
   .get('/:channelId/status', widgetChannel, perIpLimit, async (c) =>
     ok(c, await widgetStatus(c.env, c.var.db, c.var.channel)),
   )
-  .get('/:channelId/history', widgetChannel, perIpLimit, validate('query', historySchema), async (c) =>
-    ok(c, {
-      conversations: await visitorHistory(
-        c.var.db,
-        c.env.SESSION_SECRET,
-        c.var.channel,
-        c.req.valid('query').visitorId,
-      ),
-    }),
-  )
+  .get('/:channelId/history', widgetChannel, perIpLimit, validate('query', historySchema), async (c) => {
+    const { visitorId } = c.req.valid('query');
+    const [conversations, visitor] = await Promise.all([
+      visitorHistory(c.var.db, c.env.SESSION_SECRET, c.var.channel, visitorId),
+      visitorSelf(c.var.db, c.var.channel, visitorId),
+    ]);
+    return ok(c, { conversations, visitor });
+  })
   .post(
     '/:channelId/conversations/:conversationId/rating',
     idParams('conversationId'),

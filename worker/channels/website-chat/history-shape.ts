@@ -12,5 +12,13 @@ export interface VisitorConversation {
   createdAt: string;
   closedAt: string | null;
   rating: { rating: Rating; comment: string | null } | null;
+  /** The AI handed the conversation to a human who has not answered yet: the widget asks for an email. */
+  needsHuman: boolean;
   messages: PublicMessage[];
+}
+
+/** What the visitor told us about themselves (their own contact), so the widget knows whether to ask. */
+export interface VisitorSelf {
+  name: string | null;
+  email: string | null;
 }

@@ -107,7 +107,10 @@ describe('ChatWidget.identify', () => {
     });
     expect(claim.status).toBe(200);
     expect(claim.body.data).toMatchObject({ visitorId: mallory, verified: false });
-    expect((await history(org.channelId, mallory)).body.data.conversations).toEqual([]);
+    const mine = (await history(org.channelId, mallory)).body.data;
+    expect(mine.conversations).toEqual([]);
+    // Mallory sees only what Mallory typed, on Mallory's own contact.
+    expect(mine.visitor).toEqual({ name: null, email: 'alice@example.test' });
 
     // A user id with a wrong proof is refused and stores nothing.
     const forged = await widget.post(`/api/widget/${org.channelId}/identify`, {

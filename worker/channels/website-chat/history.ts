@@ -9,6 +9,7 @@ import {
   type Channel,
   type Contact,
   contacts,
+  conversationHandoffs,
   conversationRatings,
   conversations,
   media,
@@ -17,9 +18,9 @@ import {
 } from '../../db/schema';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import { withVisitorLinks } from '../../media/visitor-links';
-import type { Rating, VisitorConversation } from './history-shape';
+import type { Rating, VisitorConversation, VisitorSelf } from './history-shape';
 
-export type { Rating, VisitorConversation } from './history-shape';
+export type { Rating, VisitorConversation, VisitorSelf } from './history-shape';
 
 /** The most recent conversations shown (older ones stay in the dashboard). */
 export const HISTORY_CONVERSATIONS = 30;
@@ -64,6 +65,7 @@ export async function visitorHistory(
   const ids = rows.map((row) => row.id);
   const found = [];
   const ratings = [];
+  const handoffs = new Set<string>();
   for (const part of chunks(ids)) {
     found.push(
       ...(await db
@@ -95,6 +97,11 @@ export async function visitorHistory(
     ratings.push(
       ...(await db.select().from(conversationRatings).where(inArray(conversationRatings.conversationId, part))),
     );
+    const flagged = await db
+      .select({ id: conversationHandoffs.conversationId })
+      .from(conversationHandoffs)
+      .where(inArray(conversationHandoffs.conversationId, part));
+    for (const row of flagged) handoffs.add(row.id);
   }
   const fileIds = [...new Set(found.flatMap((m) => m.attachments))];
   const files = new Map<string, { id: string; fileName: string; contentType: string; size: number }>();
@@ -134,10 +141,19 @@ export async function visitorHistory(
         createdAt: row.createdAt.toISOString(),
         closedAt: row.closedAt ? row.closedAt.toISOString() : null,
         rating: rating ? { rating: rating.rating, comment: rating.comment } : null,
+        needsHuman: handoffs.has(row.id),
         messages: await withVisitorLinks(secret, channel.id, byConversation.get(row.id) ?? []),
       };
     }),
   );
+}
+
+/** The visitor's own name and email, as they gave them (never another contact's). */
+export async function visitorSelf(db: Db, channel: Pick<Channel, 'id'>, visitorId: string): Promise<VisitorSelf> {
+  const contact = await findVisitorContact(db, channel, visitorId);
+  const identity = (contact?.metadata?.identity ?? null) as { verified?: boolean } | null;
+  // A generated name ("Amber Otter") is ours, not theirs: only a name the visitor or the site gave counts.
+  return { name: identity ? (contact?.name ?? null) : null, email: contact?.email ?? null };
 }
 
 /**
