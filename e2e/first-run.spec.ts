@@ -47,3 +47,37 @@ test('a site outside the allowed domains shows no launcher at all', async ({ bro
   await expect(page.getByRole('button', { name: /^Open / })).toHaveCount(0);
   await expect(page.locator('iframe')).toHaveCount(0);
 });
+
+test('when the AI hands off, the widget asks for an email and the agent sees it', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const visitor = await newPage(browser);
+  await visitor.goto('/demo');
+  const chat = await openWidget(visitor);
+  const stamp = Date.now();
+  await sendFromWidget(chat, `Can you engrave my initials on a compass? ref${stamp}`);
+  const log = chat.getByRole('log', { name: 'Conversation' });
+  await expect(log).toContainText('a teammate will follow up', { timeout: 30_000 });
+  const email = `visitor-${stamp}@example.test`;
+  await chat.getByLabel(/Leave your email/).fill(email);
+  await chat.getByRole('button', { name: 'Save email' }).click();
+  await expect(chat.getByRole('button', { name: 'Save email' })).toHaveCount(0);
+
+  const owner = await ownerApi(request, baseURL!);
+  await expect
+    .poll(
+      async () =>
+        ((await owner.get(`/api/conversations?search=ref${stamp}`)) as { items: any[] }).items[0]?.contact?.email,
+      {
+        timeout: 15_000,
+      },
+    )
+    .toBe(email);
+  const waiting = (await owner.get('/api/conversations?needsHuman=true')) as {
+    items: { contact: { email: string } }[];
+  };
+  expect(waiting.items.map((c) => c.contact.email)).toContain(email);
+});
