@@ -149,7 +149,9 @@ const wrangler = spawn(
     ...metaVars(),
     ...tiktokVars(),
   ],
-  { stdio: 'inherit' },
+  // Wrangler fetches a sample `request.cf` from workers.cloudflare.com on start and prints a stack trace when
+  // offline; the local stack needs no network, so it uses miniflare's placeholder unless the variable is set.
+  { stdio: 'inherit', env: { CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env } },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => wrangler.kill(signal));
 wrangler.on('exit', (code) => process.exit(code ?? 0));
