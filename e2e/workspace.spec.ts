@@ -77,8 +77,10 @@ test('an agent works through a queue with the keyboard only: open, saved reply, 
   await box.pressSequentially(`/thx${tag}`);
   await expect(agent.getByRole('list', { name: 'Saved replies' })).toBeVisible();
   await box.press('Enter');
-  // A widget visitor has no name yet: the placeholder falls back to a neutral word.
-  await expect(box).toHaveValue('Thanks there, it is on its way!');
+  // The contact's first name from the contact panel (a nameless visitor is greeted as "there").
+  const name = (await agent.locator('.conv-side dt:text-is("Name") + dd').innerText()).trim();
+  const first = name === '—' ? 'there' : name.split(/\s+/)[0];
+  await expect(box).toHaveValue(`Thanks ${first}, it is on its way!`);
   await box.press('Enter');
   await expect(thread).toContainText('it is on its way!');
   // Replying assigned the conversation to the replier.
