@@ -31,7 +31,8 @@ export interface ChannelInput {
   name: string;
   region?: string | null;
   defaultLanguage: string;
-  autoTranslate: boolean;
+  /** Unset: on only when the provider the channel would use can translate. */
+  autoTranslate?: boolean;
   translateToLanguage?: string | null;
   fallbackLanguage?: string | null;
   aiProviderId?: string | null;
@@ -168,6 +169,21 @@ function replaceGroupStatements(
   return statements;
 }
 
+/** Whether the channel's provider (or the organisation's default one) can translate: any but the built-in. */
+async function providerCanTranslate(db: Db, organizationId: string, providerId?: string | null): Promise<boolean> {
+  const [provider] = await db
+    .select({ type: aiProviders.type })
+    .from(aiProviders)
+    .where(
+      and(
+        eq(aiProviders.organizationId, organizationId),
+        providerId ? eq(aiProviders.id, providerId) : eq(aiProviders.isDefault, true),
+      ),
+    )
+    .limit(1);
+  return provider !== undefined && provider.type !== 'BUILTIN';
+}
+
 export async function createChannel(
   env: AppBindings,
   db: Db,
@@ -176,11 +192,23 @@ export async function createChannel(
 ): Promise<PublicChannel> {
   const credentials = parseCredentials(input.type, input.credentials, credentialCheckOptions(env));
   await assertReferences(db, organizationId, input);
-  const { knowledgeGroupIds = [], credentials: _, ...fields } = input;
+  const { credentials: _, ...fields } = input;
+  // New channels answer from every knowledge group unless told otherwise, and translate only when the provider
+  // they would use can (the built-in one cannot: every message would say "Not translated").
+  const knowledgeGroupIds =
+    input.knowledgeGroupIds ??
+    (
+      await db
+        .select({ id: knowledgeGroups.id })
+        .from(knowledgeGroups)
+        .where(eq(knowledgeGroups.organizationId, organizationId))
+    ).map((g) => g.id);
+  const autoTranslate = input.autoTranslate ?? (await providerCanTranslate(db, organizationId, input.aiProviderId));
   const id = crypto.randomUUID();
   await db.batch([
     db.insert(channels).values({
       ...fields,
+      autoTranslate,
       id,
       organizationId,
       settings: input.settings ?? {},

@@ -34,7 +34,8 @@ describe('channels', () => {
       name: 'Website Chat',
       region: 'eu',
       defaultLanguage: 'en',
-      autoTranslate: true,
+      // Off unless the provider the channel would use can translate (issue 20: no "Not translated" on every message).
+      autoTranslate: false,
       autoReply: false,
       autoApprove: false,
       autoEnhance: false,

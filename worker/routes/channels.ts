@@ -55,7 +55,8 @@ const createChannelSchema = z.object({
   name: z.string().trim().min(1, 'Name is required').max(100),
   region: optionalText(50),
   defaultLanguage: language.default('en'),
-  autoTranslate: z.boolean().default(true),
+  // Unset: on only when the channel's provider can translate (channels/channels.ts createChannel).
+  autoTranslate: z.boolean().optional(),
   translateToLanguage: language.nullish(),
   fallbackLanguage: language.nullish(),
   aiProviderId: id('aiProviderId').nullish(),
