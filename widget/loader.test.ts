@@ -139,7 +139,10 @@ describe('widget loader', () => {
   });
 
   it('shows no launcher when the config cannot be read (a refusal without CORS headers, or no answer)', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     await loadLoader();
     await vi.waitFor(() => expect(document.querySelector('#chat-widget-container')).toBeNull());
   });
