@@ -137,6 +137,11 @@ CREATE TABLE `analytics_events` (
 --> statement-breakpoint
 CREATE INDEX `analytics_events_org_time` ON `analytics_events` (`organization_id`,`occurred_at`);--> statement-breakpoint
 CREATE INDEX `analytics_events_conversation` ON `analytics_events` (`conversation_id`,`occurred_at`);--> statement-breakpoint
+CREATE TABLE `archive_state` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `automation_comments` (
 	`organization_id` text NOT NULL,
 	`comment_id` text NOT NULL,
@@ -327,6 +332,20 @@ CREATE TABLE `contacts` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `contacts_channel_external` ON `contacts` (`channel_id`,`external_id`);--> statement-breakpoint
 CREATE INDEX `contacts_org` ON `contacts` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `conversation_archives` (
+	`conversation_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`object_key` text NOT NULL,
+	`message_count` integer NOT NULL,
+	`last_seq` integer NOT NULL,
+	`bytes` integer NOT NULL,
+	`closed_at` integer NOT NULL,
+	`archived_at` integer NOT NULL,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `conversation_archives_org` ON `conversation_archives` (`organization_id`);--> statement-breakpoint
 CREATE TABLE `conversation_handoffs` (
 	`conversation_id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

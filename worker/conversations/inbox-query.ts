@@ -82,9 +82,12 @@ export function listWhere(organizationId: string, filters: Omit<ConversationFilt
   const match = filters.search ? ftsQuery(filters.search) : null;
   if (filters.search && !match) clauses.push('0');
   if (match) {
+    // Archived conversations (worker/archive/) match on their one compact row of distinct words.
     clauses.push(`(c.id IN (SELECT conversation_id FROM messages_fts WHERE messages_fts MATCH ? AND organization_id = ?)
-      OR c.contact_id IN (SELECT contact_id FROM contacts_fts WHERE contacts_fts MATCH ? AND organization_id = ?))`);
-    params.push(match, organizationId, match, organizationId);
+      OR c.contact_id IN (SELECT contact_id FROM contacts_fts WHERE contacts_fts MATCH ? AND organization_id = ?)
+      OR c.id IN (SELECT conversation_id FROM archived_conversations_fts
+        WHERE archived_conversations_fts MATCH ? AND organization_id = ?))`);
+    params.push(match, organizationId, match, organizationId, match, organizationId);
   }
   return { sql: clauses.join(' AND '), params };
 }

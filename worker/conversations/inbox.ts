@@ -2,6 +2,8 @@
 // reply. Reads come from D1 (the actor's projection); every change goes through the conversation's actor.
 import { and, eq } from 'drizzle-orm';
 import { enhanceDraft } from '../ai/replies';
+import { deleteArchive } from '../archive/archive';
+import { type ArchivedMessage, archiveBucket, readArchive } from '../archive/store';
 import { debitTokens } from '../billing/tokens';
 import { loadChannel } from '../channels/channels';
 import type { Db } from '../db/client';
@@ -138,6 +140,8 @@ export async function deleteConversation(env: AppBindings, db: Db, organizationI
   const conversation = await loadConversation(db, organizationId, conversationId);
   // The actor forgets first, so no pending projection can write into the deleted rows afterwards.
   await conversationActor(env, conversation.id).destroy();
+  // Its archived messages (worker/archive/) go too; the archive's D1 rows go with the conversation's cascade.
+  await deleteArchive(env, organizationId, conversation.id);
   await db
     .delete(conversations)
     .where(and(eq(conversations.id, conversationId), eq(conversations.organizationId, organizationId)));
@@ -238,7 +242,7 @@ async function withEvents(db: Db, conversationId: string, rows: Row[]) {
   );
 }
 
-/** Oldest to newest, paged. */
+/** Oldest to newest, paged; a conversation's archived messages (worker/archive/) read exactly like D1's. */
 export async function listMessages(
   db: Db,
   organizationId: string,
@@ -246,12 +250,19 @@ export async function listMessages(
   paging: { page: number; pageSize: number },
 ) {
   const conversation = await loadConversation(db, organizationId, conversationId);
-  const [page, count] = await db.$client.batch<Row>([
+  const [page, count, archived] = await db.$client.batch<Row>([
     db.$client
       .prepare(`${MESSAGE_SELECT} WHERE m.conversation_id = ? ORDER BY m.seq LIMIT ? OFFSET ?`)
       .bind(conversation.id, paging.pageSize, (paging.page - 1) * paging.pageSize),
     db.$client.prepare('SELECT COUNT(*) AS total FROM messages WHERE conversation_id = ?').bind(conversation.id),
+    db.$client
+      .prepare('SELECT object_key, last_seq FROM conversation_archives WHERE conversation_id = ?')
+      .bind(conversation.id),
   ]);
+  const archive = archived?.results[0];
+  if (archive) {
+    return listWithArchive(db, conversation.id, String(archive.object_key), Number(archive.last_seq), paging);
+  }
   const total = Number(count?.results[0]?.total ?? 0);
   return {
     items: await withEvents(db, conversation.id, page?.results ?? []),
@@ -260,6 +271,113 @@ export async function listMessages(
     total,
     totalPages: Math.ceil(total / paging.pageSize),
   };
+}
+
+/**
+ * The messages of an archived conversation: the archive object (up to its last seq) with D1's rows laid over
+ * it. D1 may hold a few archived messages again (the actor reprojected them after an update: its copy is the
+ * newer, so it wins) and the messages written after a reopening (above the archive's last seq).
+ */
+async function listWithArchive(
+  db: Db,
+  conversationId: string,
+  objectKey: string,
+  lastSeq: number,
+  paging: { page: number; pageSize: number },
+) {
+  const [archivedMessages, [overlaid, newer]] = await Promise.all([
+    readArchive(archiveBucket(), objectKey),
+    db.$client.batch<Row>([
+      db.$client
+        .prepare('SELECT id, seq FROM messages WHERE conversation_id = ? AND seq <= ?')
+        .bind(conversationId, lastSeq),
+      db.$client
+        .prepare('SELECT COUNT(*) AS total FROM messages WHERE conversation_id = ? AND seq > ?')
+        .bind(conversationId, lastSeq),
+    ]),
+  ]);
+  const inD1 = new Map((overlaid?.results ?? []).map((r) => [String(r.id), Number(r.seq)]));
+  // Everything up to lastSeq, in seq order: archived lines, or the id of the D1 row that replaces one.
+  const head: ({ seq: number; archived: ArchivedMessage } | { seq: number; id: string })[] = [
+    ...archivedMessages.filter((m) => !inD1.has(m.id)).map((m) => ({ seq: m.seq, archived: m })),
+    ...[...inD1].map(([id, seq]) => ({ seq, id })),
+  ].sort((a, b) => a.seq - b.seq);
+  const total = head.length + Number(newer?.results[0]?.total ?? 0);
+  const offset = (paging.page - 1) * paging.pageSize;
+  const window = head.slice(offset, offset + paging.pageSize);
+  const d1Ids = window.flatMap((entry) => ('id' in entry ? [entry.id] : []));
+  const tailOffset = Math.max(0, offset - head.length);
+  const tailLimit = paging.pageSize - window.length;
+  const [overlaidRows, tailRows, names] = await Promise.all([
+    d1Ids.length
+      ? db.$client
+          .prepare(
+            `${MESSAGE_SELECT} WHERE m.conversation_id = ? AND m.id IN (SELECT value FROM json_each(?)) ORDER BY m.seq`,
+          )
+          .bind(conversationId, JSON.stringify(d1Ids))
+          .all<Row>()
+          .then((r) => withEvents(db, conversationId, r.results))
+      : [],
+    tailLimit > 0
+      ? db.$client
+          .prepare(`${MESSAGE_SELECT} WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ? OFFSET ?`)
+          .bind(conversationId, lastSeq, tailLimit, tailOffset)
+          .all<Row>()
+          .then((r) => withEvents(db, conversationId, r.results))
+      : [],
+    senderNames(
+      db,
+      window.flatMap((entry) =>
+        'archived' in entry && entry.archived.sender_id ? [String(entry.archived.sender_id)] : [],
+      ),
+    ),
+  ]);
+  const byId = new Map(overlaidRows.map((m) => [m.id, m]));
+  const archivedById = new Map(archivedMessages.map((m) => [m.id, m]));
+  const items = window.map((entry) => {
+    if ('id' in entry) {
+      // D1's copy is newer, but its row was deleted and re-inserted: the events recorded before archiving
+      // are in the archive only.
+      const message = byId.get(entry.id);
+      if (!message) return null; // archived again between the two reads: gone from this page
+      const earlier = (archivedById.get(entry.id)?.events ?? []).map((e) => ({
+        type: e.type,
+        detail: e.detail,
+        createdAt: iso(e.created_at),
+      }));
+      const seen = new Set(message.events.map((e) => JSON.stringify(e)));
+      const events = [...earlier.filter((e) => !seen.has(JSON.stringify(e))), ...message.events].sort((a, b) =>
+        String(a.createdAt).localeCompare(String(b.createdAt)),
+      );
+      return { ...message, events };
+    }
+    const { events, ...row } = entry.archived;
+    return presentMessage(
+      { ...row, sender_name: names.get(String(row.sender_id)) ?? null },
+      events as unknown as Row[],
+    );
+  });
+  return {
+    items: [...items.filter((m): m is InboxMessage => m !== null), ...tailRows],
+    page: paging.page,
+    pageSize: paging.pageSize,
+    total,
+    totalPages: Math.ceil(total / paging.pageSize),
+  };
+}
+
+/** Names of message senders as MESSAGE_SELECT finds them (a user's name first, else a contact's). */
+async function senderNames(db: Db, ids: string[]): Promise<Map<string, string | null>> {
+  if (!ids.length) return new Map();
+  const unique = JSON.stringify([...new Set(ids)]);
+  const [users, contacts] = await db.$client.batch<{ id: string; name: string | null }>([
+    db.$client.prepare('SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))').bind(unique),
+    db.$client.prepare('SELECT id, name FROM contacts WHERE id IN (SELECT value FROM json_each(?))').bind(unique),
+  ]);
+  const names = new Map<string, string | null>();
+  for (const c of contacts?.results ?? []) names.set(c.id, c.name);
+  for (const u of users?.results ?? []) if (u.name !== null || !names.get(u.id)) names.set(u.id, u.name);
+  return names;
 }
 
 /** One message as the inbox shows it (D1 has it once the actor returned); the actor's copy if D1 lags. */

@@ -1493,3 +1493,36 @@ export const tiktokThreads = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
 );
+
+// ── Message archive (worker/archive/): messages of long-closed conversations live in R2, not D1 ──────────
+
+/**
+ * One row per conversation whose messages were moved to the ARCHIVE bucket (one JSON-lines object per
+ * conversation). The conversation row stays in D1 (the inbox lists it as before); its archived messages are
+ * searched through archived_conversations_fts (migrations/0003_message_archive.sql), which shares this row's rowid.
+ */
+export const conversationArchives = sqliteTable(
+  'conversation_archives',
+  {
+    conversationId: text('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    /** The R2 key of the JSON-lines object (one message with its delivery events per line, by seq). */
+    objectKey: text('object_key').notNull(),
+    messageCount: integer('message_count').notNull(),
+    /** The highest seq in the object: D1 rows above it are newer than the archive (a reopened conversation). */
+    lastSeq: integer('last_seq').notNull(),
+    bytes: integer('bytes').notNull(),
+    /** The closedAt the conversation had when it was archived. */
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }).notNull(),
+    archivedAt: integer('archived_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('conversation_archives_org').on(t.organizationId)],
+);
+
+/** Installation-wide archive bookkeeping: the cron's cursor over closed conversations and the D1 size alert level. */
+export const archiveState = sqliteTable('archive_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

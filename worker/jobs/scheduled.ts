@@ -2,6 +2,7 @@
 // the queue can no longer redeliver their event.
 import { and, eq, lt } from 'drizzle-orm';
 import { flushAll as flushAnalytics } from '../analytics/store';
+import { runArchiveUpkeep } from '../archive/upkeep';
 import { runAutomationUpkeep } from '../automations/upkeep';
 import { runBillingUpkeep } from '../billing/upkeep';
 import { pollEmailChannels } from '../channels/email/poll';
@@ -25,6 +26,7 @@ export async function runScheduled(env: AppBindings, now = Date.now()): Promise<
   await runBillingUpkeep(env, now);
   await wakeSnoozedConversations(env, db, now);
   await runAutomationUpkeep(env, now);
+  await runArchiveUpkeep(env, now);
   // Last: the IMAP poll may take up to its 45-second budget.
   await pollEmailChannels(env);
   await db
