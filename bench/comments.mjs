@@ -209,7 +209,9 @@ async function main() {
   );
   console.log(`ack p50 ${percentile(acks, 50).toFixed(1)} ms, p99 ${percentile(acks, 99).toFixed(1)} ms`);
 
-  // Evaluation runs on the queue: wait until every comment is evaluated (or nothing moves for 120 s).
+  // Comments are evaluated right after each answer; one whose evaluation was lost (wrangler dev restarts when
+  // files in the tree change) is sent to the queue by the cron's sweep, which `wrangler dev` does not run by
+  // itself: trigger it every 30 s. Wait until every comment is evaluated (or nothing moves for 5 minutes).
   let last = -1;
   let still = 0;
   for (;;) {
@@ -220,7 +222,8 @@ async function main() {
     if (pending === last) still++;
     else still = 0;
     last = pending;
-    if (still >= 24) throw new Error(`evaluation stalled: ${pending} of ${total} comments pending`);
+    if (still >= 60) throw new Error(`evaluation stalled: ${pending} of ${total} comments pending`);
+    if (pending && still % 6 === 5) await fetch(`${app}/cdn-cgi/local/scheduled`).catch(() => {});
     await new Promise((r) => setTimeout(r, 5000));
   }
   const evaluatedSeconds = (performance.now() - started) / 1000;

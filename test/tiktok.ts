@@ -120,3 +120,22 @@ export async function postTikTokWebhook(
   } catch {}
   return { status: res.status, body };
 }
+
+/**
+ * Waits until a comment is evaluated. The webhook evaluates it right after answering (waitUntil); calling the
+ * evaluation here too is safe (a run that finds the DM in progress leaves it to its owner).
+ */
+export async function settleComment(organizationId: string, commentId: string) {
+  const { evaluateComment } = await import('../worker/automations/engine');
+  for (let i = 0; i < 200; i++) {
+    await evaluateComment(env, organizationId, commentId);
+    const row = await env.DB.prepare(
+      'SELECT status FROM automation_comments WHERE organization_id = ? AND comment_id = ?',
+    )
+      .bind(organizationId, commentId)
+      .first<{ status: string }>();
+    if (row?.status === 'EVALUATED') return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`comment ${commentId} was not evaluated`);
+}

@@ -5,7 +5,14 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember } from '../../test/client';
 import { FakeTikTok } from '../../test/fake-tiktok';
-import { commentBody, messageBody, ownerWithTikTok, postTikTokWebhook, tiktokId } from '../../test/tiktok';
+import {
+  commentBody,
+  messageBody,
+  ownerWithTikTok,
+  postTikTokWebhook,
+  settleComment,
+  tiktokId,
+} from '../../test/tiktok';
 import { ensureAccount } from '../billing/account';
 import { signTikTokBody } from '../channels/tiktok/signature';
 import { createDb } from '../db/client';
@@ -64,7 +71,7 @@ async function setup(options: { scopes?: string[] } = {}) {
       }),
     );
     expect(res.status).toBe(200);
-    await evaluateComment(env, owner.organizationId, commentId);
+    await settleComment(owner.organizationId, commentId);
     return { commentId, userId, res };
   };
   const log = async (triggerId: string) =>
@@ -128,7 +135,7 @@ describe('comment → DM through the one outbound road', () => {
       evaluateComment(env, s.organizationId, commentId),
       evaluateComment(env, s.organizationId, commentId),
     ]);
-    await evaluateComment(env, s.organizationId, commentId);
+    await settleComment(s.organizationId, commentId);
     expect(s.dmsFor(commentId)).toHaveLength(1);
     expect(fake.replies.filter((r) => r.commentId === commentId)).toEqual([
       expect.objectContaining({ text: 'Check your DMs!', videoId: s.videos[0]!.item_id }),
@@ -169,6 +176,7 @@ describe('comment → DM through the one outbound road', () => {
       );
     }
     await Promise.all(ids.map((id) => evaluateComment(env, s.organizationId, id)));
+    for (const id of ids) await settleComment(s.organizationId, id);
     expect(ids.flatMap((id) => s.dmsFor(id))).toHaveLength(1);
   });
 

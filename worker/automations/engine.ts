@@ -3,7 +3,7 @@
 // before anything is sent: the (trigger × commenter) throttle row and the comment's one DM row. The DM takes
 // the one outbound road (postOutbound, deduped by `comment:<id>`), so a retry or a second worker cannot send
 // twice; every trigger gets a line in the evaluation log.
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { COMMENT_DM_PREFIX } from '../channels/tiktok/adapter';
 import { openConversation, upsertContact } from '../conversations/intake';
@@ -27,6 +27,8 @@ import { commentSource } from './sources';
 
 /** The evaluation log keeps this many entries per trigger. */
 export const EVALUATIONS_KEPT = 50;
+/** A run that claimed a comment's DM and has not recorded it after this long is assumed dead. */
+const DM_LEASE_MS = 2 * 60_000;
 /** A comment still PENDING after this long had its job lost: the cron sends it again. */
 const PENDING_SWEEP_MS = 2 * 60_000;
 
@@ -41,12 +43,17 @@ export interface IncomingComment {
   createdAt: number;
 }
 
-/** Stores a comment once; only the first delivery of a comment id enqueues its evaluation. */
+/**
+ * Stores a comment once; only the first delivery of a comment id is evaluated: right after the answer when the
+ * caller can keep working after it (`defer`, the webhook's waitUntil), else by the `automation.comment` job.
+ * Either way a comment whose evaluation was lost stays PENDING and the cron's sweep sends it to the queue.
+ */
 export async function acceptComment(
   env: AppBindings,
   db: Db,
   comment: IncomingComment,
   receivedAt = Date.now(),
+  defer?: (work: Promise<unknown>) => void,
 ): Promise<{ stored: boolean }> {
   const inserted = await db
     .insert(automationComments)
@@ -65,6 +72,14 @@ export async function acceptComment(
     .onConflictDoNothing()
     .returning({ id: automationComments.commentId });
   if (!inserted.length) return { stored: false };
+  if (defer) {
+    defer(
+      evaluateComment(env, comment.organizationId, comment.commentId).catch((error) =>
+        console.error(`Comment ${comment.commentId}: evaluation failed, the sweep retries it:`, error),
+      ),
+    );
+    return { stored: true };
+  }
   try {
     await enqueue(env.JOBS, {
       kind: 'automation.comment',
@@ -318,15 +333,33 @@ export async function evaluateComment(
       };
       outcome = 'throttled';
     } else {
-      // Claim 2: the comment's one DM. Whoever inserted first decides the trigger; later runs follow it.
-      await db
+      // Claim 2: the comment's one DM. Whoever inserted it decides the trigger and acts; a run that finds it
+      // unfinished leaves it to its owner unless the owner's lease ran out (it died): then it takes over, and the
+      // outbound id dedupe keeps the DM single.
+      const now = Date.now();
+      const inserted = await db
         .insert(automationDms)
-        .values({ organizationId, commentId: comment.commentId, triggerId: winner.triggerId, claimedAt: new Date() })
-        .onConflictDoNothing();
-      const [dm] = await db
-        .select()
-        .from(automationDms)
-        .where(and(eq(automationDms.organizationId, organizationId), eq(automationDms.commentId, comment.commentId)));
+        .values({ organizationId, commentId: comment.commentId, triggerId: winner.triggerId, claimedAt: new Date(now) })
+        .onConflictDoNothing()
+        .returning();
+      let dm = inserted[0];
+      if (!dm) {
+        const where = and(
+          eq(automationDms.organizationId, organizationId),
+          eq(automationDms.commentId, comment.commentId),
+        );
+        const [existing] = await db.select().from(automationDms).where(where);
+        dm = existing!;
+        if (!dm.dmStatus) {
+          const [taken] = await db
+            .update(automationDms)
+            .set({ claimedAt: new Date(now) })
+            .where(and(where, isNull(automationDms.dmStatus), lt(automationDms.claimedAt, new Date(now - DM_LEASE_MS))))
+            .returning();
+          if (!taken) return { firedTriggerId: dm.triggerId, outcome: 'in progress in another run', results };
+          dm = taken;
+        }
+      }
       const trigger = triggers.find((t) => t.id === dm!.triggerId);
       if (trigger) {
         fired = trigger.id;

@@ -10,9 +10,9 @@ import {
   followCallback,
   ownerWithTikTok,
   postTikTokWebhook,
+  settleComment,
   tiktokId,
 } from '../../test/tiktok';
-import { evaluateComment } from '../automations/engine';
 import { createDb } from '../db/client';
 import { refreshExpiringIntegrations } from '../integrations/tokens';
 
@@ -212,7 +212,7 @@ describe('triggers: configuration, Test against history and the log', () => {
     await postTikTokWebhook(
       commentBody(owner.openId, { commentId, videoId: owner.videos[0]!.item_id, userId, text: 'price' }),
     );
-    await evaluateComment(env, owner.organizationId, commentId);
+    await settleComment(owner.organizationId, commentId);
     const copy = await owner.client.post(`/api/automations/triggers/${a.id}/duplicate`);
     expect(copy.status).toBe(201);
     expect(copy.body.data).toMatchObject({
@@ -305,7 +305,7 @@ describe('triggers: configuration, Test against history and the log', () => {
       await postTikTokWebhook(
         commentBody(owner.openId, { commentId, videoId: owner.videos[0]!.item_id, userId: 'u', text: `n${i}` }),
       );
-      await evaluateComment(env, owner.organizationId, commentId);
+      await settleComment(owner.organizationId, commentId);
     }
     const { pruneEvaluations } = await import('../automations/engine');
     await pruneEvaluations(env);

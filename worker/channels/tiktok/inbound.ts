@@ -30,6 +30,7 @@ export async function processTikTokBody(
   db: Db,
   body: unknown,
   now = Date.now(),
+  defer?: (work: Promise<unknown>) => void,
 ): Promise<WebhookOutcome> {
   const delivery = readTikTokBody(body);
   if (!delivery) return 'ignored';
@@ -57,6 +58,7 @@ export async function processTikTokBody(
         createdAt: event.createdAt,
       },
       now,
+      defer,
     );
     return stored ? 'comment' : 'duplicate-comment';
   }

@@ -27,6 +27,7 @@ export const tiktokWebhookRoutes = new Hono<AppEnv>().post('/', async (c) => {
   } catch {
     throw ValidationError.field('body', 'The body is not valid JSON');
   }
-  const outcome = await processTikTokBody(c.env, c.var.db, body);
+  // A new comment is evaluated right after the answer (waitUntil); the cron's sweep catches a lost one.
+  const outcome = await processTikTokBody(c.env, c.var.db, body, Date.now(), (work) => c.executionCtx.waitUntil(work));
   return ok(c, { outcome });
 });
