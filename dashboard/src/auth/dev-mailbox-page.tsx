@@ -16,7 +16,6 @@ const URL_RE = /(https?:\/\/[^\s<>"]+)/g;
 function withLinks(text: string) {
   return text.split(URL_RE).map((part, i) =>
     i % 2 === 1 ? (
-      // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text never move
       <a key={i} href={part}>
         {part}
       </a>
