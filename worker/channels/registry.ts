@@ -2,7 +2,8 @@
 import type { Db } from '../db/client';
 import type { Channel, ChannelType } from '../db/schema';
 import type { AppBindings } from '../env';
-import type { ChannelAdapter, DeliveryResult, OutboundEnvelope } from './adapter';
+import { ConflictError } from '../lib/errors';
+import type { ChannelAdapter, DeliveryResult, OutboundCheck, OutboundEnvelope } from './adapter';
 import { decryptCredentials } from './channels';
 import { emailAdapter } from './email/adapter';
 import { facebookAdapter, instagramAdapter, whatsappAdapter } from './meta/adapters';
@@ -49,4 +50,18 @@ export async function deliver(
   } catch (error) {
     return { status: 'FAILED', detail: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * Refuses (409, with the channel's reason) a message the channel cannot take now — e.g. outside a messaging
+ * window — before anything is stored or charged.
+ */
+export async function assertChannelTakes(
+  env: AppBindings,
+  db: Db,
+  channel: Channel,
+  check: OutboundCheck,
+): Promise<void> {
+  const reason = await channelAdapter(channel.type).checkOutbound?.(check, { env, db, channel });
+  if (reason) throw new ConflictError(reason);
 }

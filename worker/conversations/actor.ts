@@ -562,6 +562,8 @@ export class ConversationActor extends DurableObject<AppBindings> {
     messageId: string,
     decision: Decision,
     by: ChangedBy = {},
+    /** Approve with the agent's edit: it is what the customer gets; the draft as written stays in originalContent. */
+    editedContent?: string,
   ): Promise<DecisionResult> {
     const state = await this.ensure(ref);
     const target = this.message(messageId);
@@ -589,10 +591,16 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const older = this.messages()
       .filter((m) => m.seq < target.seq && m.approvalStatus === 'PENDING')
       .map((m) => ({ ...m, approvalStatus: 'REJECTED' as const, updatedAt: now }));
+    const edited = decision === 'approve' && editedContent !== undefined && editedContent !== target.content;
     const approved: LogMessage = {
       ...target,
       approvalStatus: 'APPROVED',
-      content: decision === 'send-original' && target.originalContent ? target.originalContent : target.content,
+      content: edited
+        ? editedContent
+        : decision === 'send-original' && target.originalContent
+          ? target.originalContent
+          : target.content,
+      originalContent: edited ? (target.originalContent ?? target.content) : target.originalContent,
       updatedAt: now,
     };
     this.commit({
@@ -616,6 +624,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
           state,
           {
             type: 'message.approved',
+            edited,
             messageId,
             channelId: state.channelId,
             senderType: target.senderType,

@@ -6,6 +6,7 @@ import { deleteArchive } from '../archive/archive';
 import { type ArchivedMessage, archiveBucket, readArchive } from '../archive/store';
 import { debitTokens } from '../billing/tokens';
 import { loadChannel } from '../channels/channels';
+import { assertChannelTakes } from '../channels/registry';
 import type { Db } from '../db/client';
 import { type ChannelType, type ConversationStatus, conversations, memberships } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -453,6 +454,12 @@ export async function sendReply(
   const customerLanguage = primaryLanguage(conversation.language);
   const needsTranslation = !isNote && channel.autoTranslate && customerLanguage !== null && customerLanguage !== agent;
   if (!isNote) {
+    // A channel that cannot take the reply now (a closed messaging window) refuses it before it costs anything.
+    await assertChannelTakes(env, db, channel, {
+      organizationId,
+      conversationId: conversation.id,
+      senderType: 'AGENT',
+    });
     await debitTokens(db, {
       organizationId,
       amount: 1,

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { DeliveryStatus, InboundMessage } from '../channels/adapter';
 import { loadChannel } from '../channels/channels';
-import { deliver } from '../channels/registry';
+import { assertChannelTakes, deliver } from '../channels/registry';
 import { createDb, type Db } from '../db/client';
 import { type Conversation, users } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -70,6 +70,15 @@ export async function appendOutbound(
   input: OutboundMessage,
 ): Promise<{ message: LogMessage; duplicate: boolean }> {
   const { conversation, files } = await prepareOutbound(db, input);
+  if (!input.isNote && (input.approvalStatus ?? 'NONE') === 'NONE' && input.senderType !== 'AGENT') {
+    // Agent replies were checked by sendReply before they were charged; automated ones are checked here.
+    const channel = await loadChannel(db, input.organizationId, conversation.channelId);
+    await assertChannelTakes(env, db, channel, {
+      organizationId: input.organizationId,
+      conversationId: conversation.id,
+      senderType: input.senderType,
+    });
+  }
   const attachments = files.map((file) => file.id);
   await claimAttachments(db, input.organizationId, conversation.id, attachments);
   const { message, duplicate } = await conversationActor(env, conversation.id).append(refOf(conversation), {
@@ -110,11 +119,18 @@ export async function deliverMessage(
   db: Db,
   conversation: Pick<Conversation, 'id' | 'organizationId' | 'channelId'>,
   message: LogMessage,
+  options: { approvedByMember?: boolean } = {},
 ): Promise<LogMessage> {
   if (message.direction !== 'OUTBOUND' || message.isNote) return message;
   if (message.approvalStatus === 'PENDING' || message.approvalStatus === 'REJECTED') return message;
   const channel = await loadChannel(db, conversation.organizationId, conversation.channelId);
-  const outcome = await deliver(env, db, channel, asEnvelope(message));
+  const envelope = asEnvelope(message);
+  const outcome = await deliver(
+    env,
+    db,
+    channel,
+    options.approvedByMember ? { ...envelope, senderType: 'AGENT' } : envelope,
+  );
   const recorded = await conversationActor(env, conversation.id).recordDelivery(
     refOf(conversation),
     message.id,
@@ -152,26 +168,35 @@ async function decide(
   messageId: string,
   decision: Decision,
   userId: string | null,
+  editedContent?: string,
 ): Promise<LogMessage> {
   const db = createDb(env.DB);
   const conversation = await loadMessageConversation(db, organizationId, messageId);
-  const result = await conversationActor(env, conversation.id).decide(refOf(conversation), messageId, decision, {
-    userId,
-  });
+  const result = await conversationActor(env, conversation.id).decide(
+    refOf(conversation),
+    messageId,
+    decision,
+    { userId },
+    editedContent,
+  );
   if (!result.ok) {
     if (result.reason === 'NOT_FOUND') throw new NotFoundError('Message');
     throw ValidationError.field('approvalStatus', 'Only a message waiting for approval can be approved or rejected');
   }
   if (decision === 'reject') return result.message;
-  return deliverMessage(env, db, conversation, result.message);
+  // A reply a member approved goes out as theirs: a human agent's reply, as far as messaging windows go.
+  return deliverMessage(env, db, conversation, result.message, { approvedByMember: userId !== null });
 }
 
-/** Approves a pending reply (older pending drafts of the conversation become REJECTED) and delivers it. */
+/**
+ * Approves a pending reply (older pending drafts of the conversation become REJECTED) and delivers it; with
+ * `content`, the agent's edit is what goes out.
+ */
 export function approveMessage(
   env: AppBindings,
   organizationId: string,
   messageId: string,
-  options: { sendOriginal?: boolean; userId?: string | null } = {},
+  options: { sendOriginal?: boolean; userId?: string | null; content?: string } = {},
 ): Promise<LogMessage> {
   return decide(
     env,
@@ -179,6 +204,7 @@ export function approveMessage(
     messageId,
     options.sendOriginal ? 'send-original' : 'approve',
     options.userId ?? null,
+    options.content,
   );
 }
 

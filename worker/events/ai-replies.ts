@@ -11,7 +11,7 @@ import { createDb } from '../db/client';
 import { aiAutoReplies, channels, conversations, messages } from '../db/schema';
 import type { AppBindings } from '../env';
 import { enqueue, type JobOf } from '../jobs/types';
-import { InsufficientTokensError, ValidationError } from '../lib/errors';
+import { ConflictError, InsufficientTokensError, ValidationError } from '../lib/errors';
 import type { Subscriber } from './fan-out';
 import { humanAnsweredSince, markNeedsHuman, needsHuman } from './needs-human';
 
@@ -126,7 +126,12 @@ export async function runAutoReply(
   } catch (error) {
     await release();
     // No tokens or no provider: retrying cannot help, the agents answer by hand.
-    if (error instanceof InsufficientTokensError || error instanceof ValidationError) {
+    // A channel that cannot take an automated reply now (a closed messaging window) is not retried either.
+    if (
+      error instanceof InsufficientTokensError ||
+      error instanceof ValidationError ||
+      error instanceof ConflictError
+    ) {
       console.warn(`Auto-reply skipped for message ${job.messageId}: ${error.message}`);
       return;
     }

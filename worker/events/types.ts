@@ -36,7 +36,8 @@ export type DomainEvent = EventBase &
         /** The reply waits while the message.translate job translates it. */
         awaitingTranslation: boolean;
       } & MessageRef)
-    | ({ type: 'message.approved' | 'message.rejected'; senderType: LogMessage['senderType'] } & MessageRef)
+    | ({ type: 'message.approved'; senderType: LogMessage['senderType']; edited?: boolean } & MessageRef)
+    | ({ type: 'message.rejected'; senderType: LogMessage['senderType'] } & MessageRef)
     | ({
         type: 'message.sent' | 'message.delivered' | 'message.read' | 'message.failed';
         detail: string | null;

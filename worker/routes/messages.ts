@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { presentLogMessage } from '../conversations/inbox';
 import { approveMessage, rejectMessage } from '../conversations/pipeline';
-import { DRAFT_CONTENT_MAX, editPendingDraft } from '../drafts/edit';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { withAgent, withOrganization } from '../http/session';
@@ -27,7 +26,7 @@ const approveSchema = z.object({
     .string()
     .trim()
     .min(1, 'The reply cannot be empty')
-    .max(DRAFT_CONTENT_MAX, `A reply is at most ${DRAFT_CONTENT_MAX.toLocaleString('en')} characters`)
+    .max(10_000, 'A reply is at most 10,000 characters')
     .optional(),
 });
 
@@ -39,14 +38,14 @@ export const messageRoutes = new Hono<AppEnv>()
   .use('/:id/retranslate', withOrganization, withAgent)
   .post('/:id/approve', validate('json', approveSchema), async (c) => {
     const { content } = c.req.valid('json');
-    if (content !== undefined) {
-      await editPendingDraft(c.env, c.var.db, c.var.auth.organization.id, c.req.param('id'), content);
-    }
     return ok(
       c,
       await presentLogMessage(
         c.var.db,
-        await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'), { userId: c.var.auth.user.id }),
+        await approveMessage(c.env, c.var.auth.organization.id, c.req.param('id'), {
+          userId: c.var.auth.user.id,
+          content,
+        }),
       ),
     );
   })

@@ -216,6 +216,9 @@ describe('replying and drafts', () => {
       approvalStatus: 'APPROVED',
     });
     const again = await org.client.post(`/api/messages/${message.id}/approve`, { content: 'Changed my mind' });
-    expect(again.body.error.fields.content).toEqual(['Only a reply waiting for approval can be edited']);
+    expect(again.status).toBe(400);
+    expect(again.body.error.fields.approvalStatus).toEqual([
+      'Only a message waiting for approval can be approved or rejected',
+    ]);
   });
 });

@@ -204,7 +204,7 @@ describe('Meta sends through the Graph API', () => {
 });
 
 describe('Meta messaging windows', () => {
-  it('refuses WhatsApp free text at 25 h with the reason, before and at send, and sends nothing', async () => {
+  it('refuses WhatsApp free text at 25 h with a 409 and the reason before anything is stored or charged', async () => {
     const setup = await whatsappConversation(25);
     const channel = (await rows('SELECT * FROM channels WHERE id = ?', setup.channel.id))[0] as never;
     const reason = await whatsappAdapter.checkOutbound!(
@@ -214,9 +214,18 @@ describe('Meta messaging windows', () => {
     expect(reason).toBe(
       "Not sent: WhatsApp's 24-hour window closed (the customer last wrote 25 h ago); only an approved template can be sent",
     );
-    const message = await reply(setup, 'Free text, too late.');
-    expect(message.deliveryStatus).toBe('FAILED');
-    expect(message.events.map((e: any) => e.detail)).toContain(reason);
+    const balance = async () => (await setup.client.get('/api/auth/me')).body.data.organization.tokenBalance;
+    const before = await balance();
+    const refused = await setup.client.post(`/api/conversations/${setup.conversationId}/messages`, {
+      conversationId: setup.conversationId,
+      content: 'Free text, too late.',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'CONFLICT', message: reason });
+    expect(await balance()).toBe(before);
+    expect(
+      await rows("SELECT id FROM messages WHERE conversation_id = ? AND direction = 'OUTBOUND'", setup.conversationId),
+    ).toEqual([]);
     expect(sendsTo(setup.accountId)).toEqual([]);
     const window = await setup.client.get(`/api/conversations/${setup.conversationId}/window`);
     expect(window.body.data).toMatchObject({ applies: true, state: 'template-required', label: 'Template required' });
@@ -296,15 +305,13 @@ describe('Meta messaging windows', () => {
         message: { text: 'Sorry for the wait!' },
       },
     ]);
-    const ai = await postOutbound(env, {
+    const ai = postOutbound(env, {
       organizationId: setup.organization.id,
       conversationId: setup.conversationId,
       senderType: 'AI',
       content: 'An automated answer.',
     });
-    expect(ai.deliveryStatus).toBe('FAILED');
-    const [event] = await rows("SELECT detail FROM message_events WHERE message_id = ? AND type = 'FAILED'", ai.id);
-    expect(event!.detail).toBe(
+    await expect(ai).rejects.toThrow(
       "Not sent: Messenger only allows automated replies within 24 hours of the customer's last message (it was 30 h ago); a human agent can still answer within 7 days",
     );
     expect(sendsTo(setup.accountId)).toHaveLength(1);

@@ -26,7 +26,7 @@ describe('widget origin allowlist', () => {
       undefined,
     ]) {
       expect(() => assertWidgetOrigin(channel, origin), String(origin)).toThrow(
-        expect.objectContaining({ status: 403 }),
+        expect.objectContaining({ code: 'FORBIDDEN' }),
       );
     }
   });
