@@ -29,15 +29,20 @@ test('a site outside the allowed domains shows no launcher at all', async ({ bro
     credentials: {},
     settings: { allowedDomains: ['shop.example'] },
   });
-  // A host page on a site that is not allowed (served by the test itself) embeds the channel's snippet.
   const page = await newPage(browser);
-  // Another origin than the app's (127.0.0.1 rather than localhost), so it is not trusted as our own.
-  const shop = `${baseURL!.replace('localhost', '127.0.0.1')}/blocked-shop`;
+  // A shop on another site embeds the snippet from a CDN name that the test forwards to the local stack, so the
+  // Worker sees the shop's Origin as the browser sends it.
+  const shop = 'http://blocked-shop.test/';
+  const cdn = 'http://helpstack-cdn.test';
+  await page.route(`${cdn}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    await route.fulfill({ response: await route.fetch({ url: `${baseURL}${url.pathname}${url.search}` }) });
+  });
   await page.route(shop, (route) =>
     route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><html lang="en"><head><title>Blocked shop</title></head><body><main><h1>Shop</h1></main>
-<script src="${baseURL}/widget.js?id=${channel.id}" async></script></body></html>`,
+<script src="${cdn}/widget.js?id=${channel.id}" async></script></body></html>`,
     }),
   );
   const config = page.waitForResponse((res) => res.url().includes(`/api/widget/${channel.id}/config`));
@@ -62,7 +67,7 @@ test('when the AI hands off, the widget asks for an email and the agent sees it'
   const log = chat.getByRole('log', { name: 'Conversation' });
   await expect(log).toContainText('a teammate will follow up', { timeout: 30_000 });
   const email = `visitor-${stamp}@example.test`;
-  await chat.getByLabel(/Leave your email/).fill(email);
+  await chat.getByRole('textbox', { name: /Leave your email/ }).fill(email);
   await chat.getByRole('button', { name: 'Save email' }).click();
   await expect(chat.getByRole('button', { name: 'Save email' })).toHaveCount(0);
 
