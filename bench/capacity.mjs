@@ -302,6 +302,14 @@ async function main() {
       ` (search row ${fts.toFixed(0)} B, archive row ${archiveRow.toFixed(0)} B) against ${livePerConversation.toFixed(0)} B kept live;` +
       ` R2 per archived conversation ${(last.r2 / archivedCount).toFixed(0)} B`,
   );
+  // The typical organisation after two years: 36,000 conversations; with archiving, the last 1.5 months live.
+  const residual = (last.after - first.after) / archivedCount;
+  const typicalLive = 36_000 * livePerConversation;
+  const typicalArchived = 2_250 * livePerConversation + 33_750 * residual;
+  console.log(
+    `Typical organisation, 36-character ids: ${mb(typicalLive)} kept live → ${Math.floor(D1_CAP / typicalLive)} per installation;` +
+      ` archiving after 30 days: ${mb(typicalArchived)} → ${Math.floor(D1_CAP / typicalArchived)} per installation`,
+  );
   console.log(
     `List p50 no filter: ${ms(first.lists['no filter'].p50)} before any history, ${ms(last.lists['no filter'].p50)} with ${archivedCount.toLocaleString()} archived (${(last.lists['no filter'].p50 / first.lists['no filter'].p50).toFixed(2)}×)`,
   );
