@@ -7,7 +7,7 @@ import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { COMMENT_DM_PREFIX } from '../channels/tiktok/adapter';
 import { openConversation, upsertContact } from '../conversations/intake';
-import { postOutbound } from '../conversations/pipeline';
+import { deliverMessage, postOutbound } from '../conversations/pipeline';
 import { createDb, type Db } from '../db/client';
 import {
   type AutomationComment,
@@ -145,7 +145,7 @@ async function sendMessageAction(ctx: DmContext, action: Extract<DmAction, { kin
     contactId: contact.id,
     conversationId: conversation.id,
   });
-  const message = await postOutbound(env, {
+  let message = await postOutbound(env, {
     organizationId: comment.organizationId,
     conversationId: conversation.id,
     senderType: 'SYSTEM',
@@ -166,6 +166,12 @@ async function sendMessageAction(ctx: DmContext, action: Extract<DmAction, { kin
       status: 'QUEUED',
       detail: 'contact cap: the monthly active contacts cap is reached, the DM is queued',
     };
+  }
+  if (allowed && message.deliveryStatus === 'NOT_SENT' && message.approvalStatus === 'NONE') {
+    // A run that died between storing the DM and recording its delivery: hand the stored message to its channel
+    // now. TikTok takes one private reply per comment, so if the first attempt did reach it, this one is refused
+    // (FAILED with TikTok's reason) instead of sending a second DM.
+    message = await deliverMessage(env, db, conversation, message);
   }
   if (message.deliveryStatus === 'FAILED') {
     return {
