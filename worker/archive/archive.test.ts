@@ -220,6 +220,36 @@ describe('archiving closed conversations to R2', () => {
     expect(after).toEqual(before);
   });
 
+  it('keeps in D1 a message the actor changed while the archive object was being written', async () => {
+    const { owner, organizationId, conversationId } = await oneVisitorConversation();
+    await close(owner.client, conversationId);
+    const before = await messagesPage(owner.client, conversationId);
+    const agentReply = before.items.find((m: { senderType: string }) => m.senderType === 'AGENT');
+    const ref = { id: conversationId, organizationId };
+    // The receipt lands after the rows were read and before they are deleted.
+    const racing = {
+      ...env,
+      ARCHIVE: {
+        get: (key: string) => env.ARCHIVE.get(key),
+        put: async (key: string, body: string, options: R2PutOptions) => {
+          await conversationActor(env, conversationId).recordDelivery(ref, agentReply.id, 'READ');
+          return env.ARCHIVE.put(key, body, options);
+        },
+      } as unknown as R2Bucket,
+    };
+    const run = await archiveClosedConversations(racing, Date.now() + 31 * DAY, config);
+    expect(run.archived).toBe(1);
+    const left = await env.DB.prepare('SELECT id, delivery_status FROM messages WHERE conversation_id = ?')
+      .bind(conversationId)
+      .all();
+    expect(left.results).toEqual([{ id: agentReply.id, delivery_status: 'READ' }]);
+    const after = await messagesPage(owner.client, conversationId);
+    expect(after.total).toBe(5);
+    const reply = after.items.find((m: { id: string }) => m.id === agentReply.id);
+    expect(reply.deliveryStatus).toBe('READ');
+    expect(reply.events.map((e: { type: string }) => e.type)).toEqual(['DELIVERED', 'READ']);
+  });
+
   it('archives at most the batch size per run and resumes where it stopped', async () => {
     const a = await oneVisitorConversation();
     await close(a.owner.client, a.conversationId);
