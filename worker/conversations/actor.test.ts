@@ -564,3 +564,18 @@ describe('files shown to the visitor over the socket', () => {
     socket.ws.close();
   });
 });
+
+describe('resolving a conversation', () => {
+  it('tells the visitor at once, so the widget shows the divider and the rating', async () => {
+    const org = await ownerWithWebsiteChat();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    socket.send({ type: 'message', clientMessageId: 'q', content: 'Thanks, that is all' });
+    await socket.next((f) => f.type === 'ack');
+    const conversationId: string = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    expect(socket.frames.some((f) => f.type === 'resolved')).toBe(false);
+    await org.client.patch(`/api/conversations/${conversationId}`, { status: 'CLOSED' });
+    expect(await socket.next((f) => f.type === 'resolved')).toEqual({ type: 'resolved', conversationId });
+    socket.ws.close();
+  });
+});

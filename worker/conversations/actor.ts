@@ -784,7 +784,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
         ),
       );
     }
-    return this.saveState(next, domain);
+    const saved = await this.saveState(next, domain);
+    const resolved = (status: string) => status === 'CLOSED' || status === 'ARCHIVED';
+    // The visitor's widget shows the "Conversation resolved" divider and offers a rating at once.
+    if (resolved(next.status) && !resolved(state.status))
+      this.toVisitors({ type: 'resolved', conversationId: state.id });
+    return saved;
   }
 
   async markRead(ref: ConversationRef): Promise<ConversationState> {
