@@ -15,8 +15,17 @@ import {
 } from '../../test/tiktok';
 import { ensureAccount } from '../billing/account';
 import { signTikTokBody } from '../channels/tiktok/signature';
+import { openConversation, upsertContact } from '../conversations/intake';
+import { conversationActor, refOf } from '../conversations/refs';
 import { createDb } from '../db/client';
-import { billingAccounts, organizations } from '../db/schema';
+import {
+  automationComments,
+  automationDms,
+  automationThrottles,
+  billingAccounts,
+  channels,
+  organizations,
+} from '../db/schema';
 import { evaluateComment } from './engine';
 
 const fake = new FakeTikTok(
@@ -257,6 +266,82 @@ describe('comment → DM through the one outbound road', () => {
     expect(s.dmsFor(a.commentId)).toHaveLength(1);
     const entry = (await s.log(first.id)).find((e: any) => e.commentId === b.commentId);
     expect(entry.outcome).toBe('NOT_MATCHED');
+  });
+});
+
+describe('recovery after a run died mid-send', () => {
+  async function strandedDm(s: Awaited<ReturnType<typeof setup>>, text: string) {
+    const trigger = await s.create({ name: 'Price', match: keyword('price') });
+    const commentId = tiktokId('c');
+    const userId = tiktokId('u');
+    fake.comments.set(commentId, userId);
+    const db = createDb(env.DB);
+    const now = Date.now();
+    // What a run leaves behind when it dies after storing the DM and before recording its delivery.
+    await db.insert(automationComments).values({
+      organizationId: s.organizationId,
+      commentId,
+      channelId: (await db.select().from(channels).where(eq(channels.organizationId, s.organizationId)))[0]!.id,
+      postId: s.videos[0]!.item_id,
+      commenterId: userId,
+      text,
+      commentedAt: new Date(now - 10 * 60_000),
+      receivedAt: new Date(now - 10 * 60_000),
+    });
+    const [channel] = await db.select().from(channels).where(eq(channels.organizationId, s.organizationId));
+    const contact = await upsertContact(db, channel!, userId);
+    const { conversation } = await openConversation(env, db, contact);
+    await conversationActor(env, conversation.id).append(refOf(conversation), {
+      direction: 'OUTBOUND',
+      senderType: 'SYSTEM',
+      senderId: null,
+      senderName: null,
+      content: 'Hi! Here is the price list 💸',
+      attachments: [],
+      files: [],
+      externalId: `comment:${commentId}`,
+    } as never);
+    await db.insert(automationThrottles).values({
+      triggerId: trigger.id,
+      commenterId: userId,
+      organizationId: s.organizationId,
+      commentId,
+      firedAt: new Date(now - 10 * 60_000),
+    });
+    await db.insert(automationDms).values({
+      organizationId: s.organizationId,
+      commentId,
+      triggerId: trigger.id,
+      claimedAt: new Date(now - 5 * 60_000),
+    });
+    return { trigger, commentId };
+  }
+
+  it('the retry hands the stored DM to TikTok once; if TikTok already had it, TikTok refuses a second one', async () => {
+    const s = await setup();
+    const lost = await strandedDm(s, 'price');
+    await settleComment(s.organizationId, lost.commentId);
+    expect(s.dmsFor(lost.commentId)).toHaveLength(1);
+    expect((await s.log(lost.trigger.id))[0]).toMatchObject({ commentId: lost.commentId, outcome: 'FIRED' });
+    expect(
+      await rows('SELECT delivery_status FROM messages WHERE external_id = ?', `comment:${lost.commentId}`),
+    ).toEqual([{ delivery_status: 'SENT' }]);
+
+    const s2 = await setup();
+    const reached = await strandedDm(s2, 'price');
+    // The dead run's send did reach TikTok before it died.
+    fake.dms.push({
+      businessId: s2.openId,
+      recipientType: 'COMMENT',
+      recipient: reached.commentId,
+      text: 'x',
+      messageId: 'm-x',
+    });
+    await settleComment(s2.organizationId, reached.commentId);
+    expect(s2.dmsFor(reached.commentId)).toHaveLength(1);
+    const [entry] = await s2.log(reached.trigger.id);
+    expect(entry.outcome).toBe('DM_FAILED');
+    expect(entry.reason).toContain('A private reply was already sent for this comment');
   });
 });
 
