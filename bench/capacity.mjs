@@ -250,12 +250,18 @@ async function main() {
       return { beforeLists, ...archiving, lists: await measureLists(base, cookie) };
     });
     const { runs, seconds, beforeLists } = measured;
+    // Archived conversations stay findable: the search finds the same conversations before and after.
+    for (const [label] of LISTS) {
+      if (beforeLists[label].total !== measured.lists[label].total) {
+        throw new Error(`${label}: ${beforeLists[label].total} before archiving, ${measured.lists[label].total} after`);
+      }
+    }
     const after = used(db);
     const r2 = Number(db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM conversation_archives').get().b);
     const left = Number(db.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id LIKE '%-cvhs-%'").get().n);
     if (left) throw new Error(`${left} archived messages still in D1`);
     console.log(
-      `step ${step}: +${STEP_CONVERSATIONS.toLocaleString()} closed conversations; archived in ${runs} cron runs (${seconds.toFixed(0)} s, ${(STEP_CONVERSATIONS / seconds) | 0} conversations/s)`,
+      `step ${step}: +${STEP_CONVERSATIONS.toLocaleString()} closed conversations (search=okapiflux finds ${measured.lists['search=okapiflux'].total} before and after); archived in ${runs} cron runs (${seconds.toFixed(0)} s, ${(STEP_CONVERSATIONS / seconds) | 0} conversations/s)`,
     );
     table.push({
       step,
