@@ -158,7 +158,8 @@ describe('agent tools settings', () => {
     const textarea = screen.getByLabelText('Parameters schema (JSON Schema)');
     expect(textarea.getAttribute('aria-invalid')).toBe('true');
     expect(textarea.getAttribute('aria-describedby')).toContain(message.id);
-    expect(screen.getByRole('alert').textContent).toContain('Invalid agent tool');
+    // The alert points at the field in plain words; the server's reason sits beside the field.
+    expect(screen.getByRole('alert').textContent).toBe('Please check this: See the highlighted fields.');
     expect(screen.getByRole('button', { name: 'Create tool' })).toBeTruthy();
   });
 

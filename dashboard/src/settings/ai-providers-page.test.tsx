@@ -172,7 +172,7 @@ describe('AI providers settings', () => {
     const input = screen.getByLabelText('Ollama server URL');
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect(input.getAttribute('aria-describedby')).toContain(message.id);
-    expect(screen.getByRole('alert').textContent).toContain('Invalid AI provider settings');
+    expect(screen.getByRole('alert').textContent).toBe('Please check this: See the highlighted fields.');
   });
 
   it('deleting a provider says which channels fall back to the default', async () => {
