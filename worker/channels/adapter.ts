@@ -78,6 +78,8 @@ export interface OutboundCheck {
   organizationId: string;
   conversationId: string;
   senderType: 'AGENT' | 'AI' | 'SYSTEM';
+  /** The message's client or provider id (e.g. `comment:<id>` for a DM answering a comment). */
+  externalId?: string | null;
   /** True when the message is an approved provider template (WhatsApp), which may go outside the window. */
   template?: boolean;
 }

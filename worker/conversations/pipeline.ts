@@ -77,6 +77,7 @@ export async function appendOutbound(
       organizationId: input.organizationId,
       conversationId: conversation.id,
       senderType: input.senderType,
+      externalId: input.externalId ?? null,
     });
   }
   const attachments = files.map((file) => file.id);

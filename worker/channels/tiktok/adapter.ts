@@ -85,10 +85,9 @@ export const tiktokAdapter: ChannelAdapter<TikTokCredentials> = {
   },
 
   async checkOutbound(check, ctx) {
-    // SYSTEM messages on TikTok are comment-triggered private replies (automations/engine.ts), whose rule is
-    // "once per comment", not the conversation window. The check does not carry the outbound id that tells them
-    // apart, so it lets SYSTEM through and `send` enforces the right rule for each (FAILED with the reason).
-    if (check.senderType === 'SYSTEM') return null;
+    // A DM answering a comment (automations/engine.ts, id `comment:<id>`) follows TikTok's once-per-comment rule,
+    // which `send` enforces; every other DM follows the conversation's reply window, checked here.
+    if (check.externalId?.startsWith('comment:')) return null;
     const userId = await recipientOf(ctx.db, check.organizationId, check.conversationId);
     if (!userId) return 'Not sent: the conversation has no TikTok user';
     return windowReason(ctx.db, check.organizationId, userId, (ctx.now ?? new Date()).getTime());
