@@ -264,6 +264,24 @@ describe('archiving closed conversations to R2', () => {
     expect(await d1Messages(b.conversationId)).toBe(0);
   });
 
+  it('archives nothing, and says why once, without an ARCHIVE bucket', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { owner, conversationId } = await oneVisitorConversation();
+    await close(owner.client, conversationId);
+    const unbound = { ...env, ARCHIVE: undefined as unknown as R2Bucket };
+    expect(await archiveClosedConversations(unbound, Date.now() + 31 * DAY, config)).toEqual({
+      archived: 0,
+      messages: 0,
+      bytes: 0,
+      more: true,
+    });
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(String(error.mock.calls[0]![0])).toContain('No ARCHIVE bucket is bound');
+    expect(await d1Messages(conversationId)).toBe(5);
+    // Bound again, the next run archives it.
+    expect((await archiveClosedConversations(env, Date.now() + 31 * DAY, config)).archived).toBe(1);
+  });
+
   it('leaves open conversations alone however old', async () => {
     const { conversationId } = await conversationWithHistory();
     expect((await archiveClosedConversations(env, Date.now() + 365 * DAY, config)).archived).toBe(0);

@@ -91,6 +91,13 @@ export async function archiveClosedConversations(
   config: ArchiveConfig = archiveConfig(env),
 ): Promise<ArchiveRun> {
   const d1 = env.DB;
+  if (!env.ARCHIVE) {
+    // A deployment without the bucket archives nothing (and says so once a run) rather than fail per conversation.
+    console.error(
+      '[archive] No ARCHIVE bucket is bound (wrangler.toml [[r2_buckets]] binding "ARCHIVE"): nothing archived',
+    );
+    return { archived: 0, messages: 0, bytes: 0, more: true };
+  }
   const cursor = await readCursor(d1);
   const cutoff = now - config.afterDays * DAY_MS;
   // conversations_closed_at (0003): a range walk, never a scan of the conversations table.
