@@ -78,8 +78,6 @@ declare global {
       ALLOW_PRIVATE_TIKTOK_HOSTS?: string;
       /** Comment-listening window in days (default 30): comments on older posts are not acted on. */
       COMMENT_LISTENING_WINDOW_DAYS?: string;
-      /** Message archive (worker/archive/): the R2 bucket holding long-closed conversations' messages (wrangler.toml). */
-      ARCHIVE: R2Bucket;
       /** Messages of conversations closed (CLOSED or ARCHIVED) this many days move from D1 to R2 (default 30). */
       ARCHIVE_AFTER_DAYS?: string;
       /** Conversations the minute cron archives per run at most (default 50). */

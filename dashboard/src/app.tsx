@@ -29,8 +29,8 @@ const routes: [string, Loader][] = [
   ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],
   ['/settings/agent-tools', () => import('./settings/agent-tools-page').then((m) => m.AgentToolsPage)],
   ['/settings/agent-tools/:id', () => import('./settings/agent-tool-page').then((m) => m.AgentToolPage)],
-  ['/settings/saved-replies', () => import('./settings/saved-replies-page').then((m) => m.SavedRepliesPage)],
   ['/settings/notifications', () => import('./settings/notifications-page').then((m) => m.NotificationsPage)],
+  ['/settings/saved-replies', () => import('./settings/saved-replies-page').then((m) => m.SavedRepliesPage)],
   ['/automations', () => import('./automations/automations-page').then((m) => m.AutomationsPage)],
   ['/automations/new', () => import('./automations/trigger-editor').then((m) => m.NewTriggerPage)],
   ['/automations/:id', () => import('./automations/trigger-page').then((m) => m.TriggerPage)],
@@ -212,11 +212,11 @@ function Shell({
           <Link href="/settings/team" aria-current={current('/settings/team')}>
             Team
           </Link>
-          <Link href="/settings/saved-replies" aria-current={current('/settings/saved-replies')}>
-            Saved replies
-          </Link>
           <Link href="/settings/notifications" aria-current={current('/settings/notifications')}>
             Notifications
+          </Link>
+          <Link href="/settings/saved-replies" aria-current={current('/settings/saved-replies')}>
+            Saved replies
           </Link>
           <Link href="/settings/billing" aria-current={current('/settings/billing')}>
             Billing
@@ -228,8 +228,7 @@ function Shell({
             <Link href="/settings/profile" aria-current={current('/settings/profile')}>
               {account.user.name}
             </Link>{' '}
-            · {account.organization.name}{' '}
-            <span class={`role role-${account.role.toLowerCase()}`}>{account.role}</span>
+            · {account.organization.name} <span class={`role role-${account.role.toLowerCase()}`}>{account.role}</span>
           </span>
           <button type="button" class="link" aria-pressed={sound} onClick={toggleSound}>
             Sound {sound ? 'on' : 'off'}

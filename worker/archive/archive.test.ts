@@ -108,7 +108,7 @@ describe('archiving closed conversations to R2', () => {
     const run = await archiveClosedConversations(env, Date.now() + 31 * DAY, config);
     expect(run).toMatchObject({ archived: 1, messages: 5 });
     expect(await d1Messages(conversationId)).toBe(0);
-    const object = await env.ARCHIVE.get(archiveKey(organizationId, conversationId));
+    const object = await env.MEDIA.get(archiveKey(organizationId, conversationId));
     const lines = parseArchive(await object!.text());
     expect(lines.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(lines[0]!.content).toBe('My zebracorn parcel is late');
@@ -127,7 +127,7 @@ describe('archiving closed conversations to R2', () => {
     // Nothing left to do: a second run archives nothing and rewrites nothing.
     const etag = object!.etag;
     expect((await archiveClosedConversations(env, Date.now() + 32 * DAY, config)).archived).toBe(0);
-    expect((await env.ARCHIVE.head(archiveKey(organizationId, conversationId)))!.etag).toBe(etag);
+    expect((await env.MEDIA.head(archiveKey(organizationId, conversationId)))!.etag).toBe(etag);
   });
 
   it('keeps an archived conversation searchable by a word of its messages, within its organisation only', async () => {
@@ -195,7 +195,7 @@ describe('archiving closed conversations to R2', () => {
     const run = await archiveClosedConversations(env, Date.now() + 31 * DAY, config);
     expect(run.archived).toBe(1);
     expect(await d1Messages(conversationId)).toBe(0);
-    const lines = parseArchive(await (await env.ARCHIVE.get(archiveKey(organizationId, conversationId)))!.text());
+    const lines = parseArchive(await (await env.MEDIA.get(archiveKey(organizationId, conversationId)))!.text());
     expect(lines.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(lines.find((m) => m.id === agentReply.id)!.delivery_status).toBe('READ');
     expect(await messagesPage(owner.client, conversationId)).toEqual(reopened);
@@ -210,7 +210,7 @@ describe('archiving closed conversations to R2', () => {
       .bind(conversationId)
       .all<Record<string, string | number | null>>();
     const stale = { ...rows.results[0]!, content: 'stale copy', updated_at: 1 } as never;
-    await env.ARCHIVE.put(
+    await env.MEDIA.put(
       archiveKey(organizationId, conversationId),
       serializeArchive([{ ...(stale as object), events: [] } as never]),
     );
@@ -229,11 +229,11 @@ describe('archiving closed conversations to R2', () => {
     // The receipt lands after the rows were read and before they are deleted.
     const racing = {
       ...env,
-      ARCHIVE: {
-        get: (key: string) => env.ARCHIVE.get(key),
+      MEDIA: {
+        get: (key: string) => env.MEDIA.get(key),
         put: async (key: string, body: string, options: R2PutOptions) => {
           await conversationActor(env, conversationId).recordDelivery(ref, agentReply.id, 'READ');
-          return env.ARCHIVE.put(key, body, options);
+          return env.MEDIA.put(key, body, options);
         },
       } as unknown as R2Bucket,
     };
@@ -264,24 +264,6 @@ describe('archiving closed conversations to R2', () => {
     expect(await d1Messages(b.conversationId)).toBe(0);
   });
 
-  it('archives nothing, and says why once, without an ARCHIVE bucket', async () => {
-    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const { owner, conversationId } = await oneVisitorConversation();
-    await close(owner.client, conversationId);
-    const unbound = { ...env, ARCHIVE: undefined as unknown as R2Bucket };
-    expect(await archiveClosedConversations(unbound, Date.now() + 31 * DAY, config)).toEqual({
-      archived: 0,
-      messages: 0,
-      bytes: 0,
-      more: true,
-    });
-    expect(error).toHaveBeenCalledTimes(1);
-    expect(String(error.mock.calls[0]![0])).toContain('No ARCHIVE bucket is bound');
-    expect(await d1Messages(conversationId)).toBe(5);
-    // Bound again, the next run archives it.
-    expect((await archiveClosedConversations(env, Date.now() + 31 * DAY, config)).archived).toBe(1);
-  });
-
   it('leaves open conversations alone however old', async () => {
     const { conversationId } = await conversationWithHistory();
     expect((await archiveClosedConversations(env, Date.now() + 365 * DAY, config)).archived).toBe(0);
@@ -294,7 +276,7 @@ describe('archiving closed conversations to R2', () => {
     await archiveClosedConversations(env, Date.now() + 31 * DAY, config);
     const res = await owner.client.delete(`/api/conversations/${conversationId}`);
     expect(res.status).toBe(200);
-    expect(await env.ARCHIVE.head(archiveKey(organizationId, conversationId))).toBeNull();
+    expect(await env.MEDIA.head(archiveKey(organizationId, conversationId))).toBeNull();
     const fts = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM archived_conversations_fts WHERE archived_conversations_fts MATCH 'wombatique'",
     ).first<{ n: number }>();

@@ -1,5 +1,5 @@
 // Moves the messages of conversations closed (CLOSED or ARCHIVED) for ARCHIVE_AFTER_DAYS out of D1 into the
-// ARCHIVE bucket, one JSON-lines object per conversation, so D1 stays bounded by the live part of the history.
+// media bucket under archive/, one JSON-lines object per conversation, so D1 stays bounded by the live part of the history.
 // The minute cron walks closed conversations in (closed_at, id) order from a cursor, a bounded batch per run.
 // Each conversation: its actor is loaded first (so the actor, which holds the full log, has hydrated from D1
 // while D1 still has every row), the object is written, then one D1 transaction deletes exactly the rows that
@@ -91,13 +91,6 @@ export async function archiveClosedConversations(
   config: ArchiveConfig = archiveConfig(env),
 ): Promise<ArchiveRun> {
   const d1 = env.DB;
-  if (!env.ARCHIVE) {
-    // A deployment without the bucket archives nothing (and says so once a run) rather than fail per conversation.
-    console.error(
-      '[archive] No ARCHIVE bucket is bound (wrangler.toml [[r2_buckets]] binding "ARCHIVE"): nothing archived',
-    );
-    return { archived: 0, messages: 0, bytes: 0, more: true };
-  }
   const cursor = await readCursor(d1);
   const cutoff = now - config.afterDays * DAY_MS;
   // conversations_closed_at (0003): a range walk, never a scan of the conversations table.
@@ -191,7 +184,7 @@ export async function archiveConversation(
     events: eventsOf.get(String(row.id)) ?? [],
   }));
 
-  const bucket = env.ARCHIVE;
+  const bucket = env.MEDIA;
   const key = archiveKey(conversation.organization_id, conversation.id);
   const merged = mergeArchive(await readArchive(bucket, key), newer);
   const body = serializeArchive(merged);
@@ -257,5 +250,5 @@ export async function archiveConversation(
 
 /** Deletes a conversation's archive object (its D1 rows go with the conversation's cascade). */
 export async function deleteArchive(env: AppBindings, organizationId: string, conversationId: string): Promise<void> {
-  await env.ARCHIVE.delete(archiveKey(organizationId, conversationId));
+  await env.MEDIA.delete(archiveKey(organizationId, conversationId));
 }

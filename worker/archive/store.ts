@@ -27,9 +27,12 @@ export function archiveKey(organizationId: string, conversationId: string): stri
   return `archive/v1/${organizationId}/${conversationId}.jsonl`;
 }
 
-/** The ARCHIVE bucket, for callers that are not handed the Worker's env (the inbox reads). */
+/**
+ * Where archives are stored: the media bucket, under archive/ (one R2 binding keeps the local runtime's per-test
+ * storage isolation working; see docs/capacity.md). For callers not handed the Worker's env (the inbox reads).
+ */
 export function archiveBucket(): R2Bucket {
-  return env.ARCHIVE;
+  return env.MEDIA;
 }
 
 export function serializeArchive(messages: ArchivedMessage[]): string {

@@ -28,15 +28,13 @@ describe('new channel defaults', () => {
     expect(none.knowledgeGroupIds).toEqual([]);
 
     // A default provider that can translate: auto-translate is on, as asked.
-    await db
-      .insert(aiProviders)
-      .values({
-        organizationId: organization.id,
-        type: 'OPENAI',
-        name: 'OpenAI',
-        model: 'gpt-4o-mini',
-        isDefault: true,
-      });
+    await db.insert(aiProviders).values({
+      organizationId: organization.id,
+      type: 'OPENAI',
+      name: 'OpenAI',
+      model: 'gpt-4o-mini',
+      isDefault: true,
+    });
     const translated = (await client.post('/api/channels', chat())).body.data;
     expect(translated.autoTranslate).toBe(true);
     const declined = (await client.post('/api/channels', chat({ autoTranslate: false }))).body.data;

@@ -847,8 +847,6 @@ export const integrationDeliveries = sqliteTable(
     index('integration_deliveries_claimed').on(t.claimedAt),
   ],
 );
-/
-/
 
 // ── Meta channels: Messenger, Instagram, WhatsApp (channels/meta/, routes/webhooks/meta.ts) ──────────
 

@@ -30,8 +30,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-function payload(link: VisitorLink): Uint8Array {
-  return new TextEncoder().encode(`${PURPOSE}\n${link.mediaId}\n${link.channelId}\n${link.expires}`);
+function payload(link: VisitorLink): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(new TextEncoder().encode(`${PURPOSE}\n${link.mediaId}\n${link.channelId}\n${link.expires}`));
 }
 
 /** A same-origin URL the visitor's browser can load until the link expires. */

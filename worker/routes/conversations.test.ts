@@ -400,14 +400,17 @@ describe('messages of a conversation', () => {
     const { conversation } = await inbound(org, 'v', 'hello');
     const balance = async () => (await org.client.get('/api/auth/me')).body.data.organization.tokenBalance;
     const before = await balance();
-    const res = await reply(org.client, conversation.id, { content: 'Here is the file', attachments: ['no-such-file'] });
+    const res = await reply(org.client, conversation.id, {
+      content: 'Here is the file',
+      attachments: ['no-such-file'],
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.fields.attachments).toEqual(['Unknown attachment: no-such-file']);
     expect(await balance()).toBe(before);
     expect((await org.client.get(`/api/conversations/${conversation.id}/messages`)).body.data.total).toBe(1);
   });
 
-  it('accepts attachments by the storage path the upload returned, and only the organisation\'s own', async () => {
+  it("accepts attachments by the storage path the upload returned, and only the organisation's own", async () => {
     const org = await ownerWithWebsiteChat();
     const other = await ownerWithWebsiteChat();
     const { conversation } = await inbound(org, 'v', 'hello');

@@ -58,7 +58,7 @@ describe('billing page', () => {
     });
     const assign = vi.fn();
     vi.stubGlobal('location', { ...location, assign, search: '' });
-    renderAs('OWNER', <BillingPage params={{}} />);
+    renderAs('OWNER', <BillingPage />);
     expect((await screen.findByTestId('balance')).textContent).toBe('61,000 tokens');
     expect(screen.getByTestId('top-up-balance').textContent).toBe('1,000');
     expect(screen.getByText('40,000 of 100,000 tokens used, 60,000 left')).toBeTruthy();
@@ -76,7 +76,7 @@ describe('billing page', () => {
       message: 'Payments are not configured on this installation',
       code: 'PAYMENTS_NOT_CONFIGURED',
     });
-    renderAs('OWNER', <BillingPage params={{}} />);
+    renderAs('OWNER', <BillingPage />);
     expect(
       await screen.findByText(/Payments are not configured on this installation: plans and usage work/),
     ).toBeTruthy();
@@ -88,7 +88,7 @@ describe('billing page', () => {
 
   it('an agent sees the figures read-only, without buy buttons', async () => {
     fakeApi({ 'GET /api/billing': billing({ canManage: false }), 'GET /api/billing/ledger': ledger });
-    renderAs('AGENT', <BillingPage params={{}} />);
+    renderAs('AGENT', <BillingPage />);
     await screen.findByTestId('balance');
     expect(screen.getByTestId('billing-read-only').textContent).toContain("Only the organisation's owner");
     expect(screen.queryByRole('button', { name: /Buy tokens/ })).toBeNull();

@@ -144,6 +144,7 @@ describe('Thread attachments', () => {
       conversationId: 'conv-1',
       uploadedById: 'user-1',
       createdAt: at,
+      path: `org/org-1/${id}/${fileName}`,
       url: `/api/media/${id}/file`,
     });
     renderThread([message({ attachments: ['m-photo', 'm-pdf', 'm-unknown'] })], {

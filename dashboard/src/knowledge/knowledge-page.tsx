@@ -1,13 +1,12 @@
 // Knowledge base: groups of articles that ground AI replies on the channels they are attached to, the
 // articles of the selected group, and a retrieval test. Admins manage; every member reads.
 import { useState } from 'preact/hooks';
-import { type ApiData, api, call } from '../api';
+import { api, call } from '../api';
 import { usePermissions } from '../session';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
 import { ArticlesPanel } from './articles-panel';
-import type { Group } from './types';
 import { RetrievalTest } from './retrieval-test';
-
+import type { Group } from './types';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 500;

@@ -5,8 +5,6 @@ import { api, call } from '../api';
 import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, useLoad } from '../ui';
-import { EmailPollStatus } from './email-poll-status';
-import { MetaConnection } from './meta-connection';
 import {
   AiSection,
   CHANNEL_TYPE_LABELS,
@@ -18,6 +16,8 @@ import {
   LanguageSection,
   WidgetSection,
 } from './channel-form';
+import { EmailPollStatus } from './email-poll-status';
+import { MetaConnection } from './meta-connection';
 
 export function ChannelPage({ params }: { params: Record<string, string> }) {
   const id = params.id!;

@@ -87,7 +87,7 @@ export function IntegrationsPage() {
                       <>
                         <br />
                         <span class="amber">{card.webhook.guidance}</span> Workspace ID:{' '}
-                        <code>{data.data.workspaceId}</code>
+                        <code>{data.data?.workspaceId}</code>
                       </>
                     )}
                   </p>
@@ -97,7 +97,7 @@ export function IntegrationsPage() {
                     TikTok developer status
                   </a>
                 </p>
-                {data.data.canManage && (
+                {data.data?.canManage && (
                   <div class="actions">
                     <button type="button" class="primary" onClick={() => connect(card)}>
                       {card.id ? 'Reconnect' : `Connect ${card.name}`}

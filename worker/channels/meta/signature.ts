@@ -17,7 +17,7 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 export async function signMetaBody(secret: string, raw: ArrayBuffer | Uint8Array | string): Promise<string> {
-  const bytes = typeof raw === 'string' ? encoder.encode(raw) : raw;
+  const bytes = typeof raw === 'string' ? encoder.encode(raw) : new Uint8Array(raw);
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), bytes);
   return `sha256=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }

@@ -22,7 +22,7 @@ async function hmacHex(secret: string, bytes: Uint8Array): Promise<string> {
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
   ]);
-  const mac = await crypto.subtle.sign('HMAC', key, bytes);
+  const mac = await crypto.subtle.sign('HMAC', key, new Uint8Array(bytes));
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -32,7 +32,7 @@ export async function signTikTokBody(
   raw: ArrayBuffer | Uint8Array | string,
   timestamp = Math.floor(Date.now() / 1000),
 ): Promise<string> {
-  const bytes = typeof raw === 'string' ? encoder.encode(raw) : raw;
+  const bytes = typeof raw === 'string' ? encoder.encode(raw) : new Uint8Array(raw);
   return `t=${timestamp},s=${await hmacHex(secret, concat(`${timestamp}.`, bytes))}`;
 }
 

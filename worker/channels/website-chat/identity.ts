@@ -21,7 +21,7 @@ export interface IdentifyInput {
 }
 
 async function hmac(key: string | Uint8Array, message: string): Promise<Uint8Array> {
-  const raw = typeof key === 'string' ? new TextEncoder().encode(key) : key;
+  const raw = typeof key === 'string' ? new TextEncoder().encode(key) : new Uint8Array(key);
   const cryptoKey = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, new TextEncoder().encode(message)));
 }
