@@ -4,6 +4,15 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 const port = process.env.E2E_PORT ?? '8788';
+// Local fakes of Stripe, SMTP, the Graph API and TikTok: the specs start them on these ports and the stack is
+// pointed at them (scripts/dev.mjs), so every journey runs, in CI too.
+const FAKE_PORTS = {
+  E2E_FAKE_STRIPE_PORT: '12111',
+  E2E_FAKE_SMTP_PORT: '12125',
+  E2E_FAKE_GRAPH_PORT: '12130',
+  E2E_FAKE_TIKTOK_PORT: '12140',
+};
+for (const [name, value] of Object.entries(FAKE_PORTS)) process.env[name] ??= value;
 const persist = '.wrangler/e2e-state';
 rmSync(persist, { recursive: true, force: true });
 
