@@ -15,8 +15,14 @@ export async function logIn(page: Page, account: { email: string; password: stri
 }
 
 /** A fresh browser context (its own cookies and localStorage) with a page in it. */
+/**
+ * A fresh browser, as a separate person would have: its own cookies and its own client address (the local
+ * runtime keeps a CF-Connecting-IP the request brings), so the widget's per-IP limits count each visitor apart
+ * as they would in production instead of all journeys sharing 127.0.0.1.
+ */
 export async function newPage(browser: Browser) {
-  const context = await browser.newContext();
+  const ip = `10.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+  const context = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': ip } });
   return context.newPage();
 }
 
