@@ -69,6 +69,8 @@ test('sign up, add a website chat, chat through it, close the conversation and f
   await expect(agent.getByLabel('Status').last()).toHaveValue('CLOSED');
   await nav(agent, 'Inbox').click();
   const filters = agent.getByLabel('Filter conversations');
+  // The status filter sits with the other filters behind the Filters toggle.
+  await agent.getByRole('button', { name: /^Filters/ }).click();
   await filters.getByLabel('Status').selectOption('CLOSED');
   // The list previews the latest message: the agent's reply.
   const row = agent.getByRole('link', { name: /Yes, every Sunday before noon/ });
