@@ -97,6 +97,12 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
           ({ conversations: list, visitor }: { conversations: VisitorConversation[]; visitor: VisitorSelf }) => {
             setSelf(visitor ?? null);
             for (const c of list) knownConversations.current.add(c.id);
+            // A first-time visitor's socket knew no conversation yet: the open one the history shows is current.
+            const open = list.filter((c) => !c.resolved).at(-1);
+            if (currentRef.current === null && open) {
+              currentRef.current = open.id;
+              setCurrent(open.id);
+            }
             setConversations(list.map(({ messages: _m, ...info }) => info));
             update((cur) => mergeHistory(cur, list));
           },
