@@ -6,7 +6,16 @@ import { type APIRequestContext, type Browser, expect, type FrameLocator, type P
 export const DEMO_OWNER = { email: 'owner@demo.helpstack.local', password: 'helpstack-demo' };
 export const XSS = '<img src=x onerror=alert(1)>';
 
+/** A client address of its own for a browser (the local runtime keeps a CF-Connecting-IP the request brings). */
+const clientAddress = () =>
+  `10.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+
+/**
+ * Logs in through the form. Each browser that logs in does so from its own address, as people do, so the
+ * per-IP login limit (10 a minute) counts the journeys' many logins apart instead of all from 127.0.0.1.
+ */
 export async function logIn(page: Page, account: { email: string; password: string }) {
+  await page.context().setExtraHTTPHeaders({ 'cf-connecting-ip': clientAddress() });
   await page.goto('/login');
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
@@ -21,8 +30,7 @@ export async function logIn(page: Page, account: { email: string; password: stri
  * as they would in production instead of all journeys sharing 127.0.0.1.
  */
 export async function newPage(browser: Browser) {
-  const ip = `10.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
-  const context = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': ip } });
+  const context = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': clientAddress() } });
   return context.newPage();
 }
 
