@@ -37,6 +37,19 @@ async function noHorizontalScroll(page: Page) {
   expect(widths.scroll).toBeLessThanOrEqual(widths.client);
 }
 
+/**
+ * Opens the conversation a search finds. The visitor's message reaches D1's search index a moment after its ack
+ * (the actor's outbox), so the search is repeated until it finds it, as a person would press Search again.
+ */
+async function openFromSearch(agent: Page, tag: string) {
+  const link = agent.getByRole('link', { name: new RegExp(tag) });
+  await expect(async () => {
+    await agent.goto(`/conversations?search=${tag}`);
+    await expect(link).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
+  await link.click();
+}
+
 test('an agent works through a queue with the keyboard only: open, saved reply, resolve, next', async ({
   browser,
   request,
@@ -128,8 +141,7 @@ test('snooze a conversation and see it come back as Open', async ({ browser, req
 
   const agent = await (await browser.newContext({ viewport: DESKTOP })).newPage();
   await logIn(agent, DEMO_OWNER);
-  await agent.goto(`/conversations?search=${tag}`);
-  await agent.getByRole('link', { name: new RegExp(tag) }).click();
+  await openFromSearch(agent, tag);
   await agent.getByRole('button', { name: 'Snooze' }).click();
   // The nearest whole minute the API accepts (over a minute from now), in the browser's local time.
   const { until, waitMs } = await agent.evaluate(() => {
@@ -178,8 +190,7 @@ test('edit an AI draft before approving it: the edited text reaches the widget',
 
   const agent = await (await browser.newContext({ viewport: DESKTOP })).newPage();
   await logIn(agent, DEMO_OWNER);
-  await agent.goto(`/conversations?search=${tag}`);
-  await agent.getByRole('link', { name: new RegExp(tag) }).click();
+  await openFromSearch(agent, tag);
   const thread = agent.getByRole('list', { name: 'Messages' });
   await expect(thread).toContainText('AI draft awaiting approval', { timeout: 40_000 });
   await agent.getByRole('button', { name: 'Edit', exact: true }).click();
