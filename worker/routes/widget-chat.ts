@@ -92,8 +92,8 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
     const contact = await findContact(c, c.var.channel, visitor);
     const conversation = contact ? await activeConversation(c.var.db, contact) : null;
     if (!conversation) return ok(c, { conversationId: null, messages: [] });
-    const history = await conversationActor(c.env, conversation.id).publicHistory(refOf(conversation), afterSeq);
-    const messages = await withVisitorLinks(c.env.SESSION_SECRET, c.var.channel.id, history);
+    // The actor's public history already carries freshly signed file links.
+    const messages = await conversationActor(c.env, conversation.id).publicHistory(refOf(conversation), afterSeq);
     return ok(c, { conversationId: conversation.id, messages });
   })
   .get('/:channelId/ws', widgetChannel, validate('query', socketSchema), async (c) => {
