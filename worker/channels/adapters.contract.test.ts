@@ -1,10 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { UNBUILT_CREDENTIALS } from '../../test/channel-credentials';
-import { signUpOwner } from '../../test/client';
+import { outboundOn } from '../../test/channel-fixture';
 import { fakeAccount, mailPorts } from '../../test/smtp-mailbox';
 import { createDb } from '../db/client';
-import { type ChannelType, channels, contacts, conversations, messages } from '../db/schema';
-import { encryptJson } from '../lib/secrets';
+import type { ChannelType } from '../db/schema';
 import { adapterContract } from './adapter.contract';
 import type { EmailCredentials } from './credentials';
 import { emailAdapter } from './email/adapter';
@@ -15,49 +14,9 @@ import { websiteChatAdapter } from './website-chat/adapter';
 
 const db = createDb(env.DB);
 
-/** A channel of the type with one contact, one conversation and one outbound reply in it. */
-async function fixture(type: ChannelType, credentials: Record<string, unknown> = {}) {
-  const { organization } = await signUpOwner();
-  const [channel] = await db
-    .insert(channels)
-    .values({
-      organizationId: organization.id,
-      type,
-      name: `${type} channel`,
-      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
-    })
-    .returning();
-  const [contact] = await db
-    .insert(contacts)
-    .values({
-      organizationId: organization.id,
-      channelId: channel!.id,
-      externalId: crypto.randomUUID(),
-      email: `buyer-${crypto.randomUUID()}@example.test`,
-    })
-    .returning();
-  const [conversation] = await db
-    .insert(conversations)
-    .values({
-      organizationId: organization.id,
-      channelId: channel!.id,
-      contactId: contact!.id,
-      lastMessageAt: new Date(),
-    })
-    .returning();
-  const [message] = await db
-    .insert(messages)
-    .values({
-      organizationId: organization.id,
-      conversationId: conversation!.id,
-      seq: 1,
-      direction: 'OUTBOUND',
-      senderType: 'AGENT',
-      content: 'Your order ships tomorrow.',
-    })
-    .returning();
-  return { channel: channel!, message: message! };
-}
+/** A channel of the type with one contact (who has an email address), one conversation and one outbound reply. */
+const fixture = (type: ChannelType, credentials: Record<string, unknown> = {}) =>
+  outboundOn(type, { contact: { email: `buyer-${crypto.randomUUID()}@example.test` }, credentials });
 
 adapterContract('website chat', {
   adapter: websiteChatAdapter,

@@ -2,57 +2,22 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { UNBUILT_CREDENTIALS } from '../../test/channel-credentials';
-import { signUpOwner } from '../../test/client';
+import { outboundOn } from '../../test/channel-fixture';
 import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import { createDb } from '../db/client';
-import { type ChannelType, channels, contacts, conversations, media, messages, outboundEmails } from '../db/schema';
-import { encryptJson } from '../lib/secrets';
+import { type ChannelType, media, outboundEmails } from '../db/schema';
 import { deliver } from './registry';
 
 const db = createDb(env.DB);
 
-async function conversationOn(
+/** The registry tests' shorthand for the shared fixture. */
+function conversationOn(
   type: ChannelType,
   contact: { email?: string } = {},
   subject: string | null = null,
   credentials: Record<string, unknown> = type === 'EMAIL' ? fakeAccount() : {},
 ) {
-  const { organization } = await signUpOwner();
-  const [channel] = await db
-    .insert(channels)
-    .values({
-      organizationId: organization.id,
-      type,
-      name: `${type} channel`,
-      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
-    })
-    .returning();
-  const [person] = await db
-    .insert(contacts)
-    .values({ organizationId: organization.id, channelId: channel!.id, externalId: crypto.randomUUID(), ...contact })
-    .returning();
-  const [conversation] = await db
-    .insert(conversations)
-    .values({
-      organizationId: organization.id,
-      channelId: channel!.id,
-      contactId: person!.id,
-      subject,
-      lastMessageAt: new Date(),
-    })
-    .returning();
-  const [message] = await db
-    .insert(messages)
-    .values({
-      organizationId: organization.id,
-      conversationId: conversation!.id,
-      seq: 1,
-      direction: 'OUTBOUND',
-      senderType: 'AGENT',
-      content: 'Your parcel left our warehouse today.',
-    })
-    .returning();
-  return { channel: channel!, message: message!, organizationId: organization.id, conversationId: conversation!.id };
+  return outboundOn(type, { contact, subject, credentials });
 }
 
 describe('channel adapters', () => {
