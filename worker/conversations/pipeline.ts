@@ -6,7 +6,7 @@ import type { DeliveryStatus, InboundMessage } from '../channels/adapter';
 import { loadChannel } from '../channels/channels';
 import { assertChannelTakes, deliver } from '../channels/registry';
 import { createDb, type Db } from '../db/client';
-import { type Conversation, users } from '../db/schema';
+import { type Channel, type Conversation, users } from '../db/schema';
 import type { AppBindings } from '../env';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import { claimAttachments, describeAttachments, intake } from './intake';
@@ -70,9 +70,10 @@ export async function appendOutbound(
   input: OutboundMessage,
 ): Promise<{ message: LogMessage; duplicate: boolean }> {
   const { conversation, files } = await prepareOutbound(db, input);
+  let channel: Channel | undefined;
   if (!input.isNote && (input.approvalStatus ?? 'NONE') === 'NONE' && input.senderType !== 'AGENT') {
     // Agent replies were checked by sendReply before they were charged; automated ones are checked here.
-    const channel = await loadChannel(db, input.organizationId, conversation.channelId);
+    channel = await loadChannel(db, input.organizationId, conversation.channelId);
     await assertChannelTakes(env, db, channel, {
       organizationId: input.organizationId,
       conversationId: conversation.id,
@@ -99,7 +100,7 @@ export async function appendOutbound(
     citations: input.citations ?? null,
   });
   if (duplicate || message.isNote || message.approvalStatus !== 'NONE') return { message, duplicate };
-  return { message: await deliverMessage(env, db, conversation, message), duplicate };
+  return { message: await deliverMessage(env, db, conversation, message, { channel }), duplicate };
 }
 
 export async function postOutbound(env: AppBindings, input: OutboundMessage): Promise<LogMessage> {
@@ -120,11 +121,12 @@ export async function deliverMessage(
   db: Db,
   conversation: Pick<Conversation, 'id' | 'organizationId' | 'channelId'>,
   message: LogMessage,
-  options: { approvedByMember?: boolean } = {},
+  /** `channel`: the conversation's channel when the caller already loaded it. */
+  options: { approvedByMember?: boolean; channel?: Channel } = {},
 ): Promise<LogMessage> {
   if (message.direction !== 'OUTBOUND' || message.isNote) return message;
   if (message.approvalStatus === 'PENDING' || message.approvalStatus === 'REJECTED') return message;
-  const channel = await loadChannel(db, conversation.organizationId, conversation.channelId);
+  const channel = options.channel ?? (await loadChannel(db, conversation.organizationId, conversation.channelId));
   const envelope = asEnvelope(message);
   const outcome = await deliver(
     env,
