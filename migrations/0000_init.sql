@@ -193,6 +193,67 @@ CREATE TABLE `automation_evaluations` (
 );
 --> statement-breakpoint
 CREATE INDEX `automation_evaluations_trigger_at` ON `automation_evaluations` (`trigger_id`,`evaluated_at`);--> statement-breakpoint
+CREATE TABLE `automation_flow_runs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`contact_id` text NOT NULL,
+	`flow_id` text NOT NULL,
+	`flow_version` integer NOT NULL,
+	`trigger_id` text,
+	`comment_id` text,
+	`post_id` text,
+	`current_block_id` text,
+	`fields` text DEFAULT '{}' NOT NULL,
+	`status` text DEFAULT 'RUNNING' NOT NULL,
+	`seq` integer DEFAULT 0 NOT NULL,
+	`sent_count` integer DEFAULT 0 NOT NULL,
+	`free_text_count` integer DEFAULT 0 NOT NULL,
+	`wake_at` integer,
+	`started_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_flow_runs_conversation` ON `automation_flow_runs` (`organization_id`,`conversation_id`,`started_at`);--> statement-breakpoint
+CREATE INDEX `automation_flow_runs_flow` ON `automation_flow_runs` (`organization_id`,`flow_id`,`started_at`);--> statement-breakpoint
+CREATE INDEX `automation_flow_runs_wake` ON `automation_flow_runs` (`status`,`wake_at`);--> statement-breakpoint
+CREATE TABLE `automation_flow_steps` (
+	`organization_id` text NOT NULL,
+	`run_id` text NOT NULL,
+	`flow_id` text NOT NULL,
+	`block_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`entered_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `automation_flow_steps_run_block_seq` ON `automation_flow_steps` (`run_id`,`block_id`,`seq`);--> statement-breakpoint
+CREATE INDEX `automation_flow_steps_flow` ON `automation_flow_steps` (`organization_id`,`flow_id`,`entered_at`);--> statement-breakpoint
+CREATE TABLE `automation_flow_versions` (
+	`flow_id` text NOT NULL,
+	`version` integer NOT NULL,
+	`organization_id` text NOT NULL,
+	`name` text NOT NULL,
+	`blocks` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`flow_id`, `version`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `automation_flows` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`name` text NOT NULL,
+	`version` integer DEFAULT 1 NOT NULL,
+	`blocks` text NOT NULL,
+	`duplicated_from_id` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_flows_org` ON `automation_flows` (`organization_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `automation_posts` (
 	`organization_id` text NOT NULL,
 	`post_id` text NOT NULL,
@@ -216,6 +277,36 @@ CREATE TABLE `automation_products` (
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
+CREATE TABLE `automation_settings` (
+	`organization_id` text PRIMARY KEY NOT NULL,
+	`use_default_handoff_terms` integer DEFAULT true NOT NULL,
+	`wait_window_minutes` integer DEFAULT 1440 NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `automation_shop_links` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`contact_id` text NOT NULL,
+	`product_id` text NOT NULL,
+	`skus` text DEFAULT '[]' NOT NULL,
+	`message_id` text NOT NULL,
+	`flow_id` text,
+	`flow_version` integer,
+	`block_id` text,
+	`run_id` text,
+	`trigger_id` text,
+	`comment_id` text,
+	`post_id` text,
+	`sent_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `automation_shop_links_message_product` ON `automation_shop_links` (`message_id`,`product_id`);--> statement-breakpoint
+CREATE INDEX `automation_shop_links_contact` ON `automation_shop_links` (`organization_id`,`contact_id`,`sent_at`);--> statement-breakpoint
+CREATE INDEX `automation_shop_links_conversation` ON `automation_shop_links` (`organization_id`,`conversation_id`,`sent_at`);--> statement-breakpoint
 CREATE TABLE `automation_throttles` (
 	`trigger_id` text NOT NULL,
 	`commenter_id` text NOT NULL,
@@ -311,6 +402,17 @@ CREATE TABLE `channels` (
 );
 --> statement-breakpoint
 CREATE INDEX `channels_org_type` ON `channels` (`organization_id`,`type`);--> statement-breakpoint
+CREATE TABLE `contact_tags` (
+	`organization_id` text NOT NULL,
+	`contact_id` text NOT NULL,
+	`tag` text NOT NULL,
+	`source` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`contact_id`, `tag`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `contact_tags_org_tag` ON `contact_tags` (`organization_id`,`tag`);--> statement-breakpoint
 CREATE TABLE `contacts` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -346,6 +448,23 @@ CREATE TABLE `conversation_archives` (
 );
 --> statement-breakpoint
 CREATE INDEX `conversation_archives_org` ON `conversation_archives` (`organization_id`);--> statement-breakpoint
+CREATE TABLE `conversation_automation` (
+	`conversation_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`state` text NOT NULL,
+	`waiting_until` integer,
+	`handoff_reason` text,
+	`last_owner_id` text,
+	`trigger_id` text,
+	`flow_run_id` text,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`conversation_id`) REFERENCES `conversations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `conversation_automation_org_state` ON `conversation_automation` (`organization_id`,`state`);--> statement-breakpoint
+CREATE INDEX `conversation_automation_org_trigger` ON `conversation_automation` (`organization_id`,`trigger_id`);--> statement-breakpoint
+CREATE INDEX `conversation_automation_waiting` ON `conversation_automation` (`state`,`waiting_until`);--> statement-breakpoint
 CREATE TABLE `conversation_handoffs` (
 	`conversation_id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -513,6 +632,16 @@ CREATE TABLE `faqs` (
 );
 --> statement-breakpoint
 CREATE INDEX `faqs_org_channel_position` ON `faqs` (`organization_id`,`channel_id`,`position`);--> statement-breakpoint
+CREATE TABLE `handoff_rules` (
+	`organization_id` text NOT NULL,
+	`term` text NOT NULL,
+	`handoff` integer NOT NULL,
+	`tag` text,
+	`position` integer NOT NULL,
+	PRIMARY KEY(`organization_id`, `term`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `held_messages` (
 	`message_id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

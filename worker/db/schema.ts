@@ -1524,3 +1524,193 @@ export const archiveState = sqliteTable('archive_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+// ── DM flows, flow runs, handoff and the Bot / Human / Waiting / Closed state (automations/flows/, issue #17) ──
+
+export const FLOW_RUN_STATUSES = [
+  'RUNNING',
+  'WAITING_REPLY',
+  'WAITING_TIMER',
+  'HANDED_OFF',
+  'DONE',
+  'STOPPED',
+] as const;
+export type FlowRunStatus = (typeof FLOW_RUN_STATUSES)[number];
+export const AUTOMATION_STATES = ['BOT', 'HUMAN', 'WAITING', 'CLOSED'] as const;
+export type AutomationState = (typeof AUTOMATION_STATES)[number];
+export const CONTACT_TAG_SOURCES = ['FLOW', 'RULE', 'MEMBER'] as const;
+
+/** A reusable DM flow; `blocks` is the current version's document (automations/flows/schema.ts). */
+export const automationFlows = sqliteTable(
+  'automation_flows',
+  {
+    id: id(),
+    organizationId: orgId(),
+    name: text('name').notNull(),
+    /** Bumped by every edit; each version's document is kept in automation_flow_versions. */
+    version: integer('version').notNull().default(1),
+    blocks: json<unknown>('blocks').notNull(),
+    duplicatedFromId: text('duplicated_from_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('automation_flows_org').on(t.organizationId, t.createdAt)],
+);
+
+/** Every version of a flow, so a run keeps executing the version it started with. */
+export const automationFlowVersions = sqliteTable(
+  'automation_flow_versions',
+  {
+    flowId: text('flow_id').notNull(),
+    version: integer('version').notNull(),
+    organizationId: orgId(),
+    name: text('name').notNull(),
+    blocks: json<unknown>('blocks').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.version] })],
+);
+
+/** A flow running in one conversation: where it is, what it captured, compare-and-set on `seq`. */
+export const automationFlowRuns = sqliteTable(
+  'automation_flow_runs',
+  {
+    id: id(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id').notNull(),
+    contactId: text('contact_id').notNull(),
+    flowId: text('flow_id').notNull(),
+    flowVersion: integer('flow_version').notNull(),
+    triggerId: text('trigger_id'),
+    commentId: text('comment_id'),
+    postId: text('post_id'),
+    currentBlockId: text('current_block_id'),
+    fields: json<Record<string, string>>('fields').notNull().default({}),
+    status: text('status', { enum: FLOW_RUN_STATUSES }).notNull().default('RUNNING'),
+    /** Incremented by every advance; an advance applies only if seq is still the one it read. */
+    seq: integer('seq').notNull().default(0),
+    /** How many messages the bot sent in this run (their external ids are flow:<runId>:<n>). */
+    sentCount: integer('sent_count').notNull().default(0),
+    /** Consecutive free-text answers to the current quick-reply block. */
+    freeTextCount: integer('free_text_count').notNull().default(0),
+    /** WAITING_TIMER: when the Wait block is over (the minute cron and the queue job resume due runs). */
+    wakeAt: integer('wake_at', { mode: 'timestamp_ms' }),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('automation_flow_runs_conversation').on(t.organizationId, t.conversationId, t.startedAt),
+    index('automation_flow_runs_flow').on(t.organizationId, t.flowId, t.startedAt),
+    index('automation_flow_runs_wake').on(t.status, t.wakeAt),
+  ],
+);
+
+/** One row per block a run enters (drop-off per step in Analytics → Flows). */
+export const automationFlowSteps = sqliteTable(
+  'automation_flow_steps',
+  {
+    organizationId: orgId(),
+    runId: text('run_id').notNull(),
+    flowId: text('flow_id').notNull(),
+    blockId: text('block_id').notNull(),
+    seq: integer('seq').notNull(),
+    enteredAt: integer('entered_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('automation_flow_steps_run_block_seq').on(t.runId, t.blockId, t.seq),
+    index('automation_flow_steps_flow').on(t.organizationId, t.flowId, t.enteredAt),
+  ],
+);
+
+/** Every shop link sent in a conversation, by the bot (flow fields set) or an agent (flow fields null). */
+export const automationShopLinks = sqliteTable(
+  'automation_shop_links',
+  {
+    id: id(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id').notNull(),
+    contactId: text('contact_id').notNull(),
+    productId: text('product_id').notNull(),
+    /** The product's SKUs when the link was sent. */
+    skus: json<string[]>('skus').notNull().default([]),
+    messageId: text('message_id').notNull(),
+    flowId: text('flow_id'),
+    flowVersion: integer('flow_version'),
+    blockId: text('block_id'),
+    runId: text('run_id'),
+    triggerId: text('trigger_id'),
+    commentId: text('comment_id'),
+    postId: text('post_id'),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('automation_shop_links_message_product').on(t.messageId, t.productId),
+    index('automation_shop_links_contact').on(t.organizationId, t.contactId, t.sentAt),
+    index('automation_shop_links_conversation').on(t.organizationId, t.conversationId, t.sentAt),
+  ],
+);
+
+/** The automation state of a conversation a trigger, flow or handoff touched (none: never automated). */
+export const conversationAutomation = sqliteTable(
+  'conversation_automation',
+  {
+    conversationId: text('conversation_id')
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    state: text('state', { enum: AUTOMATION_STATES }).notNull(),
+    /** WAITING: when the minute cron closes it. */
+    waitingUntil: integer('waiting_until', { mode: 'timestamp_ms' }),
+    handoffReason: text('handoff_reason'),
+    /** The member who most recently owned the conversation (Take it, Assign to…). */
+    lastOwnerId: text('last_owner_id'),
+    triggerId: text('trigger_id'),
+    flowRunId: text('flow_run_id'),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('conversation_automation_org_state').on(t.organizationId, t.state),
+    index('conversation_automation_org_trigger').on(t.organizationId, t.triggerId),
+    index('conversation_automation_waiting').on(t.state, t.waitingUntil),
+  ],
+);
+
+/** Tags on a contact (Tag blocks, handoff rules, members). */
+export const contactTags = sqliteTable(
+  'contact_tags',
+  {
+    organizationId: orgId(),
+    contactId: text('contact_id').notNull(),
+    tag: text('tag').notNull(),
+    source: text('source', { enum: CONTACT_TAG_SOURCES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.tag] }), index('contact_tags_org_tag').on(t.organizationId, t.tag)],
+);
+
+/** The workspace's own sensitive terms (the per-locale defaults live in code: automations/handoff-rules.ts). */
+export const handoffRules = sqliteTable(
+  'handoff_rules',
+  {
+    organizationId: orgId(),
+    term: text('term').notNull(),
+    handoff: integer('handoff', { mode: 'boolean' }).notNull(),
+    tag: text('tag'),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.term] })],
+);
+
+/** Per-workspace automation settings: whether the default sensitive terms apply, and the Waiting window. */
+export const automationSettings = sqliteTable('automation_settings', {
+  organizationId: text('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  useDefaultHandoffTerms: integer('use_default_handoff_terms', { mode: 'boolean' }).notNull().default(true),
+  waitWindowMinutes: integer('wait_window_minutes').notNull().default(1440),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export type AutomationFlow = typeof automationFlows.$inferSelect;
+export type AutomationFlowRun = typeof automationFlowRuns.$inferSelect;
+export type ConversationAutomation = typeof conversationAutomation.$inferSelect;
