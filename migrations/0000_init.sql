@@ -1128,4 +1128,17 @@ CREATE TABLE `users` (
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`);
+CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`);--> statement-breakpoint
+CREATE TABLE `widget_refused_origins` (
+	`organization_id` text NOT NULL,
+	`channel_id` text NOT NULL,
+	`origin` text NOT NULL,
+	`count` integer DEFAULT 1 NOT NULL,
+	`first_seen_at` integer NOT NULL,
+	`last_seen_at` integer NOT NULL,
+	PRIMARY KEY(`channel_id`, `origin`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `widget_refused_origins_org_channel` ON `widget_refused_origins` (`organization_id`,`channel_id`,`last_seen_at`);

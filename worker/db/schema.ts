@@ -153,7 +153,20 @@ export interface ChannelSettings {
   };
   greeting?: string;
   allowedDomains?: string[];
+  // ── Website chat: business hours and the pre-chat form (helper 20, issue #20) ──
+  /** When the team answers; outside them the widget says when it is back. Unset: always open. */
+  businessHours?: BusinessHours;
+  /** Name and email before the first message: not asked, asked (skippable), or required. */
+  preChatForm?: 'OFF' | 'OPTIONAL' | 'REQUIRED';
   [key: string]: unknown;
+}
+
+/** Weekly opening hours in one IANA time zone; each weekday (0 = Sunday) has its intervals ("HH:MM"), none = closed. */
+export interface BusinessHours {
+  timeZone: string;
+  days: { day: number; open: string; close: string }[];
+  /** What the widget promises outside hours, e.g. "within a day". */
+  replyTime?: string;
 }
 
 export const channels = sqliteTable(
@@ -1714,3 +1727,27 @@ export const automationSettings = sqliteTable('automation_settings', {
 export type AutomationFlow = typeof automationFlows.$inferSelect;
 export type AutomationFlowRun = typeof automationFlowRuns.$inferSelect;
 export type ConversationAutomation = typeof conversationAutomation.$inferSelect;
+
+// ── Website chat: origins the widget refused (helper 20, issue #20) ──
+/**
+ * The recent origins a channel's widget refused (not in its allowed domains), so the channel page can say "your
+ * widget on shop.example.com was refused". At most 20 per channel; writes are coalesced per isolate
+ * (channels/website-chat/refused-origins.ts), so `count` is a lower bound.
+ */
+export const widgetRefusedOrigins = sqliteTable(
+  'widget_refused_origins',
+  {
+    organizationId: orgId(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    origin: text('origin').notNull(),
+    count: integer('count').notNull().default(1),
+    firstSeenAt: integer('first_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.origin] }),
+    index('widget_refused_origins_org_channel').on(t.organizationId, t.channelId, t.lastSeenAt),
+  ],
+);
