@@ -254,6 +254,60 @@ CREATE TABLE `automation_flows` (
 );
 --> statement-breakpoint
 CREATE INDEX `automation_flows_org` ON `automation_flows` (`organization_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `automation_order_attributions` (
+	`order_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`status` text NOT NULL,
+	`contact_id` text,
+	`conversation_id` text,
+	`shop_link_id` text,
+	`product_id` text,
+	`matched_sku` text,
+	`post_id` text,
+	`comment_id` text,
+	`trigger_id` text,
+	`flow_id` text,
+	`flow_version` integer,
+	`block_id` text,
+	`run_id` text,
+	`link_sent_at` integer,
+	`time_to_order_ms` integer,
+	`decided_by_id` text,
+	`decided_at` integer,
+	`attributed_at` integer NOT NULL,
+	FOREIGN KEY (`order_id`) REFERENCES `automation_orders`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `automation_order_attributions_org_status` ON `automation_order_attributions` (`organization_id`,`status`);--> statement-breakpoint
+CREATE INDEX `automation_order_attributions_org_conversation` ON `automation_order_attributions` (`organization_id`,`conversation_id`);--> statement-breakpoint
+CREATE TABLE `automation_order_syncs` (
+	`organization_id` text PRIMARY KEY NOT NULL,
+	`synced_through` integer NOT NULL,
+	`last_run_at` integer NOT NULL,
+	`last_error` text,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `automation_orders` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`shop_order_id` text NOT NULL,
+	`status` text NOT NULL,
+	`buyer_user_id` text,
+	`currency` text NOT NULL,
+	`total_minor` integer NOT NULL,
+	`items` text DEFAULT '[]' NOT NULL,
+	`order_created_at` integer NOT NULL,
+	`order_updated_at` integer NOT NULL,
+	`source` text NOT NULL,
+	`received_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `automation_orders_org_shop_order` ON `automation_orders` (`organization_id`,`shop_order_id`);--> statement-breakpoint
+CREATE INDEX `automation_orders_org_created` ON `automation_orders` (`organization_id`,`order_created_at`);--> statement-breakpoint
 CREATE TABLE `automation_posts` (
 	`organization_id` text NOT NULL,
 	`post_id` text NOT NULL,

@@ -1751,3 +1751,99 @@ export const widgetRefusedOrigins = sqliteTable(
     index('widget_refused_origins_org_channel').on(t.organizationId, t.channelId, t.lastSeenAt),
   ],
 );
+
+// ── Order attribution: TikTok Shop orders and the conversation each is credited to (attribution/, issue #17) ──
+
+/** ATTRIBUTED, SOFT (user + recent link, SKU not linked: the team confirms or rejects), ORGANIC, and the two
+ * decisions on a SOFT one: CONFIRMED (counted as attributed) and REJECTED (counted as organic). */
+export const ORDER_ATTRIBUTION_STATUSES = ['ATTRIBUTED', 'SOFT', 'ORGANIC', 'CONFIRMED', 'REJECTED'] as const;
+export type OrderAttributionStatus = (typeof ORDER_ATTRIBUTION_STATUSES)[number];
+
+/** One ordered SKU (TikTok Shop lists one line per unit; we keep one per SKU with its quantity). */
+export interface OrderItem {
+  productId: string | null;
+  productName: string | null;
+  skuId: string | null;
+  /** The seller SKU (what shop links record and "Mentions a SKU" matches). */
+  sku: string | null;
+  skuName: string | null;
+  quantity: number;
+  /** Unit sale price as TikTok states it (decimal string in the order's currency). */
+  unitPrice: string | null;
+}
+
+/** A TikTok Shop order, once per shop order id (webhook and sync upsert the same row). */
+export const automationOrders = sqliteTable(
+  'automation_orders',
+  {
+    id: id(),
+    organizationId: orgId(),
+    shopOrderId: text('shop_order_id').notNull(),
+    /** TikTok's order status (UNPAID, AWAITING_SHIPMENT, IN_TRANSIT, DELIVERED, COMPLETED, CANCELLED, …). */
+    status: text('status').notNull(),
+    /** The buyer's TikTok user id (matched against TikTok contacts' external ids). */
+    buyerUserId: text('buyer_user_id'),
+    currency: text('currency').notNull(),
+    /** The order total in the currency's minor units (cents), so totals add up exactly. */
+    totalMinor: integer('total_minor').notNull(),
+    items: json<OrderItem[]>('items').notNull().default([]),
+    orderCreatedAt: integer('order_created_at', { mode: 'timestamp_ms' }).notNull(),
+    orderUpdatedAt: integer('order_updated_at', { mode: 'timestamp_ms' }).notNull(),
+    /** How we first learned of it. */
+    source: text('source', { enum: ['WEBHOOK', 'SYNC'] }).notNull(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('automation_orders_org_shop_order').on(t.organizationId, t.shopOrderId),
+    index('automation_orders_org_created').on(t.organizationId, t.orderCreatedAt),
+  ],
+);
+
+/** The attribution of one order, decided once when the order is first stored (a replay changes nothing). */
+export const automationOrderAttributions = sqliteTable(
+  'automation_order_attributions',
+  {
+    orderId: text('order_id')
+      .primaryKey()
+      .references(() => automationOrders.id, { onDelete: 'cascade' }),
+    organizationId: orgId(),
+    status: text('status', { enum: ORDER_ATTRIBUTION_STATUSES }).notNull(),
+    contactId: text('contact_id'),
+    conversationId: text('conversation_id'),
+    /** The automation_shop_links row credited (last touch); its product, and the ordered SKU it matched. */
+    shopLinkId: text('shop_link_id'),
+    productId: text('product_id'),
+    matchedSku: text('matched_sku'),
+    postId: text('post_id'),
+    commentId: text('comment_id'),
+    triggerId: text('trigger_id'),
+    flowId: text('flow_id'),
+    flowVersion: integer('flow_version'),
+    blockId: text('block_id'),
+    runId: text('run_id'),
+    linkSentAt: integer('link_sent_at', { mode: 'timestamp_ms' }),
+    /** Order creation minus the comment's time; null when no comment led to the link (an agent sent it). */
+    timeToOrderMs: integer('time_to_order_ms'),
+    decidedById: text('decided_by_id'),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    attributedAt: integer('attributed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('automation_order_attributions_org_status').on(t.organizationId, t.status),
+    index('automation_order_attributions_org_conversation').on(t.organizationId, t.conversationId),
+  ],
+);
+
+/** Per organisation: the order sync's high-water mark (TikTok's update_time of the newest order seen). */
+export const automationOrderSyncs = sqliteTable('automation_order_syncs', {
+  organizationId: text('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  syncedThrough: integer('synced_through', { mode: 'timestamp_ms' }).notNull(),
+  lastRunAt: integer('last_run_at', { mode: 'timestamp_ms' }).notNull(),
+  lastError: text('last_error'),
+});
+
+export type AutomationOrder = typeof automationOrders.$inferSelect;
+export type AutomationOrderAttribution = typeof automationOrderAttributions.$inferSelect;
