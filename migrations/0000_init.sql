@@ -210,6 +210,8 @@ CREATE TABLE `automation_flow_runs` (
 	`sent_count` integer DEFAULT 0 NOT NULL,
 	`free_text_count` integer DEFAULT 0 NOT NULL,
 	`wake_at` integer,
+	`outbox` text DEFAULT '[]' NOT NULL,
+	`last_input_id` text,
 	`started_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade

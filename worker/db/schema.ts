@@ -966,6 +966,8 @@ export const ANALYTICS_EVENT_KINDS = [
   'AI_REPLY',
   'AI_DRAFT',
   'AI_DRAFT_APPROVED',
+  /** An AI draft an agent edited before approving it: an approval too (reports count it in both). */
+  'AI_DRAFT_EDITED',
   'AI_DRAFT_REJECTED',
   'NOTE',
   'AUTO_ACK',
@@ -1608,6 +1610,10 @@ export const automationFlowRuns = sqliteTable(
     freeTextCount: integer('free_text_count').notNull().default(0),
     /** WAITING_TIMER: when the Wait block is over (the minute cron and the queue job resume due runs). */
     wakeAt: integer('wake_at', { mode: 'timestamp_ms' }),
+    /** Messages an advance decided to send and not yet handed to the pipeline (sent in order, then cleared). */
+    outbox: json<unknown[]>('outbox').notNull().default([]),
+    /** The last buyer message this run acted on: a redelivered one is not acted on twice. */
+    lastInputId: text('last_input_id'),
     startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
