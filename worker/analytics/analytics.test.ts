@@ -102,8 +102,12 @@ function story(chat: Chat, conversationId: string) {
       });
       return id;
     },
-    decide(iso: string, messageId: string, type: 'message.approved' | 'message.rejected') {
-      events.push({ ...base(iso, agent), type, ...ref(messageId), senderType: 'AI' });
+    decide(iso: string, messageId: string, type: 'message.approved' | 'message.rejected', edited = false) {
+      events.push(
+        type === 'message.approved'
+          ? { ...base(iso, agent), type, ...ref(messageId), senderType: 'AI', edited }
+          : { ...base(iso, agent), type, ...ref(messageId), senderType: 'AI' },
+      );
       return s;
     },
     status(iso: string, from: string, to: string) {
@@ -303,6 +307,67 @@ describe('AI', () => {
     // Who answered first: the AI in 8 s, 2 min (approval), 5 s; agents in 3 and 4 min.
     const overview = await report(chat, 'overview', { from: day, to: day });
     expect(overview.current.firstResponse).toMatchObject({ count: 5, medianMs: 2 * MIN, p90Ms: 4 * MIN });
+  });
+});
+
+describe('AI drafts', () => {
+  it('counts approved, edited and rejected drafts once each, in the reports, the CSV and after a rebuild', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const day = '2026-03-05';
+    const s = story(chat, await conversation(chat)).opened(`${day}T08:00:00Z`);
+    await s.customer(`${day}T08:00:00Z`);
+    const plain = await s.posted(`${day}T08:00:10Z`, 'AI', { approvalStatus: 'PENDING' });
+    const edited = await s.posted(`${day}T08:00:20Z`, 'AI', { approvalStatus: 'PENDING' });
+    const rejected = await s.posted(`${day}T08:00:30Z`, 'AI', { approvalStatus: 'PENDING' });
+    s.decide(`${day}T08:01:00Z`, plain, 'message.approved');
+    s.decide(`${day}T08:02:00Z`, edited, 'message.approved', true);
+    s.decide(`${day}T08:03:00Z`, rejected, 'message.rejected');
+    await s.deliver();
+    // The edited approval is delivered again (a queue retry after its run was recorded): still counted once.
+    const editedApproval = s.events.find((e) => e.type === 'message.approved' && e.edited)!;
+    await env.DB.prepare("DELETE FROM event_runs WHERE event_id = ? AND subscriber = 'analytics'")
+      .bind(editedApproval.id)
+      .run();
+    await fanOut(env, db, [analyticsSubscriber], editedApproval);
+    const kinds = await env.DB.prepare(
+      'SELECT kind, COUNT(*) AS n FROM analytics_events WHERE organization_id = ? AND kind LIKE ? GROUP BY kind ORDER BY kind',
+    )
+      .bind(chat.organizationId, 'AI_DRAFT%')
+      .all();
+    expect(kinds.results).toEqual([
+      { kind: 'AI_DRAFT', n: 3 },
+      { kind: 'AI_DRAFT_APPROVED', n: 1 },
+      { kind: 'AI_DRAFT_EDITED', n: 1 },
+      { kind: 'AI_DRAFT_REJECTED', n: 1 },
+    ]);
+
+    // "Approved" counts every approved draft; "edited" the approved ones an agent changed first.
+    const expected = { created: 3, approved: 2, edited: 1, rejected: 1 };
+    const query = { from: day, to: day };
+    expect((await report(chat, 'ai', query)).current.drafts).toEqual(expected);
+    expect((await report(chat, 'ai', { ...query, agentId: chat.user.id })).current.drafts).toEqual(expected);
+    const [agent] = (await report(chat, 'agents', query)).agents;
+    expect(agent).toMatchObject({ agentId: chat.user.id, draftsApproved: 2, draftsEdited: 1, draftsRejected: 1 });
+    // Both approvals reached the customer: two AI replies, the first of them the first response (1 min).
+    expect((await report(chat, 'overview', query)).current).toMatchObject({
+      replies: 2,
+      firstResponse: { count: 1, medianMs: MIN },
+    });
+
+    const csv = String((await chat.client.get(`/api/analytics/export/ai?from=${day}&to=${day}`)).body).split('\r\n');
+    expect(csv).toContain('Drafts approved (edited included),2,0');
+    expect(csv).toContain('Drafts edited before approval,1,0');
+    expect(csv).toContain('Drafts rejected,1,0');
+    const agentsCsv = String((await chat.client.get(`/api/analytics/export/agents?from=${day}&to=${day}`)).body);
+    const [head, row] = agentsCsv.split('\r\n');
+    const cell = (name: string) => row!.split(',')[head!.split(',').indexOf(name)];
+    expect([cell('drafts_approved'), cell('drafts_edited'), cell('drafts_rejected')]).toEqual(['2', '1', '1']);
+
+    // Rebuilt from the reporting events alone, the figures are the same.
+    await env.DB.prepare('DELETE FROM analytics_daily WHERE organization_id = ?').bind(chat.organizationId).run();
+    const rebuild = await chat.client.post('/api/analytics/rebuild', {});
+    expect(rebuild.status).toBe(200);
+    expect((await report(chat, 'ai', query)).current.drafts).toEqual(expected);
   });
 });
 

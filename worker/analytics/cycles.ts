@@ -43,6 +43,7 @@ const RANK: Record<AnalyticsEventKind, number> = {
   AI_DRAFT: 3,
   AI_DRAFT_REJECTED: 4,
   AI_DRAFT_APPROVED: 4,
+  AI_DRAFT_EDITED: 4,
   AI_REPLY: 4,
   AGENT_REPLY: 4,
   RESOLVED: 5,
@@ -86,7 +87,8 @@ function open(cycle: number, kind: Cycle['kind'], channelId: string, at: number)
 /**
  * First response: from the customer's first message (or the reopening) to the first agent or AI reply that
  * reaches the customer. Internal notes and automated acknowledgements are not replies; an AI draft answers
- * when it is approved. Events after a resolution and before a reopening belong to no cycle.
+ * when it is approved (edited or not: the AI wrote it, so it stays an AI reply). Events after a resolution
+ * and before a reopening belong to no cycle.
  */
 export function deriveCycles(events: readonly ReportingEvent[], calendar: Calendar): Cycle[] {
   const cycles: Cycle[] = [];
@@ -113,7 +115,8 @@ export function deriveCycles(events: readonly ReportingEvent[], calendar: Calend
         break;
       case 'AGENT_REPLY':
       case 'AI_REPLY':
-      case 'AI_DRAFT_APPROVED': {
+      case 'AI_DRAFT_APPROVED':
+      case 'AI_DRAFT_EDITED': {
         const ai = e.kind !== 'AGENT_REPLY';
         c.replies++;
         if (ai) {

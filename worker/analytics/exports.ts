@@ -70,6 +70,7 @@ export async function exportCsv(
           'reopened',
           'notes',
           'drafts_approved',
+          'drafts_edited',
           'drafts_rejected',
           'first_responses',
           'first_response_median_s',
@@ -85,6 +86,7 @@ export async function exportCsv(
           a.reopened,
           a.notes,
           a.draftsApproved,
+          a.draftsEdited,
           a.draftsRejected,
           a.firstResponse.count,
           seconds(a.firstResponse.medianMs),
@@ -108,7 +110,8 @@ export async function exportCsv(
         ['AI replies', a.aiReplies, b.aiReplies],
         ['First responses by AI', a.firstResponsesByAi, b.firstResponsesByAi],
         ['Drafts created', a.drafts.created, b.drafts.created],
-        ['Drafts approved', a.drafts.approved, b.drafts.approved],
+        ['Drafts approved (edited included)', a.drafts.approved, b.drafts.approved],
+        ['Drafts edited before approval', a.drafts.edited, b.drafts.edited],
         ['Drafts rejected', a.drafts.rejected, b.drafts.rejected],
       ];
       const reasons = new Set([...r.tokens, ...r.previousTokens].map((t) => t.reason));

@@ -70,6 +70,10 @@ async function scope(d1: D1Database, organizationId: string, filters: ReportFilt
 type Totals = Map<string, number>;
 const key = (metric: string, dim = '') => `${metric}|${dim}`;
 const get = (t: Totals, metric: string, dim?: string) => t.get(key(metric, dim)) ?? 0;
+/** Approved AI drafts, edited before approval or not. */
+const approvedDrafts = (t: Totals) => get(t, 'AI_DRAFT_APPROVED') + get(t, 'AI_DRAFT_EDITED');
+/** Replies that reached the customer: agents', the AI's and approved drafts. */
+const repliesSent = (t: Totals) => get(t, 'AGENT_REPLY') + get(t, 'AI_REPLY') + approvedDrafts(t);
 
 function rollupWhere(s: Scope, options: { agent?: boolean } = {}) {
   const clauses = ['organization_id = ?'];
@@ -213,7 +217,7 @@ async function figures(d1: D1Database, s: Scope, r: Range): Promise<Figures> {
     resolutions: get(t, 'RESOLVED'),
     backlog,
     customerMessages: get(t, 'CUSTOMER_MESSAGE'),
-    replies: get(t, 'AGENT_REPLY') + get(t, 'AI_REPLY') + get(t, 'AI_DRAFT_APPROVED'),
+    replies: repliesSent(t),
     firstResponse: frt.get('') ?? EMPTY_STATS,
     resolutionTime: resolution.get('') ?? EMPTY_STATS,
     repliesPerResolution: ratio(get(t, 'RESOLVED_REPLIES'), get(t, 'RESOLUTION_COUNT')),
@@ -305,14 +309,14 @@ export async function conversationsReport(d1: D1Database, organizationId: string
       reopened: get(t, 'REOPENED'),
       resolutions: get(t, 'RESOLVED'),
       customerMessages: get(t, 'CUSTOMER_MESSAGE'),
-      replies: get(t, 'AGENT_REPLY') + get(t, 'AI_REPLY') + get(t, 'AI_DRAFT_APPROVED'),
+      replies: repliesSent(t),
     },
     previousTotals: {
       newConversations: get(p, 'OPENED'),
       reopened: get(p, 'REOPENED'),
       resolutions: get(p, 'RESOLVED'),
       customerMessages: get(p, 'CUSTOMER_MESSAGE'),
-      replies: get(p, 'AGENT_REPLY') + get(p, 'AI_REPLY') + get(p, 'AI_DRAFT_APPROVED'),
+      replies: repliesSent(p),
     },
     days,
     channels: [...byChannel].map(([channelId, ct]) => ({
@@ -322,7 +326,7 @@ export async function conversationsReport(d1: D1Database, organizationId: string
       newConversations: get(ct, 'OPENED'),
       resolutions: get(ct, 'RESOLVED'),
       customerMessages: get(ct, 'CUSTOMER_MESSAGE'),
-      replies: get(ct, 'AGENT_REPLY') + get(ct, 'AI_REPLY') + get(ct, 'AI_DRAFT_APPROVED'),
+      replies: repliesSent(ct),
     })),
     languages,
     heatmap,
@@ -359,7 +363,8 @@ export async function agentsReport(d1: D1Database, organizationId: string, filte
       previousResolutions: get(p, 'RESOLVED'),
       reopened: get(t, 'REOPENED'),
       notes: get(t, 'NOTE'),
-      draftsApproved: get(t, 'AI_DRAFT_APPROVED'),
+      draftsApproved: approvedDrafts(t),
+      draftsEdited: get(t, 'AI_DRAFT_EDITED'),
       draftsRejected: get(t, 'AI_DRAFT_REJECTED'),
       firstResponse: frt.get(agentId) ?? EMPTY_STATS,
       resolutionTime: resolution.get(agentId) ?? EMPTY_STATS,
@@ -390,11 +395,13 @@ function aiFigures(t: Totals, frtByAi: number) {
     aiResolvedAlone: get(t, 'AI_RESOLVED_ALONE'),
     aiAnsweredShare: ratio(get(t, 'AI_ANSWERED'), get(t, 'CYCLES_STARTED')),
     aiResolutionRate: ratio(get(t, 'AI_RESOLVED_ALONE'), get(t, 'AI_INVOLVED')),
-    aiReplies: get(t, 'AI_REPLY') + get(t, 'AI_DRAFT_APPROVED'),
+    aiReplies: get(t, 'AI_REPLY') + approvedDrafts(t),
     firstResponsesByAi: frtByAi,
+    /** `approved` includes the drafts an agent edited first; `edited` counts those alone. */
     drafts: {
       created: get(t, 'AI_DRAFT'),
-      approved: get(t, 'AI_DRAFT_APPROVED'),
+      approved: approvedDrafts(t),
+      edited: get(t, 'AI_DRAFT_EDITED'),
       rejected: get(t, 'AI_DRAFT_REJECTED'),
     },
   };
@@ -418,9 +425,11 @@ export async function aiReport(d1: D1Database, organizationId: string, filters: 
   if (s.agentId) {
     const ta = curAgent.get('') ?? new Map();
     const pa = prevAgent.get('') ?? new Map();
-    current.drafts.approved = get(ta, 'AI_DRAFT_APPROVED');
+    current.drafts.approved = approvedDrafts(ta);
+    current.drafts.edited = get(ta, 'AI_DRAFT_EDITED');
     current.drafts.rejected = get(ta, 'AI_DRAFT_REJECTED');
-    previous.drafts.approved = get(pa, 'AI_DRAFT_APPROVED');
+    previous.drafts.approved = approvedDrafts(pa);
+    previous.drafts.edited = get(pa, 'AI_DRAFT_EDITED');
     previous.drafts.rejected = get(pa, 'AI_DRAFT_REJECTED');
   }
   return { ...header(s), current, previous, tokens, previousTokens };

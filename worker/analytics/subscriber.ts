@@ -67,7 +67,9 @@ export async function toReportingEvent(d1: D1Database, event: DomainEvent): Prom
       // Only AI drafts are counted: an agent's reply held for translation was already counted when written.
       const facts = await messageFacts(d1, event.organizationId, event.messageId);
       if (facts?.sender_type !== 'AI') return null;
-      kind = event.type === 'message.approved' ? 'AI_DRAFT_APPROVED' : 'AI_DRAFT_REJECTED';
+      // An edited draft is its own kind (an approval all the same), so the events alone rebuild the count.
+      if (event.type === 'message.rejected') kind = 'AI_DRAFT_REJECTED';
+      else kind = event.edited ? 'AI_DRAFT_EDITED' : 'AI_DRAFT_APPROVED';
       channelId = event.channelId;
       base.messageId = event.messageId;
       base.agentId = userId(event);
