@@ -33,6 +33,10 @@ const routes: [string, Loader][] = [
   ['/settings/saved-replies', () => import('./settings/saved-replies-page').then((m) => m.SavedRepliesPage)],
   ['/automations', () => import('./automations/automations-page').then((m) => m.AutomationsPage)],
   ['/automations/new', () => import('./automations/trigger-editor').then((m) => m.NewTriggerPage)],
+  ['/automations/flows', () => import('./automations/flow-list-page').then((m) => m.FlowListPage)],
+  ['/automations/flows/new', () => import('./automations/flow-editor').then((m) => m.NewFlowPage)],
+  ['/automations/flows/:id', () => import('./automations/flow-page').then((m) => m.FlowPage)],
+  ['/settings/handoff-rules', () => import('./automations/handoff-rules-page').then((m) => m.HandoffRulesPage)],
   ['/automations/:id', () => import('./automations/trigger-page').then((m) => m.TriggerPage)],
   ['/settings/integrations', () => import('./settings/integrations-page').then((m) => m.IntegrationsPage)],
 ];
@@ -196,6 +200,9 @@ function Shell({
           </Link>
           <Link href="/settings/channels" aria-current={current('/settings/channels')}>
             Channels
+          </Link>
+          <Link href="/settings/handoff-rules" aria-current={current('/settings/handoff-rules')}>
+            Handoff rules
           </Link>
           <Link href="/settings/integrations" aria-current={current('/settings/integrations')}>
             Integrations

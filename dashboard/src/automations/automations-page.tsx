@@ -50,11 +50,16 @@ export function AutomationsPage() {
     <section aria-labelledby="automations-title">
       <div class="page-head">
         <h1 id="automations-title">Automations</h1>
-        {canManageSettings && (
-          <Link class="button primary" href="/automations/new">
-            New trigger
+        <span class="actions">
+          <Link class="button" href="/automations/flows">
+            Flows
           </Link>
-        )}
+          {canManageSettings && (
+            <Link class="button primary" href="/automations/new">
+              New trigger
+            </Link>
+          )}
+        </span>
       </div>
       <p class="muted">
         Comment triggers, highest priority first. When several match a comment only the first one runs: one comment, at

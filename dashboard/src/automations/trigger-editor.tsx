@@ -3,7 +3,7 @@
 // videos tagged), the optional public reply and the DM's message.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
-import { navigate } from '../router';
+import { Link, navigate } from '../router';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
 import { CONDITION_LABELS, type ConditionType } from './labels';
 import './automations.css';
@@ -94,6 +94,11 @@ export function TriggerEditor({ trigger, onSaved }: { trigger: Trigger | null; o
   const [tags, setTags] = useState(trigger?.scope.kind === 'TAGGED' ? trigger.scope.tags.join(', ') : '');
   const [publicReply, setPublicReply] = useState(trigger?.publicReply ?? '');
   const [message, setMessage] = useState(trigger?.action.kind === 'MESSAGE' ? trigger.action.text : '');
+  const [actionKind, setActionKind] = useState<'MESSAGE' | 'FLOW'>(
+    trigger?.action.kind === 'FLOW' ? 'FLOW' : 'MESSAGE',
+  );
+  const [flowId, setFlowId] = useState(trigger?.action.kind === 'FLOW' ? trigger.action.flowId : '');
+  const flows = useLoad(() => call(api.automations.flows.$get()), []);
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
 
@@ -125,7 +130,7 @@ export function TriggerEditor({ trigger, onSaved }: { trigger: Trigger | null; o
             }
           : scope,
       publicReply: publicReply.trim() || null,
-      action: { kind: 'MESSAGE' as const, text: message },
+      action: actionKind === 'FLOW' ? { kind: 'FLOW' as const, flowId } : { kind: 'MESSAGE' as const, text: message },
     };
     try {
       const saved = trigger
@@ -143,7 +148,7 @@ export function TriggerEditor({ trigger, onSaved }: { trigger: Trigger | null; o
   const postList = posts.data ?? [];
   return (
     <form class="card" onSubmit={submit} aria-label={trigger ? 'Edit trigger' : 'New trigger'} noValidate>
-      <ErrorPanel error={error} shownFields={['name', 'publicReply', 'action.text']} />
+      <ErrorPanel error={error} shownFields={['name', 'publicReply', 'action.text', 'action.flowId']} />
       <Field label="Name" name="name" error={error}>
         {(p) => <input {...p} value={name} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} />}
       </Field>
@@ -271,22 +276,65 @@ export function TriggerEditor({ trigger, onSaved }: { trigger: Trigger | null; o
           <input {...p} value={publicReply} maxLength={150} onInput={(e) => setPublicReply(e.currentTarget.value)} />
         )}
       </Field>
-      <Field
-        label="DM message"
-        name="action.text"
-        error={error}
-        hint={<Counter id="message-count" value={message} max={1000} />}
-      >
-        {(p) => (
-          <textarea
-            {...p}
-            rows={4}
-            value={message}
-            maxLength={1000}
-            onInput={(e) => setMessage(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <fieldset>
+        <legend>The DM</legend>
+        <label class="check">
+          <input
+            type="radio"
+            name="action"
+            checked={actionKind === 'MESSAGE'}
+            onChange={() => setActionKind('MESSAGE')}
+          />{' '}
+          Send a message
+        </label>
+        <label class="check">
+          <input type="radio" name="action" checked={actionKind === 'FLOW'} onChange={() => setActionKind('FLOW')} />{' '}
+          Run a flow
+        </label>
+      </fieldset>
+      {actionKind === 'MESSAGE' ? (
+        <Field
+          label="DM message"
+          name="action.text"
+          error={error}
+          hint={<Counter id="message-count" value={message} max={1000} />}
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={4}
+              value={message}
+              maxLength={1000}
+              onInput={(e) => setMessage(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+      ) : (
+        <>
+          <ErrorPanel error={flows.error} />
+          <Field
+            label="Flow"
+            name="action.flowId"
+            error={error}
+            hint={
+              <>
+                The flow’s first blocks go out as the DM. <Link href="/automations/flows/new">New flow</Link>
+              </>
+            }
+          >
+            {(p) => (
+              <select {...p} value={flowId} onChange={(e) => setFlowId(e.currentTarget.value)}>
+                <option value="">{flows.data ? 'Choose a flow…' : 'Loading flows…'}</option>
+                {(flows.data ?? []).map((f) => (
+                  <option key={f.id} value={f.id}>
+                    {f.name} (version {f.version})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </>
+      )}
       <div class="actions">
         <button type="submit" class="primary" disabled={saving}>
           {saving ? 'Saving…' : 'Save trigger'}
