@@ -13,6 +13,7 @@ interface __BaseEnv_Env {
 	WIDGET_MESSAGE_IP_LIMITER: RateLimit;
 	WIDGET_SOCKET_LIMITER: RateLimit;
 	WIDGET_CONTACT_LIMITER: RateLimit;
+	WEBHOOK_LIMITER: RateLimit;
 	AI?: Ai;
 	ASSETS: Fetcher;
 	ENVIRONMENT: "production" | "development";
@@ -37,6 +38,7 @@ declare namespace Cloudflare {
 		WIDGET_MESSAGE_IP_LIMITER: RateLimit;
 		WIDGET_SOCKET_LIMITER: RateLimit;
 		WIDGET_CONTACT_LIMITER: RateLimit;
+		WEBHOOK_LIMITER: RateLimit;
 		AI: Ai;
 		ASSETS: Fetcher;
 		ENVIRONMENT: "production";

@@ -10,6 +10,7 @@ import { agentToolRoutes, channelAgentToolRoutes } from './routes/agent-tools';
 import { aiProviderRoutes } from './routes/ai-providers';
 import { aiConversationRoutes, aiFaqRoutes, aiMessageRoutes } from './routes/ai-replies';
 import { analyticsRoutes } from './routes/analytics';
+import { analyticsAutomationRoutes } from './routes/analytics-automations';
 import { authRoutes } from './routes/auth';
 import { automationRoutes } from './routes/automations';
 import { billingRoutes } from './routes/billing';
@@ -26,8 +27,10 @@ import { mediaRoutes } from './routes/media';
 import { messageRoutes } from './routes/messages';
 import { metaChannelRoutes, metaConversationRoutes } from './routes/meta-channels';
 import { notificationRoutes } from './routes/notifications';
+import { orderRoutes } from './routes/orders';
 import { savedReplyRoutes } from './routes/saved-replies';
 import { teamRoutes } from './routes/team';
+import { tiktokShopWebhookRoutes } from './routes/tiktok-shop-webhook';
 import { viewRoutes, workspaceConversationRoutes } from './routes/views';
 import { metaWebhookRoutes } from './routes/webhooks/meta';
 import { stripeWebhookRoutes } from './routes/webhooks/stripe';
@@ -67,10 +70,13 @@ const api = new Hono<AppEnv>()
   .route('/notifications', notificationRoutes)
   .route('/widget', widgetChatRoutes)
   .route('/analytics', analyticsRoutes)
+  .route('/analytics', analyticsAutomationRoutes)
   .route('/billing', billingRoutes)
   .route('/webhooks/stripe', stripeWebhookRoutes)
   .route('/webhooks/tiktok', tiktokWebhookRoutes)
+  .route('/webhooks/tiktok-shop', tiktokShopWebhookRoutes)
   .route('/integrations', integrationRoutes)
+  .route('/automations/orders', orderRoutes)
   .route('/automations', automationRoutes)
   .route('/labels', labelRoutes)
   .route('/saved-replies', savedReplyRoutes)

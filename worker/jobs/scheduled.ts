@@ -3,6 +3,8 @@
 import { and, eq, lt } from 'drizzle-orm';
 import { flushAll as flushAnalytics } from '../analytics/store';
 import { runArchiveUpkeep } from '../archive/upkeep';
+import { syncDueOrders } from '../attribution/shop';
+import { runFlowUpkeep } from '../automations/flows/runs';
 import { runAutomationUpkeep } from '../automations/upkeep';
 import { runBillingUpkeep } from '../billing/upkeep';
 import { pollEmailChannels } from '../channels/email/poll';
@@ -26,6 +28,8 @@ export async function runScheduled(env: AppBindings, now = Date.now()): Promise<
   await runBillingUpkeep(env, now);
   await wakeSnoozedConversations(env, db, now);
   await runAutomationUpkeep(env, now);
+  await runFlowUpkeep(env, now);
+  await syncDueOrders(env, db, now);
   await runArchiveUpkeep(env, now);
   // Last: the IMAP poll may take up to its 45-second budget.
   await pollEmailChannels(env);
