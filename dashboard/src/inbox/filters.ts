@@ -11,6 +11,11 @@ export interface InboxFilters {
   search: string;
   unread: boolean;
   labelId: string;
+  /** Automation views (#17): a state (BOT, HUMAN, WAITING, CLOSED), Unassigned humans, a contact tag, a trigger. */
+  automationState: string;
+  unassignedHumans: boolean;
+  contactTag: string;
+  triggerId: string;
   page: number;
 }
 
@@ -23,6 +28,10 @@ export const EMPTY_FILTERS: InboxFilters = {
   search: '',
   unread: false,
   labelId: '',
+  automationState: '',
+  unassignedHumans: false,
+  contactTag: '',
+  triggerId: '',
   page: 1,
 };
 
@@ -37,6 +46,10 @@ export function filtersFromSearch(search: URLSearchParams): InboxFilters {
     search: search.get('search') ?? '',
     unread: search.get('unread') === 'true',
     labelId: search.get('labelId') ?? '',
+    automationState: search.get('automationState') ?? '',
+    unassignedHumans: search.get('unassignedHumans') === 'true',
+    contactTag: search.get('contactTag') ?? '',
+    triggerId: search.get('triggerId') ?? '',
     page: Number.isInteger(page) && page > 1 ? page : 1,
   };
 }
@@ -44,12 +57,23 @@ export function filtersFromSearch(search: URLSearchParams): InboxFilters {
 /** The API query: only the filters that are set, always with paging. */
 export function conversationQuery(filters: InboxFilters): Record<string, string> {
   const query: Record<string, string> = { page: String(filters.page), pageSize: String(PAGE_SIZE) };
-  for (const key of ['status', 'channelId', 'channelType', 'assignedToId', 'language', 'labelId'] as const) {
+  for (const key of [
+    'status',
+    'channelId',
+    'channelType',
+    'assignedToId',
+    'language',
+    'labelId',
+    'automationState',
+    'contactTag',
+    'triggerId',
+  ] as const) {
     if (filters[key]) query[key] = filters[key];
   }
   const search = filters.search.trim();
   if (search) query.search = search;
   if (filters.unread) query.unread = 'true';
+  if (filters.unassignedHumans) query.unassignedHumans = 'true';
   return query;
 }
 

@@ -3,7 +3,7 @@
 // list stays mounted while conversations open beside it, so its scroll, filters and selection are kept.
 // Tabs Mine / Unassigned / All carry live counts; rows can be selected for bulk changes; the keyboard
 // drives it all (? lists the keys).
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
 import { Lazy, type Loader } from '../lazy-page';
@@ -12,6 +12,7 @@ import { CHANNEL_TYPE_NAMES, CREATABLE_CHANNEL_TYPES, isResolved, STATUSES, stat
 import { Link, navigate, useLocation } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, Field, formatDate, Skeleton, useLoad, useOnline } from '../ui';
+import { AutomationViews, CardAutomation, ContactAvatar } from './automation';
 import {
   conversationQuery,
   EMPTY_FILTERS,
@@ -46,13 +47,25 @@ export function InboxPage({ params = {} }: { params?: Record<string, string> }) 
   const { canReply, canManageSettings } = usePermissions();
   const me = account.user.id;
   const list = useLoad(() => call(api.conversations.$get({ query })), [key]);
-  const { page: _p, pageSize: _s, assignedToId: _a, ...countQuery } = query;
+  // The tab counts take the inbox's own filters; the automation views narrow the list only.
+  const {
+    page: _p,
+    pageSize: _s,
+    assignedToId: _a,
+    automationState: _as,
+    unassignedHumans: _uh,
+    contactTag: _ct,
+    triggerId: _t,
+    ...countQuery
+  } = query;
   const counts = useLoad(() => call(api.views.counts.$get({ query: countQuery })), [JSON.stringify(countQuery)]);
   const channels = useLoad(() => call(api.channels.$get()), []);
   const members = useLoad(() => call(api.team.members.$get()), []);
   const labels = useLoad(() => call(api.labels.$get()), []);
   const views = useLoad(() => call(api.views.$get()), []);
   const snoozes = useLoad(() => call(api.views.snoozes.$get()), []);
+  const contactTags = useLoad(() => call(api.automations['contact-tags'].$get()), []);
+  const triggers = useLoad(() => call(api.automations.triggers.$get()).then((d) => d.triggers), []);
   const rowIds = (list.data?.items ?? []).map((c) => c.id).join(',');
   const labelMap = useLoad(
     () =>
@@ -161,6 +174,14 @@ export function InboxPage({ params = {} }: { params?: Record<string, string> }) 
         onViewsChanged={() => void views.reload()}
         onLabelsChanged={() => void labels.reload()}
         canManageLabels={canManageSettings}
+        automation={
+          <AutomationViews
+            filters={filters}
+            tags={contactTags.data ?? []}
+            triggers={triggers.data ?? []}
+            onFilters={(f) => navigate(inboxUrl(f, openId ?? undefined))}
+          />
+        }
       />
       <section aria-labelledby="inbox-title" class="ws-list">
         <div class="page-head">
@@ -356,7 +377,9 @@ function Sidebar({
   onViewsChanged,
   onLabelsChanged,
   canManageLabels,
+  automation,
 }: {
+  automation?: ComponentChildren;
   filters: InboxFilters;
   labels: Label[];
   views: { id: string; name: string; filters: Record<string, string> }[];
@@ -402,6 +425,7 @@ function Sidebar({
             </li>
           ))}
         </ul>
+        {automation}
         <h2>Saved views</h2>
         {views.length === 0 && <p class="muted small">Set filters, then save them here as a view.</p>}
         <ul class="side-list">
@@ -812,6 +836,7 @@ function ConversationList({
             <Link href={hrefOf(c.id)} class="conv-link" aria-current={c.id === openId ? 'page' : undefined}>
               <span class="conv-who">
                 {unread && <span class="sr-only">Unread: </span>}
+                {c.automation && <ContactAvatar name={who} />}
                 {who}
               </span>
               <span class="conv-meta">
@@ -837,6 +862,7 @@ function ConversationList({
                   ))}
                 </span>
               )}
+              {c.automation && <CardAutomation automation={c.automation} owner={c.assignee?.name ?? null} />}
               <span class="conv-preview">{c.lastMessagePreview ?? ''}</span>
             </Link>
           </li>
