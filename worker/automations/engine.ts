@@ -7,6 +7,7 @@ import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { COMMENT_DM_PREFIX } from '../channels/tiktok/adapter';
 import { openConversation, upsertContact } from '../conversations/intake';
+import type { LogMessage } from '../conversations/log';
 import { deliverMessage, postOutbound } from '../conversations/pipeline';
 import { createDb, type Db } from '../db/client';
 import {
@@ -22,6 +23,7 @@ import { syncPosts } from '../integrations/sync';
 import { enqueue, type JobOf } from '../jobs/types';
 import { evaluate, THROTTLE_MS, type TriggerResult } from './evaluator';
 import { asRule, gatherFacts, loadPost, loadTriggers, type StoredTrigger } from './facts';
+import { startFlowRun } from './flows/runs';
 import type { DmAction } from './rules';
 import { commentSource } from './sources';
 
@@ -133,13 +135,45 @@ async function failureDetail(db: Db, messageId: string): Promise<string | null> 
   return row?.detail ?? null;
 }
 
-/** `MESSAGE`: one configured message. Part 2 registers `FLOW` here. */
-async function sendMessageAction(ctx: DmContext, action: Extract<DmAction, { kind: 'MESSAGE' }>): Promise<DmOutcome> {
+/** The commenter as a contact of the TikTok channel, and their open conversation (opened if needed). */
+async function commenterConversation(ctx: DmContext) {
   const { env, db, comment } = ctx;
   const [channel] = await db.select().from(channels).where(eq(channels.id, comment.channelId));
-  if (!channel) return { status: 'SKIPPED', detail: 'The TikTok channel no longer exists' };
+  if (!channel) return null;
   const contact = await upsertContact(db, channel, comment.commenterId, { name: comment.commenterName });
   const { conversation } = await openConversation(env, db, contact, { at: comment.commentedAt });
+  return { contact, conversation };
+}
+
+/** The outcome of a DM the pipeline stored: sent, failed with TikTok's reason, or held at the contact cap. */
+async function dmOutcome(db: Db, conversationId: string, message: LogMessage, prefix = ''): Promise<DmOutcome> {
+  const ids = { conversationId, messageId: message.id };
+  if (message.approvalStatus === 'PENDING') {
+    return {
+      ...ids,
+      status: 'QUEUED',
+      detail: `${prefix}contact cap: the monthly active contacts cap is reached, the DM is queued`,
+    };
+  }
+  if (message.deliveryStatus === 'FAILED') {
+    return {
+      ...ids,
+      status: 'FAILED',
+      detail: `${prefix}DM failed: ${(await failureDetail(db, message.id)) ?? 'TikTok refused it'}`,
+    };
+  }
+  if (message.deliveryStatus === 'NOT_SENT' || message.deliveryStatus === 'QUEUED') {
+    return { ...ids, status: 'FAILED', detail: `${prefix}DM not sent (${message.deliveryStatus})` };
+  }
+  return { ...ids, status: 'SENT', detail: `${prefix}DM sent` };
+}
+
+/** `MESSAGE`: one configured message. */
+async function sendMessageAction(ctx: DmContext, action: Extract<DmAction, { kind: 'MESSAGE' }>): Promise<DmOutcome> {
+  const { env, db, comment } = ctx;
+  const target = await commenterConversation(ctx);
+  if (!target) return { status: 'SKIPPED', detail: 'The TikTok channel no longer exists' };
+  const { contact, conversation } = target;
   // The contact cap (billing/contacts.ts): a DM to a new contact at 100 % is queued, not sent.
   const allowed = await macAllowsAutomatedSend(env, db, comment.organizationId, {
     contactId: contact.id,
@@ -153,7 +187,6 @@ async function sendMessageAction(ctx: DmContext, action: Extract<DmAction, { kin
     externalId: `${COMMENT_DM_PREFIX}${comment.commentId}`,
     approvalStatus: allowed ? 'NONE' : 'PENDING',
   });
-  const ids = { conversationId: conversation.id, messageId: message.id };
   if (!allowed) {
     await holdMessage(db, {
       organizationId: comment.organizationId,
@@ -161,35 +194,47 @@ async function sendMessageAction(ctx: DmContext, action: Extract<DmAction, { kin
       conversationId: conversation.id,
       contactId: contact.id,
     });
-    return {
-      ...ids,
-      status: 'QUEUED',
-      detail: 'contact cap: the monthly active contacts cap is reached, the DM is queued',
-    };
+    return dmOutcome(db, conversation.id, message);
   }
-  if (allowed && message.deliveryStatus === 'NOT_SENT' && message.approvalStatus === 'NONE') {
+  if (message.deliveryStatus === 'NOT_SENT' && message.approvalStatus === 'NONE') {
     // A run that died between storing the DM and recording its delivery: hand the stored message to its channel
     // now. TikTok takes one private reply per comment, so if the first attempt did reach it, this one is refused
     // (FAILED with TikTok's reason) instead of sending a second DM.
     message = await deliverMessage(env, db, conversation, message);
   }
-  if (message.deliveryStatus === 'FAILED') {
-    return {
-      ...ids,
-      status: 'FAILED',
-      detail: `DM failed: ${(await failureDetail(db, message.id)) ?? 'TikTok refused it'}`,
-    };
+  return dmOutcome(db, conversation.id, message);
+}
+
+/**
+ * `FLOW`: starts the flow in the commenter's conversation (flows/runs.ts); its opening messages are the
+ * comment's one DM, through the same road, contact cap and dedupe as a single message.
+ */
+async function startFlowAction(ctx: DmContext, action: Extract<DmAction, { kind: 'FLOW' }>): Promise<DmOutcome> {
+  const { env, db, comment } = ctx;
+  const target = await commenterConversation(ctx);
+  if (!target) return { status: 'SKIPPED', detail: 'The TikTok channel no longer exists' };
+  const { contact, conversation } = target;
+  const started = await startFlowRun(env, db, {
+    organizationId: comment.organizationId,
+    conversationId: conversation.id,
+    contactId: contact.id,
+    flowId: action.flowId,
+    triggerId: ctx.trigger.id,
+    commentId: comment.commentId,
+    postId: comment.postId,
+  });
+  if (started.status === 'NOT_STARTED') {
+    return { conversationId: conversation.id, status: 'FAILED', detail: `Flow not started: ${started.detail}` };
   }
-  if (message.deliveryStatus === 'NOT_SENT' || message.deliveryStatus === 'QUEUED') {
-    return { ...ids, status: 'FAILED', detail: `DM not sent (${message.deliveryStatus})` };
-  }
-  return { ...ids, status: 'SENT', detail: 'DM sent' };
+  if (!started.message) return { conversationId: conversation.id, status: 'SENT', detail: 'Flow started (no DM yet)' };
+  return dmOutcome(db, conversation.id, started.message, 'Flow started; ');
 }
 
 const DM_ACTIONS: {
   [K in DmAction['kind']]: (ctx: DmContext, action: Extract<DmAction, { kind: K }>) => Promise<DmOutcome>;
 } = {
   MESSAGE: sendMessageAction,
+  FLOW: startFlowAction,
 };
 
 /** Starts the trigger's DM (unless the source says it cannot go: not connected, missing scope). */
@@ -199,7 +244,7 @@ async function startDm(ctx: DmContext, channelType: Parameters<typeof commentSou
   const blocked = await source.dmBlockedReason(ctx.env, ctx.db, ctx.comment.organizationId);
   if (blocked) return { status: 'SKIPPED', detail: blocked };
   const action = ctx.trigger.action;
-  return DM_ACTIONS[action.kind](ctx, action);
+  return action.kind === 'FLOW' ? DM_ACTIONS.FLOW(ctx, action) : DM_ACTIONS.MESSAGE(ctx, action);
 }
 
 /** The public reply, at most once per comment (claimed on the DM row first). */

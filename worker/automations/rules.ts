@@ -1,6 +1,6 @@
 // The shape of a trigger's rules, validated at the door: conditions combined as an OR of AND groups (AND binds
 // tighter than OR: `[[A, B], [C]]` is (A AND B) OR C), the scope (all videos, specific videos, videos tagged),
-// the optional public reply and the DM action (a single message today; part 2 adds flows).
+// the optional public reply and the DM action (a single message, or a DM flow).
 import { z } from 'zod';
 
 const ID_MAX = 128;
@@ -75,8 +75,17 @@ export const actionSchema = z.discriminatedUnion(
       kind: z.literal('MESSAGE'),
       text: z.string().trim().min(1, 'The message is required').max(1000, 'The message is at most 1000 characters'),
     }),
+    /** Starts a DM flow (automations/flows/) in the commenter's conversation. */
+    z.strictObject({
+      kind: z.literal('FLOW'),
+      flowId: z
+        .string({ error: 'Pick a flow' })
+        .trim()
+        .min(1, 'Pick a flow')
+        .max(ID_MAX, `A flow id is at most ${ID_MAX} characters`),
+    }),
   ],
-  { error: 'kind must be MESSAGE' },
+  { error: 'kind must be MESSAGE or FLOW' },
 );
 
 /** A public reply is one short sentence under the comment (TikTok caps comments at 150 characters). */

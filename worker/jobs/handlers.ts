@@ -1,5 +1,6 @@
 // Which module runs each job kind. Each area registers its handler here (one line per kind).
 import { onAutomationComment } from '../automations/engine';
+import { onFlowJob } from '../automations/flows/runs';
 import { onMetaInbound, onMetaReceipt } from '../channels/meta/inbound';
 import { onMessageDeliver } from '../conversations/follow-ups';
 import type { AppBindings } from '../env';
@@ -16,6 +17,7 @@ export type JobHandler<K extends JobKind> = (env: AppBindings, job: JobOf<K>) =>
 export const jobHandlers: { [K in JobKind]?: JobHandler<K> } = {
   'ai.reply': runAutoReply,
   'automation.comment': onAutomationComment,
+  'automation.flow': onFlowJob,
   'knowledge.ingest': knowledgeIngestJob,
   event: onDomainEvent,
   'message.deliver': onMessageDeliver,

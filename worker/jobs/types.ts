@@ -11,6 +11,8 @@ export type Job =
   | { kind: 'ai.reply'; organizationId: string; conversationId: string; messageId: string }
   /** Automations: evaluate one stored comment against the triggers and act (automations/engine.ts). */
   | { kind: 'automation.comment'; organizationId: string; commentId: string }
+  /** Automations: a flow run's Wait is over (automations/flows/runs.ts; the cron catches a lost or capped delay). */
+  | { kind: 'automation.flow'; organizationId: string; runId: string }
   | { kind: 'message.deliver'; organizationId: string; conversationId: string; messageId: string }
   | {
       kind: 'message.translate';
