@@ -7,6 +7,7 @@ import { api, call } from '../api';
 import { sendLive } from '../live';
 import { ErrorPanel } from '../ui';
 import { AttachmentPicker, useUploads } from './attachments';
+import { ProductCards } from './product-card';
 import { fillPlaceholders, type PlaceholderValues } from './saved-replies';
 
 type Mode = 'reply' | 'note';
@@ -264,6 +265,7 @@ export function Composer({
             onInput={(e) => onInput(e.currentTarget.value)}
             onKeyDown={onKeyDown}
           />
+          {mode === 'reply' && <ProductCards text={content} label="Product card preview" />}
           {choosing && (
             <ul class="suggestions" aria-label={trigger?.[1] === '/' ? 'Saved replies' : 'Teammates'}>
               {suggestions.map((s, i) => (

@@ -8,6 +8,7 @@ import { channelTypeName, isResolved, PRIORITIES, PRIORITY_NAMES, type Priority,
 import { Link, useLocation } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, formatDate, useLoad } from '../ui';
+import { AutomationActions, AutomationPanel } from './automation-panel';
 import { Composer } from './composer';
 import { EarlierConversations } from './earlier-conversations';
 import { MetaWindow } from './meta-window';
@@ -66,6 +67,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
   const onThis = useLoad(() => call(api.labels.conversations.$get({ query: { ids: id } })), [id]);
   const snoozes = useLoad(() => call(api.views.snoozes.$get()), [id]);
   const providers = useLoad(() => call(api['ai-providers'].$get()), []);
+  const automation = useLoad(() => call(api.conversations[':id'].automation.$get({ param: { id } })), [id]);
   const [typing, setTyping] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [drafting, setDrafting] = useState(false);
@@ -78,6 +80,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
 
   useLive((event) => {
     if (event.type === 'notification' || event.conversationId !== id) return;
+    if (event.type !== 'typing') void automation.reload();
     if (event.type === 'typing') setTyping(event.isTyping === true);
     else if (event.type === 'conversation.labels') onThis.setData({ [id]: event.labelIds });
     else if (event.type === 'conversation.snoozed') void snoozes.reload();
@@ -190,12 +193,24 @@ export function ConversationPage({ params }: { params: Record<string, string> })
                   Resolve
                 </button>
               )}
-              {!resolved && c.assignedToId !== account.user.id && (
+              {!resolved && !automation.data && c.assignedToId !== account.user.id && (
                 <button type="button" onClick={() => update({ assignedToId: account.user.id })}>
                   Assign to me
                 </button>
               )}
               {!resolved && !snoozedUntil && <SnoozeMenu onSnooze={snooze} />}
+              {automation.data && (
+                <AutomationActions
+                  conversationId={id}
+                  automation={automation.data}
+                  me={account.user.id}
+                  onChanged={(next) => {
+                    automation.setData(next);
+                    void conversation.reload();
+                    void messages.reload();
+                  }}
+                />
+              )}
             </div>
           )}
         </header>
@@ -299,6 +314,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
             <dt>Channel</dt>
             <dd>{c.channel ? `${c.channel.name} (${channelTypeName(c.channel.type)})` : '—'}</dd>
           </dl>
+          {automation.data && <AutomationPanel automation={automation.data} />}
           <VisitorDetails conversationId={id} />
           <EarlierConversations contactId={c.contactId} currentId={id} />
           <h2>Conversation</h2>

@@ -8,6 +8,7 @@ import { Link } from '../router';
 import { ErrorPanel, Field, formatDate } from '../ui';
 import { type ConversationFile, MessageAttachments } from './attachments';
 import { EmailDetails } from './email-details';
+import { ProductCards } from './product-card';
 
 export type ThreadMessage = ApiData<(typeof api.conversations)[':id']['messages']['$get']>['items'][number];
 
@@ -184,6 +185,7 @@ function MessageBody({ message: m }: { message: ThreadMessage }) {
       <p class="text">
         <Linkified text={shown} />
       </p>
+      <ProductCards text={m.content} />
       {original && original !== shown && (
         <>
           <p class="translation-note">
