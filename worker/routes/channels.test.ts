@@ -347,6 +347,8 @@ describe('channels', () => {
       appearance: { color: '#2563eb', position: 'right', title: 'Website Chat', subtitle: null, avatarUrl: null },
       greeting: 'Hi!',
       allowedDomains: ['shop.example.com'],
+      businessHours: null,
+      preChatForm: 'OFF',
     });
 
     const telegram = await client.post('/api/channels', {

@@ -1,6 +1,7 @@
 // /api/channels: every member reads; ADMIN and OWNER connect, change and remove channels.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isTimeZone } from '../analytics/time';
 import {
   createChannel,
   deleteChannel,
@@ -10,7 +11,8 @@ import {
   updateChannel,
 } from '../channels/channels';
 import { testNewEmailCredentials, testSavedEmailChannel } from '../channels/email/connection-test';
-import { widgetScript, widgetSettings } from '../channels/website-chat/widget';
+import { refusedOrigins } from '../channels/website-chat/refused-origins';
+import { assertWebsiteChat, widgetScript, widgetSettings } from '../channels/website-chat/widget';
 import { CHANNEL_TYPES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
@@ -18,6 +20,10 @@ import { withAdmin, withOrganization } from '../http/session';
 import { id, idParams, jsonObject, validate } from '../http/validate';
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** `*.example.com`: every subdomain of a name with at least two labels. */
+const WILDCARD_HOSTNAME =
+  /^\*\.(?=.{1,251}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
 const language = z.string().trim().min(2, 'Use a language code such as "en"').max(35);
 const optionalText = (max: number) => z.string().trim().max(max).nullish();
@@ -36,13 +42,50 @@ const settingsSchema = z.object({
     })
     .optional(),
   greeting: z.string().trim().max(500, 'Greeting must be at most 500 characters').optional(),
+  // Each entry its own field error (`settings.allowedDomains.2`): "not a domain" is one bad entry, not three.
   allowedDomains: z
     .array(
-      z.string().trim().toLowerCase().regex(HOSTNAME, 'Enter a domain such as shop.example.com (no scheme or path)'),
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .max(253, 'A domain is at most 253 characters')
+        .refine(
+          (domain) => HOSTNAME.test(domain) || WILDCARD_HOSTNAME.test(domain),
+          'Enter a host name such as shop.example.com or *.example.com (no scheme, path or port)',
+        ),
     )
-    .max(50)
+    .max(50, 'At most 50 allowed domains')
     .transform((domains) => [...new Set(domains)])
     .optional(),
+  // null turns business hours off (always open).
+  businessHours: z
+    .object({
+      timeZone: z
+        .string()
+        .trim()
+        .min(1, 'Time zone is required')
+        .max(64)
+        .refine(isTimeZone, 'Unknown time zone (use an IANA name such as Europe/Ljubljana)'),
+      intervals: z
+        .array(
+          z
+            .object({
+              day: z.number().int().min(1, 'Day is 1 (Monday) to 7 (Sunday)').max(7, 'Day is 1 (Monday) to 7 (Sunday)'),
+              start: z.string().regex(HHMM, 'Use HH:MM, e.g. 09:00'),
+              end: z.string().regex(HHMM, 'Use HH:MM, e.g. 17:00'),
+            })
+            .refine((v) => !HHMM.test(v.start) || !HHMM.test(v.end) || v.end > v.start, {
+              message: 'Closing time must be after opening time',
+              path: ['end'],
+            }),
+        )
+        .min(1, 'Add at least one opening interval, or turn business hours off')
+        .max(50),
+      replyTime: z.string().trim().max(80, 'Reply time must be at most 80 characters').optional(),
+    })
+    .nullish(),
+  preChatForm: z.enum(['OFF', 'OPTIONAL', 'REQUIRED'], 'Pre-chat form must be OFF, OPTIONAL or REQUIRED').optional(),
 });
 
 const credentialsSchema = jsonObject(20_000, 'Credentials must be an object');
@@ -138,4 +181,10 @@ export const channelRoutes = new Hono<AppEnv>()
   .get('/:id/widget-config', async (c) => {
     const channel = await loadChannel(c.var.db, c.var.auth.organization.id, c.req.param('id'));
     return ok(c, widgetSettings(channel));
+  })
+  // Sites whose widget this channel refused lately (not in its allowed domains), newest first.
+  .get('/:id/refused-origins', async (c) => {
+    const channel = await loadChannel(c.var.db, c.var.auth.organization.id, c.req.param('id'));
+    assertWebsiteChat(channel);
+    return ok(c, await refusedOrigins(c.var.db, channel));
   });

@@ -40,6 +40,7 @@ function frameAncestors(c: Context<AppEnv>, allowedDomains: readonly string[]): 
   for (const domain of allowedDomains) {
     // Only well-formed host names reach the header: nothing that could end or extend the directive.
     if (DOMAIN.test(domain)) sources.push(domain, `*.${domain}`);
+    else if (domain.startsWith('*.') && DOMAIN.test(domain.slice(2))) sources.push(domain);
   }
   return sources.join(' ');
 }

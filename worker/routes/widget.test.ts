@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { addMember, type Client, signUpOwner } from '../../test/client';
 import { createDb } from '../db/client';
 import { contacts, conversations, media, messages } from '../db/schema';
@@ -73,6 +73,9 @@ describe('public widget API', () => {
       greeting: 'Hi! How can we help?',
       // Nobody has the dashboard open.
       online: false,
+      // No business hours: never "away".
+      away: null,
+      preChatForm: 'OFF',
     });
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
   });
@@ -84,33 +87,33 @@ describe('public widget API', () => {
     const agent = await addMember(client, 'AGENT');
     const status = async () => (await visitor()('GET', `/api/widget/${id}/status`)).body.data;
     // Logged in is not enough: nobody is looking at the dashboard.
-    expect(await status()).toEqual({ online: false, agentsOnline: 0 });
+    expect(await status()).toEqual({ online: false, agentsOnline: 0, away: null });
     await openDashboard(viewer.client);
-    expect(await status()).toEqual({ online: false, agentsOnline: 0 });
+    expect(await status()).toEqual({ online: false, agentsOnline: 0, away: null });
     const ownerSocket = await openDashboard(client);
     const agentSocket = await openDashboard(agent.client);
     const agentTab = await openDashboard(agent.client);
-    expect(await status()).toEqual({ online: true, agentsOnline: 2 });
+    expect(await status()).toEqual({ online: true, agentsOnline: 2, away: null });
 
     const away = await agent.client.put('/api/team/availability', { status: 'AWAY' });
     expect(away.body.data).toEqual({ status: 'AWAY' });
     expect((await agent.client.get('/api/team/availability')).body.data).toEqual({ status: 'AWAY' });
-    expect(await status()).toEqual({ online: true, agentsOnline: 1 });
+    expect(await status()).toEqual({ online: true, agentsOnline: 1, away: null });
     const bad = await agent.client.put('/api/team/availability', { status: 'BUSY' });
     expect(bad.body.error.fields.status).toEqual(['Status must be ONLINE or AWAY']);
     await agent.client.put('/api/team/availability', { status: 'ONLINE' });
-    expect(await status()).toEqual({ online: true, agentsOnline: 2 });
+    expect(await status()).toEqual({ online: true, agentsOnline: 2, away: null });
 
     await client.post('/api/auth/logout');
-    expect(await status()).toEqual({ online: true, agentsOnline: 1 });
+    expect(await status()).toEqual({ online: true, agentsOnline: 1, away: null });
     ownerSocket.close(1000);
     agentSocket.close(1000);
     // The agent's second tab is still open.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await status()).toEqual({ online: true, agentsOnline: 1 });
+    expect(await status()).toEqual({ online: true, agentsOnline: 1, away: null });
     agentTab.close(1000);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await status()).toEqual({ online: false, agentsOnline: 0 });
+    expect(await status()).toEqual({ online: false, agentsOnline: 0, away: null });
   });
 
   it('shows at most 5 FAQ chips, org-wide and this channel’s, by position, and counts taps', async () => {
@@ -330,5 +333,148 @@ describe('public widget API', () => {
       uploadForm(new File([PNG], 'theirs.png', { type: 'image/png' }), newVisitorId()),
     );
     expect(await visitorMayRead(db, ref, theirs.body.data.id)).toBe(false);
+  });
+});
+
+describe('refused origins', () => {
+  it('shows the channel page the sites it refused: deduplicated, counted, newest first, and which are allowed now', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client, { allowedDomains: ['shop.example.com', '*.example.org'] });
+    // A wildcard allows subdomains only.
+    expect((await visitor('https://eu.example.org')('GET', `/api/widget/${id}/config`)).status).toBe(200);
+    expect((await visitor('https://example.org')('GET', `/api/widget/${id}/config`)).status).toBe(403);
+    expect((await visitor('https://blog.example.com')('GET', `/api/widget/${id}/config`)).status).toBe(403);
+    expect((await visitor('https://blog.example.com')('GET', `/api/widget/${id}/status`)).status).toBe(403);
+    // No Origin at all (a script, not a page) and junk are refused but name no site.
+    expect((await visitor(null)('GET', `/api/widget/${id}/config`)).status).toBe(403);
+    expect((await visitor('null')('GET', `/api/widget/${id}/config`)).status).toBe(403);
+
+    await vi.waitFor(async () => {
+      const list = (await client.get(`/api/channels/${id}/refused-origins`)).body.data;
+      expect(list.map((r: { origin: string }) => r.origin).sort()).toEqual([
+        'https://blog.example.com',
+        'https://example.org',
+      ]);
+    });
+    const list = (await client.get(`/api/channels/${id}/refused-origins`)).body.data as {
+      origin: string;
+      count: number;
+      allowedNow: boolean;
+      lastSeenAt: string;
+    }[];
+    const blog = list.find((r) => r.origin === 'https://blog.example.com')!;
+    // The second refusal from the same site within the minute is coalesced in memory: at least one is counted.
+    expect(blog.count).toBeGreaterThanOrEqual(1);
+    expect(blog.allowedNow).toBe(false);
+    expect(Date.parse(blog.lastSeenAt)).toBeGreaterThan(Date.now() - 60_000);
+
+    await client.patch(`/api/channels/${id}`, {
+      settings: { allowedDomains: ['shop.example.com', 'blog.example.com'] },
+    });
+    const after = (await client.get(`/api/channels/${id}/refused-origins`)).body.data as typeof list;
+    expect(after.find((r) => r.origin === 'https://blog.example.com')?.allowedNow).toBe(true);
+    expect(after.find((r) => r.origin === 'https://example.org')?.allowedNow).toBe(false);
+
+    // Another organisation cannot read them.
+    const other = await signUpOwner('Other Org');
+    expect((await other.client.get(`/api/channels/${id}/refused-origins`)).status).toBe(404);
+  });
+
+  it('keeps at most 20 refused origins per channel and writes a flood of new ones at most a few at a time', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client, { allowedDomains: ['shop.example.com'] });
+    for (let i = 0; i < 30; i++) {
+      expect((await visitor(`https://site${i}.test`)('GET', `/api/widget/${id}/config`)).status).toBe(403);
+    }
+    await vi.waitFor(async () => {
+      const list = (await client.get(`/api/channels/${id}/refused-origins`)).body.data as { origin: string }[];
+      // Three new origins are written at once per minute; the rest wait in memory for the next minute's write.
+      expect(list.map((r) => r.origin).sort()).toEqual([
+        'https://site0.test',
+        'https://site1.test',
+        'https://site2.test',
+      ]);
+    });
+  });
+});
+
+describe('business hours', () => {
+  /** Open only on a weekday that is not today (UTC), so "now" is always outside. */
+  function closedToday(now = new Date()) {
+    const today = now.getUTCDay() === 0 ? 7 : now.getUTCDay();
+    const day = (today % 7) + 1;
+    return { timeZone: 'UTC', intervals: [{ day, start: '09:00', end: '17:00' }], replyTime: 'within a day' };
+  }
+
+  it('outside business hours the widget is away, says when the team is back, and is not online even with agents present', async () => {
+    const { client } = await signUpOwner();
+    const id = await websiteChannel(client, { businessHours: closedToday() });
+    const ws = await openDashboard(client);
+    const status = (await visitor()('GET', `/api/widget/${id}/status`)).body.data;
+    expect(status.online).toBe(false);
+    expect(status.agentsOnline).toBe(1);
+    expect(status.away.replyTime).toBe('within a day');
+    const reopens = new Date(status.away.reopensAt);
+    // Tomorrow (UTC) at 09:00.
+    expect(reopens.getUTCHours()).toBe(9);
+    expect(reopens.getTime() - Date.now()).toBeGreaterThan(0);
+    expect(reopens.getTime() - Date.now()).toBeLessThanOrEqual(2 * 86_400_000);
+    const config = (await visitor()('GET', `/api/widget/${id}/config`)).body.data;
+    expect(config.away).toEqual(status.away);
+
+    // Always open (every day, all day): online again with the agent present.
+    const always = Array.from({ length: 7 }, (_, i) => ({ day: i + 1, start: '00:00', end: '24:00' }));
+    await client.patch(`/api/channels/${id}`, { settings: { businessHours: { timeZone: 'UTC', intervals: always } } });
+    expect((await visitor()('GET', `/api/widget/${id}/status`)).body.data).toEqual({
+      online: true,
+      agentsOnline: 1,
+      away: null,
+    });
+    // null turns business hours off.
+    await client.patch(`/api/channels/${id}`, { settings: { businessHours: null } });
+    expect((await client.get(`/api/channels/${id}/widget-config`)).body.data.businessHours).toBeNull();
+    ws.close();
+  });
+
+  it('validates business hours, the pre-chat form and each allowed domain, naming the bad field', async () => {
+    const { client } = await signUpOwner();
+    const res = await client.post('/api/channels', {
+      type: 'WEBSITE_CHAT',
+      name: 'Shop chat',
+      credentials: {},
+      settings: {
+        allowedDomains: [
+          'shop.example.com',
+          'not a domain',
+          '*.example.com',
+          'https://x.example.com',
+          '*.com',
+          'a.example.com:8080',
+        ],
+        businessHours: {
+          timeZone: 'Mars/Olympus',
+          intervals: [
+            { day: 8, start: '9am', end: '17:00' },
+            { day: 1, start: '17:00', end: '09:00' },
+          ],
+        },
+        preChatForm: 'SOMETIMES',
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.body.error.fields).sort()).toEqual(
+      [
+        'settings.allowedDomains.1',
+        'settings.allowedDomains.3',
+        'settings.allowedDomains.4',
+        'settings.allowedDomains.5',
+        'settings.businessHours.timeZone',
+        'settings.businessHours.intervals.0.day',
+        'settings.businessHours.intervals.0.start',
+        'settings.businessHours.intervals.1.end',
+        'settings.preChatForm',
+      ].sort(),
+    );
+    expect(res.body.error.fields['settings.allowedDomains.1'][0]).toContain('host name');
   });
 });

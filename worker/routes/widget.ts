@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { rateConversation, visitorHistory, visitorSelf } from '../channels/website-chat/history';
 import { identifyVisitor } from '../channels/website-chat/identity';
 import { contactCreationAllowed } from '../channels/website-chat/limits';
+import { noteRefusedOrigin } from '../channels/website-chat/refused-origins';
 import { assertWidgetOrigin, loadWidgetChannel, widgetConfig, widgetStatus } from '../channels/website-chat/widget';
 import type { Channel } from '../db/schema';
 import { recordFaqClick, widgetFaqs } from '../faqs/faqs';
@@ -14,7 +15,7 @@ import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { clientIp, enforceRateLimit } from '../http/rate-limit';
 import { id, idParams, parseId, validate } from '../http/validate';
-import { NotFoundError, RateLimitError, ValidationError } from '../lib/errors';
+import { ForbiddenError, NotFoundError, RateLimitError, ValidationError } from '../lib/errors';
 import { getMedia, mediaResponse, storeMedia, VISITOR_UPLOADS } from '../media/media';
 import { signVisitorLink, verifyVisitorLink } from '../media/visitor-links';
 import { readUpload } from './media';
@@ -38,11 +39,27 @@ function callerOrigin(c: Context<WidgetEnv>): string | undefined {
 
 /** Checks the channel's allowlist, then lets that origin read the answer, errors included. */
 export function allowOrigin(c: Context<WidgetEnv>, channel: Channel): void {
-  assertWidgetOrigin(channel, callerOrigin(c), ownOrigins(c));
+  try {
+    assertWidgetOrigin(channel, callerOrigin(c), ownOrigins(c));
+  } catch (error) {
+    // Remembered for the channel page ("your widget on … was refused"), coalesced (refused-origins.ts).
+    const write = error instanceof ForbiddenError ? noteRefusedOrigin(c.var.db, channel, c.req.header('origin')) : null;
+    if (write) waitFor(c, write);
+    throw error;
+  }
   const origin = c.req.header('origin');
   if (origin) {
     c.header('access-control-allow-origin', origin);
     c.header('vary', 'Origin');
+  }
+}
+
+/** Lets the response go while `work` finishes. */
+function waitFor(c: Context<WidgetEnv>, work: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // No execution context (app.request in tests): the write runs unguarded and logs its own failure.
   }
 }
 

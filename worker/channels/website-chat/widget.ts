@@ -6,14 +6,10 @@ import type { Db } from '../../db/client';
 import { agentAvailability, type Channel, channels, memberships, sessions } from '../../db/schema';
 import type { AppBindings } from '../../env';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { awayState } from './business-hours';
 
 const DEFAULT_APPEARANCE = { color: '#2563eb', position: 'right' as const };
 
-/**
- * "Online" means real presence: an ACTIVE member with the AGENT role or higher has the dashboard open (a live
- * socket on the organisation's hub), holds a session that is neither revoked nor expired, and has not set
- * themselves Away. Closing the dashboard, logging out or being suspended takes an agent offline at once.
- */
 /** A WEBSITE_CHAT channel that exists and is active; anything else is 404 to the public. */
 export async function loadWidgetChannel(db: Db, channelId: string): Promise<Channel> {
   const [channel] = await db
@@ -34,6 +30,18 @@ function hostnameOf(origin: string): string | null {
 }
 
 /**
+ * Whether a host name is allowed: `shop.example.com` allows that host and its subdomains; `*.example.com` allows
+ * only subdomains of example.com (not example.com itself).
+ */
+export function originAllowed(allowedDomains: readonly string[], hostname: string): boolean {
+  return allowedDomains.some((domain) =>
+    domain.startsWith('*.')
+      ? hostname.endsWith(domain.slice(1))
+      : hostname === domain || hostname.endsWith(`.${domain}`),
+  );
+}
+
+/**
  * Refuses (403) a request whose Origin is not an allowed domain of the channel or a subdomain of one.
  * No allowlist means any site may embed the widget. `trustedOrigins` are our own origins (the widget iframe
  * is served from them, and where it may be framed is governed separately).
@@ -47,7 +55,7 @@ export function assertWidgetOrigin(
   if (!allowed.length) return;
   if (originHeader && trustedOrigins.includes(originHeader)) return;
   const hostname = originHeader ? hostnameOf(originHeader) : null;
-  if (hostname && allowed.some((domain) => hostname === domain || hostname.endsWith(`.${domain}`))) return;
+  if (hostname && originAllowed(allowed, hostname)) return;
   throw new ForbiddenError('This website is not allowed to use this chat widget');
 }
 
@@ -85,9 +93,16 @@ export function widgetSettings(channel: Channel) {
     appearance: widgetAppearance(channel),
     greeting: channel.settings.greeting ?? null,
     allowedDomains: channel.settings.allowedDomains ?? [],
+    businessHours: channel.settings.businessHours ?? null,
+    preChatForm: channel.settings.preChatForm ?? 'OFF',
   };
 }
 
+/**
+ * "Online" means real presence: an ACTIVE member with the AGENT role or higher has the dashboard open (a live
+ * socket on the organisation's hub), holds a session that is neither revoked nor expired, and has not set
+ * themselves Away. Closing the dashboard, logging out or being suspended takes an agent offline at once.
+ */
 export async function agentsOnline(
   env: AppBindings,
   db: Db,
@@ -124,19 +139,23 @@ export async function agentsOnline(
   return Number(row?.count ?? 0);
 }
 
-export async function widgetStatus(env: AppBindings, db: Db, channel: Channel) {
-  const count = await agentsOnline(env, db, channel.organizationId);
-  return { online: count > 0, agentsOnline: count };
+/** Online only within the channel's business hours; outside them `away` says when the team is back. */
+export async function widgetStatus(env: AppBindings, db: Db, channel: Channel, now = Date.now()) {
+  const away = awayState(channel.settings.businessHours, now);
+  const count = await agentsOnline(env, db, channel.organizationId, now);
+  return { online: count > 0 && away === null, agentsOnline: count, away };
 }
 
-/** The public config: `{ channelId, name, appearance, greeting, online }` (docs/realtime-protocol.md). */
+/** The public config: `{ channelId, name, appearance, greeting, online, away, preChatForm }` (docs/realtime-protocol.md). */
 export async function widgetConfig(env: AppBindings, db: Db, channel: Channel) {
-  const { online } = await widgetStatus(env, db, channel);
+  const { online, away } = await widgetStatus(env, db, channel);
   return {
     channelId: channel.id,
     name: channel.name,
     appearance: widgetAppearance(channel),
     greeting: channel.settings.greeting ?? null,
     online,
+    away,
+    preChatForm: channel.settings.preChatForm ?? 'OFF',
   };
 }
