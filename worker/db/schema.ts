@@ -154,17 +154,17 @@ export interface ChannelSettings {
   greeting?: string;
   allowedDomains?: string[];
   // ── Website chat: business hours and the pre-chat form (helper 20, issue #20) ──
-  /** When the team answers; outside them the widget says when it is back. Unset: always open. */
-  businessHours?: BusinessHours;
+  /** When the team answers; outside them the widget says when it is back. Unset or null: always open. */
+  businessHours?: BusinessHours | null;
   /** Name and email before the first message: not asked, asked (skippable), or required. */
   preChatForm?: 'OFF' | 'OPTIONAL' | 'REQUIRED';
   [key: string]: unknown;
 }
 
-/** Weekly opening hours in one IANA time zone; each weekday (0 = Sunday) has its intervals ("HH:MM"), none = closed. */
+/** Weekly opening hours in one IANA time zone, as the organisation's (BusinessInterval: 1 = Monday … 7 = Sunday). */
 export interface BusinessHours {
   timeZone: string;
-  days: { day: number; open: string; close: string }[];
+  intervals: BusinessInterval[];
   /** What the widget promises outside hours, e.g. "within a day". */
   replyTime?: string;
 }
