@@ -603,6 +603,7 @@ CREATE INDEX `conversations_org_unread_last` ON `conversations` (`organization_i
 CREATE INDEX `conversations_contact` ON `conversations` (`contact_id`,`status`);--> statement-breakpoint
 CREATE TABLE `email_import_failures` (
 	`channel_id` text NOT NULL,
+	`mailbox` text DEFAULT 'INBOX' NOT NULL,
 	`uid_validity` integer NOT NULL,
 	`uid` integer NOT NULL,
 	`organization_id` text NOT NULL,
@@ -610,7 +611,7 @@ CREATE TABLE `email_import_failures` (
 	`last_error` text,
 	`quarantined_at` integer,
 	`updated_at` integer NOT NULL,
-	PRIMARY KEY(`channel_id`, `uid_validity`, `uid`),
+	PRIMARY KEY(`channel_id`, `mailbox`, `uid_validity`, `uid`),
 	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
 );
@@ -618,6 +619,7 @@ CREATE TABLE `email_import_failures` (
 CREATE TABLE `email_mailboxes` (
 	`channel_id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
+	`mailbox` text DEFAULT 'INBOX' NOT NULL,
 	`uid_validity` integer,
 	`last_uid` integer DEFAULT 0 NOT NULL,
 	`last_poll_at` integer,

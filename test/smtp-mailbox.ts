@@ -71,19 +71,38 @@ export interface FakeImapMessage {
   uid: number;
   raw: Uint8Array;
   internalDate: Date;
+  /** Keywords already on the message. */
+  flags?: string[];
 }
 
-/** Replaces the INBOX of a fake IMAP account (`imap-<name>@shop.test`, created on first use). */
-export async function setImapMailbox(user: string, mailbox: { uidValidity: number; messages: FakeImapMessage[] }) {
+interface FakeImapFolder {
+  uidValidity: number;
+  messages: FakeImapMessage[];
+}
+
+/**
+ * Replaces the INBOX of a fake IMAP account (`imap-<name>@shop.test`, created on first use), and its other
+ * mailboxes (by their name on the wire, modified UTF-7); `keepsKeywords: false` makes it refuse custom flags.
+ */
+export async function setImapMailbox(
+  user: string,
+  mailbox: FakeImapFolder & { mailboxes?: Record<string, FakeImapFolder>; keepsKeywords?: boolean },
+) {
+  const folder = (f: FakeImapFolder) => ({
+    uidValidity: f.uidValidity,
+    messages: f.messages.map((m) => ({
+      uid: m.uid,
+      raw: toBase64(m.raw),
+      internalDate: m.internalDate.toISOString(),
+      flags: m.flags ?? [],
+    })),
+  });
   const res = await fetch(inject('mailboxUrl').replace(/\/messages$/, `/imap/${encodeURIComponent(user)}`), {
     method: 'PUT',
     body: JSON.stringify({
-      uidValidity: mailbox.uidValidity,
-      messages: mailbox.messages.map((m) => ({
-        uid: m.uid,
-        raw: toBase64(m.raw),
-        internalDate: m.internalDate.toISOString(),
-      })),
+      ...folder(mailbox),
+      mailboxes: Object.fromEntries(Object.entries(mailbox.mailboxes ?? {}).map(([name, f]) => [name, folder(f)])),
+      keepsKeywords: mailbox.keepsKeywords ?? true,
     }),
   });
   if (res.status !== 204) throw new Error(`The fake IMAP server refused the mailbox (${res.status})`);

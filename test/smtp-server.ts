@@ -2,7 +2,8 @@
 // tests, with the SMTP server's received mail readable over a tiny HTTP endpoint. Two more plain-text servers
 // (SMTP and IMAP, neither offering STARTTLS) record every command line they get, so a test can prove that no
 // password was sent to them. The IMAP server also keeps a mailbox per account (`imap-…@shop.test` with the
-// shared password) that tests fill over HTTP (PUT /imap/<user>), for the IMAP poll; and the .eml fixtures are
+// shared password), with other named mailboxes and message keywords if a test wants them, that tests fill over
+// HTTP (PUT /imap/<user>), for the IMAP poll; and the .eml fixtures are
 // handed to the worker tests (which cannot read files) as base64.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
@@ -30,13 +31,23 @@ interface FakeImapMessage {
   uid: number;
   raw: Buffer;
   internalDate: Date;
+  /** Keywords set on the message (UID STORE +FLAGS adds to them). */
+  flags: Set<string>;
+}
+
+/** One mailbox of a fake IMAP account. */
+interface FakeFolder {
+  uidValidity: number;
+  messages: FakeImapMessage[];
 }
 
 /** A fake IMAP account's INBOX, and the commands it was sent (for tests that check what was fetched). */
-interface FakeMailbox {
-  uidValidity: number;
-  messages: FakeImapMessage[];
+interface FakeMailbox extends FakeFolder {
   log: string[];
+  /** Its other mailboxes, by their name as sent on the wire (modified UTF-7). */
+  folders: Map<string, FakeFolder>;
+  /** Whether its mailboxes keep custom keywords (PERMANENTFLAGS with \*), as most servers do. */
+  keepsKeywords: boolean;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -131,9 +142,10 @@ function imapString(input: string): [string, string] | null {
 }
 
 /**
- * Just enough IMAP4rev1 for a connection test (greeting, CAPABILITY, LOGIN, LOGOUT) and for the poll: SELECT,
- * UID SEARCH (UID range, SINCE), UID FETCH (UID, RFC822.SIZE, INTERNALDATE, BODY.PEEK[]). The fetched
- * body is an IMAP literal counted in bytes, as real servers send it.
+ * Just enough IMAP4rev1 for a connection test (greeting, CAPABILITY, LOGIN, LOGOUT) and for the poll: SELECT
+ * (INBOX or a named mailbox), UID SEARCH (UID range, SINCE, UNKEYWORD), UID FETCH (UID, RFC822.SIZE,
+ * INTERNALDATE, BODY.PEEK[]), UID STORE +FLAGS. The fetched body is an IMAP literal counted in bytes, as real
+ * servers send it.
  */
 function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string, FakeMailbox>): Server {
   return createTcpServer((socket: Socket) => {
@@ -142,7 +154,7 @@ function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string,
     socket.write('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fake IMAP ready\r\n');
     let buffer = '';
     let mailbox: FakeMailbox | undefined;
-    let selected = false;
+    let selected: FakeFolder | undefined;
     socket.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
       let end = buffer.indexOf('\r\n');
@@ -167,7 +179,15 @@ function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string,
             const valid =
               pass && (user[0] === MAIL_ACCOUNT.username || (own && mailboxes)) && pass[0] === MAIL_ACCOUNT.password;
             if (valid && mailboxes) {
-              if (!mailboxes.has(user[0])) mailboxes.set(user[0], { uidValidity: 1, messages: [], log: [] });
+              if (!mailboxes.has(user[0])) {
+                mailboxes.set(user[0], {
+                  uidValidity: 1,
+                  messages: [],
+                  log: [],
+                  folders: new Map(),
+                  keepsKeywords: true,
+                });
+              }
               mailbox = mailboxes.get(user[0]);
               mailbox!.log.push(`${tag} LOGIN`);
             }
@@ -182,14 +202,19 @@ function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string,
               socket.write(`${tag} NO Log in first\r\n`);
               break;
             }
-            if (imapString(args)?.[0].toUpperCase() !== 'INBOX') {
+            const name = imapString(args)?.[0] ?? '';
+            const folder = name.toUpperCase() === 'INBOX' ? mailbox : mailbox.folders.get(name);
+            if (!folder) {
+              selected = undefined;
               socket.write(`${tag} NO [NONEXISTENT] No such mailbox\r\n`);
               break;
             }
-            selected = true;
-            const next = mailbox.messages.reduce((top, m) => Math.max(top, m.uid), 0) + 1;
+            selected = folder;
+            const next = folder.messages.reduce((top, m) => Math.max(top, m.uid), 0) + 1;
+            const permanent = mailbox.keepsKeywords ? '\\Seen \\Flagged \\*' : '\\Seen \\Flagged';
             socket.write(
-              `* ${mailbox.messages.length} EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY ${mailbox.uidValidity}] UIDs valid\r\n` +
+              `* ${folder.messages.length} EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY ${folder.uidValidity}] UIDs valid\r\n` +
+                `* OK [PERMANENTFLAGS (${permanent})] Flags kept\r\n` +
                 `* OK [UIDNEXT ${next}] Predicted next UID\r\n${tag} OK [READ-WRITE] SELECT completed\r\n`,
             );
             break;
@@ -200,14 +225,17 @@ function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string,
               break;
             }
             const [verb = '', set = '', ...more] = args.split(' ');
-            const box = mailbox;
+            const box = selected;
             if (verb.toUpperCase() === 'SEARCH') {
-              // UID SEARCH UID <set> [SINCE <date>]
+              // UID SEARCH UID <set> [SINCE <date>] [UNKEYWORD <keyword>]
               const range = set.toUpperCase() === 'UID' ? (more[0] ?? '') : set;
               const sinceAt = more.findIndex((word) => word.toUpperCase() === 'SINCE');
               const since = sinceAt >= 0 ? parseSearchDate(more[sinceAt + 1] ?? '') : null;
+              const unkeywordAt = more.findIndex((word) => word.toUpperCase() === 'UNKEYWORD');
+              const without = unkeywordAt >= 0 ? (more[unkeywordAt + 1] ?? '').toLowerCase() : null;
               const found = uidSet(range, box.messages).filter((uid) => {
                 const message = box.messages.find((m) => m.uid === uid)!;
+                if (without && [...message.flags].some((flag) => flag.toLowerCase() === without)) return false;
                 return !since || message.internalDate.getTime() >= since.getTime();
               });
               socket.write(`* SEARCH${found.map((uid) => ` ${uid}`).join('')}\r\n${tag} OK SEARCH completed\r\n`);
@@ -225,6 +253,18 @@ function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string,
                 }
               }
               socket.write(`${tag} OK FETCH completed\r\n`);
+            } else if (verb.toUpperCase() === 'STORE' && /^\+FLAGS(\.SILENT)? \(/i.test(more.join(' '))) {
+              // UID STORE <set> +FLAGS.SILENT (<keyword> ...)
+              const flags = /\(([^)]*)\)/.exec(more.join(' '))?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+              const custom = flags.filter((flag) => !flag.startsWith('\\'));
+              if (custom.length && !mailbox.keepsKeywords) {
+                socket.write(`${tag} NO This mailbox keeps no custom flags\r\n`);
+                break;
+              }
+              for (const uid of uidSet(set, box.messages)) {
+                for (const flag of flags) box.messages.find((m) => m.uid === uid)!.flags.add(flag);
+              }
+              socket.write(`${tag} OK STORE completed\r\n`);
             } else {
               socket.write(`${tag} BAD Command not supported here\r\n`);
             }
@@ -298,20 +338,36 @@ export default async function setup(project: TestProject) {
   const mailbox = createHttpServer((req, res) => {
     const imapUser = /^\/imap\/([^/]+)(\/log)?$/.exec(req.url ?? '');
     if (imapUser && req.method === 'PUT') {
-      // Replaces an IMAP account's INBOX: { uidValidity, messages: [{ uid, raw (base64), internalDate }] }.
+      // Replaces an IMAP account's INBOX: { uidValidity, messages: [{ uid, raw (base64), internalDate, flags? }],
+      // mailboxes?: { <name on the wire>: { uidValidity, messages } }, keepsKeywords? }.
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         const user = decodeURIComponent(imapUser[1]!);
-        mailboxes.set(user, {
-          uidValidity: body.uidValidity,
-          messages: body.messages.map((m: { uid: number; raw: string; internalDate: string }) => ({
+        type SentFolder = {
+          uidValidity: number;
+          messages: { uid: number; raw: string; internalDate: string; flags?: string[] }[];
+        };
+        const folderOf = (folder: SentFolder): FakeFolder => ({
+          uidValidity: folder.uidValidity,
+          messages: folder.messages.map((m) => ({
             uid: m.uid,
             raw: Buffer.from(m.raw, 'base64'),
             internalDate: new Date(m.internalDate),
+            flags: new Set(m.flags ?? []),
           })),
+        });
+        mailboxes.set(user, {
+          ...folderOf(body),
           log: mailboxes.get(user)?.log ?? [],
+          folders: new Map(
+            Object.entries((body.mailboxes ?? {}) as Record<string, SentFolder>).map(([name, folder]) => [
+              name,
+              folderOf(folder),
+            ]),
+          ),
+          keepsKeywords: body.keepsKeywords ?? true,
         });
         res.writeHead(204).end();
       });

@@ -23,6 +23,14 @@ const hostName = (what: string) =>
     error: `${what} must be a host name such as mail.example.com (no scheme, port or path)`,
   });
 
+/** Mailbox names: long enough for nested folders, short enough for an IMAP command line. */
+const MAX_MAILBOX_NAME = 200;
+const MAX_FLAG_NAME = 64;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+/** An IMAP keyword (RFC 3501 atom, less the characters some servers refuse); never a system flag (\Seen). */
+const IMAP_KEYWORD = /^\$?[A-Za-z0-9_.-]{1,63}$/;
+
 const emailCredentials = z.object({
   host: hostName('SMTP host'),
   port,
@@ -38,6 +46,24 @@ const emailCredentials = z.object({
   imapAllowSelfSigned: z.boolean().optional(),
   /** Lets LOGIN go out without TLS when the server offers no STARTTLS: only for a local server. */
   imapAllowPlaintext: z.boolean().default(false),
+  /** The mailbox the poll reads (a dedicated one such as "Support"); INBOX when absent. */
+  imapMailbox: z
+    .string()
+    .trim()
+    .min(1, 'Mailbox must not be empty (leave it out to read INBOX)')
+    .max(MAX_MAILBOX_NAME, `Mailbox must be at most ${MAX_MAILBOX_NAME} characters`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), { error: 'Mailbox must not contain control characters' })
+    .optional(),
+  /**
+   * A keyword the poll sets on every message it has imported (UID STORE +FLAGS), and skips mail already
+   * carrying (SEARCH UNKEYWORD): a mailbox shared with people or another HelpStack channel is never re-imported.
+   */
+  imapFlag: z
+    .string()
+    .trim()
+    .max(MAX_FLAG_NAME, `Flag must be at most ${MAX_FLAG_NAME} characters`)
+    .regex(IMAP_KEYWORD, 'Flag must be a keyword such as $HelpStack: letters, digits, $ _ . - (no \\Seen-style flags)')
+    .optional(),
 });
 
 const facebookCredentials = z.object({
@@ -94,6 +120,8 @@ const PUBLIC_FIELDS: Record<ChannelType, readonly string[]> = {
     'imapSecure',
     'imapAllowSelfSigned',
     'imapAllowPlaintext',
+    'imapMailbox',
+    'imapFlag',
   ],
   FACEBOOK: ['pageId'],
   INSTAGRAM: ['accountId'],

@@ -781,6 +781,8 @@ export const emailMailboxes = sqliteTable('email_mailboxes', {
     .primaryKey()
     .references(() => channels.id, { onDelete: 'cascade' }),
   organizationId: orgId(),
+  /** The mailbox the UIDVALIDITY and last UID belong to: another configured mailbox starts a fresh cursor. */
+  mailbox: text('mailbox').notNull().default('INBOX'),
   uidValidity: integer('uid_validity'),
   lastUid: integer('last_uid').notNull().default(0),
   lastPollAt: integer('last_poll_at', { mode: 'timestamp_ms' }),
@@ -796,6 +798,8 @@ export const emailImportFailures = sqliteTable(
     channelId: text('channel_id')
       .notNull()
       .references(() => channels.id, { onDelete: 'cascade' }),
+    /** The mailbox the UID is in (UIDs of two mailboxes may be equal). */
+    mailbox: text('mailbox').notNull().default('INBOX'),
     uidValidity: integer('uid_validity').notNull(),
     uid: integer('uid').notNull(),
     organizationId: orgId(),
@@ -804,7 +808,7 @@ export const emailImportFailures = sqliteTable(
     quarantinedAt: integer('quarantined_at', { mode: 'timestamp_ms' }),
     updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.channelId, t.uidValidity, t.uid] })],
+  (t) => [primaryKey({ columns: [t.channelId, t.mailbox, t.uidValidity, t.uid] })],
 );
 
 // ── Notifications: web push deliveries and integrations (notifications/) ──────────

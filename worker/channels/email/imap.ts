@@ -1,10 +1,12 @@
 // A small IMAP4rev1 client for the poll, over a Workers socket (no IMAP library runs on Workers: they need
 // Node's net/tls). It logs in (implicit TLS, or STARTTLS; plain text only when the channel allows it for a
-// local server), selects INBOX read-only-in-effect (every body is fetched with BODY.PEEK, so nothing is marked
-// seen), searches by UID and date, and fetches messages as raw bytes: IMAP literals are counted in bytes, so
-// the reader works on bytes, not text.
+// local server), selects the channel's mailbox (INBOX unless configured, see mailbox.ts), searches by UID and
+// date (and, with a flag configured, for mail not yet marked with it), fetches messages as raw bytes with
+// BODY.PEEK (nothing is marked seen: IMAP literals are counted in bytes, so the reader works on bytes, not
+// text), and marks imported mail with the channel's flag when it has one.
 import { connect } from 'cloudflare:sockets';
 import type { EmailCredentials } from '../credentials';
+import { checkSelected, mailboxOf, selectCommand, selectFailure } from './mailbox';
 import {
   imapCapabilities,
   imapQuote,
@@ -199,20 +201,25 @@ function fetchedOf(response: Response): FetchedMessage | null {
   };
 }
 
-/** A logged-in session with INBOX selected. */
+/** A logged-in session with the channel's mailbox selected. */
 export interface ImapSession {
   uidValidity: number;
-  /** UIDs above `afterUid` of mail that arrived on or after `since` (the server's day granularity). */
+  /**
+   * UIDs above `afterUid` of mail that arrived on or after `since` (the server's day granularity), less the
+   * mail already marked with the channel's flag.
+   */
   search(afterUid: number, since: Date): Promise<number[]>;
   /** Size and arrival date of the given UIDs, without their bodies. */
   describe(uids: number[]): Promise<FetchedMessage[]>;
   /** One message's raw bytes (BODY.PEEK: it stays unread for the mailbox's other clients). */
   fetch(uid: number): Promise<FetchedMessage | null>;
+  /** Marks a handled message with the channel's flag (nothing without one). */
+  markImported(uid: number): Promise<void>;
   logout(): Promise<void>;
 }
 
 /**
- * Connects, logs in and selects INBOX. Failures throw a MailError fit to show an admin (never with the
+ * Connects, logs in and selects the channel's mailbox. Failures throw a MailError fit to show an admin (never with the
  * password in it).
  */
 export async function openImapSession(credentials: EmailCredentials, options: MailOptions = {}): Promise<ImapSession> {
@@ -260,19 +267,26 @@ export async function openImapSession(credentials: EmailCredentials, options: Ma
           /^NO\b/i.test(answer) ? `Authentication failed: ${answer}` : `The server refused the login: ${answer}`,
       );
     }
-    const selected = await connection.command('SELECT INBOX');
-    const validity = selected.untagged
-      .map((r) => /\[UIDVALIDITY (\d+)\]/i.exec(r.text)?.[1])
-      .find((value) => value !== undefined);
-    if (!validity) throw new MailError(`${connection.where} did not say the mailbox's UIDVALIDITY`);
-    return sessionOf(connection, Number(validity), secrets);
+    const mailbox = mailboxOf(credentials);
+    const selected = await connection.command(selectCommand(credentials), (answer) => selectFailure(mailbox, answer));
+    const checked = checkSelected(
+      credentials,
+      selected.untagged.map((r) => r.text),
+    );
+    if ('error' in checked) throw new MailError(checked.error);
+    return sessionOf(connection, checked.uidValidity, credentials.imapFlag ?? null, secrets);
   } catch (error) {
     await connection.close();
     throw new MailError(sanitize(error instanceof Error ? error.message : String(error), secrets));
   }
 }
 
-function sessionOf(connection: ImapConnection, uidValidity: number, secrets: string[]): ImapSession {
+function sessionOf(
+  connection: ImapConnection,
+  uidValidity: number,
+  flag: string | null,
+  secrets: string[],
+): ImapSession {
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -284,7 +298,10 @@ function sessionOf(connection: ImapConnection, uidValidity: number, secrets: str
     uidValidity,
     search: (afterUid, since) =>
       guarded(async () => {
-        const { untagged } = await connection.command(`UID SEARCH UID ${afterUid + 1}:* SINCE ${searchDate(since)}`);
+        const unmarked = flag ? ` UNKEYWORD ${flag}` : '';
+        const { untagged } = await connection.command(
+          `UID SEARCH UID ${afterUid + 1}:* SINCE ${searchDate(since)}${unmarked}`,
+        );
         const uids = untagged
           .filter((r) => /^\* SEARCH\b/i.test(r.text))
           .flatMap((r) => r.text.slice(8).trim().split(/\s+/).filter(Boolean).map(Number));
@@ -301,6 +318,10 @@ function sessionOf(connection: ImapConnection, uidValidity: number, secrets: str
       guarded(async () => {
         const { untagged } = await connection.command(`UID FETCH ${uid} (UID RFC822.SIZE INTERNALDATE BODY.PEEK[])`);
         return untagged.map(fetchedOf).find((m) => m?.uid === uid && m.raw) ?? null;
+      }),
+    markImported: (uid) =>
+      guarded(async () => {
+        if (flag) await connection.command(`UID STORE ${uid} +FLAGS.SILENT (${flag})`);
       }),
     async logout() {
       await connection.command('LOGOUT').catch(() => undefined);

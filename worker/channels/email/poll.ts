@@ -1,6 +1,8 @@
 // The IMAP poll (minute cron): for each active email channel with an IMAP server, fetch the mail that arrived
-// since the last UID seen and import it. The mailbox's UIDVALIDITY and last UID are kept per channel; a new
-// UIDVALIDITY starts over from UID 1 (the Message-ID dedupe keeps that from importing anything twice). Mail
+// since the last UID seen and import it. The mailbox read is INBOX or the channel's `imapMailbox`; its name,
+// UIDVALIDITY and last UID are kept per channel, and a new UIDVALIDITY or another mailbox starts over from
+// UID 1 (the Message-ID dedupe keeps that from importing anything twice; with an `imapFlag`, mail marked as
+// imported is not even fetched again). Mail
 // older than EMAIL_MAX_AGE_DAYS or larger than the size limit is skipped; a message that fails to import
 // is retried on the next polls and quarantined after MAX_IMPORT_ATTEMPTS. Each poll is bounded in count and
 // time, and the channels polled longest ago go first, so one huge mailbox cannot starve the others.
@@ -12,6 +14,7 @@ import { decryptCredentials } from '../channels';
 import type { EmailCredentials } from '../credentials';
 import { openImapSession } from './imap';
 import { type ImportResult, importEmail, maxMessageBytes, type RawMail } from './inbound';
+import { mailboxOf } from './mailbox';
 
 /** Default for EMAIL_MAX_AGE_DAYS. */
 export const DEFAULT_MAX_AGE_DAYS = 7;
@@ -78,7 +81,7 @@ export async function pollEmailChannels(env: AppBindings, options: PollOptions =
   }
 }
 
-/** One poll of one channel's INBOX. */
+/** One poll of one channel's mailbox. */
 export async function pollChannel(
   env: AppBindings,
   channel: Channel,
@@ -98,6 +101,7 @@ export async function pollChannel(
     error: null,
     more: false,
   };
+  const mailbox = mailboxOf(credentials);
   const [state] = await db.select().from(emailMailboxes).where(eq(emailMailboxes.channelId, channel.id));
   const saveState = (fields: Partial<typeof emailMailboxes.$inferInsert>) =>
     db
@@ -114,15 +118,18 @@ export async function pollChannel(
     return report;
   }
   try {
-    // A new UIDVALIDITY means the old UIDs mean nothing: start over (Message-IDs keep it from duplicating).
-    let lastUid = state?.uidValidity === session.uidValidity ? state.lastUid : 0;
-    await saveState({ uidValidity: session.uidValidity, lastUid });
+    // A new UIDVALIDITY or another mailbox means the old UIDs mean nothing here: start over (Message-IDs keep
+    // it from duplicating).
+    const sameCursor = state?.mailbox === mailbox && state.uidValidity === session.uidValidity;
+    let lastUid = sameCursor ? state.lastUid : 0;
+    await saveState({ mailbox, uidValidity: session.uidValidity, lastUid });
+    const at = { mailbox, uidValidity: session.uidValidity };
     const since = new Date(now - maxAgeDays(env) * 24 * 60 * 60 * 1000);
     const uids = await session.search(lastUid, since);
     const batch = uids.slice(0, options.maxMessages ?? MAX_MESSAGES_PER_POLL);
     report.more = uids.length > batch.length;
     const described = new Map((await session.describe(batch)).map((m) => [m.uid, m]));
-    const quarantined = await quarantinedUids(db, channel.id, session.uidValidity, batch);
+    const quarantined = await quarantinedUids(db, channel.id, at, batch);
     const limit = maxMessageBytes(env);
 
     for (const uid of batch) {
@@ -130,15 +137,16 @@ export async function pollChannel(
         report.more = true;
         break;
       }
+      let held = false;
       const info = described.get(uid);
       const tooOld = info?.internalDate && info.internalDate.getTime() < since.getTime();
       if (quarantined.has(uid) || tooOld || !info) {
         report.skipped++;
       } else if (info.size > limit) {
-        await quarantine(db, channel, session.uidValidity, uid, `the message is larger than ${limit} bytes`);
+        await quarantine(db, channel, at, uid, `the message is larger than ${limit} bytes`);
         report.quarantined++;
       } else {
-        const outcome = await importOne(env, db, channel, session, uid, importer);
+        const outcome = await importOne(env, db, channel, session, at, uid, importer);
         if (outcome === 'retry-later') {
           report.failed++;
           break;
@@ -147,9 +155,12 @@ export async function pollChannel(
         else if (outcome.status === 'stored') report.imported++;
         else if (outcome.status === 'duplicate') report.duplicates++;
         else report.skipped++;
+        held = outcome !== 'quarantined' && (outcome.status === 'stored' || outcome.status === 'duplicate');
       }
       lastUid = uid;
       await saveState({ lastUid });
+      // Mail that is in HelpStack now carries the channel's flag (when it has one), so no later poll fetches it.
+      if (held) await session.markImported(uid);
     }
     await saveState({ lastPollAt: new Date(now), lastSuccessAt: new Date(now), lastError: null });
   } catch (error) {
@@ -166,6 +177,7 @@ async function importOne(
   db: Db,
   channel: Channel,
   session: Awaited<ReturnType<typeof openImapSession>>,
+  at: MailboxAt,
   uid: number,
   importer: NonNullable<PollOptions['importer']>,
 ): Promise<Exclude<ImportResult, { status: 'busy' }> | 'quarantined' | 'retry-later'> {
@@ -177,9 +189,9 @@ async function importOne(
     result = await importer(env, channel, message.raw);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const attempts = await recordFailure(db, channel, session.uidValidity, uid, reason);
+    const attempts = await recordFailure(db, channel, at, uid, reason);
     if (attempts >= MAX_IMPORT_ATTEMPTS) {
-      await quarantine(db, channel, session.uidValidity, uid, reason);
+      await quarantine(db, channel, at, uid, reason);
       console.error(`Email poll: message UID ${uid} of channel ${channel.id} quarantined after ${attempts} tries`);
       return 'quarantined';
     }
@@ -191,26 +203,40 @@ async function importOne(
     .where(
       and(
         eq(emailImportFailures.channelId, channel.id),
-        eq(emailImportFailures.uidValidity, session.uidValidity),
+        eq(emailImportFailures.mailbox, at.mailbox),
+        eq(emailImportFailures.uidValidity, at.uidValidity),
         eq(emailImportFailures.uid, uid),
       ),
     );
   return result;
 }
 
-async function recordFailure(db: Db, channel: Channel, uidValidity: number, uid: number, reason: string) {
+/** Where a UID lives: the mailbox and its UIDVALIDITY. */
+interface MailboxAt {
+  mailbox: string;
+  uidValidity: number;
+}
+
+const failureKey = [
+  emailImportFailures.channelId,
+  emailImportFailures.mailbox,
+  emailImportFailures.uidValidity,
+  emailImportFailures.uid,
+];
+
+async function recordFailure(db: Db, channel: Channel, at: MailboxAt, uid: number, reason: string) {
   const [row] = await db
     .insert(emailImportFailures)
     .values({
       channelId: channel.id,
       organizationId: channel.organizationId,
-      uidValidity,
+      ...at,
       uid,
       attempts: 1,
       lastError: reason.slice(0, 500),
     })
     .onConflictDoUpdate({
-      target: [emailImportFailures.channelId, emailImportFailures.uidValidity, emailImportFailures.uid],
+      target: failureKey,
       set: {
         attempts: sql`${emailImportFailures.attempts} + 1`,
         lastError: reason.slice(0, 500),
@@ -221,25 +247,25 @@ async function recordFailure(db: Db, channel: Channel, uidValidity: number, uid:
   return row?.attempts ?? 1;
 }
 
-async function quarantine(db: Db, channel: Channel, uidValidity: number, uid: number, reason: string) {
+async function quarantine(db: Db, channel: Channel, at: MailboxAt, uid: number, reason: string) {
   await db
     .insert(emailImportFailures)
     .values({
       channelId: channel.id,
       organizationId: channel.organizationId,
-      uidValidity,
+      ...at,
       uid,
       attempts: 1,
       lastError: reason.slice(0, 500),
       quarantinedAt: new Date(),
     })
     .onConflictDoUpdate({
-      target: [emailImportFailures.channelId, emailImportFailures.uidValidity, emailImportFailures.uid],
+      target: failureKey,
       set: { quarantinedAt: new Date(), lastError: reason.slice(0, 500), updatedAt: new Date() },
     });
 }
 
-async function quarantinedUids(db: Db, channelId: string, uidValidity: number, uids: number[]): Promise<Set<number>> {
+async function quarantinedUids(db: Db, channelId: string, at: MailboxAt, uids: number[]): Promise<Set<number>> {
   if (!uids.length) return new Set();
   const rows = await db
     .select({ uid: emailImportFailures.uid })
@@ -247,7 +273,8 @@ async function quarantinedUids(db: Db, channelId: string, uidValidity: number, u
     .where(
       and(
         eq(emailImportFailures.channelId, channelId),
-        eq(emailImportFailures.uidValidity, uidValidity),
+        eq(emailImportFailures.mailbox, at.mailbox),
+        eq(emailImportFailures.uidValidity, at.uidValidity),
         inArray(emailImportFailures.uid, uids),
         isNotNull(emailImportFailures.quarantinedAt),
       ),
@@ -263,6 +290,7 @@ export async function pollStatus(db: Db, organizationId: string, channelId: stri
     .where(and(eq(emailMailboxes.organizationId, organizationId), eq(emailMailboxes.channelId, channelId)));
   const quarantined = await db
     .select({
+      mailbox: emailImportFailures.mailbox,
       uid: emailImportFailures.uid,
       lastError: emailImportFailures.lastError,
       at: emailImportFailures.quarantinedAt,
@@ -282,6 +310,7 @@ export async function pollStatus(db: Db, organizationId: string, channelId: stri
     lastSuccessAt: state?.lastSuccessAt?.toISOString() ?? null,
     lastError: state?.lastError ?? null,
     quarantined: quarantined.map((row) => ({
+      mailbox: row.mailbox,
       uid: row.uid,
       reason: row.lastError,
       at: row.at?.toISOString() ?? null,

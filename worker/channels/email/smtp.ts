@@ -14,6 +14,7 @@ import {
   parsePrivateHostAllowance,
 } from '../../lib/public-host';
 import type { EmailCredentials } from '../credentials';
+import { checkSelected, mailboxOf, selectCommand, selectFailure } from './mailbox';
 
 export interface ConnectionCheck {
   ok: boolean;
@@ -432,10 +433,29 @@ async function loginImap(credentials: EmailCredentials, host: string, options: M
         answer.startsWith('NO') ? `Authentication failed: ${answer}` : `The server refused the login: ${answer}`,
       );
     }
+    await selectImapMailbox(connection, credentials);
     await connection.write('A2 LOGOUT\r\n');
     await tagged(connection, 'A2').catch(() => undefined);
   } finally {
     await connection.close();
+  }
+}
+
+/** Opens the mailbox the poll will read, so a missing one (or one that cannot keep the flag) shows now. */
+async function selectImapMailbox(connection: Connection, credentials: EmailCredentials): Promise<void> {
+  await connection.write(`A3 ${selectCommand(credentials)}\r\n`);
+  const untagged: string[] = [];
+  for (;;) {
+    const text = await connection.line();
+    if (!text.startsWith('A3 ')) {
+      untagged.push(text);
+      continue;
+    }
+    const answer = text.slice(3);
+    if (!answer.startsWith('OK')) throw new MailError(selectFailure(mailboxOf(credentials), answer));
+    const checked = checkSelected(credentials, untagged);
+    if ('error' in checked) throw new MailError(checked.error);
+    return;
   }
 }
 
