@@ -165,3 +165,54 @@ describe('email connection test', () => {
     expect(screen.queryByRole('button', { name: 'Test connection' })).toBeNull();
   });
 });
+
+describe('email mailbox and flag', () => {
+  it('sends the typed mailbox and flag to the connection test and shows a missing mailbox on the IMAP line', async () => {
+    const api = fakeApi({
+      'POST /api/channels/test-connection': {
+        ok: false,
+        smtp: { ok: true },
+        imap: {
+          ok: false,
+          error:
+            'Mailbox "Équipe" does not exist or cannot be opened (the server said: NO [NONEXISTENT] No such mailbox)',
+        },
+      },
+    });
+    renderAs('ADMIN', <ChannelWizard />);
+    fireEvent.click(screen.getByLabelText('Email'));
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    type('SMTP host', 'smtp.shop.test');
+    type('SMTP port', '587');
+    type('Username', 'support@shop.test');
+    type('Password', 'secret-pass');
+    type('From address', 'support@shop.test');
+    type('IMAP host (optional)', 'imap.shop.test');
+    type('IMAP mailbox (optional)', 'Équipe');
+    type('Mark imported mail with flag (optional)', '$HelpStack');
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+
+    const status = screen.getByRole('status');
+    await within(status).findByText('SMTP: connected and authenticated');
+    expect(within(status).getByText(/^IMAP: Mailbox "Équipe" does not exist or cannot be opened/)).toBeTruthy();
+    const sent = api.find('POST', '/api/channels/test-connection')[0]!.body as { credentials: object };
+    expect(sent.credentials).toMatchObject({ imapMailbox: 'Équipe', imapFlag: '$HelpStack' });
+  });
+
+  it('leaves both out when empty, so the poll reads INBOX and marks nothing', async () => {
+    const api = fakeApi({ 'POST /api/channels/test-connection': { ok: true, smtp: { ok: true } } });
+    renderAs('ADMIN', <ChannelWizard />);
+    fireEvent.click(screen.getByLabelText('Email'));
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    type('SMTP host', 'smtp.shop.test');
+    type('SMTP port', '587');
+    type('Username', 'support@shop.test');
+    type('Password', 'secret-pass');
+    type('From address', 'support@shop.test');
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    await within(screen.getByRole('status')).findByText('SMTP: connected and authenticated');
+    const sent = api.find('POST', '/api/channels/test-connection')[0]!.body as { credentials: object };
+    expect(sent.credentials).not.toHaveProperty('imapMailbox');
+    expect(sent.credentials).not.toHaveProperty('imapFlag');
+  });
+});

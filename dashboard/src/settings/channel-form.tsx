@@ -55,6 +55,18 @@ export const CREDENTIAL_FIELDS: Record<ChannelType, CredentialField[]> = {
       kind: 'checkbox',
       optional: true,
     },
+    {
+      name: 'imapMailbox',
+      label: 'IMAP mailbox',
+      optional: true,
+      hint: 'The folder HelpStack reads, e.g. Support (a dedicated one keeps other mail out). Empty: INBOX.',
+    },
+    {
+      name: 'imapFlag',
+      label: 'Mark imported mail with flag',
+      optional: true,
+      hint: 'A keyword such as $HelpStack set on each imported message; mail already carrying it is skipped, so a mailbox shared with people or another channel is never imported twice.',
+    },
   ],
   FACEBOOK: [
     { name: 'pageId', label: 'Page id' },
