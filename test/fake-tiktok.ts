@@ -1,7 +1,7 @@
 // A fake of TikTok's HTTP APIs speaking their wire format: the authorisation page (it approves at once and
 // redirects back with a code), the Business API (OAuth token exchange and refresh, video list, comment replies,
 // DMs with `Access-Token` auth and `{code, message, data}` answers) and TikTok Shop (token get/refresh, signed
-// product search). Framework-free (Request → Response): msw serves it inside workerd tests, and
+// product search, order detail and order search). Framework-free (Request → Response): msw serves it inside workerd tests, and
 // test/fake-tiktok-server.mjs serves it over HTTP to the browser test and the bench. Routes match on the path.
 import { signShopRequest } from '../worker/channels/tiktok/api';
 
@@ -17,6 +17,26 @@ export interface FakeShop {
   sellerName: string;
   scopes: string[];
   products: { id: string; title: string; skus: { seller_sku: string }[] }[];
+  /** Orders in TikTok Shop's order object (API 202309); order detail and order search read them. */
+  orders?: FakeOrder[];
+}
+
+export interface FakeOrder {
+  id: string;
+  status: string;
+  create_time: number;
+  update_time: number;
+  user_id: string;
+  payment: { currency: string; total_amount: string };
+  line_items: {
+    id: string;
+    product_id: string;
+    product_name: string;
+    sku_id: string;
+    seller_sku: string;
+    sku_name: string;
+    sale_price: string;
+  }[];
 }
 
 export class FakeTikTok {
@@ -32,6 +52,8 @@ export class FakeTikTok {
   dms: { businessId: string; recipientType: string; recipient: string; text: string; messageId: string }[] = [];
   replies: { businessId: string; videoId: string; commentId: string; text: string }[] = [];
   tokenRequests: { grantType: string }[] = [];
+  /** Order detail and order search calls, as received. */
+  orderRequests: { path: string; query: Record<string, string>; body: Record<string, unknown> }[] = [];
   /** Seconds an access token lives. */
   accessTtl = 86_400;
   refuseRefresh = false;
@@ -174,6 +196,31 @@ export class FakeTikTok {
       const shop = token?.shop ? this.shops.get(token.openId) : undefined;
       if (!shop) return this.fail(105002, 'Invalid access token', 401);
       return this.ok({ products: shop.products, next_page_token: '' });
+    }
+
+    if (path.endsWith('/order/202309/orders') || path.endsWith('/order/202309/orders/search')) {
+      const sign = url.searchParams.get('sign');
+      const expected = await signShopRequest(this.shopSecret, path, url.searchParams, body);
+      if (sign !== expected) return this.fail(106001, 'Invalid sign');
+      const token = this.tokens.get(request.headers.get('x-tts-access-token') ?? '');
+      const shop = token?.shop ? this.shops.get(token.openId) : undefined;
+      if (!shop) return this.fail(105002, 'Invalid access token', 401);
+      if (!shop.scopes.includes('order.read')) return this.fail(105005, 'Scope order.read not authorized');
+      const orders = shop.orders ?? [];
+      this.orderRequests.push({ path, query: Object.fromEntries(url.searchParams), body: json });
+      if (path.endsWith('/orders')) {
+        const ids = (url.searchParams.get('ids') ?? '').split(',');
+        return this.ok({ orders: orders.filter((o) => ids.includes(o.id)) });
+      }
+      const from = Number(json.update_time_ge ?? 0);
+      const to = Number(json.update_time_lt ?? Number.MAX_SAFE_INTEGER);
+      const found = orders
+        .filter((o) => o.update_time >= from && o.update_time < to)
+        .sort((a, b) => a.update_time - b.update_time);
+      const size = Number(url.searchParams.get('page_size') ?? 50);
+      const start = Number(url.searchParams.get('page_token') || 0);
+      const next = start + size < found.length ? String(start + size) : '';
+      return this.ok({ orders: found.slice(start, start + size), next_page_token: next, total_count: found.length });
     }
 
     const account = this.account_(request);

@@ -63,6 +63,7 @@ export async function syncOrders(
   organizationId: string,
   now = Date.now(),
 ): Promise<{ synced: number; attributed: number } | { error: string }> {
+  // synced: orders stored or changed by this run; attributed: new ones credited to a conversation (soft included).
   const [state] = await db
     .select()
     .from(automationOrderSyncs)
@@ -110,7 +111,7 @@ export async function syncOrders(
         continue;
       }
       const stored = await ingestOrder(db, organizationId, order, 'SYNC', now);
-      synced += 1;
+      if (stored.outcome !== 'UNCHANGED') synced += 1;
       if (stored.outcome === 'CREATED' && stored.attribution !== 'ORGANIC') attributed += 1;
       highWater = Math.max(highWater, order.orderUpdatedAt.getTime());
     }
