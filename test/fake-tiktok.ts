@@ -1,8 +1,9 @@
 // A fake of TikTok's HTTP APIs speaking their wire format: the authorisation page (it approves at once and
 // redirects back with a code), the Business API (OAuth token exchange and refresh, video list, comment replies,
 // DMs with `Access-Token` auth and `{code, message, data}` answers) and TikTok Shop (token get/refresh, signed
-// product search, order detail and order search). Framework-free (Request → Response): msw serves it inside workerd tests, and
-// test/fake-tiktok-server.mjs serves it over HTTP to the browser test and the bench. Routes match on the path.
+// product search, order detail and order search). Framework-free (Request → Response): msw serves it inside
+// workerd tests, and test/fake-tiktok-server.mjs serves it over HTTP to the browser test and the bench. Routes
+// match on the path.
 import { signShopRequest } from '../worker/channels/tiktok/api';
 
 export interface FakeAccount {
