@@ -19,6 +19,7 @@ import { conversationRatingRoutes } from './routes/conversation-ratings';
 import { conversationRoutes } from './routes/conversations';
 import { emailRoutes } from './routes/email';
 import { faqRoutes } from './routes/faqs';
+import { flowConversationRoutes, flowRoutes } from './routes/flows';
 import { integrationRoutes } from './routes/integrations';
 import { knowledgeRoutes } from './routes/knowledge';
 import { labelRoutes } from './routes/labels';
@@ -62,6 +63,7 @@ const api = new Hono<AppEnv>()
   .route('/faqs', aiFaqRoutes)
   .route('/conversations', conversationRatingRoutes)
   .route('/conversations', conversationRoutes)
+  .route('/conversations', flowConversationRoutes)
   .route('/messages', messageRoutes)
   .route('/live', liveRoutes)
   .route('/webhooks', metaWebhookRoutes)
@@ -77,6 +79,7 @@ const api = new Hono<AppEnv>()
   .route('/webhooks/tiktok-shop', tiktokShopWebhookRoutes)
   .route('/integrations', integrationRoutes)
   .route('/automations/orders', orderRoutes)
+  .route('/automations', flowRoutes)
   .route('/automations', automationRoutes)
   .route('/labels', labelRoutes)
   .route('/saved-replies', savedReplyRoutes)

@@ -19,6 +19,14 @@ export interface ConversationFilters {
   labelId?: string;
   /** Conversations the AI handed to a human and no teammate has taken yet (events/needs-human.ts). */
   needsHuman?: boolean;
+  /** Automations (automations/flows/): the conversation's Bot / Human / Waiting / Closed state. */
+  automationState?: 'BOT' | 'HUMAN' | 'WAITING' | 'CLOSED';
+  /** State HUMAN and nobody assigned yet ("Unassigned humans"). */
+  unassignedHumans?: boolean;
+  /** The contact carries this tag (contact_tags). */
+  contactTag?: string;
+  /** The trigger that started the conversation's automation. */
+  triggerId?: string;
 }
 
 /** FTS5 query from free text: every word must match as a prefix; quotes keep operators literal. */
@@ -78,6 +86,28 @@ export function listWhere(organizationId: string, filters: Omit<ConversationFilt
       `c.id ${filters.needsHuman ? '' : 'NOT '}IN (SELECT conversation_id FROM conversation_handoffs WHERE organization_id = ?)`,
     );
     params.push(organizationId);
+  }
+  if (filters.automationState) {
+    clauses.push(
+      'c.id IN (SELECT conversation_id FROM conversation_automation WHERE organization_id = ? AND state = ?)',
+    );
+    params.push(organizationId, filters.automationState);
+  }
+  if (filters.unassignedHumans) {
+    clauses.push(
+      "c.assigned_to_id IS NULL AND c.id IN (SELECT conversation_id FROM conversation_automation WHERE organization_id = ? AND state = 'HUMAN')",
+    );
+    params.push(organizationId);
+  }
+  if (filters.triggerId) {
+    clauses.push(
+      'c.id IN (SELECT conversation_id FROM conversation_automation WHERE organization_id = ? AND trigger_id = ?)',
+    );
+    params.push(organizationId, filters.triggerId);
+  }
+  if (filters.contactTag) {
+    clauses.push('c.contact_id IN (SELECT contact_id FROM contact_tags WHERE organization_id = ? AND tag = ?)');
+    params.push(organizationId, filters.contactTag);
   }
   const match = filters.search ? ftsQuery(filters.search) : null;
   if (filters.search && !match) clauses.push('0');

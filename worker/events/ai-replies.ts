@@ -4,6 +4,7 @@
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import { DONT_KNOW_REPLY } from '../ai/providers/builtin';
 import { generateReply, type ReplyOptions } from '../ai/replies';
+import { automationHoldsConversation } from '../automations/flows/runs';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { isAutomatedEmail } from '../channels/email/automated';
 import { postOutbound } from '../conversations/pipeline';
@@ -26,6 +27,8 @@ export const aiReplySubscriber: Subscriber = {
       .from(channels)
       .where(and(eq(channels.organizationId, event.organizationId), eq(channels.id, event.channelId)));
     if (!channel?.autoReply) return;
+    // A flow, the wait for the buyer's answer or a teammate holds the conversation: the bot never improvises.
+    if (await automationHoldsConversation(db, event.organizationId, event.conversationId)) return;
     // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
     if (await isAutomatedEmail(db, event.organizationId, event.messageId)) return;
     await enqueue(env.JOBS, {

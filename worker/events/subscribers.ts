@@ -2,6 +2,7 @@
 // join this list.
 
 import { analyticsSubscriber } from '../analytics/subscriber';
+import { flowSubscriber } from '../automations/flows/subscriber';
 import { activeContactsSubscriber } from '../billing/contacts';
 import { createDb } from '../db/client';
 import type { AppBindings } from '../env';
@@ -14,6 +15,8 @@ import { translationSubscriber } from './translation';
 
 export const subscribers: readonly Subscriber[] = [
   translationSubscriber,
+  // Before AI replies: a TikTok DM sets the automation state the AI-reply check reads.
+  flowSubscriber,
   aiReplySubscriber,
   notificationSubscriber,
   analyticsSubscriber,

@@ -1,6 +1,7 @@
 // /api/conversations: the inbox. Every member reads and marks read; AGENT and above reply, change and delete.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { withAutomation } from '../automations/flows/state';
 import { conversationAttachments } from '../conversations/attachments';
 import {
   bulkRead,
@@ -14,7 +15,7 @@ import {
   sendReply,
   updateConversation,
 } from '../conversations/inbox';
-import { CHANNEL_TYPES, CONVERSATION_STATUSES, PRIORITIES } from '../db/schema';
+import { AUTOMATION_STATES, CHANNEL_TYPES, CONVERSATION_STATUSES, PRIORITIES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { pagingQuery } from '../http/paging';
@@ -39,6 +40,13 @@ const listSchema = z.object({
     .enum(['true', 'false'], 'needsHuman must be true or false')
     .transform((v) => v === 'true')
     .optional(),
+  automationState: z.enum(AUTOMATION_STATES, 'automationState must be BOT, HUMAN, WAITING or CLOSED').optional(),
+  unassignedHumans: z
+    .enum(['true', 'false'], 'unassignedHumans must be true or false')
+    .transform((v) => v === 'true')
+    .optional(),
+  contactTag: z.string().trim().min(1).max(50, 'contactTag is at most 50 characters').optional(),
+  triggerId: id('triggerId').optional(),
   search: z
     .string()
     .trim()
@@ -101,7 +109,14 @@ export const conversationRoutes = new Hono<AppEnv>()
   .use('/:id', idParams('id'))
   .use('/:id/*', idParams('id'))
   .get('/', validate('query', listSchema), async (c) =>
-    ok(c, await listConversations(c.var.db, c.var.auth.organization.id, c.req.valid('query'))),
+    ok(
+      c,
+      await withAutomation(
+        c.var.db,
+        c.var.auth.organization.id,
+        await listConversations(c.var.db, c.var.auth.organization.id, c.req.valid('query')),
+      ),
+    ),
   )
   .post('/', withAgent, validate('json', createSchema), async (c) => {
     const { conversation, created } = await createConversation(c.env, c.var.db, c.var.auth, c.req.valid('json'));

@@ -58,6 +58,15 @@ export async function loadAutomation(db: Db, organizationId: string, conversatio
   return row ?? null;
 }
 
+/**
+ * Whether automations hold the conversation (BOT, WAITING or HUMAN): the AI-reply subscriber stays silent then,
+ * so the bot never improvises beside a flow or a teammate.
+ */
+export async function automationHoldsConversation(db: Db, organizationId: string, conversationId: string) {
+  const row = await loadAutomation(db, organizationId, conversationId);
+  return row !== null && row.state !== 'CLOSED';
+}
+
 export async function setAutomation(
   db: Db,
   ref: { organizationId: string; conversationId: string },
