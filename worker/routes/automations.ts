@@ -2,6 +2,7 @@
 // Test against history (it writes nothing) and read the evaluation log.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { assertFlowKnown } from '../automations/flows/store';
 import { testAgainstHistory } from '../automations/history';
 import { actionSchema, matchSchema, publicReplySchema, scopeSchema, tagSchema } from '../automations/rules';
 import {
@@ -74,6 +75,7 @@ export const automationRoutes = new Hono<AppEnv>()
   .post('/triggers', withAdmin, validate('json', createSchema), async (c) => {
     const input = c.req.valid('json');
     await assertPostsKnown(c.var.db, c.var.auth.organization.id, input);
+    await assertFlowKnown(c.var.db, c.var.auth.organization.id, input.action);
     return ok(c, await createTrigger(c.var.db, c.var.auth.organization.id, input), 201);
   })
   .post('/triggers/reorder', withAdmin, validate('json', reorderSchema), async (c) =>
@@ -88,6 +90,7 @@ export const automationRoutes = new Hono<AppEnv>()
   .patch('/triggers/:id', withAdmin, validate('param', idParam), validate('json', updateSchema), async (c) => {
     const changes = c.req.valid('json');
     await assertPostsKnown(c.var.db, c.var.auth.organization.id, changes);
+    await assertFlowKnown(c.var.db, c.var.auth.organization.id, changes.action);
     return ok(c, await updateTrigger(c.var.db, c.var.auth.organization.id, c.req.valid('param').id, changes));
   })
   .delete('/triggers/:id', withAdmin, validate('param', idParam), async (c) => {
