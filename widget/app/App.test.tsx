@@ -340,4 +340,71 @@ describe('history across conversations', () => {
     await vi.waitFor(() => expect(screen.queryByLabelText(/A teammate will follow up/)).toBeNull());
     expect(identified).toEqual([{ visitorId: VISITOR, email: 'vic@example.com' }]);
   });
+
+  it('a required pre-chat form blocks sending until the visitor leaves a valid email, then keeps name and email', async () => {
+    const identified: unknown[] = [];
+    const config = routes['GET /api/widget/ch_1/config']!;
+    routes['GET /api/widget/ch_1/config'] = () => ({ ...(config() as object), preChatForm: 'REQUIRED' });
+    routes['GET /api/widget/ch_1/history'] = () => ({ conversations: [], visitor: { name: null, email: null } });
+    routes['POST /api/widget/ch_1/identify'] = (init) => {
+      identified.push(JSON.parse(String(init?.body)));
+      return { visitorId: VISITOR, verified: false };
+    };
+    renderChat();
+    const socket = latestSocket();
+    socket.accept();
+    socket.push({ type: 'history', conversationId: null, messages: [] });
+    const email = await screen.findByLabelText('Email');
+    expect(screen.queryByRole('button', { name: 'Skip' })).toBeNull();
+    expect((composer() as HTMLTextAreaElement).disabled).toBe(true);
+    type('Hello?');
+    expect(socket.sent.filter((f) => f.type === 'message')).toEqual([]);
+
+    fireEvent.input(screen.getByLabelText('Name (optional)'), { target: { value: 'Vic' } });
+    fireEvent.input(email, { target: { value: 'not-an-email' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start chat' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Enter a valid email address');
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(identified).toEqual([]);
+
+    fireEvent.input(email, { target: { value: 'vic@example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start chat' }));
+    await vi.waitFor(() => expect(screen.queryByLabelText('Email')).toBeNull());
+    expect(identified).toEqual([{ visitorId: VISITOR, name: 'Vic', email: 'vic@example.com' }]);
+    expect((composer() as HTMLTextAreaElement).disabled).toBe(false);
+    type('Hello?');
+    expect(socket.sent.find((f) => f.type === 'message')).toMatchObject({ content: 'Hello?' });
+  });
+
+  it('an optional pre-chat form can be skipped, and is not asked again on this device', async () => {
+    const config = routes['GET /api/widget/ch_1/config']!;
+    routes['GET /api/widget/ch_1/config'] = () => ({ ...(config() as object), preChatForm: 'OPTIONAL' });
+    routes['GET /api/widget/ch_1/history'] = () => ({ conversations: [], visitor: { name: null, email: null } });
+    renderChat();
+    latestSocket().accept();
+    expect(await screen.findByLabelText('Email (optional)')).toBeTruthy();
+    expect((composer() as HTMLTextAreaElement).disabled).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Skip' }));
+    expect(screen.queryByLabelText('Email (optional)')).toBeNull();
+    cleanup();
+    renderChat();
+    latestSocket().accept();
+    await screen.findByText('Hi! How can we help?');
+    await vi.waitFor(() =>
+      expect(fetchMock).toHaveBeenCalledWith('/api/widget/ch_1/history?visitorId=' + VISITOR, undefined),
+    );
+    expect(screen.queryByLabelText('Email (optional)')).toBeNull();
+  });
+
+  it('outside business hours says when the team is back and its reply time instead of the green dot', async () => {
+    const reopensAt = new Date(Date.now() + 3 * 86_400_000);
+    reopensAt.setHours(9, 0, 0, 0);
+    const away = { reopensAt: reopensAt.toISOString(), replyTime: 'within a day' };
+    routes['GET /api/widget/ch_1/status'] = () => ({ online: false, agentsOnline: 1, away });
+    const { container } = renderChat();
+    const weekday = reopensAt.toLocaleDateString([], { weekday: 'long' });
+    const time = reopensAt.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+    expect(await screen.findByText(`We are away. Back ${weekday} ${time}. We reply within a day.`)).toBeTruthy();
+    expect(container.querySelector('.dot.on')).toBeNull();
+  });
 });

@@ -5,7 +5,16 @@ import { widgetApi } from './api';
 import { type Bridge, createBridge } from './bridge';
 import { type Connection, connect, type LinkState } from './connection';
 import { linkify, safeUrl } from './linkify';
-import type { Attachment, Faq, Rating, ServerFrame, VisitorConversation, VisitorSelf, WidgetConfig } from './protocol';
+import type {
+  Attachment,
+  Away,
+  Faq,
+  Rating,
+  ServerFrame,
+  VisitorConversation,
+  VisitorSelf,
+  WidgetConfig,
+} from './protocol';
 import {
   type ConversationInfo,
   groupThread,
@@ -41,6 +50,10 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
   const [faqs, setFaqs] = useState<Faq[]>([]);
   const [answered, setAnswered] = useState<Faq[]>([]);
   const [online, setOnline] = useState<boolean | null>(null);
+  const [away, setAway] = useState<Away | null | undefined>(undefined);
+  // The visitor skipped an optional pre-chat form (remembered on this device).
+  const skipKey = `chat_widget_prechat_skipped_${channelId}`;
+  const [skipped, setSkipped] = useState(() => storageGet(skipKey) === '1');
   const [messages, setMessages] = useState<ThreadMessage[]>([]);
   const [conversations, setConversations] = useState<ConversationInfo[]>([]);
   const [current, setCurrent] = useState<string | null>(null);
@@ -79,7 +92,10 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
     api.faqs().then(setFaqs, () => {});
     const refresh = () =>
       api.status().then(
-        (s) => setOnline(s.online),
+        (s) => {
+          setOnline(s.online);
+          setAway(s.away ?? null);
+        },
         () => {},
       );
     refresh();
@@ -235,7 +251,7 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
 
   const send = () => {
     const content = draft.trim();
-    if ((!content && files.length === 0) || uploading) return;
+    if ((!content && files.length === 0) || uploading || blocked) return;
     const clientMessageId = crypto.randomUUID();
     update((cur) => [...cur, pendingMessage(clientMessageId, content, files)]);
     conn.current?.send({ clientMessageId, content, attachments: files });
@@ -283,7 +299,12 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
   const title = look.title || config?.name || 'Chat';
   const avatar = look.avatarUrl ? safeUrl(look.avatarUrl) : undefined;
   const isOnline = online ?? config?.online ?? false;
+  const awayNow = away === undefined ? (config?.away ?? null) : away;
   const visitorSpoke = messages.some((m) => m.direction === 'INBOUND');
+  // The pre-chat form: before the visitor's first message, unless we know their email (or they skipped it).
+  const preChat = config?.preChatForm ?? 'OFF';
+  const askDetails = preChat !== 'OFF' && self !== null && !self.email && !visitorSpoke && !skipped;
+  const blocked = askDetails && preChat === 'REQUIRED';
   const groups = groupThread(messages, conversations, current);
   const shown = groups.flatMap((g) => g.messages);
   const lastMine = [...shown].reverse().find((m) => m.direction === 'INBOUND');
@@ -293,6 +314,10 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
     (m) => m.direction === 'INBOUND' && (m.conversationId ?? current) === current && !m.pending,
   );
   const askEmail = self !== null && !self.email && spokeNow && (openConversation?.needsHuman === true || !isOnline);
+  const skip = () => {
+    storageSet(skipKey, '1');
+    setSkipped(true);
+  };
   const rate = async (conversationId: string, rating: Rating, comment?: string) => {
     const saved = await api.rate(conversationId, rating, comment);
     setConversations((cur) =>
@@ -316,7 +341,9 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
           <h1>{title}</h1>
           <p>
             <span class={`dot ${isOnline ? 'on' : ''}`} aria-hidden="true" />
-            {look.subtitle || (isOnline ? 'We are online' : 'We are away. Leave a message and we will reply.')}
+            {awayNow
+              ? awayText(awayNow)
+              : look.subtitle || (isOnline ? 'We are online' : 'We are away. Leave a message and we will reply.')}
           </p>
         </div>
         {embedded && (
@@ -368,7 +395,19 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
           ))}
         </fieldset>
       )}
-      {askEmail && (
+      {askDetails && (
+        <PreChatForm
+          required={preChat === 'REQUIRED'}
+          onSave={async (details) => {
+            await api.identify(details);
+            setSelf((cur) => ({ name: details.name ?? cur?.name ?? null, email: details.email ?? null }));
+            // A visitor who gave only a name is not asked again on this device either.
+            if (!details.email) skip();
+          }}
+          onSkip={skip}
+        />
+      )}
+      {askEmail && !askDetails && (
         <EmailCapture
           handedOff={openConversation?.needsHuman === true}
           onSave={async (email) => {
@@ -425,8 +464,9 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
             ref={input}
             rows={1}
             value={draft}
-            placeholder="Type your message…"
+            placeholder={blocked ? 'Leave your email above to start' : 'Type your message…'}
             aria-label="Type your message"
+            disabled={blocked}
             onInput={(e) => onInput(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -435,7 +475,7 @@ export function App({ channelId, visitorId, parentOrigin, page = null }: AppProp
               }
             }}
           />
-          <button type="submit" class="send" aria-label="Send message" disabled={uploading}>
+          <button type="submit" class="send" aria-label="Send message" disabled={uploading || blocked}>
             <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true">
               <path fill="currentColor" d="M3 20.5 21 12 3 3.5v6.6L15 12 3 13.9z" />
             </svg>
@@ -545,6 +585,93 @@ function Resolved({
   );
 }
 
+/** "We are away. Back Monday 9:00. We reply within a day." in the visitor's own time zone and language. */
+function awayText(away: Away): string {
+  const parts = ['We are away.'];
+  if (away.reopensAt) {
+    const at = new Date(away.reopensAt);
+    const sameDay = at.toDateString() === new Date().toDateString();
+    const time = at.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+    parts.push(sameDay ? `Back at ${time}.` : `Back ${at.toLocaleDateString([], { weekday: 'long' })} ${time}.`);
+  }
+  if (away.replyTime) parts.push(`We reply ${away.replyTime}.`);
+  return parts.join(' ');
+}
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Name and email before the first message; `required` means no message until an email is given. */
+function PreChatForm({
+  required,
+  onSave,
+  onSkip,
+}: {
+  required: boolean;
+  onSave(details: { name?: string; email?: string }): Promise<void>;
+  onSkip(): void;
+}) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      class="capture"
+      aria-labelledby="prechat-title"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const address = email.trim();
+        if ((required || address) && !EMAIL_RE.test(address)) return setError('Enter a valid email address');
+        if (!address && !name.trim()) return onSkip();
+        setBusy(true);
+        setError(null);
+        try {
+          await onSave({ ...(name.trim() ? { name: name.trim() } : {}), ...(address ? { email: address } : {}) });
+        } catch (err) {
+          setError((err as Error).message);
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <p id="prechat-title">
+        {required ? 'Before we start, how can we reach you?' : 'Tell us how to reach you (optional):'}
+      </p>
+      <label>
+        Name (optional)
+        <input autoComplete="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label>
+        {required ? 'Email' : 'Email (optional)'}
+        <input
+          type="email"
+          autoComplete="email"
+          maxLength={254}
+          required={required}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'prechat-error' : undefined}
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" disabled={busy}>
+        Start chat
+      </button>
+      {!required && (
+        <button type="button" class="link" onClick={onSkip}>
+          Skip
+        </button>
+      )}
+      {error && (
+        <p id="prechat-error" class="note err" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
 function EmailCapture({ handedOff, onSave }: { handedOff: boolean; onSave(email: string): Promise<void> }) {
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -555,7 +682,7 @@ function EmailCapture({ handedOff, onSave }: { handedOff: boolean; onSave(email:
       aria-label="Leave your email"
       onSubmit={async (e) => {
         e.preventDefault();
-        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) return setError('Enter a valid email address');
+        if (!EMAIL_RE.test(email.trim())) return setError('Enter a valid email address');
         setBusy(true);
         setError(null);
         try {

@@ -21,6 +21,15 @@ export interface WidgetConfig {
   appearance: { color?: string; position?: string; title?: string; subtitle?: string; avatarUrl?: string };
   greeting?: string | null;
   online: boolean;
+  /** Outside the channel's business hours: when the team is back and what reply time it promises. */
+  away?: Away | null;
+  /** Ask the visitor's name and email before the first message: not at all, skippably, or required. */
+  preChatForm?: 'OFF' | 'OPTIONAL' | 'REQUIRED';
+}
+
+export interface Away {
+  reopensAt: string | null;
+  replyTime: string | null;
 }
 
 export interface Faq {
@@ -32,6 +41,7 @@ export interface Faq {
 export interface WidgetStatus {
   online: boolean;
   agentsOnline: number;
+  away?: Away | null;
 }
 
 export type ServerFrame = VisitorServerFrame;

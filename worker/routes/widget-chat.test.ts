@@ -103,6 +103,58 @@ describe('POST /api/widget/message', () => {
   });
 });
 
+describe('pre-chat form', () => {
+  it('REQUIRED: a first message needs an email (given with it or before); the email stays on the visitor’s own contact', async () => {
+    const org = await ownerWithWebsiteChat({ settings: { preChatForm: 'REQUIRED' } });
+    const client = new Client();
+    const first = visitor();
+    const message = (visitorId: string, extra: Record<string, unknown> = {}) =>
+      client.post('/api/widget/message', {
+        channelId: org.channelId,
+        visitorId,
+        content: 'Where is my order?',
+        clientMessageId: crypto.randomUUID(),
+        ...extra,
+      });
+    const refused = await message(first);
+    expect(refused.status).toBe(400);
+    expect(Object.keys(refused.body.error.fields)).toEqual(['email']);
+    expect((await org.client.get('/api/conversations')).body.data.items).toEqual([]);
+
+    // The form's answer (identify), then the message.
+    const identified = await client.post(`/api/widget/${org.channelId}/identify`, {
+      visitorId: first,
+      name: 'Vic',
+      email: 'vic@example.com',
+    });
+    expect(identified.body.data).toMatchObject({ visitorId: first, verified: false });
+    expect((await message(first)).status).toBe(201);
+    // A second visitor claiming the same address gets a contact of their own, not Vic's conversation.
+    const second = visitor();
+    expect((await message(second, { email: 'vic@example.com' })).status).toBe(201);
+    const rows = await createDb(env.DB)
+      .select({ externalId: contacts.externalId, email: contacts.email })
+      .from(contacts)
+      .where(eq(contacts.channelId, org.channelId));
+    expect(rows.map((r) => r.externalId).sort()).toEqual([first, second].sort());
+    expect(rows.every((r) => r.email === 'vic@example.com')).toBe(true);
+    expect((await org.client.get('/api/conversations')).body.data.items).toHaveLength(2);
+  });
+
+  it('OPTIONAL or OFF: a first message needs nothing more', async () => {
+    for (const preChatForm of ['OPTIONAL', 'OFF']) {
+      const org = await ownerWithWebsiteChat({ settings: { preChatForm } });
+      const res = await new Client().post('/api/widget/message', {
+        channelId: org.channelId,
+        visitorId: visitor(),
+        content: 'Hi',
+        clientMessageId: 'c-1',
+      });
+      expect(res.status, preChatForm).toBe(201);
+    }
+  });
+});
+
 describe('widget rate limits per IP', () => {
   const send = (client: Client, channelId: string, visitorId: string, n: number) =>
     client.post('/api/widget/message', { channelId, visitorId, content: `m${n}`, clientMessageId: `c${n}` });
