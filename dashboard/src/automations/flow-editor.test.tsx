@@ -157,12 +157,12 @@ describe('flow editor', () => {
       />,
     );
     const branch = block(1, 'Branch');
-    const target = within(branch).getByLabelText('Case 1 goes to') as HTMLSelectElement;
+    const target = within(branch).getByLabelText('Case 1 goes to') as unknown as HTMLSelectElement;
     expect(target.value).toBe('message-1');
     expect([...target.options].map((o) => o.text)).toEqual(['Choose a block…', '2. Message (message-1)']);
-    expect((within(branch).getByLabelText('Otherwise go to') as HTMLSelectElement).selectedOptions[0]!.text).toBe(
-      'Missing block “gone”',
-    );
+    expect(
+      (within(branch).getByLabelText('Otherwise go to') as unknown as HTMLSelectElement).selectedOptions[0]!.text,
+    ).toBe('Missing block “gone”');
     fireEvent.click(screen.getByRole('button', { name: 'Save flow' }));
     expect(await within(block(1, 'Branch')).findByText('No block with id "gone"')).toBeTruthy();
   });

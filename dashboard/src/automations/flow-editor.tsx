@@ -596,7 +596,7 @@ export function FlowEditor({ flow, onSaved }: { flow: Flow | null; onSaved?: (fl
                   error={error}
                   onChange={(b) => change(i, b)}
                 />
-                {block.type !== 'BRANCH' && (
+                {block.type !== 'BRANCH' && block.type !== 'HANDOFF' && (
                   <TargetPicker
                     label="Then go to"
                     name={`${path}.next`}

@@ -51,14 +51,15 @@ describe('handoff rules', () => {
     failRoute('PUT /api/automations/handoff-rules', 400, {
       message: 'Invalid rules',
       code: 'VALIDATION_ERROR',
-      fields: { 'rules.0': ['Choose hand off, a tag, or both'] },
+      fields: { 'rules.0.handoff': ['A rule hands off, adds a tag, or both'] },
     });
     renderAs('ADMIN', <HandoffRulesPage />);
     fireEvent.click(await screen.findByLabelText('Word 1: hand off'));
     fireEvent.input(screen.getByLabelText('Word 1: tag'), { target: { value: '' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save handoff rules' }));
-    const cell = (await screen.findByText('Choose hand off, a tag, or both')).closest('td')!;
-    expect(within(cell).getByLabelText('Word 1')).toBeTruthy();
+    const cell = (await screen.findByText('A rule hands off, adds a tag, or both')).closest('td')!;
+    expect(within(cell).getByLabelText('Word 1: hand off').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByRole('alert')).toBeNull();
     await waitFor(() => expect(screen.queryByText('Handoff rules saved.')).toBeNull());
   });
 

@@ -66,7 +66,7 @@ export function HandoffRulesPage() {
   const shown = [
     'useDefaults',
     'rules',
-    ...rules.flatMap((_, i) => [`rules.${i}`, `rules.${i}.term`, `rules.${i}.tag`]),
+    ...rules.flatMap((_, i) => [`rules.${i}`, `rules.${i}.term`, `rules.${i}.handoff`, `rules.${i}.tag`]),
   ];
   const disabled = !canManageSettings;
 
@@ -128,6 +128,7 @@ export function HandoffRulesPage() {
                   const n = i + 1;
                   const termError = fieldError(error, `rules.${i}.term`);
                   const tagError = fieldError(error, `rules.${i}.tag`);
+                  const handoffError = fieldError(error, `rules.${i}.handoff`);
                   return (
                     <tr key={i}>
                       <td>
@@ -149,8 +150,11 @@ export function HandoffRulesPage() {
                           aria-label={`Word ${n}: hand off`}
                           checked={r.handoff}
                           disabled={disabled}
+                          aria-invalid={handoffError ? true : undefined}
+                          aria-describedby={handoffError ? `rule-${i}-handoff-error` : undefined}
                           onChange={(e) => change(i, { handoff: e.currentTarget.checked })}
                         />
+                        <CellError error={error} name={`rules.${i}.handoff`} id={`rule-${i}-handoff-error`} />
                       </td>
                       <td>
                         <input

@@ -1,0 +1,224 @@
+// DM flows and human handoff end to end: the owner connects TikTok (the fake approves), builds a flow with a
+// message, quick replies and a question in the editor, attaches it to a keyword trigger, a signed comment starts
+// it (the quick replies go out as the comment's DM), the buyer answers the quick replies with free text twice
+// (signed DM webhooks), the conversation lands in Unassigned humans, an agent takes it, hands it back to the bot,
+// and the bot asks the quick-reply question again. Run with the fake:
+//   E2E_FAKE_TIKTOK_PORT=12140 node e2e/run.mjs e2e/flows.spec.ts
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
+import { FakeTikTok } from '../test/fake-tiktok';
+import { DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
+
+const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
+test.skip(!FAKE_PORT, 'start the stack with E2E_FAKE_TIKTOK_PORT set (see the top of this file)');
+
+function devVar(name: string): string {
+  const match = new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync('.dev.vars', 'utf8'));
+  if (!match) throw new Error(`${name} is not in .dev.vars (npm run dev generates it)`);
+  return match[1]!.trim();
+}
+
+let fake: FakeTikTok;
+let server: Server;
+
+test.beforeAll(async () => {
+  fake = new FakeTikTok(
+    'local-tiktok-client-key',
+    devVar('TIKTOK_CLIENT_SECRET'),
+    'local-tiktok-shop-key',
+    devVar('TIKTOK_SHOP_APP_SECRET'),
+  );
+  server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const request = new Request(`http://127.0.0.1:${FAKE_PORT}${req.url}`, {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
+    });
+    const response = await fake.handle(request);
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(Number(FAKE_PORT), '127.0.0.1', resolve));
+});
+test.afterAll(() => server?.close());
+
+/** Posts a webhook signed as TikTok signs it (t=<seconds>,s=HMAC-SHA256 of "<t>.<body>"). */
+async function tiktokWebhook(request: APIRequestContext, body: object) {
+  const raw = JSON.stringify(body);
+  const now = Math.floor(Date.now() / 1000);
+  const signature = `t=${now},s=${createHmac('sha256', devVar('TIKTOK_CLIENT_SECRET')).update(`${now}.${raw}`).digest('hex')}`;
+  const res = await request.post('/api/webhooks/tiktok', {
+    data: raw,
+    headers: { 'content-type': 'application/json', 'tiktok-signature': signature },
+  });
+  expect(res.status()).toBe(200);
+}
+
+const QUESTION = 'Which tone suits you best?';
+
+/** The DMs the fake TikTok received that carry the quick-reply question. */
+const questionsSent = () => fake.dms.filter((d) => d.text.includes(QUESTION));
+
+async function fillBlock(page: Page, n: number, type: string) {
+  await page.getByLabel('New block').selectOption({ label: type });
+  await page.getByRole('button', { name: 'Add block' }).click();
+  return page.getByRole('group', { name: new RegExp(`^Block ${n}: ${type}`) });
+}
+
+test('a flow built in the editor runs from a comment, hands off after two free-text answers, and resumes when handed back', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(180_000);
+  const run = randomUUID().slice(0, 8);
+  const openId = `e2e-biz-${randomUUID()}`;
+  const videoId = `e2e-video-${Date.now()}`;
+  fake.account({
+    openId,
+    displayName: '@glowshop',
+    scopes: ['comment.list.manage', 'message.list.send', 'video.list'],
+    videos: [
+      { item_id: videoId, create_time: Math.floor(Date.now() / 1000) - 3600, caption: 'Tint drop', is_live: false },
+    ],
+  });
+  fake.defaultAccount = openId;
+
+  await test.step('connect TikTok', async () => {
+    await logIn(page, DEMO_OWNER);
+    await page.goto('/settings/integrations');
+    const card = page.getByRole('article', { name: 'TikTok', exact: true });
+    await card.getByRole('button', { name: /Connect TikTok|Reconnect/ }).click();
+    await expect(page.getByRole('status')).toHaveText('TikTok is connected.');
+  });
+
+  const flowName = `Shade finder ${run}`;
+  await test.step('build the flow in the editor', async () => {
+    await page.getByRole('link', { name: 'Automations' }).click();
+    await page.getByRole('link', { name: 'Flows' }).click();
+    await page.getByRole('link', { name: 'New flow' }).click();
+    await page.getByLabel('Flow name').fill(flowName);
+    await page
+      .getByRole('group', { name: /^Block 1: Message/ })
+      .getByLabel('Message')
+      .fill('Hi! 💄 Let’s find your shade.');
+
+    const replies = await fillBlock(page, 2, 'Quick replies');
+    await replies.getByLabel('Message').fill(QUESTION);
+    await replies.getByLabel('Keep the choice in field').fill('tone');
+    await replies.getByLabel('Button 1', { exact: true }).fill('Fair');
+    await replies.getByLabel('Button 2', { exact: true }).fill('Medium');
+    await replies.getByRole('button', { name: 'Add quick reply' }).click();
+    await replies.getByLabel('Button 3', { exact: true }).fill('Talk to admin');
+
+    const question = await fillBlock(page, 3, 'Question');
+    await question.getByLabel('Question').fill('Which size, 30 ml or 50 ml?');
+    await question.getByLabel('Keep the answer in field').fill('size');
+
+    await fillBlock(page, 4, 'Handoff');
+    await replies.getByLabel('Button 3 goes to').selectOption('handoff-1');
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Save flow' }).click();
+    await expect(page.getByRole('heading', { name: flowName })).toBeVisible();
+    await expect(page.getByText(/^Version 1 · used by 0 triggers/)).toBeVisible();
+  });
+
+  await test.step('attach it to a keyword trigger', async () => {
+    await page.getByRole('link', { name: 'Automations' }).click();
+    await page.getByRole('link', { name: 'New trigger' }).click();
+    await page.getByLabel('Name').fill(`Shade ${run}`);
+    await page.getByRole('radio', { name: 'Active' }).check();
+    await page.getByLabel('Keywords (comma-separated)').fill(`SHADE${run}`);
+    await page.getByRole('radio', { name: 'Run a flow' }).check();
+    await page.getByLabel('Flow', { exact: true }).selectOption({ label: `${flowName} (version 1)` });
+    await page.getByRole('button', { name: 'Save trigger' }).click();
+    await expect(page.getByRole('heading', { name: `Shade ${run}` })).toBeVisible();
+  });
+
+  const commentId = `e2e-comment-${randomUUID()}`;
+  const buyer = `e2e-buyer-${randomUUID()}`;
+  const buyerName = `Nok ${run}`;
+  const tiktokConversation = `e2e-dm-${randomUUID()}`;
+  await test.step('a comment starts the flow: the quick replies go out as the comment’s DM', async () => {
+    fake.comments.set(commentId, buyer);
+    const now = Math.floor(Date.now() / 1000);
+    await tiktokWebhook(request, {
+      client_key: 'local-tiktok-client-key',
+      event: 'comment.create',
+      create_time: now,
+      user_openid: openId,
+      content: JSON.stringify({
+        comment_id: commentId,
+        video_id: videoId,
+        text: `shade${run} please?`,
+        create_time: now,
+        user: { open_id: buyer, display_name: buyerName },
+      }),
+    });
+    await expect.poll(() => questionsSent().length, { timeout: 30_000 }).toBe(1);
+    expect(questionsSent()[0]).toMatchObject({ recipientType: 'COMMENT', recipient: commentId });
+    expect(questionsSent()[0]!.text).toContain('1. Fair');
+  });
+
+  const answer = async (text: string) => {
+    const now = Math.floor(Date.now() / 1000);
+    await tiktokWebhook(request, {
+      client_key: 'local-tiktok-client-key',
+      event: 'direct_message.receive',
+      create_time: now,
+      user_openid: openId,
+      content: JSON.stringify({
+        message_id: `e2e-msg-${randomUUID()}`,
+        conversation_id: tiktokConversation,
+        text,
+        create_time: now,
+        user: { open_id: buyer, display_name: buyerName },
+      }),
+    });
+  };
+
+  await test.step('free text once: the bot asks again', async () => {
+    await answer('hmm not sure, I am kind of olive?');
+    await expect.poll(() => questionsSent().length, { timeout: 30_000 }).toBe(2);
+    expect(questionsSent()[1]).toMatchObject({ recipientType: 'CONVERSATION', recipient: tiktokConversation });
+  });
+
+  await test.step('free text twice: handed off to Unassigned humans, the bot does not ask a third time', async () => {
+    await answer('can someone just tell me?');
+    await page.goto('/conversations');
+    const views = page.getByRole('navigation', { name: 'Views' });
+    await views.getByRole('button', { name: 'Unassigned humans' }).click();
+    await expect(page).toHaveURL(/unassignedHumans=true/);
+    const card = page.getByRole('listitem').filter({ hasText: buyerName });
+    await expect(async () => {
+      await page.reload();
+      await expect(card).toBeVisible({ timeout: 2000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(card.locator('.state-chip')).toHaveText('Automation: Human');
+    await expect(card).toContainText(`Triggered by Shade ${run}`);
+    expect(questionsSent()).toHaveLength(2);
+    await expectNoAxeViolations(page);
+    await card.getByRole('link').click();
+  });
+
+  const panel = page.getByRole('region', { name: 'Automation' });
+  await test.step('take it', async () => {
+    await expect(panel).toContainText('Handed off because');
+    await expect(panel).toContainText(flowName);
+    await page.getByRole('button', { name: 'Take it' }).click();
+    await expect(page.getByRole('button', { name: 'Take it' })).toBeHidden();
+    await expect(page.getByLabel('Assignee')).toHaveValue(/.+/);
+  });
+
+  await test.step('hand back: the flow resumes at the quick replies and asks again', async () => {
+    await page.getByRole('button', { name: 'Hand back to bot' }).click();
+    await expect(panel.locator('.state-chip')).toHaveText(/Automation: (Bot|Waiting)/);
+    await expect.poll(() => questionsSent().length, { timeout: 30_000 }).toBe(3);
+    expect(questionsSent()[2]).toMatchObject({ recipientType: 'CONVERSATION', recipient: tiktokConversation });
+    await expect(page.getByRole('list', { name: 'Messages' }).getByText(QUESTION)).toHaveCount(3, { timeout: 15_000 });
+    await expectNoAxeViolations(page);
+  });
+});
