@@ -960,6 +960,18 @@ CREATE TABLE `meta_webhook_health` (
 	`last_signature_failure` text
 );
 --> statement-breakpoint
+CREATE TABLE `note_mentions` (
+	`message_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`conversation_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`message_id`, `user_id`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `note_mentions_user` ON `note_mentions` (`user_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `notification_integrations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

@@ -490,6 +490,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
               isNote: message.isNote,
               approvalStatus: message.approvalStatus,
               awaitingTranslation: draft.awaitingTranslation ?? false,
+              ...(message.isNote && draft.mentions?.length ? { mentions: draft.mentions } : {}),
             },
         now,
       ),

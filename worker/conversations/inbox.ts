@@ -12,6 +12,7 @@ import { type ChannelType, type ConversationStatus, conversations, memberships }
 import type { AppBindings } from '../env';
 import type { AuthContext } from '../http/context';
 import { ValidationError } from '../lib/errors';
+import { checkMentions, recordMentions } from '../notifications/mentions';
 import { agentLanguage, primaryLanguage } from '../translation/detect';
 import { type ConversationFilters, LIST_SELECT, listQueries } from './inbox-query';
 import { openConversation, upsertContact } from './intake';
@@ -430,9 +431,11 @@ export async function sendReply(
   db: Db,
   auth: AuthContext,
   conversationId: string,
-  input: { content: string; attachments?: string[]; isNote?: boolean; clientMessageId?: string },
+  input: { content: string; attachments?: string[]; isNote?: boolean; clientMessageId?: string; mentions?: string[] },
 ): Promise<{ message: LogMessage; created: boolean }> {
   const organizationId = auth.organization.id;
+  // Only a note mentions, and only members of this organisation (they are notified through the note's event).
+  const mentions = await checkMentions(db, organizationId, input);
   // Everything the reply refers to is checked before anything is charged or changed.
   const { conversation } = await prepareOutbound(db, {
     organizationId,
@@ -446,7 +449,10 @@ export async function sendReply(
       'AGENT',
       input.clientMessageId,
     );
-    if (existing) return { message: existing, created: false };
+    if (existing) {
+      await recordMentions(db, existing, mentions);
+      return { message: existing, created: false };
+    }
   }
   const channel = await loadChannel(db, organizationId, conversation.channelId);
   const isNote = input.isNote ?? false;
@@ -488,7 +494,9 @@ export async function sendReply(
     originalContent: needsTranslation ? content : content !== input.content ? input.content : null,
     language: isNote ? null : agent,
     externalId: input.clientMessageId ?? null,
+    mentions,
   });
+  await recordMentions(db, message, mentions);
   // Replying makes an unassigned conversation the replier's (a note or a retried post does not).
   if (!isNote && !duplicate && !conversation.assignedToId && auth.role !== 'VIEWER') {
     await conversationActor(env, conversation.id).update(ref, { assignedToId: auth.user.id }, { userId: auth.user.id });

@@ -163,6 +163,8 @@ export interface NewMessage {
   createdAt?: number;
   /** A reply held while the message.translate job translates it (announced in its message.posted event). */
   awaitingTranslation?: boolean;
+  /** Members an internal note @mentions (announced in its message.posted event, which notifies them). */
+  mentions?: string[];
 }
 
 export type ConversationPatch = Partial<

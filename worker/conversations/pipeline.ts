@@ -35,6 +35,8 @@ export interface OutboundMessage {
   externalId?: string | null;
   originalContent?: string | null;
   language?: string | null;
+  /** Members an internal note @mentions (notes only). */
+  mentions?: string[];
 }
 
 /** The one inbound entry point for every channel: durably accepted (and deduped) when it returns. */
@@ -98,6 +100,7 @@ export async function appendOutbound(
     approvalStatus: input.approvalStatus ?? 'NONE',
     awaitingTranslation: input.awaitingTranslation ?? false,
     citations: input.citations ?? null,
+    mentions: input.mentions,
   });
   if (duplicate || message.isNote || message.approvalStatus !== 'NONE') return { message, duplicate };
   return { message: await deliverMessage(env, db, conversation, message, { channel }), duplicate };

@@ -53,7 +53,14 @@ export const ARTICLE_STATUSES = ['PROCESSING', 'READY', 'ERROR'] as const;
 export const TOOL_TYPES = ['SERVER_SIDE', 'CLIENT_SIDE'] as const;
 export const TOOL_METHODS = ['GET', 'POST', 'PUT', 'PATCH'] as const;
 export const TOOL_CALL_STATUSES = ['SUCCESS', 'ERROR', 'TIMEOUT', 'INVALID_ARGUMENTS'] as const;
-export const NOTIFICATION_EVENTS = ['NEW_CONVERSATION', 'NEW_MESSAGE', 'ASSIGNED', 'STATUS_CHANGED'] as const;
+/** MENTION (a teammate @mentioned the member in an internal note) is personal: integrations never carry it. */
+export const NOTIFICATION_EVENTS = [
+  'NEW_CONVERSATION',
+  'NEW_MESSAGE',
+  'ASSIGNED',
+  'STATUS_CHANGED',
+  'MENTION',
+] as const;
 export const NOTIFICATION_DELIVERIES = [
   'IN_APP',
   'PUSH',
@@ -1857,3 +1864,19 @@ export const automationOrderSyncs = sqliteTable('automation_order_syncs', {
 
 export type AutomationOrder = typeof automationOrders.$inferSelect;
 export type AutomationOrderAttribution = typeof automationOrderAttributions.$inferSelect;
+
+// ── Mentions in internal notes (notifications/mentions.ts) ──────────────────────────────────────────────────
+/** The members an internal note @mentions (each one is notified once, through the MENTION preference). */
+export const noteMentions = sqliteTable(
+  'note_mentions',
+  {
+    messageId: text('message_id').notNull(),
+    organizationId: orgId(),
+    conversationId: text('conversation_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId] }), index('note_mentions_user').on(t.userId, t.createdAt)],
+);

@@ -35,6 +35,8 @@ export type DomainEvent = EventBase &
         approvalStatus: LogMessage['approvalStatus'];
         /** The reply waits while the message.translate job translates it. */
         awaitingTranslation: boolean;
+        /** The members an internal note @mentions (checked members of the organisation; notes only). */
+        mentions?: string[];
       } & MessageRef)
     | ({ type: 'message.approved'; senderType: LogMessage['senderType']; edited?: boolean } & MessageRef)
     | ({ type: 'message.rejected'; senderType: LogMessage['senderType'] } & MessageRef)

@@ -1,6 +1,7 @@
 // The notifications subscriber: turns a conversation's domain events into notifications for the members whose
 // preferences ask for them (never the member who caused the event), stores them (one per member per event),
 // pushes in-app ones live to that member's dashboards, and hands web push and integrations to keyed jobs.
+// A note that @mentions members tells them with a MENTION notification instead of the NEW_MESSAGE one.
 import { and, eq, inArray } from 'drizzle-orm';
 import { createDb, type Db } from '../db/client';
 import { contacts, conversations, memberships, messages, notifications, users } from '../db/schema';
@@ -20,9 +21,11 @@ export interface NotificationContent {
   conversationId: string;
   title: string;
   body: string | null;
-  /** Who gets it when their scope is ALL; `assignee` limits it to the assigned member. */
-  audience: 'members' | 'assignee';
+  /** Who gets it when their scope is ALL; `assignee` limits it to the assigned member, `mentioned` to those a
+   * note mentions (whatever their scope). */
+  audience: 'members' | 'assignee' | 'mentioned';
   assigneeId: string | null;
+  mentionedIds?: readonly string[];
   /** The same news for a channel everyone reads (Slack, webhooks): no "you". */
   publicTitle: string;
 }
@@ -39,8 +42,11 @@ async function nameOf(db: Db, userId: string | null | undefined): Promise<string
   return row?.name ?? null;
 }
 
-/** Reads what the message needs from D1 (the actor wrote the projection before it sent the event). */
-export async function describe(db: Db, event: DomainEvent): Promise<NotificationContent | null> {
+/**
+ * What the event tells members: at most one notification each (a mentioned member is told of the mention, the
+ * others of the note), read from D1 (the actor wrote the projection before it sent the event).
+ */
+export async function describe(db: Db, event: DomainEvent): Promise<NotificationContent[]> {
   const [conversation] = await db
     .select({
       assignedToId: conversations.assignedToId,
@@ -51,45 +57,49 @@ export async function describe(db: Db, event: DomainEvent): Promise<Notification
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .where(and(eq(conversations.id, event.conversationId), eq(conversations.organizationId, event.organizationId)));
-  if (!conversation) return null;
+  if (!conversation) return [];
   const who = conversation.contactName || conversation.contactEmail || 'a visitor';
   const base = { conversationId: event.conversationId, assigneeId: conversation.assignedToId };
 
   switch (event.type) {
     case 'conversation.opened':
-      return {
-        ...base,
-        event: 'NEW_CONVERSATION',
-        audience: 'members',
-        title: `New conversation with ${who}`,
-        publicTitle: `New conversation with ${who}`,
-        body: preview(conversation.preview),
-      };
+      return [
+        {
+          ...base,
+          event: 'NEW_CONVERSATION',
+          audience: 'members',
+          title: `New conversation with ${who}`,
+          publicTitle: `New conversation with ${who}`,
+          body: preview(conversation.preview),
+        },
+      ];
     case 'message.accepted':
     case 'message.posted': {
       if (event.type === 'message.posted' && (event.senderType !== 'AGENT' || event.approvalStatus === 'PENDING')) {
-        return null;
+        return [];
       }
       const [message] = await db
         .select({ seq: messages.seq, content: messages.content })
         .from(messages)
         .where(and(eq(messages.id, event.messageId), eq(messages.conversationId, event.conversationId)));
-      if (!message) return null;
+      if (!message) return [];
       if (event.type === 'message.accepted') {
         // The conversation's first message is the new conversation itself: NEW_CONVERSATION tells of it.
-        if (event.first) return null;
-        return {
-          ...base,
-          event: 'NEW_MESSAGE',
-          audience: 'members',
-          title: `New message from ${who}`,
-          publicTitle: `New message from ${who}`,
-          body: preview(message.content),
-        };
+        if (event.first) return [];
+        return [
+          {
+            ...base,
+            event: 'NEW_MESSAGE',
+            audience: 'members',
+            title: `New message from ${who}`,
+            publicTitle: `New message from ${who}`,
+            body: preview(message.content),
+          },
+        ];
       }
       const agent = (await nameOf(db, event.actor.id)) ?? 'A teammate';
       const what = event.isNote ? 'added a note' : 'replied';
-      return {
+      const posted: NotificationContent = {
         ...base,
         event: 'NEW_MESSAGE',
         audience: 'members',
@@ -97,42 +107,58 @@ export async function describe(db: Db, event: DomainEvent): Promise<Notification
         publicTitle: `${agent} ${what} to ${who}`,
         body: preview(message.content),
       };
+      if (!event.isNote || !event.mentions?.length) return [posted];
+      // Listed first: a mentioned member is told of the mention and not also of the note.
+      const mention: NotificationContent = {
+        ...posted,
+        event: 'MENTION',
+        audience: 'mentioned',
+        mentionedIds: event.mentions,
+        title: `${agent} mentioned you in a note on the conversation with ${who}`,
+        publicTitle: `${agent} mentioned a teammate in a note on the conversation with ${who}`,
+      };
+      return [mention, posted];
     }
     case 'conversation.assigned': {
-      if (!event.assignedToId) return null;
+      if (!event.assignedToId) return [];
       const by = await nameOf(db, event.actor.type === 'USER' ? event.actor.id : null);
       const assignee = (await nameOf(db, event.assignedToId)) ?? 'a member';
-      return {
-        ...base,
-        assigneeId: event.assignedToId,
-        event: 'ASSIGNED',
-        audience: 'assignee',
-        title: by
-          ? `${by} assigned you the conversation with ${who}`
-          : `You were assigned the conversation with ${who}`,
-        publicTitle: `Conversation with ${who} assigned to ${assignee}`,
-        body: preview(conversation.preview),
-      };
+      return [
+        {
+          ...base,
+          assigneeId: event.assignedToId,
+          event: 'ASSIGNED',
+          audience: 'assignee',
+          title: by
+            ? `${by} assigned you the conversation with ${who}`
+            : `You were assigned the conversation with ${who}`,
+          publicTitle: `Conversation with ${who} assigned to ${assignee}`,
+          body: preview(conversation.preview),
+        },
+      ];
     }
     case 'conversation.status_changed': {
       const by = await nameOf(db, event.actor.type === 'USER' ? event.actor.id : null);
       const title = `Conversation with ${who} is now ${event.to.toLowerCase()}`;
-      return {
-        ...base,
-        event: 'STATUS_CHANGED',
-        audience: 'members',
-        title,
-        publicTitle: title,
-        body: by ? `Changed by ${by}` : null,
-      };
+      return [
+        {
+          ...base,
+          event: 'STATUS_CHANGED',
+          audience: 'members',
+          title,
+          publicTitle: title,
+          body: by ? `Changed by ${by}` : null,
+        },
+      ];
     }
     default:
-      return null;
+      return [];
   }
 }
 
 interface Delivery {
   userId: string;
+  content: NotificationContent;
   inApp: boolean;
   email: boolean;
   push: boolean;
@@ -153,17 +179,24 @@ export async function recipients(
   const candidates = members
     .map((m) => m.userId)
     .filter((id) => id !== actorId)
-    .filter((id) => content.audience === 'members' || id === content.assigneeId);
+    .filter((id) =>
+      content.audience === 'members'
+        ? true
+        : content.audience === 'assignee'
+          ? id === content.assigneeId
+          : (content.mentionedIds ?? []).includes(id),
+    );
   const prefs = await preferencesOf(db, organizationId, candidates);
   const deliveries: Delivery[] = [];
   for (const userId of candidates) {
     const p = prefs.get(userId);
     if (!p) continue;
-    // ASSIGNED_ONLY: only conversations assigned to this member (an ASSIGNED alert is, by definition).
-    if (p.scope === 'ASSIGNED_ONLY' && content.assigneeId !== userId) continue;
+    // ASSIGNED_ONLY: only conversations assigned to this member (an ASSIGNED alert is, by definition), and
+    // whatever mentions them by name.
+    if (p.scope === 'ASSIGNED_ONLY' && content.assigneeId !== userId && content.audience !== 'mentioned') continue;
     const row = p.matrix[content.event];
     if (row.IN_APP || row.EMAIL || row.PUSH) {
-      deliveries.push({ userId, inApp: row.IN_APP, email: row.EMAIL, push: row.PUSH });
+      deliveries.push({ userId, content, inApp: row.IN_APP, email: row.EMAIL, push: row.PUSH });
     }
   }
   return deliveries;
@@ -174,10 +207,17 @@ const INSERT_CHUNK = 9;
 
 export async function dispatch(env: AppBindings, event: DomainEvent): Promise<void> {
   const db = createDb(env.DB);
-  const content = await describe(db, event);
-  if (!content) return;
+  const contents = await describe(db, event);
+  if (!contents.length) return;
 
-  const deliveries = await recipients(db, event.organizationId, content, event.actor);
+  // One notification per member: the first content that reaches them (a mention before the note).
+  const deliveries: Delivery[] = [];
+  for (const content of contents) {
+    const told = new Set(deliveries.map((d) => d.userId));
+    for (const d of await recipients(db, event.organizationId, content, event.actor)) {
+      if (!told.has(d.userId)) deliveries.push(d);
+    }
+  }
   const created: (typeof notifications.$inferSelect)[] = [];
   for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
     const chunk = deliveries.slice(i, i + INSERT_CHUNK);
@@ -187,11 +227,11 @@ export async function dispatch(env: AppBindings, event: DomainEvent): Promise<vo
         chunk.map((d) => ({
           organizationId: event.organizationId,
           userId: d.userId,
-          event: content.event,
+          event: d.content.event,
           eventId: event.id,
-          conversationId: content.conversationId,
-          title: content.title,
-          body: content.body,
+          conversationId: d.content.conversationId,
+          title: d.content.title,
+          body: d.content.body,
           inApp: d.inApp,
           emailStatus: d.email ? ('PENDING' as const) : null,
           createdAt: new Date(event.occurredAt),
@@ -228,6 +268,9 @@ export async function dispatch(env: AppBindings, event: DomainEvent): Promise<vo
     }
   }
 
+  // Integrations carry the news itself, never whom a note mentioned.
+  const content = contents.find((c) => c.event !== 'MENTION');
+  if (!content || content.event === 'MENTION') return;
   for (const integration of await integrationsFor(db, event.organizationId, content.event)) {
     await enqueue(env.JOBS, {
       kind: 'notification.integration',

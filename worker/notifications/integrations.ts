@@ -13,6 +13,13 @@ import { decryptJson, encryptJson, maskSecret } from '../lib/secrets';
 import type { NotificationEvent } from './preferences';
 
 export type IntegrationType = 'SLACK' | 'WEBHOOK';
+/** What an integration may carry: every event but MENTION, which is news for the mentioned member alone. */
+export const INTEGRATION_EVENTS = [
+  'NEW_CONVERSATION',
+  'NEW_MESSAGE',
+  'ASSIGNED',
+  'STATUS_CHANGED',
+] as const satisfies readonly NotificationEvent[];
 /** A SENDING claim older than this is assumed dead and taken over. */
 const DELIVERY_LEASE_MS = 2 * 60_000;
 const POST_TIMEOUT_MS = 10_000;

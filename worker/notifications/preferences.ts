@@ -18,7 +18,10 @@ export interface Preferences {
   matrix: Matrix;
 }
 
-/** A new member: everything in the app, email when something is assigned to them, push (once a device subscribes) for what needs an answer. */
+/**
+ * A new member: everything in the app, email when something is assigned to them or a teammate mentions them,
+ * push (once a device subscribes) for what needs an answer.
+ */
 export function defaultPreferences(): Preferences {
   const row = (inApp: boolean, email: boolean, push: boolean) => ({ IN_APP: inApp, EMAIL: email, PUSH: push });
   return {
@@ -28,6 +31,7 @@ export function defaultPreferences(): Preferences {
       NEW_MESSAGE: row(true, false, true),
       ASSIGNED: row(true, true, true),
       STATUS_CHANGED: row(true, false, false),
+      MENTION: row(true, true, true),
     },
   };
 }
@@ -105,7 +109,7 @@ export async function savePreferences(
       updatedAt: now,
     })),
   );
-  // 12 rows × 7 columns stays under D1's 100 bound parameters per statement only in two halves.
+  // 15 rows × 7 columns stays under D1's 100 bound parameters per statement only in two halves.
   const half = Math.ceil(values.length / 2);
   const upsert = (chunk: typeof values) =>
     db

@@ -22,6 +22,7 @@ import { pagingQuery } from '../http/paging';
 import { withAgent, withOrganization } from '../http/session';
 import { id, idParams, validate } from '../http/validate';
 import { ValidationError } from '../lib/errors';
+import { MAX_MENTIONS } from '../notifications/mentions';
 
 const listSchema = z.object({
   ...pagingQuery(),
@@ -96,6 +97,8 @@ export const sendMessageSchema = z.object({
     .max(10, 'At most 10 attachments')
     .optional(),
   isNote: z.boolean().optional(),
+  /** Members an internal note @mentions (each is notified); a reply mentions no one. */
+  mentions: z.array(id('A mentioned member')).max(MAX_MENTIONS, `At most ${MAX_MENTIONS} mentions`).optional(),
   /** Retrying a send with the same id returns the first message instead of sending twice. */
   clientMessageId: z.string().min(1).max(100).optional(),
 });

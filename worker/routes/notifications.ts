@@ -12,6 +12,7 @@ import { listNotifications, markRead } from '../notifications/inbox';
 import {
   createIntegration,
   deleteIntegration,
+  INTEGRATION_EVENTS,
   listIntegrations,
   updateIntegration,
 } from '../notifications/integrations';
@@ -103,8 +104,8 @@ const unsubscribeSchema = z.object({ endpoint });
 const statusQuery = z.object({ endpoint: endpoint.optional() });
 
 const events = z
-  .array(z.enum(NOTIFICATION_EVENTS, { error: `Events are ${NOTIFICATION_EVENTS.join(', ')}` }))
-  .max(NOTIFICATION_EVENTS.length * 2);
+  .array(z.enum(INTEGRATION_EVENTS, { error: `Events are ${INTEGRATION_EVENTS.join(', ')}` }))
+  .max(INTEGRATION_EVENTS.length * 2);
 const integrationName = z.string().trim().min(1, 'name is required').max(100, 'name must be at most 100 characters');
 const integrationUrl = z
   .string({ error: 'url is required' })

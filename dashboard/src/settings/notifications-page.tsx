@@ -17,6 +17,8 @@ import { ErrorPanel, Field, useLoad } from '../ui';
 
 type Preferences = ApiData<typeof api.notifications.preferences.$get>;
 type Event = keyof Preferences['matrix'];
+/** Integrations carry every event but mentions, which are news for the mentioned member alone. */
+type IntegrationEvent = Exclude<Event, 'MENTION'>;
 type Channel = keyof Preferences['matrix'][Event];
 type Integration = ApiData<typeof api.notifications.integrations.$get>[number];
 
@@ -25,7 +27,9 @@ const EVENTS: [Event, string][] = [
   ['NEW_MESSAGE', 'New message'],
   ['ASSIGNED', 'Assigned to me'],
   ['STATUS_CHANGED', 'Status changed'],
+  ['MENTION', 'Mentioned in a note'],
 ];
+const INTEGRATION_EVENTS = EVENTS.filter((e): e is [IntegrationEvent, string] => e[0] !== 'MENTION');
 const CHANNELS: [Channel, string][] = [
   ['IN_APP', 'In-app'],
   ['EMAIL', 'Email'],
@@ -360,7 +364,7 @@ function IntegrationForm({ onDone }: { onDone: (created?: Integration) => void }
   const [type, setType] = useState<'SLACK' | 'WEBHOOK'>('SLACK');
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<Event[]>(['NEW_CONVERSATION']);
+  const [events, setEvents] = useState<IntegrationEvent[]>(['NEW_CONVERSATION']);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -412,7 +416,7 @@ function IntegrationForm({ onDone }: { onDone: (created?: Integration) => void }
       </Field>
       <fieldset class="radios">
         <legend>Events</legend>
-        {EVENTS.map(([event, label]) => (
+        {INTEGRATION_EVENTS.map(([event, label]) => (
           <label key={event} class="check">
             <input
               type="checkbox"
