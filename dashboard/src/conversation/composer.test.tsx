@@ -236,4 +236,58 @@ describe('Composer', () => {
       },
     ]);
   });
+
+  it('@ in a note offers teammates by any word of their name and sends whom the note mentions', async () => {
+    const api = fakeApi({ 'POST /api/conversations/conv-1/messages': sent });
+    const onSent = vi.fn();
+    const teammates = [
+      { userId: 'u-mira', name: 'Mira Kovač' },
+      { userId: 'u-marko', name: 'Marko Novak' },
+      { userId: 'u-ana', name: 'Ana Horvat' },
+    ];
+    render(<Composer conversationId="conv-1" onSent={onSent} teammates={teammates} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Internal note' }));
+    const note = screen.getByLabelText<HTMLTextAreaElement>('Internal note (team only, never sent)');
+
+    fireEvent.input(note, { target: { value: 'Can you check this @m' } });
+    const picker = screen.getByRole('list', { name: 'Teammates' });
+    expect([...picker.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['@Mira Kovač', '@Marko Novak']);
+    fireEvent.keyDown(note, { key: 'ArrowDown' });
+    fireEvent.keyDown(note, { key: 'Enter' });
+    expect(note.value).toBe('Can you check this @Marko Novak ');
+    // A surname finds her too; choosing her with the mouse.
+    fireEvent.input(note, { target: { value: `${note.value}and @kov` } });
+    fireEvent.click(screen.getByRole('button', { name: '@Mira Kovač' }));
+    expect(note.value).toBe('Can you check this @Marko Novak and @Mira Kovač ');
+    // Ana was picked, then her name deleted: she is not mentioned.
+    fireEvent.input(note, { target: { value: `${note.value}@an` } });
+    fireEvent.keyDown(note, { key: 'Enter' });
+    fireEvent.input(note, { target: { value: 'Can you check this @Marko Novak and @Mira Kovač please' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add internal note' }));
+
+    await waitFor(() => expect(onSent).toHaveBeenCalled());
+    const [call] = api.find('POST', '/api/conversations/conv-1/messages');
+    expect(call?.body).toEqual({
+      conversationId: 'conv-1',
+      content: 'Can you check this @Marko Novak and @Mira Kovač please',
+      isNote: true,
+      mentions: ['u-marko', 'u-mira'],
+    });
+  });
+
+  it('offers no teammates in a reply to the customer and never sends mentions with it', async () => {
+    const api = fakeApi({ 'POST /api/conversations/conv-1/messages': sent });
+    const onSent = vi.fn();
+    render(<Composer conversationId="conv-1" onSent={onSent} teammates={[{ userId: 'u-mira', name: 'Mira' }]} />);
+    const reply = screen.getByLabelText<HTMLTextAreaElement>('Reply to the customer');
+    fireEvent.input(reply, { target: { value: 'Thanks @Mi' } });
+    expect(screen.queryByRole('list', { name: 'Teammates' })).toBeNull();
+    fireEvent.input(reply, { target: { value: 'Thanks @Mira' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send reply' }));
+    await waitFor(() => expect(onSent).toHaveBeenCalled());
+    expect(api.find('POST', '/api/conversations/conv-1/messages')[0]?.body).toEqual({
+      conversationId: 'conv-1',
+      content: 'Thanks @Mira',
+    });
+  });
 });

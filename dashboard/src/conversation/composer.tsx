@@ -48,6 +48,19 @@ interface Suggestion {
   label: string;
   detail?: string;
   insert: string;
+  /** A teammate's suggestion: choosing it mentions them. */
+  mention?: Teammate;
+}
+
+interface Teammate {
+  userId: string;
+  name: string;
+}
+
+/** The teammates chosen from the picker whose "@Name" is still in the note: they are the ones notified. */
+function mentionedIn(content: string, chosen: readonly Teammate[]): string[] {
+  const ids = chosen.filter((m) => content.includes(`@${m.name}`)).map((m) => m.userId);
+  return [...new Set(ids)];
 }
 
 export function Composer({
@@ -61,7 +74,7 @@ export function Composer({
   /** Values for saved replies' placeholders (the contact's and the agent's names). */
   placeholders?: PlaceholderValues;
   /** Members an internal note can @mention. */
-  teammates?: { userId: string; name: string }[];
+  teammates?: Teammate[];
 }) {
   const [mode, setMode] = useState<Mode>('reply');
   const [text, setText] = useState({ reply: '', note: '' });
@@ -72,6 +85,8 @@ export function Composer({
   const [dismissed, setDismissed] = useState<string | null>(null);
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [savedReplies, setSavedReplies] = useState<{ shortcut: string; content: string }[] | null>(null);
+  // Teammates picked with "@" in the note being written (notes only: a reply never mentions anyone).
+  const [chosen, setChosen] = useState<Teammate[]>([]);
   const box = useRef<HTMLTextAreaElement>(null);
   const typing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const files = { reply: useUploads(conversationId), note: useUploads(conversationId) };
@@ -102,10 +117,16 @@ export function Composer({
           insert: fillPlaceholders(r.content, placeholders),
         }));
     } else if (mode === 'note') {
+      // "@mi" and "@kov" both find Mira Kovač: any word of the name.
       suggestions = teammates
-        .filter((m) => m.name.toLowerCase().startsWith(q))
+        .filter((m) =>
+          m.name
+            .toLowerCase()
+            .split(/\s+/)
+            .some((w) => w.startsWith(q)),
+        )
         .slice(0, 8)
-        .map((m) => ({ key: m.userId, label: `@${m.name}`, insert: `@${m.name} ` }));
+        .map((m) => ({ key: m.userId, label: `@${m.name}`, insert: `@${m.name} `, mention: m }));
     }
   }
   const choosing = suggestions.length > 0;
@@ -115,6 +136,8 @@ export function Composer({
 
   const choose = (s: Suggestion) => {
     setContent(content.slice(0, content.length - word!.length) + s.insert);
+    const mention = s.mention;
+    if (mention) setChosen((c) => (c.some((m) => m.userId === mention.userId) ? c : [...c, mention]));
     setActive(0);
     box.current?.focus();
   };
@@ -148,17 +171,19 @@ export function Composer({
     setBusy(true);
     setError(null);
     const attachments = uploads.mediaIds.length ? { attachments: uploads.mediaIds } : {};
+    const mentions = mode === 'note' ? mentionedIn(content, chosen) : [];
     try {
       await call(
         api.conversations[':id'].messages.$post({
           param: { id: conversationId },
           json:
             mode === 'note'
-              ? { conversationId, content, ...attachments, isNote: true }
+              ? { conversationId, content, ...attachments, isNote: true, ...(mentions.length ? { mentions } : {}) }
               : { conversationId, content, ...attachments },
         }),
       );
       setText((t) => ({ ...t, [mode]: '' }));
+      if (mode === 'note') setChosen([]);
       uploads.clear();
       onSent();
     } catch (err) {
@@ -323,8 +348,8 @@ export function Composer({
               {uploads.uploading
                 ? 'Waiting for files to upload…'
                 : enterSends
-                  ? `Enter to ${mode === 'reply' ? 'send' : 'save'}, Shift+Enter for a new line, / for saved replies`
-                  : `Ctrl+Enter to ${mode === 'reply' ? 'send' : 'save'}, / for saved replies`}
+                  ? `Enter to ${mode === 'reply' ? 'send' : 'save'}, Shift+Enter for a new line, / for saved replies${mode === 'note' ? ', @ to mention a teammate' : ''}`
+                  : `Ctrl+Enter to ${mode === 'reply' ? 'send' : 'save'}, / for saved replies${mode === 'note' ? ', @ to mention a teammate' : ''}`}
             </small>
             <label class="check small">
               <input type="checkbox" checked={enterSends} onChange={toggleEnter} />
