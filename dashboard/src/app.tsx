@@ -26,6 +26,8 @@ const routes: [string, Loader][] = [
   ['/settings/billing', () => import('./billing/billing-page').then((m) => m.BillingPage)],
   ['/knowledge-base', () => import('./knowledge/knowledge-page').then((m) => m.KnowledgePage)],
   ['/analytics', () => import('./analytics/analytics-page').then((m) => m.AnalyticsPage)],
+  ['/analytics/posts', () => import('./analytics/automation-reports').then((m) => m.PostsReportPage)],
+  ['/analytics/flows', () => import('./analytics/automation-reports').then((m) => m.FlowsReportPage)],
   ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],
   ['/settings/agent-tools', () => import('./settings/agent-tools-page').then((m) => m.AgentToolsPage)],
   ['/settings/agent-tools/:id', () => import('./settings/agent-tool-page').then((m) => m.AgentToolPage)],

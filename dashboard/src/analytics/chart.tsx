@@ -8,6 +8,8 @@ export interface Series {
   label: string;
   values: (number | null)[];
   color: string;
+  /** Drawn as a dotted outline (soft-attributed figures), in the chart and its legend. */
+  dotted?: boolean;
 }
 
 interface ChartProps {
@@ -19,11 +21,13 @@ interface ChartProps {
   kind?: 'line' | 'bars';
   /** How a value reads in the table. */
   format?: (value: number | null) => string;
+  /** The first column's heading in the table (default Day, or Hour for bars). */
+  xLabel?: string;
 }
 
 const plain = (v: number | null) => (v === null ? '—' : v.toLocaleString());
 
-export function Chart({ id, title, labels, series, kind = 'line', format = plain }: ChartProps) {
+export function Chart({ id, title, labels, series, kind = 'line', format = plain, xLabel }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -45,11 +49,20 @@ export function Chart({ id, title, labels, series, kind = 'line', format = plain
         ],
         series: [
           {},
-          ...series.map((s) => ({
+          ...series.map((s, i) => ({
             label: s.label,
             stroke: s.color,
             width: 2,
-            ...(kind === 'bars' ? { fill: s.color, paths: uPlot.paths.bars?.({ size: [0.7, 40] }) } : {}),
+            ...(s.dotted ? { dash: [3, 3] } : {}),
+            // Two bar series stand side by side around each tick; one is centred.
+            ...(kind === 'bars'
+              ? {
+                  fill: s.dotted ? 'transparent' : s.color,
+                  paths: uPlot.paths.bars?.(
+                    series.length === 2 ? { size: [0.35, 30], align: i === 0 ? -1 : 1 } : { size: [0.7, 40] },
+                  ),
+                }
+              : {}),
           })),
         ],
       },
@@ -71,7 +84,12 @@ export function Chart({ id, title, labels, series, kind = 'line', format = plain
         <span class="chart-legend">
           {series.map((s) => (
             <span key={s.label}>
-              <span class="swatch" style={{ background: s.color }} aria-hidden="true" /> {s.label}
+              <span
+                class={s.dotted ? 'swatch dotted' : 'swatch'}
+                style={s.dotted ? { borderColor: s.color } : { background: s.color }}
+                aria-hidden="true"
+              />{' '}
+              {s.label}
             </span>
           ))}
         </span>
@@ -84,7 +102,7 @@ export function Chart({ id, title, labels, series, kind = 'line', format = plain
             <caption class="sr-only">{title}</caption>
             <thead>
               <tr>
-                <th scope="col">{kind === 'bars' ? 'Hour' : 'Day'}</th>
+                <th scope="col">{xLabel ?? (kind === 'bars' ? 'Hour' : 'Day')}</th>
                 {series.map((s) => (
                   <th scope="col" key={s.label}>
                     {s.label}

@@ -12,6 +12,7 @@ import { AutomationActions, AutomationPanel } from './automation-panel';
 import { Composer } from './composer';
 import { EarlierConversations } from './earlier-conversations';
 import { MetaWindow } from './meta-window';
+import { OrderPanel } from './order-panel';
 import { Thread, type ThreadMessage } from './thread';
 import { VisitorDetails } from './visitor-details';
 import { VisitorRating } from './visitor-rating';
@@ -316,6 +317,7 @@ export function ConversationPage({ params }: { params: Record<string, string> })
           </dl>
           {automation.data && <AutomationPanel automation={automation.data} />}
           <VisitorDetails conversationId={id} />
+          {c.channel?.type === 'TIKTOK' && <OrderPanel conversationId={id} />}
           <EarlierConversations contactId={c.contactId} currentId={id} />
           <h2>Conversation</h2>
           {canReply ? (
