@@ -2,7 +2,7 @@
 // connection (per-type credentials), language & translation, AI, and the website-chat widget.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { type ApiData, api, call } from '../api';
+import { type ApiData, ApiError, api, call, fieldError } from '../api';
 import { ErrorPanel, Field, useLoad } from '../ui';
 
 export type Channel = ApiData<typeof api.channels.$get>[number];
@@ -106,7 +106,40 @@ export interface ChannelDraft {
   subtitle: string;
   greeting: string;
   allowedDomains: string;
+  // Website chat: business hours (off = always open) and the pre-chat form.
+  hoursOn: boolean;
+  timeZone: string;
+  intervals: BusinessInterval[];
+  replyTime: string;
+  preChatForm: PreChatMode;
   isActive: boolean;
+}
+
+export interface BusinessInterval {
+  day: number;
+  start: string;
+  end: string;
+}
+export type PreChatMode = 'OFF' | 'OPTIONAL' | 'REQUIRED';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+/** What "Set business hours" starts from: Monday to Friday, nine to five. */
+const WORKWEEK: BusinessInterval[] = [1, 2, 3, 4, 5].map((day) => ({ day, start: '09:00', end: '17:00' }));
+
+function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** The allowed-domains text as the list the API takes: one entry per line or comma ("not a domain" stays one). */
+export function domainEntries(text: string): string[] {
+  return text
+    .split(/[\n,]+/)
+    .map((d) => d.trim())
+    .filter(Boolean);
 }
 
 export function newDraft(type: ChannelType): ChannelDraft {
@@ -128,6 +161,11 @@ export function newDraft(type: ChannelType): ChannelDraft {
     subtitle: '',
     greeting: '',
     allowedDomains: '',
+    hoursOn: false,
+    timeZone: browserTimeZone(),
+    intervals: WORKWEEK,
+    replyTime: '',
+    preChatForm: 'OFF',
     isActive: true,
   };
 }
@@ -137,7 +175,10 @@ export function draftFromChannel(channel: Channel): ChannelDraft {
     appearance?: { color?: string; position?: 'left' | 'right'; title?: string; subtitle?: string };
     greeting?: string;
     allowedDomains?: string[];
+    businessHours?: { timeZone: string; intervals: BusinessInterval[]; replyTime?: string } | null;
+    preChatForm?: PreChatMode;
   };
+  const hours = settings.businessHours;
   const credentials: Record<string, string | boolean> = {};
   for (const [key, value] of Object.entries(channel.credentials ?? {})) {
     credentials[key] = typeof value === 'boolean' ? value : String(value ?? '');
@@ -160,6 +201,10 @@ export function draftFromChannel(channel: Channel): ChannelDraft {
     subtitle: settings.appearance?.subtitle ?? '',
     greeting: settings.greeting ?? '',
     allowedDomains: (settings.allowedDomains ?? []).join('\n'),
+    ...(hours
+      ? { hoursOn: true, timeZone: hours.timeZone, intervals: hours.intervals, replyTime: hours.replyTime ?? '' }
+      : {}),
+    preChatForm: settings.preChatForm ?? 'OFF',
     isActive: channel.isActive,
   };
 }
@@ -182,10 +227,15 @@ export function channelBody(draft: ChannelDraft) {
             ...(draft.subtitle.trim() ? { subtitle: draft.subtitle } : {}),
           },
           greeting: draft.greeting,
-          allowedDomains: draft.allowedDomains
-            .split(/[\s,]+/)
-            .map((d) => d.trim())
-            .filter(Boolean),
+          allowedDomains: domainEntries(draft.allowedDomains),
+          businessHours: draft.hoursOn
+            ? {
+                timeZone: draft.timeZone,
+                intervals: draft.intervals,
+                ...(draft.replyTime.trim() ? { replyTime: draft.replyTime } : {}),
+              }
+            : null,
+          preChatForm: draft.preChatForm,
         }
       : undefined;
   return {
@@ -480,7 +530,110 @@ export function AiSection({ draft, set, error }: SectionProps) {
   );
 }
 
+/** The API's per-entry errors (`settings.allowedDomains.2`), each beside the entry it is about. */
+function allowedDomainErrors(draft: ChannelDraft, error: unknown): { entry: string; message: string }[] {
+  if (!(error instanceof ApiError) || !error.fields) return [];
+  const entries = domainEntries(draft.allowedDomains);
+  return Object.entries(error.fields).flatMap(([key, messages]) => {
+    const match = /^settings\.allowedDomains\.(\d+)$/.exec(key);
+    const entry = match ? entries[Number(match[1])] : undefined;
+    return entry !== undefined && messages[0] ? [{ entry, message: messages[0] }] : [];
+  });
+}
+
+function BusinessHoursFields({ draft, set, error }: SectionProps) {
+  const change = (i: number, patch: Partial<BusinessInterval>) =>
+    set({ intervals: draft.intervals.map((interval, j) => (j === i ? { ...interval, ...patch } : interval)) });
+  return (
+    <fieldset class="business-hours">
+      <legend>Business hours</legend>
+      <label class="check">
+        <input type="checkbox" checked={draft.hoursOn} onChange={(e) => set({ hoursOn: e.currentTarget.checked })} />
+        Set business hours (outside them the widget says when the team is back)
+      </label>
+      {draft.hoursOn && (
+        <>
+          <Field label="Time zone" name="settings.businessHours.timeZone" error={error} hint="e.g. Europe/Ljubljana">
+            {(p) => <input {...p} value={draft.timeZone} onInput={(e) => set({ timeZone: e.currentTarget.value })} />}
+          </Field>
+          {draft.intervals.map((interval, i) => (
+            <div class="row" key={i}>
+              <Field label={`Day ${i + 1}`} name={`settings.businessHours.intervals.${i}.day`} error={error}>
+                {(p) => (
+                  <select
+                    {...p}
+                    value={String(interval.day)}
+                    onChange={(e) => change(i, { day: Number(e.currentTarget.value) })}
+                  >
+                    {WEEKDAYS.map((name, d) => (
+                      <option key={name} value={String(d + 1)}>
+                        {name}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label={`Opens ${i + 1}`} name={`settings.businessHours.intervals.${i}.start`} error={error}>
+                {(p) => (
+                  <input
+                    {...p}
+                    type="time"
+                    value={interval.start}
+                    onInput={(e) => change(i, { start: e.currentTarget.value })}
+                  />
+                )}
+              </Field>
+              <Field label={`Closes ${i + 1}`} name={`settings.businessHours.intervals.${i}.end`} error={error}>
+                {(p) => (
+                  <input
+                    {...p}
+                    type="time"
+                    value={interval.end}
+                    onInput={(e) => change(i, { end: e.currentTarget.value })}
+                  />
+                )}
+              </Field>
+              <button
+                type="button"
+                aria-label={`Remove hours ${i + 1} (${WEEKDAYS[interval.day - 1] ?? ''})`}
+                onClick={() => set({ intervals: draft.intervals.filter((_, j) => j !== i) })}
+              >
+                Remove
+              </button>
+            </div>
+          ))}
+          <button
+            type="button"
+            onClick={() => set({ intervals: [...draft.intervals, { day: 6, start: '10:00', end: '14:00' }] })}
+          >
+            Add opening hours
+          </button>
+          {fieldError(error, 'settings.businessHours.intervals') && (
+            <p class="field-error">{fieldError(error, 'settings.businessHours.intervals')}</p>
+          )}
+          <Field
+            label="Reply time outside hours"
+            name="settings.businessHours.replyTime"
+            error={error}
+            hint='Shown as "We reply …", e.g. within a day'
+          >
+            {(p) => (
+              <input
+                {...p}
+                maxLength={80}
+                value={draft.replyTime}
+                onInput={(e) => set({ replyTime: e.currentTarget.value })}
+              />
+            )}
+          </Field>
+        </>
+      )}
+    </fieldset>
+  );
+}
+
 export function WidgetSection({ draft, set, error }: SectionProps) {
+  const domainErrors = allowedDomainErrors(draft, error);
   return (
     <Fieldset legend="Widget appearance">
       <div class="row">
@@ -524,17 +677,46 @@ export function WidgetSection({ draft, set, error }: SectionProps) {
         label="Allowed domains"
         name="settings.allowedDomains"
         error={error}
-        hint="One per line, e.g. shop.example.com. Empty: the widget works on any site."
+        hint="One per line, e.g. shop.example.com (and its subdomains) or *.example.com (subdomains only). Empty: the widget works on any site."
       >
         {(p) => (
           <textarea
             {...p}
             rows={3}
             value={draft.allowedDomains}
+            aria-invalid={p['aria-invalid'] || domainErrors.length > 0 || undefined}
             onInput={(e) => set({ allowedDomains: e.currentTarget.value })}
           />
         )}
       </Field>
+      {domainErrors.length > 0 && (
+        <ul class="field-error" aria-label="Allowed domains to fix">
+          {domainErrors.map(({ entry, message }) => (
+            <li key={entry}>
+              “{entry}”: {message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Field
+        label="Pre-chat form"
+        name="settings.preChatForm"
+        error={error}
+        hint="Ask the visitor's name and email before their first message."
+      >
+        {(p) => (
+          <select
+            {...p}
+            value={draft.preChatForm}
+            onChange={(e) => set({ preChatForm: e.currentTarget.value as PreChatMode })}
+          >
+            <option value="OFF">Off</option>
+            <option value="OPTIONAL">Optional (the visitor may skip it)</option>
+            <option value="REQUIRED">Required (an email before the first message)</option>
+          </select>
+        )}
+      </Field>
+      <BusinessHoursFields draft={draft} set={set} error={error} />
       <div class="widget-preview" aria-hidden="true">
         <span class="launcher" style={{ background: draft.color, [draft.position]: '8px' }}>
           💬

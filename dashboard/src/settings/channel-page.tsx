@@ -38,6 +38,7 @@ export function ChannelPage({ params }: { params: Record<string, string> }) {
             {CHANNEL_TYPE_LABELS[c.type]} · id <code>{c.id}</code>
           </p>
           {c.type === 'WEBSITE_CHAT' && <EmbedSnippet id={c.id} />}
+          {c.type === 'WEBSITE_CHAT' && <RefusedOrigins id={c.id} version={c.updatedAt} />}
           {c.type === 'EMAIL' && <EmailPollStatus channelId={c.id} />}
           {canManageSettings && (c.type === 'FACEBOOK' || c.type === 'INSTAGRAM' || c.type === 'WHATSAPP') && (
             <MetaConnection channelId={c.id} />
@@ -70,6 +71,44 @@ function EmbedSnippet({ id }: { id: string }) {
         {copied ? 'Copied' : 'Copy embed code'}
       </button>
     </div>
+  );
+}
+
+/** Sites whose widget the channel refused lately: the admin sees "add it" instead of guessing why nothing shows. */
+function RefusedOrigins({ id, version }: { id: string; version: string }) {
+  const list = useLoad(() => call(api.channels[':id']['refused-origins'].$get({ param: { id } })), [id, version]);
+  if (list.error) return <ErrorPanel error={list.error} />;
+  if (!list.data?.length) return null;
+  return (
+    <section class="card" aria-labelledby="refused-title">
+      <h2 id="refused-title">Sites where the widget was refused</h2>
+      <p>
+        These sites tried to show the chat but are not in the allowed domains, so their visitors saw no launcher. Add
+        the ones that are yours to Allowed domains below.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Site</th>
+            <th scope="col">Times refused (at least)</th>
+            <th scope="col">Last time</th>
+            <th scope="col">Now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data.map((r) => (
+            <tr key={r.origin}>
+              <td>
+                <code>{r.origin}</code>
+              </td>
+              <td>{r.count}</td>
+              <td>{new Date(r.lastSeenAt).toLocaleString()}</td>
+              <td>{r.allowedNow ? 'Allowed' : `Add ${new URL(r.origin).hostname}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
