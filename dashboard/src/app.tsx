@@ -26,6 +26,7 @@ const routes: [string, Loader][] = [
   ['/settings/billing', () => import('./billing/billing-page').then((m) => m.BillingPage)],
   ['/knowledge-base', () => import('./knowledge/knowledge-page').then((m) => m.KnowledgePage)],
   ['/analytics', () => import('./analytics/analytics-page').then((m) => m.AnalyticsPage)],
+  ['/analytics/business-hours', () => import('./analytics/business-hours').then((m) => m.BusinessHoursPage)],
   ['/analytics/posts', () => import('./analytics/automation-reports').then((m) => m.PostsReportPage)],
   ['/analytics/flows', () => import('./analytics/automation-reports').then((m) => m.FlowsReportPage)],
   ['/settings/ai-providers', () => import('./settings/ai-providers-page').then((m) => m.AiProvidersPage)],

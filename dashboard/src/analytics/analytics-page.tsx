@@ -1,11 +1,11 @@
 // Analytics: the team's numbers for a date range (in the organisation's time zone), by channel and agent,
 // compared with the period before. Every chart has its table; every report exports as CSV. Viewers included.
 import './analytics.css';
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
-import { navigate, useLocation } from '../router';
-import { usePermissions } from '../session';
+import { Link, navigate, useLocation } from '../router';
 import { ErrorPanel, Field, useLoad } from '../ui';
+import { AnalyticsTabs } from './automation-reports';
 import { Chart } from './chart';
 
 type Overview = ApiData<typeof api.analytics.overview.$get>;
@@ -62,9 +62,10 @@ export function AnalyticsPage() {
       <div class="page-head">
         <h1 id="analytics-title">Analytics</h1>
       </div>
+      <AnalyticsTabs current="overview" />
       <p class="muted">
         Days are in {settings.data?.timeZone ?? 'the organisation’s time zone'}. Each figure is compared with the period
-        of the same length just before.
+        of the same length just before. <Link href="/analytics/business-hours">Time zone and business hours</Link>
       </p>
       <Filters
         query={query}
@@ -103,7 +104,6 @@ export function AnalyticsPage() {
           ))}
         </ul>
       </section>
-      <CalendarSettings timeZone={settings.data?.timeZone} onSaved={() => settings.reload()} />
     </section>
   );
 }
@@ -382,7 +382,10 @@ function AgentsTable({ data }: { data: Agents }) {
                   <td>{duration(a.firstResponse.medianMs)}</td>
                   <td>{duration(a.firstResponse.p90Ms)}</td>
                   <td>{duration(a.resolutionTime.medianMs)}</td>
-                  <td>{a.draftsApproved}</td>
+                  <td>
+                    {a.draftsApproved}
+                    {a.draftsEdited > 0 && <span class="muted"> ({a.draftsEdited} edited)</span>}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -415,7 +418,7 @@ function AiSection({ data }: { data: Ai }) {
         <Card
           label="Drafts approved"
           value={number(c.drafts.approved)}
-          detail={`${c.drafts.created} drafted, ${c.drafts.rejected} rejected`}
+          detail={`${c.drafts.created} drafted, ${c.drafts.edited} edited before approval, ${c.drafts.rejected} rejected`}
         />
         <Card label="AI replies" value={number(c.aiReplies)} detail={change(c.aiReplies, p.aiReplies)} />
       </dl>
@@ -449,39 +452,6 @@ function AiSection({ data }: { data: Ai }) {
           </tbody>
         </table>
       </div>
-    </section>
-  );
-}
-
-function CalendarSettings({ timeZone, onSaved }: { timeZone?: string; onSaved: () => void }) {
-  const { canManageSettings } = usePermissions();
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
-  if (!canManageSettings || !timeZone) return null;
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    setSaved(false);
-    const value = String(new FormData(e.currentTarget as HTMLFormElement).get('timeZone') ?? '');
-    try {
-      await call(api.analytics.settings.$put({ json: { timeZone: value } }));
-      setSaved(true);
-      onSaved();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  return (
-    <section aria-labelledby="calendar-title" class="card">
-      <h2 id="calendar-title">Reporting time zone</h2>
-      <form onSubmit={submit} class="inline-form">
-        <Field label="Time zone (IANA name)" name="timeZone" error={error} hint="For example Europe/Ljubljana">
-          {(p) => <input {...p} defaultValue={timeZone} maxLength={64} required />}
-        </Field>
-        <button type="submit">Save time zone</button>
-      </form>
-      {saved && <p role="status">Saved: figures are being recalculated in the new time zone.</p>}
-      {error !== null && !(error instanceof Error && 'fields' in error && error.fields) && <ErrorPanel error={error} />}
     </section>
   );
 }
