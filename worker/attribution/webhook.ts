@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { Db } from '../db/client';
 import { automationOrders, integrations } from '../db/schema';
 import type { AppBindings } from '../env';
-import { parse } from '../http/validate';
 import { UpstreamError } from '../lib/errors';
 import { ingestOrder, parseShopOrder } from './orders';
 import { fetchShopOrder } from './shop';
@@ -17,7 +16,8 @@ export const ORDER_STATUS_CHANGE = 1;
 
 const shopId = z.union([z.string().trim().min(1).max(128), z.number().int().nonnegative()]).transform(String);
 
-const payloadSchema = z.object({
+/** The event body (validated by the route: a malformed one is a 400 with `fields`). */
+export const shopWebhookSchema = z.object({
   type: z.number({ error: 'type must be a number' }).int(),
   shop_id: shopId,
   tts_notification_id: z.string().max(128).optional(),
@@ -40,13 +40,14 @@ export type ShopWebhookOutcome =
   | { outcome: 'IGNORED'; reason: string }
   | { outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED'; orderId: string; attribution: string };
 
+export type ShopWebhookPayload = z.output<typeof shopWebhookSchema>;
+
 export async function processShopWebhook(
   env: AppBindings,
   db: Db,
-  body: unknown,
+  payload: ShopWebhookPayload,
   now = Date.now(),
 ): Promise<ShopWebhookOutcome> {
-  const payload = parse(payloadSchema, body);
   if (payload.type !== ORDER_STATUS_CHANGE) return { outcome: 'IGNORED', reason: `event type ${payload.type}` };
   if (!payload.data) return { outcome: 'IGNORED', reason: 'no order in the event' };
   const [shop] = await db

@@ -3,11 +3,12 @@
 // the Shop app secret, 5-minute tolerance: channels/tiktok/signature.ts) is checked over the exact bytes before
 // anything is parsed. Idempotent by shop order id (attribution/orders.ts).
 import { Hono } from 'hono';
-import { processShopWebhook } from '../attribution/webhook';
+import { processShopWebhook, shopWebhookSchema } from '../attribution/webhook';
 import { checkTikTokSignature } from '../channels/tiktok/signature';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
 import { clientIp, enforceRateLimit } from '../http/rate-limit';
+import { parse } from '../http/validate';
 import { PayloadTooLargeError, UnauthorizedError, ValidationError } from '../lib/errors';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -29,5 +30,5 @@ export const tiktokShopWebhookRoutes = new Hono<AppEnv>().post('/', async (c) =>
   } catch {
     throw ValidationError.field('body', 'The body is not valid JSON');
   }
-  return ok(c, await processShopWebhook(c.env, c.var.db, body));
+  return ok(c, await processShopWebhook(c.env, c.var.db, parse(shopWebhookSchema, body)));
 });
