@@ -314,6 +314,18 @@ describe('attribution by webhook', () => {
   });
 });
 
+describe('webhook rate limit', () => {
+  it('each IP gets 300 deliveries a minute; the 301st is 429 before the signature is even read', async () => {
+    const ip = `2001:db8:7::${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 301; i++) statuses.push((await postShopWebhook('{}', { signature: null, ip })).status);
+    expect(statuses.slice(0, 300).every((s) => s === 401)).toBe(true);
+    expect(statuses[300]).toBe(429);
+    // Another address is not held back.
+    expect((await postShopWebhook('{}', { signature: null })).status).toBe(401);
+  });
+});
+
 describe('order sync', () => {
   it('reads new and updated orders through the signed order search; a second run adds nothing', async () => {
     const s = await scenario(3 * DAY_MS);
