@@ -30,7 +30,8 @@ function kindOf(m: ThreadMessage): 'note' | 'draft' | 'rejected' | 'inbound' | '
 
 function label(m: ThreadMessage, kind: ReturnType<typeof kindOf>): string {
   const agent = m.sender?.name ?? 'Agent';
-  if (kind === 'note') return `Internal note — not sent · ${agent}`;
+  if (kind === 'note')
+    return m.senderType === 'SYSTEM' ? 'System note — not sent' : `Internal note — not sent · ${agent}`;
   if (kind === 'draft') return `${m.senderType === 'AI' ? 'AI draft' : 'Draft'} awaiting approval`;
   if (kind === 'rejected') return 'Rejected draft — not sent';
   if (m.direction === 'INBOUND') return 'Customer';
