@@ -59,6 +59,7 @@ function fakeConversation(state: Record<string, unknown>) {
     'GET /api/views/snoozes': [],
     'GET /api/ai-providers': [],
     'GET /api/conversations': { items: [], page: 1, pageSize: 20, total: 0, totalPages: 0 },
+    'GET /api/automations/orders': { items: [], page: 1, pageSize: 20, total: 0, totalPages: 0 },
   });
 }
 
