@@ -16,6 +16,7 @@ import {
 import { runFlowUpkeep, stepRun } from '../automations/flows/runs';
 import { createDb } from '../db/client';
 import { automationFlowRuns, automationProducts } from '../db/schema';
+import { aiReplySubscriber } from '../events/ai-replies';
 
 const fake = new FakeTikTok(
   env.TIKTOK_CLIENT_KEY!,
@@ -490,7 +491,11 @@ describe('flows: runtime through TikTok', () => {
     const byTag = await s.client.get('/api/conversations?contactTag=allergy');
     expect(byTag.body.data.items.map((c: { id: string }) => c.id)).toEqual([thaiConversation]);
 
-    // A buyer who just writes (no flow, nothing sensitive): HUMAN, the bot does not improvise.
+    // A buyer who just writes (no flow, nothing sensitive): HUMAN, the bot does not improvise, and the AI
+    // (auto-reply on for this channel) is not asked either.
+    await env.DB.prepare("UPDATE channels SET auto_reply = 1 WHERE organization_id = ? AND type = 'TIKTOK'")
+      .bind(s.org)
+      .run();
     const plain = tiktokId('u');
     await s.dm(plain, 'hello do you ship to Chiang Mai');
     const plainConversation = await s.conversationOf(plain);
@@ -503,6 +508,35 @@ describe('flows: runtime through TikTok', () => {
     expect((await s.notes(plainConversation)).map((n) => n.content)).toEqual([
       `Handed to a human: ${plainState.handoffReason}`,
     ]);
+    // The AI-reply subscriber, handed the buyer's message, asks for no AI reply while automations hold it.
+    const [inbound] = await rows<{ id: string; channel_id: string }>(
+      "SELECT m.id, c.channel_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = ? AND m.direction = 'INBOUND'",
+      plainConversation,
+    );
+    const asked: unknown[] = [];
+    const spyEnv = { ...env, JOBS: { send: async (job: unknown) => void asked.push(job) } } as unknown as typeof env;
+    const accepted = {
+      id: crypto.randomUUID(),
+      type: 'message.accepted' as const,
+      organizationId: s.org,
+      conversationId: plainConversation,
+      occurredAt: Date.now(),
+      actor: { type: 'CONTACT' as const },
+      messageId: inbound!.id,
+      channelId: inbound!.channel_id,
+      first: true,
+    };
+    await aiReplySubscriber.run(spyEnv, accepted);
+    expect(asked).toEqual([]);
+    // (Control: without the automation state the same message would ask for one.)
+    await env.DB.prepare('DELETE FROM conversation_automation WHERE conversation_id = ?').bind(plainConversation).run();
+    await aiReplySubscriber.run(spyEnv, accepted);
+    expect(asked).toEqual([expect.objectContaining({ kind: 'ai.reply', messageId: inbound!.id })]);
+    await env.DB.prepare(
+      "INSERT INTO conversation_automation (conversation_id, organization_id, state, handoff_reason, updated_at) VALUES (?, ?, 'HUMAN', ?, ?)",
+    )
+      .bind(plainConversation, s.org, plainState.handoffReason, Date.now())
+      .run();
     const noRun = await s.client.post(`/api/conversations/${plainConversation}/hand-back`);
     expect(noRun.status).toBe(409);
     expect(noRun.body.error.message).toMatch(/No flow ran in this conversation/);
