@@ -1,5 +1,5 @@
 // Test helpers: call the Worker like a browser would (cookies kept), and make signed-up users fast.
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 
 export const ORIGIN = 'http://localhost';
 
@@ -79,11 +79,27 @@ export async function signUpOwner(organizationName = 'Acme') {
   return { client, email, user: login.body.data.user, organization: login.body.data.organization };
 }
 
-/** Creates a member with a role in the owner's organisation and returns their logged-in client. */
+/** Plans with more seats, in order (billing/plans.ts): a test that needs more members moves up one. */
+const BIGGER_PLAN: Record<string, string> = { FREE: 'STARTER', STARTER: 'GROWTH', GROWTH: 'ENTERPRISE' };
+
+/**
+ * Creates a member with a role in the owner's organisation and returns their logged-in client. When every seat
+ * of the plan is taken (Free has 2), the organisation moves to the next plan first, as a paying customer would:
+ * tests about other things may add as many members as they need; seat tests (team/seats.test.ts) call the API.
+ */
 export async function addMember(owner: Client, role: 'OWNER' | 'ADMIN' | 'AGENT' | 'VIEWER') {
   const email = uniqueEmail(role.toLowerCase());
   const password = 'member password 1';
-  const res = await owner.post('/api/team/members', { email, name: `${role} Member`, role, password });
+  const body = { email, name: `${role} Member`, role, password };
+  let res = await owner.post('/api/team/members', body);
+  if (res.status === 402 && res.body.error?.code === 'SEAT_LIMIT') {
+    const me = await owner.get('/api/auth/me');
+    const organization = me.body.data.organization as { id: string; plan: string };
+    const bigger = BIGGER_PLAN[organization.plan];
+    if (!bigger) throw new Error(`No plan has more seats than ${organization.plan}`);
+    await env.DB.prepare('UPDATE organizations SET plan = ?1 WHERE id = ?2').bind(bigger, organization.id).run();
+    res = await owner.post('/api/team/members', body);
+  }
   if (res.status !== 201) throw new Error(`create member failed: ${res.status} ${JSON.stringify(res.body)}`);
   const client = new Client();
   const login = await client.post('/api/auth/login', { email, password });

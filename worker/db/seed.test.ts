@@ -3,9 +3,10 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { Client } from '../../test/client';
 import { DONT_KNOW_REPLY } from '../ai/providers/builtin';
+import { PLAN_LIMITS } from '../billing/plans';
 import { createDb } from './client';
 import { channels, faqs, memberships, users } from './schema';
-import { seedDemo } from './seed';
+import { DEMO_PLAN, seedDemo } from './seed';
 
 const db = createDb(env.DB);
 
@@ -87,5 +88,31 @@ describe('demo seed', () => {
     const before = (await list()).length;
     await seedDemo(env, db, 1000);
     expect((await list()).length).toBe(before);
+  });
+});
+
+describe('demo plan', () => {
+  it('puts the demo organisation on Starter, whose seats fit its members and the ones the browser journeys add', async () => {
+    const seeded = await seedDemo(env, db, 1000);
+    const owner = new Client();
+    await owner.post('/api/auth/login', { email: seeded.owner.email, password: seeded.owner.password });
+    const seats = (await owner.get('/api/team/seats')).body.data;
+    expect(seats).toMatchObject({ plan: DEMO_PLAN, limit: PLAN_LIMITS.STARTER.seats, members: 2 });
+    // e2e/analytics adds a viewer and e2e/billing an agent to this organisation.
+    expect(seats.limit - seats.used).toBeGreaterThanOrEqual(2);
+    const billing = (await owner.get('/api/billing')).body.data;
+    expect(billing.plan).toBe('STARTER');
+    // Seeding again neither changes the plan nor grants the allowance twice (one PLAN_CHANGE on the ledger).
+    await seedDemo(env, db, 1000);
+    expect((await owner.get('/api/billing')).body.data.plan).toBe('STARTER');
+    const changes = await env.DB.prepare(
+      "SELECT delta FROM token_ledger WHERE organization_id = ? AND reason = 'PLAN_CHANGE'",
+    )
+      .bind(seeded.organizationId)
+      .all<{ delta: number }>();
+    expect(changes.results).toEqual([{ delta: PLAN_LIMITS.STARTER.tokens - Number(env.FREE_PLAN_TOKENS) }]);
+    expect(
+      (await owner.post('/api/team/invitations', { email: 'new.agent@demo.helpstack.local', role: 'AGENT' })).status,
+    ).toBe(201);
   });
 });

@@ -1,10 +1,13 @@
 // The demo organisation for local development: an owner, an agent, a website chat channel and its FAQ chips,
 // the built-in offline AI provider as default, a knowledge-base article the channel's AI answers from (auto-reply
 // on, sent without review), and a few sample conversations that show what the product does on first login.
-// Each piece is looked up before it is created, so running the seed again creates nothing.
+// The organisation is on DEMO_PLAN, whose seats fit its members and the ones the browser journeys add (Free's 2
+// would refuse them). Each piece is looked up before it is created, so running the seed again creates nothing.
 import { and, eq, inArray } from 'drizzle-orm';
 import { ensureBuiltinProvider } from '../ai/providers/builtin';
 import { signUp } from '../auth/accounts';
+import { changePlan } from '../billing/account';
+import type { Plan } from '../billing/plans';
 import { postOutbound, receiveInbound } from '../conversations/pipeline';
 import type { AppBindings } from '../env';
 import { createManualArticle } from '../knowledge/articles';
@@ -27,6 +30,8 @@ export const DEMO_OWNER = { email: 'owner@demo.helpstack.local', password: 'help
 export const DEMO_AGENT = { email: 'agent@demo.helpstack.local', password: 'helpstack-demo', name: 'Demo Agent' };
 export const DEMO_ORGANIZATION = 'Demo Company';
 export const DEMO_WEBSITE_CHANNEL = 'Website chat';
+/** Starter's 5 seats: the owner, the agent, and the viewer and agent that e2e/analytics and e2e/billing add. */
+export const DEMO_PLAN: Plan = 'STARTER';
 
 const DEMO_FAQS = [
   {
@@ -85,6 +90,19 @@ async function ensureAgent(db: Db, organizationId: string): Promise<void> {
     await db.insert(users).values({ id: userId, email: DEMO_AGENT.email, name: DEMO_AGENT.name, passwordHash });
   }
   await db.insert(memberships).values({ organizationId, userId, role: 'AGENT' }).onConflictDoNothing();
+}
+
+/**
+ * Puts the organisation on DEMO_PLAN the way a subscription does (changePlan, as the Stripe webhook calls it:
+ * the plan on the organisation, the allowance difference on the ledger, the billing account opened). Only
+ * from Free, so seeding again changes nothing and a paid plan chosen by hand is left alone.
+ */
+async function ensureDemoPlan(env: AppBindings, db: Db, organizationId: string): Promise<void> {
+  const [org] = await db
+    .select({ plan: organizations.plan })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId));
+  if (org?.plan === 'FREE') await changePlan(env, db, organizationId, DEMO_PLAN);
 }
 
 async function ensureWebsiteChannel(db: Db, organizationId: string, encryptionKey: string): Promise<string> {
@@ -211,6 +229,7 @@ async function ensureSampleConversations(env: AppBindings, db: Db, organizationI
 
 export async function seedDemo(env: AppBindings, db: Db, freePlanTokens: number): Promise<SeedResult> {
   const { organizationId, created } = await ensureOrganization(db, freePlanTokens);
+  await ensureDemoPlan(env, db, organizationId);
   await ensureAgent(db, organizationId);
   const websiteChannelId = await ensureWebsiteChannel(db, organizationId, env.ENCRYPTION_KEY);
   await ensureFaqs(db, organizationId);

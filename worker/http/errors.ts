@@ -13,4 +13,5 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   RATE_LIMITED: 429,
   UPSTREAM_ERROR: 502,
   PAYMENTS_NOT_CONFIGURED: 503,
+  SEAT_LIMIT: 402,
 };

@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'UPSTREAM_ERROR'
-  | 'PAYMENTS_NOT_CONFIGURED';
+  | 'PAYMENTS_NOT_CONFIGURED'
+  /** Every seat of the plan is taken (402: the way out is a bigger plan, or a freed seat). */
+  | 'SEAT_LIMIT';
 
 export class DomainError extends Error {
   constructor(
@@ -44,6 +46,12 @@ export class UnauthorizedError extends DomainError {
 export class InsufficientTokensError extends DomainError {
   constructor(message = 'Your organization has run out of tokens') {
     super('INSUFFICIENT_TOKENS', message);
+  }
+}
+
+export class SeatLimitError extends DomainError {
+  constructor(message: string) {
+    super('SEAT_LIMIT', message);
   }
 }
 

@@ -2,6 +2,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { addMember, Client, signUpOwner, uniqueEmail } from '../../test/client';
 
+/** Tests about roles and tenancy invite freely: their organisation is on a plan with room (seats: team/seats.test.ts). */
+const withRoomyPlan = async <T extends { organization: { id: string } }>(owner: T): Promise<T> => {
+  await env.DB.prepare("UPDATE organizations SET plan = 'GROWTH' WHERE id = ?").bind(owner.organization.id).run();
+  return owner;
+};
+
 describe('team members', () => {
   it('lists members with role, status and last login', async () => {
     const { client, email } = await signUpOwner();
@@ -67,7 +73,7 @@ describe('team members', () => {
   });
 
   it('changes a role, which takes effect on the next request', async () => {
-    const { client: owner } = await signUpOwner();
+    const { client: owner } = await withRoomyPlan(await signUpOwner());
     const viewer = await addMember(owner, 'VIEWER');
     expect((await viewer.client.post('/api/team/invitations', { email: uniqueEmail(), role: 'AGENT' })).status).toBe(
       403,
@@ -332,7 +338,7 @@ describe('stale invitations', () => {
 
 describe('tenancy', () => {
   it('hides every team resource of another organisation (404) and never lists them', async () => {
-    const a = await signUpOwner('Org A');
+    const a = await withRoomyPlan(await signUpOwner('Org A'));
     const b = await signUpOwner('Org B');
     const agentA = await addMember(a.client, 'AGENT');
     const invitation = await a.client.post('/api/team/invitations', { email: uniqueEmail(), role: 'AGENT' });
@@ -375,7 +381,7 @@ describe('role matrix', () => {
   it.each(['VIEWER', 'AGENT', 'ADMIN', 'OWNER'] as const)(
     '%s gets what its role allows and 403 otherwise',
     async (role) => {
-      const owner = await signUpOwner();
+      const owner = await withRoomyPlan(await signUpOwner());
       const caller = role === 'OWNER' ? owner.client : (await addMember(owner.client, role)).client;
       const target = await addMember(owner.client, 'VIEWER');
       for (const route of routes) {

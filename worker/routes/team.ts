@@ -1,7 +1,9 @@
-// /api/team: members and invitations. Everyone in the org reads; ADMIN and OWNER manage.
+// /api/team: members, invitations and the plan's seats. Everyone in the org reads; ADMIN and OWNER manage.
+// Inviting, creating or reactivating a member when every seat is taken is 402 SEAT_LIMIT (billing/seats.ts).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { resolveSession } from '../auth/sessions';
+import { seatUsage } from '../billing/seats';
 import { ROLES } from '../db/schema';
 import type { AppEnv } from '../http/context';
 import { ok } from '../http/envelope';
@@ -43,11 +45,11 @@ const members = new Hono<AppEnv>()
   .get('/', async (c) => ok(c, await listMembers(c.var.db, c.var.auth.organization.id)))
   .post('/', withAdmin, validate('json', createMemberSchema), async (c) => {
     const { password, ...input } = c.req.valid('json');
-    return ok(c, await createMember(c.var.db, c.var.auth, { ...input, password: password || undefined }), 201);
+    return ok(c, await createMember(c.env, c.var.db, c.var.auth, { ...input, password: password || undefined }), 201);
   })
   .get('/:id', async (c) => ok(c, await getMember(c.var.db, c.var.auth.organization.id, c.req.param('id'))))
   .patch('/:id', withAdmin, validate('json', updateMemberSchema), async (c) =>
-    ok(c, await updateMember(c.var.db, c.var.auth, c.req.param('id'), c.req.valid('json'))),
+    ok(c, await updateMember(c.env, c.var.db, c.var.auth, c.req.param('id'), c.req.valid('json'))),
   )
   .delete('/:id', withAdmin, async (c) => {
     await removeMember(c.var.db, c.var.auth, c.req.param('id'));
@@ -86,6 +88,11 @@ const invitationsRoutes = new Hono<AppEnv>()
     return ok(c, { id: c.req.param('id'), revoked: true });
   });
 
+/** The plan's seats: how many, taken by how many members and pending invitations (the team page's "N of M"). */
+const seatRoutes = new Hono<AppEnv>()
+  .use('*', withOrganization)
+  .get('/', async (c) => ok(c, await seatUsage(c.env, c.var.db, c.var.auth.organization.id)));
+
 /** The caller's own availability (Online / Away) for chats. */
 const availabilityRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
@@ -106,4 +113,5 @@ const availabilityRoutes = new Hono<AppEnv>()
 export const teamRoutes = new Hono<AppEnv>()
   .route('/members', members)
   .route('/invitations', invitationsRoutes)
+  .route('/seats', seatRoutes)
   .route('/availability', availabilityRoutes);

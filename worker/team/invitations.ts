@@ -1,8 +1,10 @@
 // Invitations: an admin invites an email with a role; the link's token is accepted only by that email.
 // States: PENDING → ACTIVE on acceptance; REVOKED when replaced or withdrawn, or when the member is created,
-// suspended or removed; EXPIRED after 7 days.
+// suspended or removed; EXPIRED after 7 days. Each pending invitation takes a plan seat (billing/seats.ts): a new
+// one needs a free seat, and acceptance re-checks the seats atomically.
 import { and, desc, eq } from 'drizzle-orm';
 import { createSession, revokeSession } from '../auth/sessions';
+import { assertSeatAvailable, seatLimit, seatLimitError, seatUsage } from '../billing/seats';
 import type { Db } from '../db/client';
 import { type Invitation, invitations, memberships, organizations, type Role, sessions, users } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -51,7 +53,8 @@ export async function invite(
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.organizationId, actor.organization.id), eq(users.email, email)));
   if (member) throw new ConflictError('This person is already a member of the organization');
-  // A new invitation to the same email replaces any pending one.
+  // A new invitation to the same email replaces any pending one, so that one's seat counts as free here.
+  await assertSeatAvailable(env, db, actor.organization.id, { exceptInvitationsTo: email });
   await db
     .update(invitations)
     .set({ status: 'REVOKED' })
@@ -145,8 +148,8 @@ export async function acceptInvitation(
   }
   if (existing) await assertNotAFormerMember(db, invitation, existing.id);
 
-  const operations = [];
   let userId: string;
+  let passwordHash: string | null = null;
   if (existing) {
     userId = existing.id;
   } else {
@@ -155,28 +158,54 @@ export async function acceptInvitation(
     if (!input.password) fields.password = ['Password is required to create your account'];
     if (Object.keys(fields).length) throw new ValidationError('Invalid request body', fields);
     userId = crypto.randomUUID();
-    const passwordHash = await hashPassword(input.password!);
-    operations.push(db.insert(users).values({ id: userId, email: invitation.email, name: input.name!, passwordHash }));
+    passwordHash = await hashPassword(input.password!);
   }
-  const [accepted] = await db.batch([
-    db
-      .update(invitations)
-      .set({ status: 'ACTIVE', acceptedAt: new Date() })
-      .where(and(eq(invitations.id, invitation.id), eq(invitations.status, 'PENDING')))
-      .returning({ id: invitations.id }),
-    ...operations,
-    // An existing user's next login still lands where it did: the new membership has no login yet.
-    db
-      .insert(memberships)
-      .values({
-        organizationId: invitation.organizationId,
-        userId,
-        role: invitation.role,
-        lastLoginAt: existing ? null : new Date(),
-      })
-      .onConflictDoNothing(),
-  ]);
-  if (!accepted.length) throw new ConflictError('This invitation has already been accepted');
+  const { limit } = await seatLimit(env, db, invitation.organizationId);
+  const now = Date.now();
+  // One transaction: the invitation turns ACTIVE only while it is still pending and the active members are
+  // fewer than the plan's seats; the account (for a new user) and the membership are written only when it did
+  // (changes() of the statement before), so two acceptances racing for the last seat cannot both join.
+  const d1 = db.$client;
+  const statements = [
+    d1
+      .prepare(
+        `UPDATE invitations SET status = 'ACTIVE', accepted_at = ?2 WHERE id = ?1 AND status = 'PENDING'
+           AND (SELECT count(*) FROM memberships WHERE organization_id = ?3 AND status = 'ACTIVE') < ?4`,
+      )
+      .bind(invitation.id, now, invitation.organizationId, limit),
+  ];
+  if (passwordHash !== null) {
+    statements.push(
+      d1
+        .prepare(
+          `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?5 WHERE changes() = 1`,
+        )
+        .bind(userId, invitation.email, input.name!, passwordHash, now),
+    );
+  }
+  // An existing user's next login still lands where it did: the new membership has no login yet.
+  statements.push(
+    d1
+      .prepare(
+        `INSERT INTO memberships (id, organization_id, user_id, role, status, last_login_at, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, 'ACTIVE', ?5, ?6, ?6 WHERE changes() = 1 ON CONFLICT DO NOTHING`,
+      )
+      .bind(crypto.randomUUID(), invitation.organizationId, userId, invitation.role, existing ? null : now, now),
+  );
+  const [accepted] = await d1.batch(statements);
+  if ((accepted?.meta.changes ?? 0) !== 1) {
+    const [after] = await db
+      .select({ status: invitations.status, organizationName: organizations.name })
+      .from(invitations)
+      .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
+      .where(eq(invitations.id, invitation.id));
+    if (after?.status === 'PENDING') {
+      const usage = await seatUsage(env, db, invitation.organizationId);
+      throw seatLimitError({ ...usage, pending: 0 }, { organizationName: after.organizationName });
+    }
+    throw new ConflictError('This invitation has already been accepted');
+  }
   const [row] = await db
     .select({ user: users, membership: memberships, organization: organizations })
     .from(memberships)

@@ -1,10 +1,14 @@
 // Team members of an organisation: list, create directly, change role or status, remove.
 // Rules: only an OWNER grants or touches the OWNER role, and an organisation always keeps an active OWNER.
 // Creating, suspending or removing a member revokes their pending invitations, so none can undo it later.
+// Active members take plan seats (billing/seats.ts): creating one, or making a suspended one active again,
+// needs a free seat; suspending or removing one frees it.
 import { and, eq, or } from 'drizzle-orm';
 import { revokeMemberSessions } from '../auth/sessions';
+import { assertSeatAvailable } from '../billing/seats';
 import type { Db } from '../db/client';
 import { memberships, type Role, users } from '../db/schema';
+import type { AppBindings } from '../env';
 import type { AuthContext } from '../http/context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors';
 import { hashPassword, temporaryPassword } from '../lib/password';
@@ -45,6 +49,7 @@ function assertMayGrant(actor: AuthContext, role: Role): void {
 }
 
 export async function createMember(
+  env: AppBindings,
   db: Db,
   actor: AuthContext,
   input: { email: string; name: string; role: Role; password?: string },
@@ -63,6 +68,8 @@ export async function createMember(
         : 'This email already has a HelpStack account; send them an invitation instead',
     );
   }
+  // Their pending invitation is revoked below, so its seat counts as free here.
+  await assertSeatAvailable(env, db, actor.organization.id, { exceptInvitationsTo: email });
   const generated = input.password ? undefined : temporaryPassword();
   const userId = crypto.randomUUID();
   const [, [membership]] = await db.batch([
@@ -99,6 +106,7 @@ async function assertKeepsAnOwner(db: Db, organizationId: string, leaving: Membe
 }
 
 export async function updateMember(
+  env: AppBindings,
   db: Db,
   actor: AuthContext,
   id: string,
@@ -109,6 +117,8 @@ export async function updateMember(
   if (changes.role) assertMayGrant(actor, changes.role);
   const losesOwner = (changes.role !== undefined && changes.role !== 'OWNER') || changes.status === 'SUSPENDED';
   if (losesOwner) await assertKeepsAnOwner(db, actor.organization.id, member);
+  if (changes.status === 'ACTIVE' && member.status !== 'ACTIVE')
+    await assertSeatAvailable(env, db, actor.organization.id);
   if (changes.role || changes.status) {
     await db
       .update(memberships)
