@@ -359,6 +359,20 @@ describe('order sync', () => {
     expect(await rows('SELECT id FROM automation_orders WHERE organization_id = ?', s.org)).toHaveLength(2);
   });
 
+  it('follows the search pages: 105 orders updated in the same second are all stored in one run', async () => {
+    const s = await ownerWithShop(fake);
+    const at = Math.floor((Date.now() - 60_000) / 1000) * 1000;
+    for (let i = 0; i < 105; i++)
+      s.shop.orders!.push(order(tiktokId('b'), at, [{ productId: 'P', sku: 'S', price: '1.00' }]));
+    const before = fake.orderRequests.length;
+    expect(await syncOrders(env, createDb(env.DB), s.organizationId)).toEqual({ synced: 105, attributed: 0 });
+    const pages = fake.orderRequests.slice(before).map((r) => r.query.page_token ?? '');
+    expect(pages).toEqual(['', '100']);
+    expect(await rows('SELECT id FROM automation_orders WHERE organization_id = ?', s.organizationId)).toHaveLength(
+      105,
+    );
+  });
+
   it('the cron syncs connected shops when due; a shop without order.read records why', async () => {
     const s = await ownerWithShop(fake, ['product.read']);
     const db = createDb(env.DB);

@@ -17,6 +17,9 @@ export const FIRST_SYNC_LOOKBACK_MS = 14 * 24 * 60 * 60 * 1000;
 /** Each sync re-reads a little before its high-water mark: an order updated in the same second is not missed. */
 const OVERLAP_MS = 60_000;
 const MAX_PAGES = 5;
+/** A run reads on past MAX_PAGES while its high-water mark has not moved past the overlap (a burst of orders
+ * updated within one minute), so the next run never starts from the same place; this bounds that. */
+const HARD_MAX_PAGES = 50;
 const ORDER_SCOPE = 'order.read';
 
 interface OrderSearchData {
@@ -89,8 +92,9 @@ export async function syncOrders(
   let pageToken: string | null = null;
   let synced = 0;
   let attributed = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const query: Record<string, string> = { page_size: '50', sort_field: 'update_time', sort_order: 'ASC' };
+  for (let page = 0; page < HARD_MAX_PAGES; page++) {
+    if (page >= MAX_PAGES && highWater > since + OVERLAP_MS) break;
+    const query: Record<string, string> = { page_size: '100', sort_field: 'update_time', sort_order: 'ASC' };
     if (pageToken) query.page_token = pageToken;
     const result = await tiktokRequest<OrderSearchData>(env, {
       method: 'POST',
