@@ -13,7 +13,7 @@ import {
   settleComment,
   tiktokId,
 } from '../../test/tiktok';
-import { runFlowUpkeep, stepRun } from '../automations/flows/runs';
+import { runFlowUpkeep, startFlowRun, stepRun } from '../automations/flows/runs';
 import { createDb } from '../db/client';
 import { automationFlowRuns, automationProducts } from '../db/schema';
 import { aiReplySubscriber } from '../events/ai-replies';
@@ -260,6 +260,20 @@ describe('flows: runtime through TikTok', () => {
       expect.objectContaining({ recipientType: 'COMMENT', text: 'Hi! 👋\n\nWhich shade?\n1. Light\n2. Medium' }),
     ]);
     const conversationId = await s.conversationOf(buyer);
+    // A retried start (the evaluation run again after a crash) neither restarts the run nor sends again.
+    const started = await s.run(conversationId);
+    const again = await startFlowRun(env, db, {
+      organizationId: s.org,
+      conversationId,
+      contactId: started.contactId,
+      flowId: flow.id,
+      triggerId: trigger.id,
+      commentId,
+      postId: s.videos[0]!.item_id,
+    });
+    expect(again).toMatchObject({ status: 'STARTED', runId: started.id });
+    expect((await s.run(conversationId)).seq).toBe(started.seq);
+    expect(fake.dms.filter((d) => d.recipient === commentId)).toHaveLength(1);
     const waiting = await s.automation(conversationId);
     expect(waiting).toMatchObject({
       state: 'WAITING',

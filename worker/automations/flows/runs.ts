@@ -303,6 +303,8 @@ export async function stepRun(
     if (options.inputId && run.lastInputId === options.inputId) {
       return { run, advanced: false, flushed: await flush(env, db, run) };
     }
+    // A run starts once: a retried start only sends what its first start left unsent.
+    if (input.kind === 'start' && run.seq > 0) return { run, advanced: false, flushed: await flush(env, db, run) };
     const doc = await loadFlowVersion(db, run.organizationId, run.flowId, run.flowVersion);
     if (!doc) return { run, advanced: false, flushed: { first: null, refused: null } };
     const next = advance(doc.blocks, stateOf(run), input, now);
