@@ -21,6 +21,7 @@ describe('handoff rules', () => {
   it('lists the built-in words per language and saves the workspace’s own terms with their actions', async () => {
     const api = fakeApi({
       'GET /api/automations/handoff-rules': rules,
+      'GET /api/automations/settings': { waitWindowMinutes: 60 },
       'PUT /api/automations/handoff-rules': ({ body }: { body: unknown }) => ({ ...rules, ...(body as object) }),
     });
     renderAs('ADMIN', <HandoffRulesPage />);
@@ -47,7 +48,10 @@ describe('handoff rules', () => {
   });
 
   it('shows the server’s reason beside the term it is about', async () => {
-    fakeApi({ 'GET /api/automations/handoff-rules': rules });
+    fakeApi({
+      'GET /api/automations/handoff-rules': rules,
+      'GET /api/automations/settings': { waitWindowMinutes: 60 },
+    });
     failRoute('PUT /api/automations/handoff-rules', 400, {
       message: 'Invalid rules',
       code: 'VALIDATION_ERROR',
@@ -63,8 +67,38 @@ describe('handoff rules', () => {
     await waitFor(() => expect(screen.queryByText('Handoff rules saved.')).toBeNull());
   });
 
+  it('sets how long a Waiting conversation stays open, with the server’s limit shown at the field', async () => {
+    const api = fakeApi({
+      'GET /api/automations/handoff-rules': rules,
+      'GET /api/automations/settings': { waitWindowMinutes: 1440 },
+      'PUT /api/automations/settings': ({ body }: { body: unknown }) => body,
+    });
+    renderAs('ADMIN', <HandoffRulesPage />);
+    const form = await screen.findByRole('form', { name: 'Waiting conversations' });
+    const input = within(form).getByLabelText('Close a Waiting conversation after (minutes)') as HTMLInputElement;
+    expect(input.value).toBe('1440');
+    expect(within(form).getByText(/^24 h\. /)).toBeTruthy();
+    fireEvent.input(input, { target: { value: '90' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(await within(form).findByText('Saved.')).toBeTruthy();
+    expect(api.find('PUT', '/api/automations/settings')[0]!.body).toEqual({ waitWindowMinutes: 90 });
+
+    failRoute('PUT /api/automations/settings', 400, {
+      message: 'Invalid settings',
+      code: 'VALIDATION_ERROR',
+      fields: { waitWindowMinutes: ['The wait window is at least 5 minutes'] },
+    });
+    fireEvent.input(input, { target: { value: '2' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(await within(form).findByText('The wait window is at least 5 minutes')).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+  });
+
   it('is read-only below admin', async () => {
-    fakeApi({ 'GET /api/automations/handoff-rules': rules });
+    fakeApi({
+      'GET /api/automations/handoff-rules': rules,
+      'GET /api/automations/settings': { waitWindowMinutes: 60 },
+    });
     renderAs('AGENT', <HandoffRulesPage />);
     expect(((await screen.findByLabelText('Word 1')) as HTMLInputElement).disabled).toBe(true);
     expect(screen.queryByRole('button', { name: 'Save handoff rules' })).toBeNull();

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type ApiData, api, call, fieldError } from '../api';
 import { plainFieldError } from '../copy';
 import { usePermissions } from '../session';
-import { ErrorPanel, Skeleton, useLoad } from '../ui';
+import { ErrorPanel, Field, Skeleton, useLoad } from '../ui';
 import './flows.css';
 
 type Rules = ApiData<(typeof api.automations)['handoff-rules']['$get']>;
@@ -22,6 +22,66 @@ function CellError({ error, name, id }: { error: unknown; name: string; id: stri
       {plainFieldError(message)}
     </small>
   ) : null;
+}
+
+/**
+ * How long a conversation stays Waiting (the bot asked, the buyer has not answered) before it closes by itself.
+ */
+function WaitWindow({ disabled }: { disabled: boolean }) {
+  const settings = useLoad(() => call(api.automations.settings.$get()), []);
+  const [minutes, setMinutes] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState('');
+  const value = minutes ?? settings.data?.waitWindowMinutes;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setSaved('');
+    try {
+      const next = await call(api.automations.settings.$put({ json: { waitWindowMinutes: value ?? Number.NaN } }));
+      settings.setData(next);
+      setMinutes(null);
+      setSaved('Saved.');
+    } catch (err) {
+      setError(err);
+    }
+  };
+  if (settings.error) return <ErrorPanel error={settings.error} />;
+  if (value === undefined) return null;
+  return (
+    <form class="card" onSubmit={save} aria-label="Waiting conversations" noValidate>
+      <h2>Waiting conversations</h2>
+      <Field
+        label="Close a Waiting conversation after (minutes)"
+        name="waitWindowMinutes"
+        error={error}
+        hint={`${value >= 60 && value % 60 === 0 ? `${value / 60} h. ` : ''}When the buyer has not answered the bot’s last message by then, the conversation closes by itself.`}
+      >
+        {(p) => (
+          <input
+            {...p}
+            type="number"
+            min={5}
+            max={43_200}
+            step={1}
+            value={Number.isFinite(value) ? value : ''}
+            disabled={disabled}
+            onInput={(e) => {
+              setSaved('');
+              setMinutes(e.currentTarget.valueAsNumber);
+            }}
+          />
+        )}
+      </Field>
+      <ErrorPanel error={error} shownFields={['waitWindowMinutes']} />
+      {!disabled && (
+        <button type="submit" class="primary">
+          Save
+        </button>
+      )}
+      <div role="status">{saved && <p class="success">{saved}</p>}</div>
+    </form>
+  );
 }
 
 export function HandoffRulesPage() {
@@ -208,6 +268,7 @@ export function HandoffRulesPage() {
           <div role="status">{saved && <p class="success">{saved}</p>}</div>
         </form>
       )}
+      <WaitWindow disabled={disabled} />
     </section>
   );
 }
