@@ -17,7 +17,7 @@ const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const COLORS = { primary: '#2563eb', secondary: '#7c3aed', orders: '#15803d', soft: '#b45309' };
 
-export function formatMoney(m: Pick<Money, 'amount' | 'currency'>): string {
+function formatMoney(m: Pick<Money, 'amount' | 'currency'>): string {
   try {
     return new Intl.NumberFormat(undefined, { style: 'currency', currency: m.currency }).format(Number(m.amount));
   } catch {
