@@ -35,6 +35,7 @@ export function errorLead(status: number | undefined, code?: string): string {
   if (status === 404) return 'Not found. ';
   if (status === 409) return 'Someone changed this meanwhile. ';
   if (status === 429) return 'Too many attempts. ';
+  if (code === 'SEAT_LIMIT') return 'No free seat. ';
   if (status === 402 || code === 'INSUFFICIENT_TOKENS') return 'Out of tokens. ';
   if (status === 400 || status === 413 || code === 'VALIDATION_ERROR') return 'Please check this: ';
   return 'Something went wrong. ';

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeApi, member, renderAs } from '../test-support';
+import { failRoute, fakeApi, member, renderAs } from '../test-support';
 import { TeamPage } from './team-page';
 
 afterEach(() => {
@@ -12,6 +12,7 @@ function fakeTeam() {
   return fakeApi({
     'GET /api/team/members': [member('user-1', 'Mia Admin', 'ADMIN'), member('user-3', 'Olga Owner', 'OWNER')],
     'GET /api/team/invitations': [],
+    'GET /api/team/seats': { plan: 'STARTER', limit: 5, members: 2, pending: 0, used: 2, available: 3 },
     'POST /api/team/members': ({ body }: { body: unknown }) => ({
       member: { ...member('user-9', (body as { name: string }).name), email: (body as { email: string }).email },
       temporaryPassword: 'Tmp-Pass-1234',
@@ -105,5 +106,98 @@ describe('team safety and invitation links', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Copy link' }));
     await screen.findByRole('button', { name: 'Copied' });
     expect(writeText).toHaveBeenCalledWith('http://localhost/invite/tok-123');
+  });
+});
+
+describe('plan seats', () => {
+  const full = { plan: 'FREE', limit: 2, members: 1, pending: 1, used: 2, available: 0 };
+
+  it('shows how many seats are used, pending invitations included', async () => {
+    fakeTeam();
+    renderAs('ADMIN', <TeamPage />);
+    expect((await screen.findByTestId('seats')).textContent).toBe('2 of 5 seats used on the Starter plan.');
+    expect(screen.getByRole('button', { name: 'Add member' })).toHaveProperty('disabled', false);
+    expect(screen.getByRole('button', { name: 'Send invitation' })).toHaveProperty('disabled', false);
+  });
+
+  it('when every seat is taken, adding and inviting are disabled and say why and where to upgrade', async () => {
+    fakeApi({
+      'GET /api/team/members': [member('user-3', 'Olga Owner', 'OWNER')],
+      'GET /api/team/invitations': [
+        {
+          id: 'inv-1',
+          email: 'pending@example.com',
+          role: 'AGENT',
+          status: 'PENDING',
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          acceptedAt: null,
+          createdAt: new Date().toISOString(),
+        },
+      ],
+      'GET /api/team/seats': full,
+    });
+    renderAs('OWNER', <TeamPage />);
+    expect((await screen.findByTestId('seats')).textContent).toBe(
+      '2 of 2 seats used on the Free plan (1 held by pending invitation).',
+    );
+    const add = screen.getByRole('button', { name: 'Add member' });
+    const invite = screen.getByRole('button', { name: 'Send invitation' });
+    expect(add).toHaveProperty('disabled', true);
+    expect(invite).toHaveProperty('disabled', true);
+    const why = screen.getByRole('note');
+    expect(invite.getAttribute('aria-describedby')).toBe(why.id);
+    expect(why.textContent).toBe(
+      'All seats are taken: adding or inviting someone needs a free seat. Remove a member or revoke an invitation to free one, or upgrade the plan on Billing.',
+    );
+    expect(screen.getByRole('link', { name: 'Billing' }).getAttribute('href')).toBe('/settings/billing');
+  });
+
+  it('revoking an invitation frees the seat: the count reloads and the buttons come back', async () => {
+    let seats = full;
+    const api = fakeApi({
+      'GET /api/team/members': [member('user-3', 'Olga Owner', 'OWNER')],
+      'GET /api/team/invitations': [
+        {
+          id: 'inv-1',
+          email: 'pending@example.com',
+          role: 'AGENT',
+          status: 'PENDING',
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          acceptedAt: null,
+          createdAt: new Date().toISOString(),
+        },
+      ],
+      'GET /api/team/seats': () => seats,
+      'DELETE /api/team/invitations/inv-1': () => {
+        seats = { ...full, pending: 0, used: 1, available: 1 };
+        return { id: 'inv-1', revoked: true };
+      },
+    });
+    renderAs('OWNER', <TeamPage />);
+    await screen.findByText('2 of 2 seats used');
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke invitation for pending@example.com' }));
+    await screen.findByText('1 of 2 seats used');
+    expect(api.find('DELETE', '/api/team/invitations/inv-1')).toHaveLength(1);
+    expect(screen.getByRole('button', { name: 'Send invitation' })).toHaveProperty('disabled', false);
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+
+  it('an admin is told to ask an owner; a refusal from the server reads as a seat problem, not tokens', async () => {
+    fakeApi({
+      'GET /api/team/members': [member('user-1', 'Mia Admin', 'ADMIN')],
+      'GET /api/team/invitations': [],
+      'GET /api/team/seats': { plan: 'FREE', limit: 2, members: 1, pending: 0, used: 1, available: 1 },
+    });
+    failRoute('POST /api/team/invitations', 402, {
+      code: 'SEAT_LIMIT',
+      message:
+        'Your Free plan includes 2 seats, and 1 member and 1 pending invitation take them all. Remove a member or revoke an invitation to free a seat, or an owner can upgrade the plan on the Billing page.',
+    });
+    renderAs('ADMIN', <TeamPage />);
+    await screen.findByText('1 of 2 seats used');
+    fireEvent.input(screen.getByLabelText('Invite email'), { target: { value: 'late@example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send invitation' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/^No free seat\. Your Free plan includes 2 seats/);
   });
 });

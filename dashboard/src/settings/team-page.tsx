@@ -1,10 +1,19 @@
 // Settings → Team: members (role, status, last login) and invitations. Everyone reads; admins manage.
+// The plan's seats show as "N of M seats used"; when all are taken, adding and inviting are disabled and say why.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
+import { Link } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
 
 type Member = ApiData<typeof api.team.members.$get>[number];
+type Seats = ApiData<typeof api.team.seats.$get>;
+const PLAN_NAMES: Record<Seats['plan'], string> = {
+  FREE: 'Free',
+  STARTER: 'Starter',
+  GROWTH: 'Growth',
+  ENTERPRISE: 'Enterprise',
+};
 const ROLES = ['OWNER', 'ADMIN', 'AGENT', 'VIEWER'] as const;
 type Role = (typeof ROLES)[number];
 
@@ -13,6 +22,7 @@ export function TeamPage() {
   const { account } = useSession();
   const members = useLoad(() => call(api.team.members.$get()), []);
   const invitations = useLoad(() => call(api.team.invitations.$get()), []);
+  const seats = useLoad(() => call(api.team.seats.$get()), []);
   const [actionError, setActionError] = useState<unknown>(null);
   // Roles this member may hand out: only an owner grants OWNER.
   const grantable = ROLES.filter((r) => r !== 'OWNER' || account.role === 'OWNER');
@@ -21,7 +31,7 @@ export function TeamPage() {
     setActionError(null);
     try {
       await action;
-      await Promise.all([members.reload(), invitations.reload()]);
+      await Promise.all([members.reload(), invitations.reload(), seats.reload()]);
     } catch (err) {
       setActionError(err);
     }
@@ -29,10 +39,20 @@ export function TeamPage() {
 
   const pending = invitations.data?.filter((i) => i.status === 'PENDING') ?? [];
   const activeOwners = members.data?.filter((m) => m.role === 'OWNER' && m.status === 'ACTIVE').length ?? 0;
+  // The server refuses with 402 SEAT_LIMIT anyway; this says so before anyone fills in a form.
+  const seatsFull = seats.data !== undefined && seats.data.available <= 0;
 
   return (
     <section aria-labelledby="team-title">
       <h1 id="team-title">Team</h1>
+      <SeatSummary seats={seats.data} failed={seats.error !== undefined} />
+      {seatsFull && canManageSettings && (
+        <p id="seats-full" class="notice" role="note">
+          All seats are taken: adding or inviting someone needs a free seat. Remove a member or revoke an invitation to
+          free one, or {account.role === 'OWNER' ? 'upgrade the plan on ' : 'ask an owner to upgrade the plan on '}
+          <Link href="/settings/billing">Billing</Link>.
+        </p>
+      )}
       <ErrorPanel error={members.error ?? actionError} />
       <table class="table">
         <caption class="sr-only">Team members</caption>
@@ -59,10 +79,22 @@ export function TeamPage() {
           ))}
         </tbody>
       </table>
-      {canManageSettings && <AddMember grantable={grantable} onDone={() => members.reload()} />}
+      {canManageSettings && (
+        <AddMember
+          grantable={grantable}
+          seatsFull={seatsFull}
+          onDone={() => Promise.all([members.reload(), seats.reload()])}
+        />
+      )}
 
       <h2>Invitations</h2>
-      {canManageSettings && <InviteForm grantable={grantable} onDone={() => invitations.reload()} />}
+      {canManageSettings && (
+        <InviteForm
+          grantable={grantable}
+          seatsFull={seatsFull}
+          onDone={() => Promise.all([invitations.reload(), seats.reload()])}
+        />
+      )}
       {pending.length === 0 ? (
         <p class="muted">No pending invitations.</p>
       ) : (
@@ -176,6 +208,22 @@ function MemberRow({
   );
 }
 
+/** "3 of 5 seats used" on the plan, pending invitations included (they hold a seat until accepted or revoked). */
+function SeatSummary({ seats, failed }: { seats: Seats | undefined; failed: boolean }) {
+  if (failed) return <p class="muted">The seat count could not be loaded.</p>;
+  if (!seats) return null;
+  return (
+    <p data-testid="seats">
+      <strong>
+        {seats.used} of {seats.limit} seats used
+      </strong>{' '}
+      on the {PLAN_NAMES[seats.plan]} plan
+      {seats.pending > 0 && ` (${seats.pending} held by pending ${seats.pending === 1 ? 'invitation' : 'invitations'})`}
+      {seats.used > seats.limit && ': more members than the plan includes; they keep access, and no one new can join'}.
+    </p>
+  );
+}
+
 function initials(name: string): string {
   return name
     .split(/\s+/)
@@ -184,7 +232,15 @@ function initials(name: string): string {
     .join('');
 }
 
-function AddMember({ grantable, onDone }: { grantable: readonly Role[]; onDone: () => void }) {
+function AddMember({
+  grantable,
+  seatsFull,
+  onDone,
+}: {
+  grantable: readonly Role[];
+  seatsFull: boolean;
+  onDone: () => unknown;
+}) {
   const [role, setRole] = useState<Role>('AGENT');
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<{ email: string; password?: string } | null>(null);
@@ -239,7 +295,12 @@ function AddMember({ grantable, onDone }: { grantable: readonly Role[]; onDone: 
         </Field>
       </div>
       <ErrorPanel error={error} />
-      <button type="submit" class="primary">
+      <button
+        type="submit"
+        class="primary"
+        disabled={seatsFull}
+        aria-describedby={seatsFull ? 'seats-full' : undefined}
+      >
         Add member
       </button>
       {created && (
@@ -268,7 +329,15 @@ function AddMember({ grantable, onDone }: { grantable: readonly Role[]; onDone: 
   );
 }
 
-function InviteForm({ grantable, onDone }: { grantable: readonly Role[]; onDone: () => void }) {
+function InviteForm({
+  grantable,
+  seatsFull,
+  onDone,
+}: {
+  grantable: readonly Role[];
+  seatsFull: boolean;
+  onDone: () => unknown;
+}) {
   const [role, setRole] = useState<Role>('AGENT');
   const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState<{ email: string; link: string } | null>(null);
@@ -305,7 +374,12 @@ function InviteForm({ grantable, onDone }: { grantable: readonly Role[]; onDone:
           </select>
         )}
       </Field>
-      <button type="submit" class="primary">
+      <button
+        type="submit"
+        class="primary"
+        disabled={seatsFull}
+        aria-describedby={seatsFull ? 'seats-full' : undefined}
+      >
         Send invitation
       </button>
       <ErrorPanel error={error} />
