@@ -245,6 +245,19 @@ describe('flows: CRUD and validation', () => {
     const flows = (await s.client.get('/api/automations/flows')).body.data;
     expect(flows.find((f: { id: string }) => f.id === flow.id).activeRuns).toBe(0);
     expect(flows.find((f: { id: string }) => f.id === copy.id).activeRuns).toBe(1);
+
+    // Deleting a flow nobody triggers any more stops its runs; their conversations go to a human.
+    expect((await s.client.delete(`/api/automations/triggers/${triggerCopy.id}`)).status).toBe(200);
+    expect((await s.client.delete(`/api/automations/flows/${copy.id}`)).status).toBe(200);
+    expect((await s.client.get(`/api/automations/flows/${copy.id}`)).status).toBe(404);
+    expect(await s.automation(conversationId)).toMatchObject({
+      state: 'HUMAN',
+      handoffReason: 'The flow was deleted while this conversation was in it',
+      flow: null,
+    });
+    const gone = await s.client.post(`/api/conversations/${conversationId}/hand-back`);
+    expect(gone.status).toBe(409);
+    expect(gone.body.error.message).toBe('The flow was deleted: there is nothing to resume');
   });
 });
 

@@ -9,6 +9,7 @@ import {
   automationFlowVersions,
   automationProducts,
   automationTriggers,
+  conversationAutomation,
 } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { ACTIVE_RUN_STATUSES } from './runtime';
@@ -201,10 +202,41 @@ export async function deleteFlow(db: Db, organizationId: string, flowId: string)
       `The flow is used by ${users.length === 1 ? 'the trigger' : 'the triggers'} ${users.map((t) => `"${t.name}"`).join(', ')}: change ${users.length === 1 ? 'it' : 'them'} first`,
     );
   }
+  const unfinished = await db
+    .select({ id: automationFlowRuns.id })
+    .from(automationFlowRuns)
+    .where(
+      and(
+        eq(automationFlowRuns.organizationId, organizationId),
+        eq(automationFlowRuns.flowId, flowId),
+        inArray(automationFlowRuns.status, [...ACTIVE_RUN_STATUSES]),
+      ),
+    );
+  // Conversations the bot was still handling go to a human (the reason shows in their automation view).
+  for (let i = 0; i < unfinished.length; i += 90) {
+    await db
+      .update(conversationAutomation)
+      .set({
+        state: 'HUMAN',
+        waitingUntil: null,
+        handoffReason: 'The flow was deleted while this conversation was in it',
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(conversationAutomation.organizationId, organizationId),
+          inArray(conversationAutomation.state, ['BOT', 'WAITING']),
+          inArray(
+            conversationAutomation.flowRunId,
+            unfinished.slice(i, i + 90).map((r) => r.id),
+          ),
+        ),
+      );
+  }
   await db.batch([
     db
       .update(automationFlowRuns)
-      .set({ status: 'STOPPED', wakeAt: null, updatedAt: new Date() })
+      .set({ status: 'STOPPED', wakeAt: null, seq: sql`${automationFlowRuns.seq} + 1`, updatedAt: new Date() })
       .where(
         and(
           eq(automationFlowRuns.organizationId, organizationId),
