@@ -48,7 +48,7 @@ export type HubFrame =
 /** A notification centre entry on the wire (GET /api/notifications items have the same shape). */
 export interface HubNotification {
   id: string;
-  event: 'NEW_CONVERSATION' | 'NEW_MESSAGE' | 'ASSIGNED' | 'STATUS_CHANGED' | 'MENTION';
+  event: 'NEW_CONVERSATION' | 'NEW_MESSAGE' | 'ASSIGNED' | 'STATUS_CHANGED' | 'MENTION' | 'NEEDS_HUMAN';
   conversationId: string | null;
   title: string;
   body: string | null;

@@ -60,6 +60,8 @@ export const NOTIFICATION_EVENTS = [
   'ASSIGNED',
   'STATUS_CHANGED',
   'MENTION',
+  // The AI handed a conversation to a human (events/needs-human.ts).
+  'NEEDS_HUMAN',
 ] as const;
 export const NOTIFICATION_DELIVERIES = [
   'IN_APP',

@@ -31,7 +31,7 @@ export type Job =
       integrationId: string;
       eventId: string;
       message: {
-        event: 'NEW_CONVERSATION' | 'NEW_MESSAGE' | 'ASSIGNED' | 'STATUS_CHANGED';
+        event: 'NEW_CONVERSATION' | 'NEW_MESSAGE' | 'ASSIGNED' | 'STATUS_CHANGED' | 'NEEDS_HUMAN';
         conversationId: string;
         title: string;
         body: string | null;

@@ -207,7 +207,23 @@ const INSERT_CHUNK = 9;
 
 export async function dispatch(env: AppBindings, event: DomainEvent): Promise<void> {
   const db = createDb(env.DB);
-  const contents = await describe(db, event);
+  await deliver(env, db, event, await describe(db, event));
+}
+
+/** What `deliver` needs of an event: its id keys the notifications (one per member), so a retry tells nobody twice. */
+export type NotifiedEvent = Pick<DomainEvent, 'id' | 'organizationId' | 'occurredAt' | 'actor'>;
+
+/**
+ * Stores, pushes and hands to integrations what `contents` tell (the first content that reaches a member wins).
+ * Domain events come through `dispatch`; news that is not a domain event (the AI handing a conversation to a
+ * human, events/needs-human.ts) comes here directly.
+ */
+export async function deliver(
+  env: AppBindings,
+  db: Db,
+  event: NotifiedEvent,
+  contents: NotificationContent[],
+): Promise<void> {
   if (!contents.length) return;
 
   // One notification per member: the first content that reaches them (a mention before the note).

@@ -19,6 +19,7 @@ export const INTEGRATION_EVENTS = [
   'NEW_MESSAGE',
   'ASSIGNED',
   'STATUS_CHANGED',
+  'NEEDS_HUMAN',
 ] as const satisfies readonly NotificationEvent[];
 /** A SENDING claim older than this is assumed dead and taken over. */
 const DELIVERY_LEASE_MS = 2 * 60_000;

@@ -32,6 +32,7 @@ export function defaultPreferences(): Preferences {
       ASSIGNED: row(true, true, true),
       STATUS_CHANGED: row(true, false, false),
       MENTION: row(true, true, true),
+      NEEDS_HUMAN: row(true, false, true),
     },
   };
 }

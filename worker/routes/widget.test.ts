@@ -475,6 +475,6 @@ describe('business hours', () => {
         'settings.preChatForm',
       ].sort(),
     );
-    expect(res.body.error.fields['settings.allowedDomains.1'][0]).toContain('host name');
+    expect(res.body.error.fields['settings.allowedDomains.1']?.[0]).toContain('host name');
   });
 });

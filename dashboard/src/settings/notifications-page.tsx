@@ -28,6 +28,7 @@ const EVENTS: [Event, string][] = [
   ['ASSIGNED', 'Assigned to me'],
   ['STATUS_CHANGED', 'Status changed'],
   ['MENTION', 'Mentioned in a note'],
+  ['NEEDS_HUMAN', 'The AI handed over to a human'],
 ];
 const INTEGRATION_EVENTS = EVENTS.filter((e): e is [IntegrationEvent, string] => e[0] !== 'MENTION');
 const CHANNELS: [Channel, string][] = [

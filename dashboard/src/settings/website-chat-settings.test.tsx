@@ -84,7 +84,7 @@ describe('website chat channel page', () => {
     expect(errors.textContent).toBe('“not a domain”: Enter a host name such as shop.example.com');
     expect(screen.getByLabelText('Allowed domains').getAttribute('aria-invalid')).toBe('true');
     await waitFor(() => expect(api.find('PATCH', '/api/channels/ch-1')).toHaveLength(1));
-    const settings = api.find('PATCH', '/api/channels/ch-1')[0]!.body.settings;
+    const { settings } = api.find('PATCH', '/api/channels/ch-1')[0]!.body as { settings: Record<string, unknown> };
     expect(settings.allowedDomains).toEqual(['shop.example.com', 'not a domain', '*.example.org']);
     expect(settings.preChatForm).toBe('REQUIRED');
     expect(settings.businessHours).toEqual({
