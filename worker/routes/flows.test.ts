@@ -390,6 +390,51 @@ describe('flows: runtime through TikTok', () => {
     });
   });
 
+  it('a Wait in seconds is woken by its delayed queue job; a message TikTok would refuse hands off instead', async () => {
+    const s = await setup();
+    const flow = await s.createFlow([
+      { id: 'name', type: 'QUESTION', text: 'Your name?', field: 'name' },
+      { id: 'pause', type: 'WAIT', amount: 1, unit: 'SECONDS' },
+      { id: 'thanks', type: 'MESSAGE', text: 'Thanks! 🙏' },
+    ]);
+    await s.createTrigger(flow.id);
+    const buyer = tiktokId('u');
+    await s.comment(buyer);
+    const conversationId = await s.conversationOf(buyer);
+    await s.dm(buyer, 'Mai');
+    await until(async () => s.threadDms(buyer).length === 1, 'the message after the Wait', 30_000);
+    expect(s.threadDms(buyer)).toEqual(['Thanks! 🙏']);
+    expect(await s.run(conversationId)).toMatchObject({ status: 'DONE', fields: { name: 'Mai' } });
+
+    // Before the buyer ever wrote, TikTok takes no message but the comment's one reply: the bot hands off.
+    const early = await s.createFlow(
+      [
+        { id: 'hi', type: 'MESSAGE', text: 'Hi!' },
+        { id: 'pause', type: 'WAIT', amount: 1, unit: 'SECONDS' },
+        { id: 'later', type: 'MESSAGE', text: 'Still there?' },
+      ],
+      'Early',
+    );
+    await s.client.patch(`/api/automations/triggers/${(await s.createTrigger(early.id, 'Early')).id}`, {
+      match: { groups: [[{ type: 'KEYWORD', keywords: ['early'] }]] },
+    });
+    const quiet = tiktokId('u');
+    await s.comment(quiet, 'early bird');
+    const quietConversation = await s.conversationOf(quiet);
+    const human = await until(
+      async () => {
+        const a = await s.automation(quietConversation);
+        return a?.state === 'HUMAN' && a;
+      },
+      'the refused message handing off',
+      30_000,
+    );
+    expect(human.handoffReason).toMatch(
+      /^The bot could not send its message \(Not sent: on TikTok the user must start/,
+    );
+    expect(s.threadDms(quiet)).toEqual([]);
+  });
+
   it('free text twice hands off with a system note; Take it assigns me; Hand back resumes at the quick replies', async () => {
     const s = await setup();
     const flow = await s.createFlow();
