@@ -188,6 +188,20 @@ describe('flows: CRUD and validation', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.fields).toEqual({ 'blocks.0.productId': ['No such product in the synced catalog'] });
 
+    expect((await s.client.get('/api/automations/products')).body.data).toEqual([
+      {
+        productId: 'p-light',
+        name: 'Glow serum Light',
+        skus: ['GS-L-30', 'GS-L-50'],
+        url: 'https://shop.tiktok.com/view/product/p-light',
+      },
+      {
+        productId: 'p-medium',
+        name: 'Glow serum Medium',
+        skus: ['GS-M-30'],
+        url: 'https://shop.tiktok.com/view/product/p-medium',
+      },
+    ]);
     const flow = await s.createFlow();
     expect(flow).toMatchObject({ name: 'Serum', version: 1, triggerCount: 0, activeRuns: 0 });
     const viewer = await addMember(s.client, 'VIEWER');
