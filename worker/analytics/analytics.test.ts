@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { addMember, ownerWithWebsiteChat } from '../../test/client';
+import { postOutbound, receiveInbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
 import { fanOut } from '../events/fan-out';
 import type { DomainEvent, EventActor } from '../events/types';
@@ -368,6 +369,44 @@ describe('AI drafts', () => {
     const rebuild = await chat.client.post('/api/analytics/rebuild', {});
     expect(rebuild.status).toBe(200);
     expect((await report(chat, 'ai', query)).current.drafts).toEqual(expected);
+  });
+});
+
+describe('AI drafts through the API', () => {
+  it('an agent approving a draft with an edit counts as approved and edited; the draft approved as written, as approved', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const { conversation } = await receiveInbound(env, {
+      organizationId: chat.organizationId,
+      channelId: chat.channelId,
+      externalContactId: `v-${crypto.randomUUID()}`,
+      content: 'Where is my parcel?',
+    });
+    const draft = (content: string) =>
+      postOutbound(env, {
+        organizationId: chat.organizationId,
+        conversationId: conversation.id,
+        senderType: 'AI',
+        content,
+        approvalStatus: 'PENDING',
+      });
+    // One at a time: approving a draft rejects the older ones still waiting.
+    const asWritten = await draft('It left our warehouse yesterday.');
+    expect((await chat.client.post(`/api/messages/${asWritten.id}/approve`, {})).status).toBe(200);
+    const toEdit = await draft('It should arrive soon.');
+    const edit = { content: 'It arrives tomorrow before noon.' };
+    expect((await chat.client.post(`/api/messages/${toEdit.id}/approve`, edit)).status).toBe(200);
+    const toReject = await draft('Please wait.');
+    expect((await chat.client.post(`/api/messages/${toReject.id}/reject`, {})).status).toBe(200);
+
+    // Yesterday and today (UTC, the organisation's zone): the test may run across midnight.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await vi.waitFor(
+      async () => {
+        const data = await report(chat, 'ai', { from: day(-1), to: day(0) });
+        expect(data.current.drafts).toEqual({ created: 3, approved: 2, edited: 1, rejected: 1 });
+      },
+      { timeout: 15_000, interval: 200 },
+    );
   });
 });
 
