@@ -224,4 +224,30 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
     await expect(page.getByRole('list', { name: 'Messages' }).getByText(QUESTION)).toHaveCount(3, { timeout: 15_000 });
     await expectNoAxeViolations(page);
   });
+
+  await test.step('a flow a trigger uses is not deleted, and the list says which trigger', async () => {
+    await page.goto('/automations/flows');
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: `Delete ${flowName}` }).click();
+    await expect(page.getByRole('alert')).toContainText(
+      `This flow cannot be deleted. The flow is used by the trigger "Shade ${run}"`,
+    );
+    await expect(page.getByRole('link', { name: flowName })).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+
+  await test.step('Settings → Handoff rules: a workspace term that tags and hands off', async () => {
+    await page.getByRole('link', { name: 'Handoff rules' }).click();
+    await expect(page.getByRole('list', { name: 'Built-in words: English' })).toContainText('refund');
+    await page.getByRole('button', { name: 'Add a word' }).click();
+    const word = page.getByRole('textbox', { name: /^Word \d+$/ }).last();
+    await word.fill(`late parcel ${run}`);
+    const n = (await word.getAttribute('aria-label'))!.replace('Word ', '');
+    await page.getByLabel(`Word ${n}: tag`).fill('shipping');
+    await page.getByRole('button', { name: 'Save handoff rules' }).click();
+    await expect(page.getByText('Handoff rules saved.')).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel(`Word ${n}`, { exact: true })).toHaveValue(`late parcel ${run}`);
+    await expectNoAxeViolations(page);
+  });
 });
