@@ -110,7 +110,9 @@ test('an admin adds an agent who cannot edit channels, and a viewer cannot reply
     return { email, password: 'member password' };
   }
   const agentAccount = await addMember('AGENT');
-  const viewerAccount = await addMember('VIEWER');
+  // Free includes two seats, the admin's and the agent's: adding someone else waits for a free seat.
+  await expect(admin.getByTestId('seats')).toHaveText('2 of 2 seats used on the Free plan.');
+  await expect(admin.getByRole('button', { name: 'Add member' })).toBeDisabled();
 
   // A conversation to look at: created by the admin through the API.
   const origin = new URL(admin.url()).origin;
@@ -141,6 +143,12 @@ test('an admin adds an agent who cannot edit channels, and a viewer cannot reply
   await expect(agent.getByRole('button', { name: /Save/ })).toHaveCount(0);
   await expect(agent.getByRole('button', { name: /Delete/ })).toHaveCount(0);
   await expect(agent.getByRole('link', { name: 'Add channel' })).toHaveCount(0);
+
+  // The agent leaves, and their seat goes to a viewer.
+  await admin.getByRole('button', { name: 'Remove AGENT person' }).click();
+  await admin.getByRole('alertdialog').getByRole('button', { name: 'Remove AGENT person' }).click();
+  await expect(admin.getByTestId('seats')).toHaveText('1 of 2 seats used on the Free plan.');
+  const viewerAccount = await addMember('VIEWER');
 
   const viewer = await newPage(browser);
   await logIn(viewer, viewerAccount);
