@@ -3,7 +3,8 @@
 //  1. The buyer's TikTok user id is a contact of the organisation on a TikTok channel (contacts.external_id).
 //  2. A shop link was sent in one of that contact's conversations within the 14 days before the order was
 //     created: link.sent_at in [created − 14 days, created], both ends included (a link sent exactly 14 × 24 h
-//     before the order counts; a link sent after the order never does).
+//     before the order counts; a link sent after the order never does). TikTok states the order time in whole
+//     seconds, so "created" is the end of that second: a link sent during the order's second counts.
 //  3. An ordered SKU is among the linked product's SKUs at send time (or the ordered product is the linked
 //     product, which covers a SKU added to the product after the link went out). One matching line of a
 //     multi-item order is enough.
@@ -23,6 +24,8 @@ import {
 } from '../db/schema';
 
 export const ATTRIBUTION_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
+/** TikTok Shop order times are whole seconds. */
+const ORDER_TIME_PRECISION_MS = 1000;
 /** Enough recent links to find the last touch; a buyer with more in 14 days is matched on the newest ones. */
 const MAX_LINKS = 500;
 
@@ -92,7 +95,7 @@ export async function matchOrder(db: Db, order: Order): Promise<Match> {
           buyers.map((b) => b.id),
         ),
         gte(automationShopLinks.sentAt, new Date(created - ATTRIBUTION_WINDOW_MS)),
-        lte(automationShopLinks.sentAt, new Date(created)),
+        lte(automationShopLinks.sentAt, new Date(created + ORDER_TIME_PRECISION_MS - 1)),
       ),
     )
     .orderBy(desc(automationShopLinks.sentAt), desc(automationShopLinks.id))
