@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { failRoute, fakeApi, renderAs } from '../test-support';
 import { type Flow, FlowEditor } from './flow-editor';
 import { FlowListPage } from './flow-list-page';
+import { TriggerEditor } from './trigger-editor';
 
 const at = new Date(0).toISOString();
 const products = [
@@ -217,5 +218,30 @@ describe('flows list', () => {
     await screen.findByRole('link', { name: 'Shade finder' });
     expect(screen.queryByRole('link', { name: 'New flow' })).toBeNull();
     expect(screen.queryByRole('button', { name: /Delete/ })).toBeNull();
+  });
+});
+
+describe('trigger editor', () => {
+  it('runs a flow as the DM when "Run a flow" is chosen', async () => {
+    const api = fakeApi({
+      'GET /api/automations/posts': { posts: [] },
+      'GET /api/automations/flows': [flow()],
+      'POST /api/automations/triggers': ({ body }: { body: unknown }) => ({ id: 't-9', ...(body as object) }),
+    });
+    const saved = vi.fn();
+    renderAs('ADMIN', <TriggerEditor trigger={null} onSaved={saved} />);
+    fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Shade' } });
+    fireEvent.input(screen.getByLabelText('Keywords (comma-separated)'), { target: { value: 'SHADE' } });
+    expect(screen.getByLabelText('DM message')).toBeTruthy();
+    fireEvent.click(screen.getByRole('radio', { name: 'Run a flow' }));
+    expect(screen.queryByLabelText('DM message')).toBeNull();
+    await screen.findByRole('option', { name: 'Shade finder (version 3)' });
+    fireEvent.change(screen.getByLabelText('Flow'), { target: { value: 'flow-1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save trigger' }));
+    await waitFor(() => expect(saved).toHaveBeenCalledTimes(1));
+    expect(api.find('POST', '/api/automations/triggers')[0]!.body).toMatchObject({
+      name: 'Shade',
+      action: { kind: 'FLOW', flowId: 'flow-1' },
+    });
   });
 });

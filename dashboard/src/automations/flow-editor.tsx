@@ -194,6 +194,7 @@ function LineField({
   onChange,
   placeholder,
   hint,
+  list,
 }: {
   label: string;
   name: string;
@@ -203,6 +204,8 @@ function LineField({
   onChange: (text: string) => void;
   placeholder?: string;
   hint?: ComponentChildren;
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
 }) {
   return (
     <Field label={label} name={name} error={error} hint={hint}>
@@ -212,6 +215,7 @@ function LineField({
           value={value}
           maxLength={max}
           placeholder={placeholder}
+          list={list}
           onInput={(e) => onChange(e.currentTarget.value)}
         />
       )}
@@ -361,8 +365,17 @@ function BlockFields({
     case 'BRANCH': {
       const setCase = (j: number, change: { equals?: string; next?: string }) =>
         set(block, { cases: block.cases.map((c, k) => (k === j ? { ...c, ...change } : c)) });
+      // The fields earlier questions and quick replies fill, offered as the field to compare.
+      const captured = [
+        ...new Set(blocks.flatMap((b) => (b.type === 'QUESTION' || b.type === 'QUICK_REPLIES' ? [b.field] : []))),
+      ].filter(Boolean);
       return (
         <>
+          <datalist id={`${path}-fields`}>
+            {captured.map((f) => (
+              <option key={f} value={f} />
+            ))}
+          </datalist>
           <LineField
             label="Field to compare"
             name={`${path}.field`}
@@ -370,6 +383,7 @@ function BlockFields({
             max={40}
             error={error}
             placeholder="size"
+            list={`${path}-fields`}
             hint="A Question’s or Quick replies’ field. Capitals and full-width letters count as the same."
             onChange={(field) => set(block, { field })}
           />
