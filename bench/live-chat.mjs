@@ -1,136 +1,39 @@
 // bench/live-chat: 200 concurrent visitor sockets, each sending messages through its conversation actor,
 // while an agent's dashboard socket listens on the org hub. Prints delivery latency p50/p99 (visitor send →
-// ack, and visitor send → agent receives it) and throughput, then the same for a bare Durable Object echo
-// measured in the same run, and the ratios. Sizes: BENCH_VISITORS (200), BENCH_MESSAGES per visitor (5).
-import { spawn } from 'node:child_process';
+// ack, and visitor send → agent receives it), throughput at saturation and CPU per message (the workerd
+// process's CPU time, follow-up work included, divided by the messages), then the same for two baselines
+// measured in the same run: a bare Durable Object echo and a durable echo (writes each message to its SQLite
+// before echoing, the least a chat that never loses a message must do), and the ratios.
+// Sizes: BENCH_VISITORS (200), BENCH_MESSAGES per visitor (5). BENCH_PROFILE=1 adds a second chat run under
+// the inspector's CPU profiler and prints where the isolate's time went (docs/live-chat-profile.md).
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import WebSocket from 'ws';
+import {
+  drive,
+  HEADER,
+  login,
+  open,
+  openVisitor,
+  percentile,
+  profile,
+  row,
+  startApp,
+  startEcho,
+  summarise,
+  waitFor,
+} from './live/harness.mjs';
 
 const VISITORS = Number(process.env.BENCH_VISITORS ?? 200);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5);
-const APP_PORT = 8790;
-const ECHO_PORT = 8791;
-const app = `http://localhost:${APP_PORT}`;
-const children = [];
-process.on('exit', () => {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {}
-  }
-});
-
-function start(command, args, env, readyText) {
-  const child = spawn(command, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk) => {
-      output += chunk;
-      if (output.includes(readyText)) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) =>
-      reject(new Error(`${command} ${args.join(' ')} exited (${code}):\n${output.slice(-2000)}`)),
-    );
-    setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}`)), 240_000);
-  });
-}
-
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const fmt = (ms) => `${ms.toFixed(1)} ms`;
-
-function open(url, headers) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-async function login() {
-  const res = await fetch(`${app}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: app },
-    body: JSON.stringify({ email: 'owner@demo.helpstack.local', password: 'helpstack-demo' }),
-  });
-  const cookie = res.headers.get('set-cookie')?.split(';')[0];
-  if (!cookie) throw new Error(`login failed: ${res.status}`);
-  const channels = await (await fetch(`${app}/api/channels`, { headers: { cookie } })).json();
-  const channel = channels.data.find((c) => c.type === 'WEBSITE_CHAT');
-  return { cookie, channelId: channel.id };
-}
-
-/** Runs VISITORS sockets concurrently, each sending MESSAGES messages one after another. */
-async function drive(connect, send, waitForAck) {
-  const sockets = await Promise.all(Array.from({ length: VISITORS }, (_, i) => connect(i)));
-  const latencies = [];
-  const started = performance.now();
-  await Promise.all(
-    sockets.map(async (socket, i) => {
-      for (let m = 0; m < MESSAGES; m++) {
-        const id = `${i}-${m}-${randomUUID()}`;
-        const acked = waitForAck(socket, id);
-        const t0 = performance.now();
-        send(socket, id);
-        await acked;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  for (const socket of sockets) socket.close();
-  return { latencies, throughput: latencies.length / seconds };
-}
-
-function waitFor(ws, predicate) {
-  return new Promise((resolve) => {
-    const onMessage = (data) => {
-      const text = data.toString();
-      if (predicate(text)) {
-        ws.off('message', onMessage);
-        resolve(text);
-      }
-    };
-    ws.on('message', onMessage);
-  });
-}
-
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const persist = '.wrangler/bench-live-chat';
-rmSync(persist, { recursive: true, force: true });
-console.log(`starting the app (port ${APP_PORT}) and the echo baseline (port ${ECHO_PORT})…`);
-await Promise.all([
-  start('node', ['scripts/dev.mjs'], { PORT: String(APP_PORT), PERSIST_TO: persist }, 'HelpStack Edge is running'),
-  start(
-    'npx',
-    [
-      'wrangler',
-      'dev',
-      '-c',
-      'bench/echo/wrangler.toml',
-      '--port',
-      String(ECHO_PORT),
-      '--persist-to',
-      persist,
-      '--show-interactive-dev-session=false',
-    ],
-    {},
-    'Ready on',
-  ),
-]);
-const { cookie, channelId } = await login();
+
+console.log('starting the app (port 8790) and the echo baselines (port 8791)…');
+const app = await startApp({ port: 8790, inspectorPort: 9390, persist });
+const echo = await startEcho({ port: 8791, inspectorPort: 9391, persist });
+const { cookie, channelId } = await login(app.origin);
 
 // The agent listens on the org hub and timestamps every visitor message it sees.
-const agent = await open(`ws://localhost:${APP_PORT}/api/live`, { cookie, origin: app });
+const agent = await open(`${app.origin.replace('http', 'ws')}/api/live`, { cookie, origin: app.origin });
 const sentAt = new Map();
 const agentLatencies = [];
 agent.on('message', (data) => {
@@ -142,42 +45,65 @@ agent.on('message', (data) => {
   }
 });
 
-const chat = await drive(
-  async () => {
-    const ws = await open(`ws://localhost:${APP_PORT}/api/widget/${channelId}/ws?visitorId=visitor_${randomUUID()}`, {
-      origin: app,
-    });
-    await waitFor(ws, (text) => text.includes('"history"'));
-    return ws;
-  },
-  (ws, id) => {
-    sentAt.set(`bench ${id}`, performance.now());
-    ws.send(JSON.stringify({ type: 'message', clientMessageId: id, content: `bench ${id}` }));
-  },
-  (ws, id) => waitFor(ws, (text) => text.includes('"ack"') && text.includes(id)),
-);
-await new Promise((r) => setTimeout(r, 2000)); // let the hub deliver the tail
+const chatSend = (ws, id) => {
+  sentAt.set(`bench ${id}`, performance.now());
+  ws.send(JSON.stringify({ type: 'message', clientMessageId: id, content: `bench ${id}` }));
+};
+const chatAck = (ws, id) => waitFor(ws, (text) => text.includes('"ack"') && text.includes(id));
+const visitors = () => Promise.all(Array.from({ length: VISITORS }, (_, i) => openVisitor(app.origin, channelId, i)));
 
-const echo = await drive(
-  (i) => open(`ws://localhost:${ECHO_PORT}/?id=visitor-${i}`, {}),
-  (ws, id) => ws.send(id),
-  (ws, id) => waitFor(ws, (text) => text === id),
-);
+const chat = await drive(await visitors(), MESSAGES, chatSend, chatAck, app.pid);
+await new Promise((r) => setTimeout(r, 2000)); // let the hub deliver the tail
+const seen = agentLatencies.length;
+
+const echoRun = async (kind) => {
+  const sockets = await Promise.all(
+    Array.from({ length: VISITORS }, (_, i) => open(`${echo.origin}/?kind=${kind}&id=visitor-${i}-${randomUUID()}`)),
+  );
+  const run = await drive(
+    sockets,
+    MESSAGES,
+    (ws, id) => ws.send(id),
+    (ws, id) => waitFor(ws, (text) => text === id),
+    echo.pid,
+  );
+  for (const ws of sockets) ws.close();
+  return run;
+};
+const bare = await echoRun('bare');
+const durable = await echoRun('durable');
 
 const total = VISITORS * MESSAGES;
 console.log(`\n${VISITORS} visitor sockets × ${MESSAGES} messages = ${total} messages`);
-console.log('                          p50        p99        throughput');
+console.log(HEADER);
+console.log(row('chat: visitor → ack', chat));
+console.log(row('  first message (intake)', { latencies: chat.first }));
+console.log(row('chat: visitor → agent', { latencies: agentLatencies }), `(${seen}/${total} seen by the agent)`);
+console.log(row('bare DO echo', bare));
+console.log(row('durable DO echo', durable));
+const ratio = (base) =>
+  `p50 ×${(percentile(chat.latencies, 50) / percentile(base.latencies, 50)).toFixed(1)}, p99 ×${(percentile(chat.latencies, 99) / percentile(base.latencies, 99)).toFixed(1)}, throughput ×${(chat.throughput / base.throughput).toFixed(2)}, CPU/message ×${(chat.cpuMs / base.cpuMs).toFixed(1)}`;
+console.log(`chat / bare echo:     ${ratio(bare)}`);
+console.log(`chat / durable echo:  ${ratio(durable)}`);
 console.log(
-  `chat: visitor → ack      ${fmt(percentile(chat.latencies, 50)).padEnd(10)} ${fmt(percentile(chat.latencies, 99)).padEnd(10)} ${chat.throughput.toFixed(0)} msg/s`,
+  `goal (issue #21): p99 ≤ 2× durable echo's: ${percentile(chat.latencies, 99) <= 2 * percentile(durable.latencies, 99) ? 'met' : 'not met'}; throughput ≥ ½ durable echo's: ${chat.throughput >= durable.throughput / 2 ? 'met' : 'not met'}`,
 );
-console.log(
-  `chat: visitor → agent    ${fmt(percentile(agentLatencies, 50)).padEnd(10)} ${fmt(percentile(agentLatencies, 99)).padEnd(10)} (${agentLatencies.length}/${total} seen by the agent)`,
-);
-console.log(
-  `bare DO echo round trip  ${fmt(percentile(echo.latencies, 50)).padEnd(10)} ${fmt(percentile(echo.latencies, 99)).padEnd(10)} ${echo.throughput.toFixed(0)} msg/s`,
-);
-console.log(
-  `ratio chat/echo: p50 ×${(percentile(chat.latencies, 50) / percentile(echo.latencies, 50)).toFixed(1)}, p99 ×${(percentile(chat.latencies, 99) / percentile(echo.latencies, 99)).toFixed(1)}, throughput ×${(chat.throughput / echo.throughput).toFixed(2)}`,
-);
+
+if (PROFILE) {
+  const { profile: cpu } = await profile(app.inspectorPort, async () =>
+    drive(await visitors(), MESSAGES, chatSend, chatAck, app.pid),
+  );
+  const { sampled, entries } = summarise(cpu);
+  const share = (ms) => `${((100 * ms) / sampled).toFixed(1)} %`.padStart(7);
+  console.log(`\nCPU profile of the app isolate over a second chat run (${sampled.toFixed(0)} ms sampled)`);
+  console.log('top self time:');
+  for (const e of entries.slice(0, 30)) console.log(`${share(e.self)}  ${e.name}`);
+  console.log('top inclusive time (the app bundle):');
+  for (const e of [...entries]
+    .filter((e) => / (worker\/|dev\.js)/.test(e.name))
+    .sort((a, b) => b.total - a.total)
+    .slice(0, 30))
+    console.log(`${share(e.total)}  ${e.name}`);
+}
 agent.close();
-process.exit(agentLatencies.length === total ? 0 : 1);
+process.exit(seen === total ? 0 : 1);

@@ -12,7 +12,7 @@ import { assertVisitorMayAttach } from '../media/media';
 import { withVisitorLinks } from '../media/visitor-links';
 import type { HubFrame, VisitorServerFrame } from './frames';
 import { intake } from './intake';
-import { publishToHub } from './live';
+import { publishAllToHub, publishToHub } from './live';
 import {
   type ChangedBy,
   type ConversationPatch,
@@ -85,6 +85,15 @@ export class ConversationActor extends DurableObject<AppBindings> {
     await this.env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: 'json' })));
   };
   private draining: Promise<void> = Promise.resolve();
+  /** A drain chained after the running one that has not started yet: later flushes share it. */
+  private nextDrain: Promise<void> | null = null;
+  /**
+   * Dashboard frames about committed changes, told to the org hub in one call by the drain that projects
+   * those changes (so a dashboard that refetches finds them in D1). Best effort, like every hub frame.
+   */
+  private hubQueue: HubFrame[] = [];
+  /** When the safety alarm this instance scheduled is due; null once it ran or when unknown. */
+  private alarmAt: number | null = null;
   private toolCalls = new Map<string, (outcome: { result?: unknown; error?: string }) => void>();
 
   constructor(ctx: DurableObjectState, env: AppBindings) {
@@ -99,7 +108,11 @@ export class ConversationActor extends DurableObject<AppBindings> {
       this.migrate();
       // A restart (deploy, eviction, crash) may leave projections that were never drained and no alarm to
       // retry them: drain them now, so an acknowledged message reaches D1 without waiting for new traffic.
-      if (this.outboxSize() > 0 && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+      const alarm = await ctx.storage.getAlarm();
+      if (this.outboxSize() > 0 && alarm === null) {
+        this.alarmAt = Date.now();
+        await ctx.storage.setAlarm(this.alarmAt);
+      } else this.alarmAt = alarm;
     });
   }
 
@@ -107,7 +120,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
   private migrate(): void {
     const version = this.meta<number>('storageVersion') ?? 1;
     if (version >= STORAGE_VERSION) return;
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       // v1 keyed dedupe on the bare external id; v2 scopes it to the sender kind.
       this.sql.exec(
         `UPDATE log SET external_id = json_extract(data, '$.senderType') || ':' || external_id
@@ -128,13 +141,45 @@ export class ConversationActor extends DurableObject<AppBindings> {
     return this.ctx.storage.sql;
   }
 
+  /**
+   * Meta values as last read or written (storage stays the truth): a chat message reads the conversation's
+   * state several times, and parsing it from SQLite each time was a visible share of a message's CPU. A
+   * transaction that throws clears the cache (transact()), so it never holds a rolled-back value. Callers
+   * treat the values as immutable (they spread a new state rather than change one).
+   */
+  private metaCache = new Map<string, unknown>();
+  /** The log's highest seq, once known. */
+  private seqCache: number | null = null;
+  /** The latest inbound message's seq and sender name, once known (see contactName()). */
+  private contactCache: { seq: number; name: string | null } | null = null;
+
   private meta<T>(key: string): T | null {
+    if (this.metaCache.has(key)) return this.metaCache.get(key) as T | null;
     const [row] = this.sql.exec<Row>('SELECT value FROM meta WHERE key = ?', key).toArray();
-    return row ? (JSON.parse(row.value as string) as T) : null;
+    const value = row ? (JSON.parse(row.value as string) as T) : null;
+    this.metaCache.set(key, value);
+    return value;
   }
 
   private setMeta(key: string, value: unknown): void {
     this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, JSON.stringify(value));
+    this.metaCache.set(key, value);
+  }
+
+  /** transactionSync, forgetting the caches if it throws (storage rolled back what they may have seen). */
+  private transact(body: () => void): void {
+    try {
+      this.ctx.storage.transactionSync(body);
+    } catch (error) {
+      this.forgetCaches();
+      throw error;
+    }
+  }
+
+  private forgetCaches(): void {
+    this.metaCache.clear();
+    this.seqCache = null;
+    this.contactCache = null;
   }
 
   private conversation(): ConversationState | null {
@@ -154,8 +199,19 @@ export class ConversationActor extends DurableObject<AppBindings> {
   }
 
   private lastSeq(): number {
-    const [row] = this.sql.exec<Row>('SELECT COALESCE(MAX(seq), 0) AS seq FROM log').toArray();
-    return Number(row?.seq ?? 0);
+    if (this.seqCache === null) {
+      const [row] = this.sql.exec<Row>('SELECT COALESCE(MAX(seq), 0) AS seq FROM log').toArray();
+      this.seqCache = Number(row?.seq ?? 0);
+    }
+    return this.seqCache;
+  }
+
+  /** Keeps the caches in step with a message written to the log. */
+  private logged(message: LogMessage): void {
+    if (this.seqCache !== null) this.seqCache = Math.max(this.seqCache, message.seq);
+    if (message.direction === 'INBOUND' && this.contactCache && message.seq >= this.contactCache.seq) {
+      this.contactCache = { seq: message.seq, name: message.senderName ?? null };
+    }
   }
 
   /** One synchronous transaction: the log, the state and the outbox change together or not at all. */
@@ -165,8 +221,10 @@ export class ConversationActor extends DurableObject<AppBindings> {
     events?: ProjectedEvent[];
     domain?: DomainEvent[];
     jobs?: Job[];
+    /** The contact wrote now: their last-seen time goes to D1 with the rest. */
+    seen?: { contactId: string; at: number };
   }) {
-    this.ctx.storage.transactionSync(() => {
+    this.transact(() => {
       for (const message of change.messages ?? []) {
         this.sql.exec(
           'INSERT OR REPLACE INTO log (id, seq, external_id, data) VALUES (?, ?, ?, ?)',
@@ -175,6 +233,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
           dedupeKey(message.senderType, message.externalId),
           JSON.stringify(message),
         );
+        this.logged(message);
         this.enqueueProjection({ kind: 'message', message });
       }
       for (const event of change.events ?? []) this.enqueueProjection({ kind: 'event', event });
@@ -184,11 +243,20 @@ export class ConversationActor extends DurableObject<AppBindings> {
       }
       for (const event of change.domain ?? []) this.enqueueProjection({ kind: 'domain', event });
       for (const job of change.jobs ?? []) this.enqueueProjection({ kind: 'job', job });
+      if (change.seen && change.conversation) {
+        const { organizationId } = change.conversation;
+        this.enqueueProjection({ kind: 'seen', ...change.seen, organizationId });
+      }
     });
-    // No await between the transaction and this: the storage batches both into one atomic write.
-    this.ctx.storage.setAlarm(Date.now() + SAFETY_ALARM_MS).catch((error) => {
-      console.error('Could not schedule the outbox safety alarm:', error);
-    });
+    // No await between the transaction and this: the storage batches both into one atomic write. An alarm
+    // already due sooner covers this change too (it drains the whole outbox), so it is left as it is.
+    const due = Date.now() + SAFETY_ALARM_MS;
+    if (this.alarmAt === null || this.alarmAt > due) {
+      this.alarmAt = due;
+      this.ctx.storage.setAlarm(due).catch((error) => {
+        console.error('Could not schedule the outbox safety alarm:', error);
+      });
+    }
   }
 
   /** A domain event about this conversation, committed with the change it describes. */
@@ -263,7 +331,8 @@ export class ConversationActor extends DurableObject<AppBindings> {
       createdAt: Number(row.created_at),
       updatedAt: Number(row.updated_at),
     };
-    this.ctx.storage.transactionSync(() => {
+    this.forgetCaches();
+    this.transact(() => {
       for (const m of results) {
         const message: LogMessage = {
           id: String(m.id),
@@ -305,18 +374,39 @@ export class ConversationActor extends DurableObject<AppBindings> {
 
   // ── Projection into D1 ───────────────────────────────────────────────────
 
-  /** Drains the outbox into D1; calls are chained so two drains never interleave. */
+  /**
+   * Drains the outbox into D1; drains are chained so two never interleave, and changes committed while one
+   * runs share the next one (one D1 batch, one job send and one hub call for all of them).
+   */
   private flush(): Promise<void> {
-    this.draining = this.draining.then(() => this.drain());
-    return this.draining;
+    if (this.nextDrain) return this.nextDrain;
+    const next = this.draining.then(() => {
+      this.nextDrain = null;
+      return this.drain();
+    });
+    this.nextDrain = next;
+    this.draining = next;
+    return next;
   }
 
   private async drain(): Promise<void> {
+    // Frames queued before this drain describe changes committed before it: it projects them all first.
+    const frames = this.hubQueue.splice(0);
+    try {
+      await this.drainOutbox();
+    } finally {
+      const organizationId = this.conversation()?.organizationId;
+      if (frames.length && organizationId) await publishAllToHub(this.env, organizationId, frames);
+    }
+  }
+
+  private async drainOutbox(): Promise<void> {
     for (;;) {
       const rows = this.sql.exec<Row>('SELECT id, entry FROM outbox ORDER BY id LIMIT 100').toArray();
       if (!rows.length) {
-        this.setMeta('projectionFailures', 0);
-        await this.ctx.storage.deleteAlarm();
+        // The safety alarm stays: when it rings it finds nothing to drain, which costs less than cancelling
+        // and scheduling it again for every message.
+        if (this.meta<number>('projectionFailures')) this.setMeta('projectionFailures', 0);
         return;
       }
       const lastId = Number(rows[rows.length - 1]!.id);
@@ -356,10 +446,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const failures = (this.meta<number>('projectionFailures') ?? 0) + 1;
     this.setMeta('projectionFailures', failures);
     console.error(`Conversation projection failed (attempt ${failures}), retrying from the alarm:`, error);
-    await this.ctx.storage.setAlarm(Date.now() + Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures));
+    this.alarmAt = Date.now() + Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures);
+    await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     await this.flush();
   }
 
@@ -418,6 +510,8 @@ export class ConversationActor extends DurableObject<AppBindings> {
     state: ConversationState,
     draft: NewMessage,
     sender?: WebSocket,
+    /** The contact wrote it live: record when they were last seen (intake does it on the other roads). */
+    seen = false,
   ): { message: LogMessage; conversation: ConversationState; duplicate: boolean } {
     const key = dedupeKey(draft.senderType, draft.externalId);
     if (key) {
@@ -495,20 +589,25 @@ export class ConversationActor extends DurableObject<AppBindings> {
         now,
       ),
     );
-    this.commit({ messages: [message], conversation, domain });
+    this.commit({
+      messages: [message],
+      conversation,
+      domain,
+      seen: seen ? { contactId: state.contactId, at: message.createdAt } : undefined,
+    });
     if (isVisibleToVisitor(message)) this.showToVisitors(message, sender);
     return { message, conversation, duplicate: false };
   }
 
   /** Projects a recorded message into D1 and tells the organisation's dashboards. */
   private async publish(message: LogMessage, conversation: ConversationState): Promise<void> {
-    await this.flush();
-    await this.toHub(conversation.organizationId, {
+    this.hubQueue.push({
       type: 'message.created',
       conversationId: conversation.id,
       message: toApiMessage(message),
       conversation: toApiConversation(conversation),
     });
+    await this.flush();
   }
 
   /** The message a sender of this kind already stored under this external id, if any. */
@@ -585,7 +684,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
         now,
       );
       this.commit({ messages: [rejected], domain: [event] });
-      await this.flush();
       await this.announceUpdates(state, [rejected]);
       return { ok: true, message: rejected, rejectedIds: [] };
     }
@@ -636,7 +734,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
       ],
     });
     if (isVisibleToVisitor(approved)) this.showToVisitors(approved);
-    await this.flush();
     await this.announceUpdates(state, [...older, approved]);
     return { ok: true, message: approved, rejectedIds: older.map((m) => m.id) };
   }
@@ -679,7 +776,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
         ]
       : [];
     this.commit({ messages: [updated], events: [event], domain });
-    await this.flush();
     await this.announceUpdates(state, [updated]);
     return updated;
   }
@@ -697,7 +793,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const message = this.message(messageId);
     if (!message) return null;
     this.commit({ events: [{ ...event, organizationId: state.organizationId, messageId, createdAt: Date.now() }] });
-    await this.flush();
     await this.announceUpdates(state, [message]);
     return message;
   }
@@ -709,20 +804,16 @@ export class ConversationActor extends DurableObject<AppBindings> {
     if (!message) return null;
     const updated: LogMessage = { ...message, ...patch, updatedAt: Date.now() };
     this.commit({ messages: [updated] });
-    await this.flush();
     await this.announceUpdates(state, [updated]);
     return updated;
   }
 
-  /** Tells the org's dashboards about messages whose state changed. */
+  /** Projects the committed change into D1, then tells the org's dashboards about messages whose state changed. */
   private async announceUpdates(state: ConversationState, updated: LogMessage[]): Promise<void> {
     for (const message of updated) {
-      await this.toHub(state.organizationId, {
-        type: 'message.updated',
-        conversationId: state.id,
-        message: toApiMessage(message),
-      });
+      this.hubQueue.push({ type: 'message.updated', conversationId: state.id, message: toApiMessage(message) });
     }
+    await this.flush();
   }
 
   // ── Conversation state ───────────────────────────────────────────────────
@@ -807,12 +898,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
 
   private async saveState(next: ConversationState, domain: DomainEvent[] = []): Promise<ConversationState> {
     this.commit({ conversation: next, domain });
-    await this.flush();
-    await this.toHub(next.organizationId, {
+    this.hubQueue.push({
       type: 'conversation.updated',
       conversationId: next.id,
       conversation: toApiConversation(next),
     });
+    await this.flush();
     return next;
   }
 
@@ -854,6 +945,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     for (const ws of this.ctx.getWebSockets()) ws.close(4004, 'Conversation deleted');
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.forgetCaches();
   }
 
   // ── Widget sockets ───────────────────────────────────────────────────────
@@ -1012,6 +1104,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
         externalId: clientMessageId,
       },
       ws,
+      true,
     );
     this.send(ws, { type: 'ack', clientMessageId, message: toPublicMessage(result.message) });
     if (result.duplicate) {
@@ -1019,10 +1112,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
       return;
     }
     await this.publish(result.message, result.conversation);
-    await this.env.DB.prepare('UPDATE contacts SET last_seen_at = ? WHERE id = ?')
-      .bind(result.message.createdAt, state.contactId)
-      .run()
-      .catch((error) => console.error('Could not record when the contact was last seen:', error));
   }
 
   /** Another conversation's actor (the visitor's next conversation after this one closed). */
@@ -1033,10 +1122,17 @@ export class ConversationActor extends DurableObject<AppBindings> {
 
   /** The name the contact's latest message was stored under (the widget sends no name with a message). */
   private contactName(): string | null {
-    const [row] = this.sql
-      .exec<Row>("SELECT data FROM log WHERE json_extract(data, '$.direction') = 'INBOUND' ORDER BY seq DESC LIMIT 1")
-      .toArray();
-    return row ? ((JSON.parse(row.data as string) as LogMessage).senderName ?? null) : null;
+    if (!this.contactCache) {
+      const [row] = this.sql
+        .exec<Row>(
+          "SELECT seq, data FROM log WHERE json_extract(data, '$.direction') = 'INBOUND' ORDER BY seq DESC LIMIT 1",
+        )
+        .toArray();
+      this.contactCache = row
+        ? { seq: Number(row.seq), name: (JSON.parse(row.data as string) as LogMessage).senderName ?? null }
+        : { seq: 0, name: null };
+    }
+    return this.contactCache.name;
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -39,11 +39,15 @@ export class OrgHub extends DurableObject<AppBindings> implements OrgHubRpc {
   }
 
   async publish(frame: HubFrame): Promise<number> {
-    const text = JSON.stringify(frame);
+    return this.publishAll([frame]);
+  }
+
+  async publishAll(frames: HubFrame[]): Promise<number> {
+    const texts = frames.map((frame) => JSON.stringify(frame));
     const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) {
       try {
-        ws.send(text);
+        for (const text of texts) ws.send(text);
       } catch {
         // Closed meanwhile; the dashboard refetches when it reconnects.
       }

@@ -5,6 +5,8 @@ import type { HubFrame } from './frames';
 
 export interface OrgHubRpc {
   publish(frame: HubFrame): Promise<number>;
+  /** Several frames in one call, delivered in order (a conversation actor's drain tells all it projected). */
+  publishAll(frames: HubFrame[]): Promise<number>;
 }
 
 export function orgHub(env: AppBindings, organizationId: string): OrgHubRpc {
@@ -17,5 +19,14 @@ export async function publishToHub(env: AppBindings, organizationId: string, fra
     await orgHub(env, organizationId).publish(frame);
   } catch (error) {
     console.error(`Org hub publish (${frame.type}) failed:`, error);
+  }
+}
+
+/** publishToHub for several frames at once: one call to the hub instead of one per frame. */
+export async function publishAllToHub(env: AppBindings, organizationId: string, frames: HubFrame[]): Promise<void> {
+  try {
+    await orgHub(env, organizationId).publishAll(frames);
+  } catch (error) {
+    console.error(`Org hub publish (${frames.length} frames) failed:`, error);
   }
 }

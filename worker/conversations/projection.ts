@@ -18,6 +18,8 @@ export type OutboxEntry =
   | { kind: 'message'; message: LogMessage }
   | { kind: 'event'; event: ProjectedEvent }
   | { kind: 'conversation'; conversation: ConversationState }
+  /** The contact wrote at `at` (contacts.last_seen_at; only a batch's newest is written). */
+  | { kind: 'seen'; contactId: string; organizationId: string; at: number }
   /** A follow-up job, sent once the batch it came with is in D1 (so the job finds its rows). */
   | { kind: 'job'; job: Job }
   /** A domain event, sent to the subscribers once the batch it came with is in D1. */
@@ -42,6 +44,8 @@ const INSERT_EVENT = `INSERT OR IGNORE INTO message_events (id, organization_id,
 const UPDATE_CONVERSATION = `UPDATE conversations SET status = ?, priority = ?, assigned_to_id = ?, language = ?,
   notes = ?, unread_count = ?, message_count = ?, last_message_at = ?, last_message_preview = ?, closed_at = ?,
   updated_at = ? WHERE id = ? AND organization_id = ?`;
+
+const UPDATE_LAST_SEEN = 'UPDATE contacts SET last_seen_at = ? WHERE id = ? AND organization_id = ?';
 
 function statement(d1: D1Database, entry: ProjectedEntry): D1PreparedStatement {
   switch (entry.kind) {
@@ -97,19 +101,26 @@ function statement(d1: D1Database, entry: ProjectedEntry): D1PreparedStatement {
           c.organizationId,
         );
     }
+    case 'seen':
+      return d1.prepare(UPDATE_LAST_SEEN).bind(entry.at, entry.contactId, entry.organizationId);
   }
 }
 
 /**
- * Writes the pending entries to D1 in one batch (a transaction). Only the newest conversation snapshot
- * matters, so older ones are skipped; messages go before events, which reference them.
+ * Writes the pending entries to D1 in one batch (a transaction). Only the newest conversation snapshot and
+ * last-seen time matter, so older ones are skipped; a message written several times in the batch (stored,
+ * then patched) is written once, as it is last; messages go before events, which reference them.
  */
 export async function projectEntries(d1: D1Database, entries: ProjectedEntry[]): Promise<void> {
   const lastConversation = entries.findLast((e) => e.kind === 'conversation');
+  const lastSeen = entries.findLast((e) => e.kind === 'seen');
+  const messages = new Map<string, ProjectedEntry>();
+  for (const e of entries) if (e.kind === 'message') messages.set(e.message.id, e);
   const ordered: ProjectedEntry[] = [
-    ...entries.filter((e) => e.kind === 'message'),
+    ...messages.values(),
     ...entries.filter((e) => e.kind === 'event'),
     ...(lastConversation ? [lastConversation] : []),
+    ...(lastSeen ? [lastSeen] : []),
   ];
   if (ordered.length) await d1.batch(ordered.map((entry) => statement(d1, entry)));
 }
