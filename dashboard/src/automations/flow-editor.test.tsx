@@ -138,7 +138,10 @@ describe('flow editor', () => {
     failRoute('PATCH /api/automations/flows/flow-1', 400, {
       message: 'Invalid flow',
       code: 'VALIDATION_ERROR',
-      fields: { 'blocks.0.else': ['No block with id "gone"'] },
+      fields: {
+        'blocks.0.else': ['No block with id "gone"'],
+        'blocks.0.cases.1.next': ['A block id is 1 to 40 lowercase letters, digits, - and _'],
+      },
     });
     renderAs(
       'ADMIN',
@@ -164,8 +167,12 @@ describe('flow editor', () => {
     expect(
       (within(branch).getByLabelText('Otherwise go to') as unknown as HTMLSelectElement).selectedOptions[0]!.text,
     ).toBe('Missing block “gone”');
+    fireEvent.click(within(branch).getByRole('button', { name: 'Add case' }));
     fireEvent.click(screen.getByRole('button', { name: 'Save flow' }));
     expect(await within(block(1, 'Branch')).findByText('No block with id "gone"')).toBeTruthy();
+    // A required target left empty: what to do, not the id's form.
+    expect(within(block(1, 'Branch')).getByText('Choose a block')).toBeTruthy();
+    expect(within(block(1, 'Branch')).queryByText(/lowercase letters/)).toBeNull();
   });
 
   it('moves blocks with the keyboard-reachable buttons and removes them', () => {

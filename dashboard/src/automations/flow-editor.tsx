@@ -4,7 +4,7 @@
 // they are about.
 import type { ComponentChildren } from 'preact';
 import { useId, useState } from 'preact/hooks';
-import { type ApiData, api, call, fieldError } from '../api';
+import { type ApiData, ApiError, api, call, fieldError } from '../api';
 import { plainFieldError } from '../copy';
 import { navigate } from '../router';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
@@ -139,8 +139,13 @@ function TargetPicker({
   onChange: (id: string) => void;
 }) {
   const known = blocks.some((b) => b.id === value);
+  // Left empty where a target is required, the server's complaint is about the id's form; say what to do instead.
+  const shown =
+    !value && fieldError(error, name)
+      ? new ApiError(400, 'Invalid flow', 'VALIDATION_ERROR', { [name]: ['Choose a block'] })
+      : error;
   return (
-    <Field label={label} name={name} error={error}>
+    <Field label={label} name={name} error={shown}>
       {(p) => (
         <select {...p} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
           <option value="">{optional ? 'The following block' : 'Choose a block…'}</option>
