@@ -158,16 +158,7 @@ export async function handBackConversation(
 
 /** The inbox list's `automation` field for a page of conversations (null: no automation ever touched it). */
 export async function automationSummaries(db: Db, organizationId: string, conversationIds: string[]) {
-  const out = new Map<
-    string,
-    {
-      state: AutomationState;
-      waitingUntil: number | null;
-      triggerId: string | null;
-      triggerName: string | null;
-      tags: string[];
-    }
-  >();
+  const out = new Map<string, AutomationSummary>();
   if (!conversationIds.length) return out;
   const rows = await db
     .select({
@@ -213,8 +204,20 @@ export async function automationSummaries(db: Db, organizationId: string, conver
   return out;
 }
 
-/** Adds `automation` to each item of an inbox list page. */
-export async function withAutomation<T extends { id: string }>(db: Db, organizationId: string, page: { items: T[] }) {
+export type AutomationSummary = {
+  state: AutomationState;
+  waitingUntil: number | null;
+  triggerId: string | null;
+  triggerName: string | null;
+  tags: string[];
+};
+
+/** Adds `automation` to each item of an inbox list page (paging fields kept). */
+export async function withAutomation<P extends { items: { id: string }[] }>(
+  db: Db,
+  organizationId: string,
+  page: P,
+): Promise<Omit<P, 'items'> & { items: (P['items'][number] & { automation: AutomationSummary | null })[] }> {
   const summaries = await automationSummaries(
     db,
     organizationId,
