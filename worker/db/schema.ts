@@ -1874,7 +1874,10 @@ export const noteMentions = sqliteTable(
   {
     messageId: text('message_id').notNull(),
     organizationId: orgId(),
-    conversationId: text('conversation_id').notNull(),
+    /** Deleting the conversation forgets its notes' mentions. */
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
