@@ -77,6 +77,9 @@ const TOOL_TIMEOUT_MS = 5_000;
 
 type Row = Record<string, SqlStorageValue>;
 
+/** A message record() stored (or found already stored), with the conversation's state after it. */
+type Recorded = { message: LogMessage; conversation: ConversationState; duplicate: boolean };
+
 export class ConversationActor extends DurableObject<AppBindings> {
   /** The D1 writer; a test swaps it to make a projection fail and watch the alarm converge D1. */
   project: (d1: D1Database, entries: ProjectedEntry[]) => Promise<void> = projectEntries;
@@ -497,9 +500,14 @@ export class ConversationActor extends DurableObject<AppBindings> {
 
   private async appendFrom(ref: ConversationRef, draft: NewMessage, sender?: WebSocket) {
     const result = this.record(await this.ensure(ref), draft, sender);
+    await this.afterRecord(result);
+    return result;
+  }
+
+  /** Projects what record() stored and tells the dashboards (a duplicate: whatever is still pending). */
+  private async afterRecord(result: Recorded) {
     if (!result.duplicate) await this.publish(result.message, result.conversation);
     else if (this.outboxSize() > 0) await this.flush();
-    return result;
   }
 
   /**
@@ -512,7 +520,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     sender?: WebSocket,
     /** The contact wrote it live: record when they were last seen (intake does it on the other roads). */
     seen = false,
-  ): { message: LogMessage; conversation: ConversationState; duplicate: boolean } {
+  ): Recorded {
     const key = dedupeKey(draft.senderType, draft.externalId);
     if (key) {
       const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', key).toArray();
@@ -1047,6 +1055,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const channelId = state?.channelId ?? binding?.channelId;
     const { visitorId } = socket;
     if (!organizationId || !channelId) return this.send(ws, { type: 'error', message: 'Unknown conversation' });
+    let recorded: Recorded | null = null;
     try {
       const db = createDb(this.env.DB);
       // A visitor attaches only files they uploaded or that were sent to them.
@@ -1060,10 +1069,13 @@ export class ConversationActor extends DurableObject<AppBindings> {
         attachments: attachments as string[],
       });
       const ref = { id: conversation.id, organizationId };
-      const result =
+      // This actor's own conversation: acked once stored here, projected into D1 afterwards (the outbox
+      // guarantees it), as on the fast path. Another actor's: acked once it stored and projected it.
+      recorded =
         conversation.id === (state?.id ?? binding?.conversationId)
-          ? await this.appendFrom(ref, draft, ws)
-          : await this.peer(conversation.id).append(ref, draft);
+          ? this.record(await this.ensure(ref), draft, ws)
+          : null;
+      const result = recorded ?? (await this.peer(conversation.id).append(ref, draft));
       const [shown] = await this.forVisitor(channelId, [result.message]);
       this.send(ws, { type: 'ack', clientMessageId, message: shown! });
       if (result.conversation.id !== (this.conversation()?.id ?? binding?.conversationId)) {
@@ -1079,6 +1091,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
         clientMessageId,
       });
     }
+    if (recorded) await this.afterRecord(recorded);
   }
 
   /**
