@@ -1,7 +1,7 @@
 // What a new user meets: the demo organisation's sample conversations on first login, the AI answering on /demo,
 // and a site outside a channel's allowed domains that never shows the launcher.
 import { expect, test } from '@playwright/test';
-import { DEMO_OWNER, logIn, newPage, openWidget, ownerApi, sendFromWidget } from './support';
+import { DEMO_OWNER, expectNoAxeViolations, logIn, newPage, openWidget, ownerApi, sendFromWidget } from './support';
 
 test('first login shows the sample conversations, and the AI answers a question on /demo', async ({ browser }) => {
   test.setTimeout(90_000);
@@ -21,7 +21,12 @@ test('first login shows the sample conversations, and the AI answers a question 
   await expect(log).toContainText('AI assistant');
 });
 
-test('a site outside the allowed domains shows no launcher at all', async ({ browser, request, baseURL }) => {
+test('a site outside the allowed domains shows no launcher at all, and the channel page says which site to add', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
   const owner = await ownerApi(request, baseURL!);
   const channel = await owner.post('/api/channels', {
     type: 'WEBSITE_CHAT',
@@ -51,6 +56,76 @@ test('a site outside the allowed domains shows no launcher at all', async ({ bro
   await expect(page.locator('#chat-widget-container')).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Open / })).toHaveCount(0);
   await expect(page.locator('iframe')).toHaveCount(0);
+
+  // The channel page tells the owner which site was refused; adding it brings the launcher.
+  const admin = await newPage(browser);
+  await logIn(admin, DEMO_OWNER);
+  await admin.goto(`/settings/channels/${channel.id}`);
+  const refused = admin.getByRole('region', { name: 'Sites where the widget was refused' });
+  await expect(refused.getByRole('row').filter({ hasText: 'http://blocked-shop.test' })).toContainText(
+    'Add blocked-shop.test',
+    { timeout: 15_000 },
+  );
+  await expectNoAxeViolations(admin);
+  await admin.getByLabel('Allowed domains').fill('shop.example\nnot a domain');
+  await admin.getByRole('button', { name: 'Save channel' }).click();
+  await expect(admin.getByRole('list', { name: 'Domains to fix' })).toContainText('“not a domain”');
+  await admin.getByLabel('Allowed domains').fill('shop.example\nblocked-shop.test');
+  await admin.getByRole('button', { name: 'Save channel' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(refused.getByRole('row').filter({ hasText: 'http://blocked-shop.test' })).toContainText('Allowed');
+  await page.reload();
+  await expect(page.getByRole('button', { name: /^Open / })).toBeVisible();
+});
+
+test('outside business hours the widget says when the team is back, and a required pre-chat form asks first', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const owner = await ownerApi(request, baseURL!);
+  // Open only tomorrow (UTC), so now is always outside the hours.
+  const today = new Date().getUTCDay() || 7;
+  const channel = await owner.post('/api/channels', {
+    type: 'WEBSITE_CHAT',
+    name: `Pre-chat ${Date.now()}`,
+    credentials: {},
+    settings: {
+      preChatForm: 'REQUIRED',
+      businessHours: {
+        timeZone: 'UTC',
+        intervals: [{ day: (today % 7) + 1, start: '09:00', end: '17:00' }],
+        replyTime: 'within a day',
+      },
+    },
+  });
+  const visitor = await newPage(browser);
+  await visitor.goto(`/widget/${channel.id}?visitorId=visitor_${crypto.randomUUID()}`);
+  await expect(visitor.getByText(/^We are away\. Back \w+day .*\. We reply within a day\.$/)).toBeVisible();
+  const composer = visitor.getByLabel('Type your message');
+  await expect(composer).toBeDisabled();
+  await expect(visitor.getByRole('button', { name: 'Skip' })).toHaveCount(0);
+  await expectNoAxeViolations(visitor);
+
+  const stamp = Date.now();
+  const email = `prechat-${stamp}@example.test`;
+  await visitor.getByLabel('Name (optional)').fill('Petra Prechat');
+  await visitor.getByLabel('Email', { exact: true }).fill('petra@');
+  await visitor.getByRole('button', { name: 'Start chat' }).click();
+  await expect(visitor.getByRole('alert')).toHaveText('Enter a valid email address');
+  await visitor.getByLabel('Email', { exact: true }).fill(email);
+  await visitor.getByRole('button', { name: 'Start chat' }).click();
+  await expect(composer).toBeEnabled();
+  await composer.fill(`Do you deliver on Sundays? ref${stamp}`);
+  await visitor.getByRole('button', { name: 'Send message' }).click();
+
+  await expect
+    .poll(
+      async () => ((await owner.get(`/api/conversations?search=ref${stamp}`)) as { items: any[] }).items[0]?.contact,
+      { timeout: 15_000 },
+    )
+    .toMatchObject({ name: 'Petra Prechat', email });
 });
 
 test('when the AI hands off, the widget asks for an email and the agent sees it', async ({

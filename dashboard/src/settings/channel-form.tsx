@@ -1,7 +1,7 @@
 // The parts of a channel's settings, shared by the add-channel stepper and the channel page:
 // connection (per-type credentials), language & translation, AI, and the website-chat widget.
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { type ApiData, ApiError, api, call, fieldError } from '../api';
 import { ErrorPanel, Field, useLoad } from '../ui';
 
@@ -634,6 +634,7 @@ function BusinessHoursFields({ draft, set, error }: SectionProps) {
 
 export function WidgetSection({ draft, set, error }: SectionProps) {
   const domainErrors = allowedDomainErrors(draft, error);
+  const domainErrorsId = useId();
   return (
     <Fieldset legend="Widget appearance">
       <div class="row">
@@ -685,12 +686,15 @@ export function WidgetSection({ draft, set, error }: SectionProps) {
             rows={3}
             value={draft.allowedDomains}
             aria-invalid={p['aria-invalid'] || domainErrors.length > 0 || undefined}
+            aria-describedby={
+              [p['aria-describedby'], domainErrors.length ? domainErrorsId : ''].filter(Boolean).join(' ') || undefined
+            }
             onInput={(e) => set({ allowedDomains: e.currentTarget.value })}
           />
         )}
       </Field>
       {domainErrors.length > 0 && (
-        <ul class="field-error" aria-label="Allowed domains to fix">
+        <ul class="field-error" id={domainErrorsId} aria-label="Domains to fix">
           {domainErrors.map(({ entry, message }) => (
             <li key={entry}>
               “{entry}”: {message}

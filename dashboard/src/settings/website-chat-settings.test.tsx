@@ -80,7 +80,7 @@ describe('website chat channel page', () => {
     fireEvent.input(screen.getByLabelText('Reply time outside hours'), { target: { value: 'within a day' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save channel' }));
 
-    const errors = await screen.findByRole('list', { name: 'Allowed domains to fix' });
+    const errors = await screen.findByRole('list', { name: 'Domains to fix' });
     expect(errors.textContent).toBe('“not a domain”: Enter a host name such as shop.example.com');
     expect(screen.getByLabelText('Allowed domains').getAttribute('aria-invalid')).toBe('true');
     await waitFor(() => expect(api.find('PATCH', '/api/channels/ch-1')).toHaveLength(1));
