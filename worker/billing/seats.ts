@@ -1,7 +1,7 @@
 // Plan seats (plans.ts): an organisation's active members and its pending, unexpired invitations each take one.
 // A new invitation, a member created directly and a suspended member made active again need a free seat; an
-// invitation is accepted only while the active members are fewer than the seats, checked inside the accepting
-// write itself (team/invitations.ts), so two acceptances racing for the last seat cannot both win.
+// invitation is accepted only while the active members are fewer than the seats. Each check is inside the write
+// itself (seatsTakenSql, used by team/), so two requests racing for the last seat cannot both take it.
 // Suspended members take no seat. A plan below the current headcount (a downgrade) removes no one: the members
 // keep their access, and nothing new is admitted until enough seats are freed or the plan grows again.
 import { and, eq, gt, ne, sql } from 'drizzle-orm';
@@ -114,14 +114,25 @@ export function seatLimitError(
   );
 }
 
-/** Throws 402 SEAT_LIMIT unless a seat is free (for an invitation, a direct creation or a reactivation). */
-export async function assertSeatAvailable(
+/** The 402 SEAT_LIMIT for an organisation as it stands (after a write refused for want of a seat). */
+export async function seatRefusal(
   env: AppBindings,
   db: Db,
   organizationId: string,
   options: { exceptInvitationsTo?: string } = {},
-): Promise<SeatUsage> {
-  const usage = await seatUsage(env, db, organizationId, options);
-  if (usage.available <= 0) throw seatLimitError(usage);
-  return usage;
+): Promise<SeatLimitError> {
+  return seatLimitError(await seatUsage(env, db, organizationId, options));
+}
+
+/**
+ * SQL for the seats taken, in D1 positional parameters (e.g. `?5`): active members plus pending unexpired
+ * invitations, less the invitations to one email (a new invitation or member for that email replaces them).
+ * A write whose WHERE carries `${seatsTakenSql(…)} < ?limit` counts and writes in one atomic step, so two
+ * requests racing for the last seat cannot both take it.
+ */
+export function seatsTakenSql(params: { organizationId: string; now: string; exceptEmail: string }): string {
+  const { organizationId: org, now, exceptEmail } = params;
+  return `((SELECT count(*) FROM memberships WHERE organization_id = ${org} AND status = 'ACTIVE')
+    + (SELECT count(*) FROM invitations WHERE organization_id = ${org} AND status = 'PENDING'
+         AND expires_at > ${now} AND email <> ${exceptEmail}))`;
 }

@@ -4,7 +4,7 @@
 // one needs a free seat, and acceptance re-checks the seats atomically.
 import { and, desc, eq } from 'drizzle-orm';
 import { createSession, revokeSession } from '../auth/sessions';
-import { assertSeatAvailable, seatLimit, seatLimitError, seatUsage } from '../billing/seats';
+import { seatLimit, seatLimitError, seatRefusal, seatsTakenSql, seatUsage } from '../billing/seats';
 import type { Db } from '../db/client';
 import { type Invitation, invitations, memberships, organizations, type Role, sessions, users } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -53,30 +53,43 @@ export async function invite(
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.organizationId, actor.organization.id), eq(users.email, email)));
   if (member) throw new ConflictError('This person is already a member of the organization');
-  // A new invitation to the same email replaces any pending one, so that one's seat counts as free here.
-  await assertSeatAvailable(env, db, actor.organization.id, { exceptInvitationsTo: email });
-  await db
-    .update(invitations)
-    .set({ status: 'REVOKED' })
-    .where(
-      and(
-        eq(invitations.organizationId, actor.organization.id),
-        eq(invitations.email, email),
-        eq(invitations.status, 'PENDING'),
-      ),
-    );
   const token = randomToken();
-  const [invitation] = await db
-    .insert(invitations)
-    .values({
-      organizationId: actor.organization.id,
-      email,
-      role: input.role,
-      tokenHash: await sha256Hex(token),
-      invitedById: actor.user.id,
-      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-    })
-    .returning(invitationColumns);
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  const { limit } = await seatLimit(env, db, actor.organization.id);
+  // One transaction: the invitation is written only while a seat is free (the email's own pending invitations
+  // do not count: this one replaces them), and only then are those revoked.
+  const d1 = db.$client;
+  const [created] = await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO invitations (id, organization_id, email, role, token_hash, status, invited_by_id, expires_at, created_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, 'PENDING', ?6, ?7, ?8
+         WHERE ${seatsTakenSql({ organizationId: '?2', now: '?8', exceptEmail: '?3' })} < ?9`,
+      )
+      .bind(
+        id,
+        actor.organization.id,
+        email,
+        input.role,
+        await sha256Hex(token),
+        actor.user.id,
+        now + INVITATION_TTL_MS,
+        now,
+        limit,
+      ),
+    d1
+      .prepare(
+        `UPDATE invitations SET status = 'REVOKED'
+         WHERE organization_id = ?2 AND email = ?3 AND status = 'PENDING' AND id <> ?1
+           AND EXISTS (SELECT 1 FROM invitations WHERE id = ?1)`,
+      )
+      .bind(id, actor.organization.id, email),
+  ]);
+  if ((created?.meta.changes ?? 0) !== 1) {
+    throw await seatRefusal(env, db, actor.organization.id, { exceptInvitationsTo: email });
+  }
+  const [invitation] = await db.select(invitationColumns).from(invitations).where(eq(invitations.id, id));
   const inviteUrl = `${appOrigin}/invite/${token}`;
   await sendMail(env, db, {
     organizationId: actor.organization.id,

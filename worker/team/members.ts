@@ -5,7 +5,7 @@
 // needs a free seat; suspending or removing one frees it.
 import { and, eq, or } from 'drizzle-orm';
 import { revokeMemberSessions } from '../auth/sessions';
-import { assertSeatAvailable } from '../billing/seats';
+import { seatLimit, seatRefusal, seatsTakenSql } from '../billing/seats';
 import type { Db } from '../db/client';
 import { memberships, type Role, users } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -68,25 +68,36 @@ export async function createMember(
         : 'This email already has a HelpStack account; send them an invitation instead',
     );
   }
-  // Their pending invitation is revoked below, so its seat counts as free here.
-  await assertSeatAvailable(env, db, actor.organization.id, { exceptInvitationsTo: email });
   const generated = input.password ? undefined : temporaryPassword();
+  const passwordHash = await hashPassword(input.password ?? generated!);
   const userId = crypto.randomUUID();
-  const [, [membership]] = await db.batch([
-    db.insert(users).values({
-      id: userId,
-      email,
-      name: input.name,
-      passwordHash: await hashPassword(input.password ?? generated!),
-    }),
-    db
-      .insert(memberships)
-      .values({ organizationId: actor.organization.id, userId, role: input.role })
-      .returning({ id: memberships.id }),
+  const membershipId = crypto.randomUUID();
+  const now = Date.now();
+  const { limit } = await seatLimit(env, db, actor.organization.id);
+  // One transaction: the account is written only while a seat is free (the email's pending invitations do not
+  // count: they are revoked below), and the membership only when the account was.
+  const d1 = db.$client;
+  const [inserted] = await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?5
+         WHERE ${seatsTakenSql({ organizationId: '?6', now: '?5', exceptEmail: '?2' })} < ?7`,
+      )
+      .bind(userId, email, input.name, passwordHash, now, actor.organization.id, limit),
+    d1
+      .prepare(
+        `INSERT INTO memberships (id, organization_id, user_id, role, status, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, 'ACTIVE', ?5, ?5 WHERE changes() = 1`,
+      )
+      .bind(membershipId, actor.organization.id, userId, input.role, now),
   ]);
+  if ((inserted?.meta.changes ?? 0) !== 1) {
+    throw await seatRefusal(env, db, actor.organization.id, { exceptInvitationsTo: email });
+  }
   // An invitation sent earlier must not later override the role chosen here.
   await revokePendingInvitations(db, actor.organization.id, email);
-  const member = await getMember(db, actor.organization.id, membership!.id);
+  const member = await getMember(db, actor.organization.id, membershipId);
   return generated ? { member, temporaryPassword: generated } : { member };
 }
 
@@ -117,9 +128,20 @@ export async function updateMember(
   if (changes.role) assertMayGrant(actor, changes.role);
   const losesOwner = (changes.role !== undefined && changes.role !== 'OWNER') || changes.status === 'SUSPENDED';
   if (losesOwner) await assertKeepsAnOwner(db, actor.organization.id, member);
-  if (changes.status === 'ACTIVE' && member.status !== 'ACTIVE')
-    await assertSeatAvailable(env, db, actor.organization.id);
-  if (changes.role || changes.status) {
+  if (changes.status === 'ACTIVE' && member.status !== 'ACTIVE') {
+    // A member made active again takes a seat: the update carries the count, so it is one atomic step.
+    const { limit } = await seatLimit(env, db, actor.organization.id);
+    const now = Date.now();
+    const result = await db.$client
+      .prepare(
+        `UPDATE memberships SET status = 'ACTIVE', role = COALESCE(?3, role), updated_at = ?4
+         WHERE id = ?1 AND organization_id = ?2
+           AND ${seatsTakenSql({ organizationId: '?2', now: '?4', exceptEmail: '?5' })} < ?6`,
+      )
+      .bind(member.id, actor.organization.id, changes.role ?? null, now, '', limit)
+      .run();
+    if (result.meta.changes !== 1) throw await seatRefusal(env, db, actor.organization.id);
+  } else if (changes.role || changes.status) {
     await db
       .update(memberships)
       .set({ role: changes.role, status: changes.status })

@@ -14,9 +14,9 @@ async function invite(owner: Client, email = uniqueEmail('invitee'), role = 'AGE
 
 const tokenOf = (res: { body: { data: { inviteUrl: string } } }) => res.body.data.inviteUrl.split('/').at(-1)!;
 
-async function createMember(owner: Owner, role = 'AGENT') {
+async function createMember(owner: Owner, role = 'AGENT', email = uniqueEmail('member')) {
   return owner.client.post('/api/team/members', {
-    email: uniqueEmail('member'),
+    email,
     name: 'Member',
     role,
     password: 'member password 1',
@@ -121,6 +121,26 @@ describe('plan seats', () => {
       },
     );
     expect(retried.status).toBe(200);
+  });
+
+  it('two invitations or two direct creations at once on the last seat: exactly one gets it', async () => {
+    const owner = await signUpOwner();
+    const invites = await Promise.all([invite(owner.client), invite(owner.client)]);
+    expect(invites.map((r) => r.status).sort()).toEqual([201, 402]);
+    expect((await owner.client.get('/api/team/seats')).body.data).toMatchObject({ members: 1, pending: 1, used: 2 });
+
+    const other = await signUpOwner();
+    const emails = [uniqueEmail('racer'), uniqueEmail('racer')];
+    const created = await Promise.all(emails.map((email) => createMember(other, 'AGENT', email)));
+    expect(created.map((r) => r.status).sort()).toEqual([201, 402]);
+    expect((await other.client.get('/api/team/members')).body.data).toHaveLength(2);
+    const refused = created.find((r) => r.status === 402)!;
+    expect(refused.body.error.message).toMatch(/^Your Free plan includes 2 seats, and 2 members take them all\./);
+    // The refused one left no account behind.
+    const accounts = await env.DB.prepare('SELECT email FROM users WHERE email IN (?1, ?2)')
+      .bind(...emails)
+      .all<{ email: string }>();
+    expect(accounts.results.map((row) => row.email)).toEqual([emails[created.indexOf(refused) === 0 ? 1 : 0]]);
   });
 
   it('after a downgrade below the headcount, members keep access and new seats wait until under the limit', async () => {
