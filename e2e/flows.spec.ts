@@ -120,6 +120,13 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
 
     await fillBlock(page, 4, 'Handoff');
     await replies.getByLabel('Button 3 goes to').selectOption('handoff-1');
+
+    // Added last, then moved up to second place with the keyboard-reachable buttons.
+    const tag = await fillBlock(page, 5, 'Tag');
+    await tag.getByLabel('Tag to add to the contact').fill(`shade-${run}`);
+    for (const n of [5, 4, 3]) await page.getByRole('button', { name: `Move block ${n} up` }).click();
+    await expect(page.getByRole('group', { name: /^Block 2: Tag/ })).toBeVisible();
+    await expect(page.getByRole('group', { name: /^Block 3: Quick replies/ })).toBeVisible();
     await expectNoAxeViolations(page);
     await page.getByRole('button', { name: 'Save flow' }).click();
     await expect(page.getByRole('heading', { name: flowName })).toBeVisible();
@@ -195,12 +202,17 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
     const card = page.getByRole('listitem').filter({ hasText: buyerName });
     await expect(async () => {
       await page.reload();
-      await expect(card).toBeVisible({ timeout: 2000 });
-    }).toPass({ timeout: 30_000 });
+      await expect(card).toBeVisible({ timeout: 10_000 });
+    }).toPass({ timeout: 60_000 });
     await expect(card.locator('.state-chip')).toHaveText('Automation: Human');
     await expect(card).toContainText(`Triggered by Shade ${run}`);
+    await expect(card.locator('.tag-chip')).toHaveText(`#shade-${run}`);
     expect(questionsSent()).toHaveLength(2);
     await expectNoAxeViolations(page);
+    // The contact's tag is a view of its own.
+    await views.getByRole('button', { name: new RegExp(`^#shade-${run}`) }).click();
+    await expect(page).toHaveURL(new RegExp(`contactTag=shade-${run}`));
+    await expect(page.getByRole('list', { name: 'Conversations' }).getByRole('listitem')).toHaveCount(1);
     await card.getByRole('link').click();
   });
 
