@@ -523,6 +523,13 @@ describe('flows: runtime through TikTok', () => {
       return a.state === 'HUMAN' && a.lastOwnerId === s.user.id && a;
     }, 'Assign to… making it HUMAN');
     expect(assigned).toMatchObject({ ownerId: s.user.id, lastOwnerId: s.user.id });
+    // Resolved by the team: Closed, the paused run stopped, nothing left to hand back.
+    expect((await s.client.patch(`/api/conversations/${conversationId}`, { status: 'CLOSED' })).status).toBe(200);
+    await until(async () => (await s.automation(conversationId)).state === 'CLOSED', 'the Closed state');
+    expect((await s.run(conversationId)).status).toBe('STOPPED');
+    const closed = await s.client.post(`/api/conversations/${conversationId}/hand-back`);
+    expect(closed.status).toBe(409);
+    expect(closed.body.error.message).toMatch(/^The flow run was stopped/);
   });
 
   it('sensitive keywords hand off and tag (an English phrase, Thai without spaces, a workspace term that only tags); a DM with no flow goes to a human', async () => {

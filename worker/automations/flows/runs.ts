@@ -475,6 +475,36 @@ export async function onFlowJob(env: AppBindings, job: JobOf<'automation.flow'>)
   await stepRun(env, job.runId, { kind: 'timer' });
 }
 
+/**
+ * The conversation is resolved: state CLOSED (if automations ever touched it) and its unfinished or paused run
+ * stopped, so a later DM is out of flow.
+ */
+export async function closeAutomation(db: Db, ref: { organizationId: string; conversationId: string }, now: number) {
+  await db
+    .update(conversationAutomation)
+    .set({ state: 'CLOSED', waitingUntil: null, updatedAt: new Date(now) })
+    .where(
+      and(
+        eq(conversationAutomation.organizationId, ref.organizationId),
+        eq(conversationAutomation.conversationId, ref.conversationId),
+        ne(conversationAutomation.state, 'CLOSED'),
+        // A change made after the resolution (the buyer wrote again) is newer than this event.
+        lte(conversationAutomation.updatedAt, new Date(now)),
+      ),
+    );
+  await db
+    .update(automationFlowRuns)
+    .set({ status: 'STOPPED', wakeAt: null, seq: sql`${automationFlowRuns.seq} + 1`, updatedAt: new Date(now) })
+    .where(
+      and(
+        eq(automationFlowRuns.organizationId, ref.organizationId),
+        eq(automationFlowRuns.conversationId, ref.conversationId),
+        inArray(automationFlowRuns.status, [...ACTIVE_RUN_STATUSES, 'HANDED_OFF']),
+        lte(automationFlowRuns.startedAt, new Date(now)),
+      ),
+    );
+}
+
 /** Closes conversations whose wait window ran out: state CLOSED, the run stopped, the conversation resolved. */
 async function closeExpired(env: AppBindings, db: Db, now: number): Promise<number> {
   const due = await db

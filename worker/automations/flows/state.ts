@@ -117,7 +117,7 @@ async function handBackRefusal(db: Db, organizationId: string, conversationId: s
   }
   if (run.status === 'DONE') return 'The flow finished: there is no step left to resume';
   if (run.status === 'STOPPED') {
-    return 'The flow run was stopped (the wait window closed the conversation, or a newer trigger replaced it)';
+    return 'The flow run was stopped (the conversation was resolved, or a newer trigger replaced it)';
   }
   if (run.status === 'HANDED_OFF' && !run.currentBlockId) {
     return 'The flow finished at its Handoff block: there is no step left to resume';

@@ -3,6 +3,7 @@
 //   flow takes it as the answer it waits for; with no flow running the conversation goes to a human (the bot
 //   never improvises); once HUMAN the bot does nothing more;
 // - an assignment (conversation.assigned, "Assign to…"): the new owner has it, state HUMAN;
+// - the conversation resolved (conversation.status_changed to CLOSED/ARCHIVED): state CLOSED, the run stopped;
 // - a teammate's reply carrying a TikTok Shop link (message.posted): recorded for order attribution.
 import { and, eq } from 'drizzle-orm';
 import { createDb, type Db } from '../../db/client';
@@ -10,7 +11,7 @@ import { channels, conversations, messages } from '../../db/schema';
 import type { Subscriber } from '../../events/fan-out';
 import { effectiveRules, matchRules } from '../handoff-rules';
 import { findShopLinks, recordShopLinks } from '../shop-links';
-import { addContactTags, currentRun, handOff, loadAutomation, stepRun } from './runs';
+import { addContactTags, closeAutomation, currentRun, handOff, loadAutomation, stepRun } from './runs';
 import { markOwned } from './state';
 
 async function messageWithConversation(db: Db, organizationId: string, messageId: string) {
@@ -37,10 +38,16 @@ export const OUT_OF_FLOW_REASON = 'The buyer wrote while no flow was running (th
 
 export const flowSubscriber: Subscriber = {
   name: 'automation-flows',
-  on: ['message.accepted', 'message.posted', 'conversation.assigned'],
+  on: ['message.accepted', 'message.posted', 'conversation.assigned', 'conversation.status_changed'],
   async run(env, event) {
     const db = createDb(env.DB);
     const ref = { organizationId: event.organizationId, conversationId: event.conversationId };
+    if (event.type === 'conversation.status_changed') {
+      // Resolved by a teammate (or the wait window): the card shows Closed and the bot stops for good.
+      if (event.to !== 'CLOSED' && event.to !== 'ARCHIVED') return;
+      await closeAutomation(db, ref, event.occurredAt);
+      return;
+    }
     if (event.type === 'conversation.assigned') {
       if (!event.assignedToId) return;
       const automation = await loadAutomation(db, ref.organizationId, ref.conversationId);
