@@ -71,6 +71,13 @@ describe('GET /widget/:channelId', () => {
     const csp = (await get(`/widget/${listed.id}`)).headers.get('content-security-policy') ?? '';
     const ancestors = csp.split('; ').find((d) => d.startsWith('frame-ancestors'));
     expect(ancestors).toBe("frame-ancestors 'self' shop.example.com *.shop.example.com");
+
+    // A wildcard entry allows the subdomains only, as the API's origin check does.
+    const wildcard = await channel('WEBSITE_CHAT', { allowedDomains: ['*.example.org'] });
+    const wildCsp = (await get(`/widget/${wildcard.id}`)).headers.get('content-security-policy') ?? '';
+    expect(wildCsp.split('; ').find((d) => d.startsWith('frame-ancestors'))).toBe(
+      "frame-ancestors 'self' *.example.org",
+    );
   });
 
   it('is framable through its own policy only: no X-Frame-Options DENY, unlike the rest of the Worker', async () => {

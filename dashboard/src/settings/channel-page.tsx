@@ -125,7 +125,32 @@ function ChannelSummary({ channel: c }: { channel: Channel }) {
       <dd>{c.autoReplyMode}</dd>
       <dt>System prompt</dt>
       <dd>{c.systemPrompt || '—'}</dd>
+      {c.type === 'WEBSITE_CHAT' && <WebsiteChatSummary settings={c.settings} />}
     </dl>
+  );
+}
+
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const PRE_CHAT_LABELS = { OFF: 'Off', OPTIONAL: 'Optional', REQUIRED: 'Required (an email first)' };
+
+/** What agents are told of the widget: when the team promises to be there, and what visitors are asked first. */
+function WebsiteChatSummary({ settings }: { settings: Channel['settings'] }) {
+  const s = settings as {
+    businessHours?: { timeZone: string; intervals: { day: number; start: string; end: string }[] } | null;
+    preChatForm?: keyof typeof PRE_CHAT_LABELS;
+  };
+  const hours = s.businessHours;
+  return (
+    <>
+      <dt>Business hours</dt>
+      <dd>
+        {hours
+          ? `${hours.intervals.map((i) => `${WEEKDAY_NAMES[i.day - 1]} ${i.start}–${i.end}`).join(', ')} (${hours.timeZone})`
+          : 'Always open'}
+      </dd>
+      <dt>Pre-chat form</dt>
+      <dd>{PRE_CHAT_LABELS[s.preChatForm ?? 'OFF']}</dd>
+    </>
   );
 }
 

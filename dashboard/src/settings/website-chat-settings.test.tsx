@@ -50,9 +50,18 @@ const routes = {
 };
 
 describe('website chat channel page', () => {
-  it('shows the sites whose widget was refused, with the host name to add', async () => {
-    fakeApi(routes);
+  it('shows agents the sites whose widget was refused, the business hours and the pre-chat form', async () => {
+    const settings = {
+      allowedDomains: ['shop.example.com'],
+      businessHours: { timeZone: 'Europe/Ljubljana', intervals: [{ day: 1, start: '09:00', end: '17:00' }] },
+      preChatForm: 'REQUIRED',
+    };
+    fakeApi({ ...routes, 'GET /api/channels/ch-1': { ...chat, settings } });
     renderAs('AGENT', <ChannelPage params={{ id: 'ch-1' }} />);
+    expect((await screen.findByText('Business hours')).nextElementSibling?.textContent).toBe(
+      'Mon 09:00–17:00 (Europe/Ljubljana)',
+    );
+    expect(screen.getByText('Pre-chat form').nextElementSibling?.textContent).toBe('Required (an email first)');
     const card = await screen.findByRole('region', { name: 'Sites where the widget was refused' });
     const row = within(card).getByText('https://blog.example.com').closest('tr')!;
     expect(within(row).getByText('4')).toBeTruthy();
