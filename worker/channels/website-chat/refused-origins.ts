@@ -120,6 +120,7 @@ async function writeRefusals(db: Db, channel: Pick<Channel, 'id' | 'organization
     .delete(widgetRefusedOrigins)
     .where(
       and(
+        eq(widgetRefusedOrigins.organizationId, channel.organizationId),
         eq(widgetRefusedOrigins.channelId, channel.id),
         sql`${widgetRefusedOrigins.origin} not in (select origin from widget_refused_origins where channel_id = ${channel.id} order by last_seen_at desc limit ${REFUSED_ORIGINS_KEPT})`,
       ),
