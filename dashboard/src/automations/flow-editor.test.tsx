@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { failRoute, fakeApi, renderAs } from '../test-support';
 import { type Flow, FlowEditor } from './flow-editor';
 import { FlowListPage } from './flow-list-page';
+import { FlowPage } from './flow-page';
 import { TriggerEditor } from './trigger-editor';
 
 const at = new Date(0).toISOString();
@@ -250,5 +251,39 @@ describe('trigger editor', () => {
       name: 'Shade',
       action: { kind: 'FLOW', flowId: 'flow-1' },
     });
+  });
+});
+
+describe('flow page', () => {
+  it('saving makes a new version and says that running conversations keep theirs', async () => {
+    const api = fakeApi({
+      'GET /api/automations/products': [],
+      'GET /api/automations/flows/flow-1': flow(),
+      'PATCH /api/automations/flows/flow-1': ({ body }: { body: unknown }) => flow({ ...(body as object), version: 4 }),
+    });
+    renderAs('ADMIN', <FlowPage params={{ id: 'flow-1' }} />);
+    expect(await screen.findByText(/^Version 3 · used by 1 trigger · 2 conversations in progress/)).toBeTruthy();
+    fill(block(1, 'Message'), 'Message', 'Hello again');
+    fireEvent.click(screen.getByRole('button', { name: 'Save flow' }));
+    expect(
+      await screen.findByText(
+        'Saved as version 4. Conversations already in this flow finish on the version they started with.',
+      ),
+    ).toBeTruthy();
+    expect(api.find('PATCH', '/api/automations/flows/flow-1')[0]!.body).toEqual({
+      name: 'Shade finder',
+      blocks: [{ id: 'message-1', type: 'MESSAGE', text: 'Hello again' }],
+    });
+    expect(screen.getByText(/^Version 4 ·/)).toBeTruthy();
+  });
+
+  it('shows viewers the blocks without an editor', async () => {
+    fakeApi({ 'GET /api/automations/flows/flow-1': flow() });
+    renderAs('VIEWER', <FlowPage params={{ id: 'flow-1' }} />);
+    expect((await screen.findByRole('list', { name: 'Blocks in order' })).textContent).toBe(
+      '1. Message (message-1): Hi!',
+    );
+    expect(screen.queryByRole('button', { name: 'Save flow' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
   });
 });
