@@ -408,7 +408,13 @@ async function loginImap(credentials: EmailCredentials, host: string, options: M
       if (!text.startsWith('* OK') && !text.startsWith('* PREAUTH')) throw new MailError('not IMAP');
       return text;
     });
-    if (greeting.startsWith('* PREAUTH')) return;
+    // Logged in: open the mailbox the poll reads, then say goodbye.
+    const finish = async () => {
+      await selectImapMailbox(connection, credentials);
+      await connection.write('A2 LOGOUT\r\n');
+      await tagged(connection, 'A2').catch(() => undefined);
+    };
+    if (greeting.startsWith('* PREAUTH')) return await finish();
     if (!secure) {
       const capabilities = /\[CAPABILITY /i.test(greeting)
         ? imapCapabilities(greeting)
@@ -433,9 +439,7 @@ async function loginImap(credentials: EmailCredentials, host: string, options: M
         answer.startsWith('NO') ? `Authentication failed: ${answer}` : `The server refused the login: ${answer}`,
       );
     }
-    await selectImapMailbox(connection, credentials);
-    await connection.write('A2 LOGOUT\r\n');
-    await tagged(connection, 'A2').catch(() => undefined);
+    await finish();
   } finally {
     await connection.close();
   }
