@@ -1,4 +1,4 @@
-// Shared by bench/live-chat and bench/org-hub: starts the app and the echo baselines under `wrangler dev`,
+// Shared by bench/live-chat and bench/org-hub: starts the app and the bench's workers under `wrangler dev`,
 // measures the CPU time of their workerd processes, drives WebSockets, and takes CPU profiles over the
 // inspector. Not a bench itself (bench/run.mjs runs only the .mjs files of bench/).
 import { spawn, spawnSync } from 'node:child_process';
@@ -129,15 +129,15 @@ export async function startApp({ port, inspectorPort, persist }) {
   return { origin, pid: child.pid, inspectorPort };
 }
 
-/** Starts the echo baselines' worker (bench/echo) on `port`. */
-export async function startEcho({ port, inspectorPort, persist }) {
+/** Starts one of the bench's own workers (bench/<name>/wrangler.toml) on `port`. */
+export async function startBenchWorker(name, { port, inspectorPort, persist }) {
   const child = await start(
     'npx',
     [
       'wrangler',
       'dev',
       '-c',
-      'bench/echo/wrangler.toml',
+      `bench/${name}/wrangler.toml`,
       '--port',
       String(port),
       '--inspector-port',
@@ -149,8 +149,11 @@ export async function startEcho({ port, inspectorPort, persist }) {
     {},
     'Ready on',
   );
-  return { origin: `ws://localhost:${port}`, pid: child.pid };
+  return { origin: `ws://localhost:${port}`, http: `http://localhost:${port}`, pid: child.pid, inspectorPort };
 }
+
+/** Starts the echo baselines' worker (bench/echo) on `port`. */
+export const startEcho = (options) => startBenchWorker('echo', options);
 
 export async function login(origin) {
   const res = await fetch(`${origin}/api/auth/login`, {

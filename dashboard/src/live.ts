@@ -1,7 +1,7 @@
 // The dashboard's live connection to the organisation hub (GET /api/live): one socket per tab,
 // reconnecting with backoff, fanned out to whichever pages are listening. Frames: docs/realtime-protocol.md.
 import { useEffect, useRef } from 'preact/hooks';
-import type { HubFrame } from '../../worker/conversations/frames';
+import type { HubBatchFrame, HubFrame } from '../../worker/conversations/frames';
 
 /** A frame from the org hub: the worker's own type (worker/conversations/frames.ts). */
 export type LiveEvent = HubFrame;
@@ -22,13 +22,16 @@ function open(): void {
   };
   socket.onmessage = (e) => {
     if (typeof e.data !== 'string' || e.data === 'pong') return;
-    let event: LiveEvent;
+    let event: LiveEvent | HubBatchFrame;
     try {
       event = JSON.parse(e.data);
     } catch {
       return;
     }
-    for (const listener of listeners) listener(event);
+    // A busy hub sends frames published close together as one batch: each is handled as if it came alone.
+    for (const frame of event.type === 'batch' ? event.frames : [event]) {
+      for (const listener of listeners) listener(frame);
+    }
   };
   socket.onclose = () => {
     socket = null;

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ORIGIN, ownerWithWebsiteChat } from '../../test/client';
 import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import type { ConversationActor } from './actor';
+import { BATCH_WINDOW_MS, type OrgHub } from './hub';
 import { postOutbound, receiveInbound, receiveStatus } from './pipeline';
 import { projectEntries } from './projection';
 import { conversationActor } from './refs';
@@ -24,12 +25,15 @@ async function connect(path: string, headers: Record<string, string> = {}) {
   const frames: any[] = [];
   const waiters: { match: (f: any) => boolean; resolve: (f: any) => void }[] = [];
   ws.addEventListener('message', (event) => {
-    const frame = event.data === 'pong' ? 'pong' : JSON.parse(event.data as string);
-    frames.push(frame);
-    for (const waiter of [...waiters]) {
-      if (waiter.match(frame)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(frame);
+    const parsed = event.data === 'pong' ? 'pong' : JSON.parse(event.data as string);
+    // The org hub sends frames published close together as one batch (docs/realtime-protocol.md).
+    for (const frame of parsed?.type === 'batch' ? parsed.frames : [parsed]) {
+      frames.push(frame);
+      for (const waiter of [...waiters]) {
+        if (waiter.match(frame)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(frame);
+        }
       }
     }
   });
@@ -349,6 +353,30 @@ describe('the org hub', () => {
       isTyping: true,
     });
     widget.ws.close();
+    dashboard.ws.close();
+  });
+
+  it('sends frames published close together as one batch, in order; a frame after a quiet spell goes alone', async () => {
+    const org = await ownerWithWebsiteChat();
+    const dashboard = await connect('/api/live', { cookie: org.client.cookie! });
+    const raw: unknown[] = [];
+    dashboard.ws.addEventListener('message', (event) => raw.push(JSON.parse(event.data as string)));
+    const typing = (conversationId: string) => ({ type: 'typing' as const, conversationId, isTyping: true });
+    const hub = env.ORG_HUB.get(env.ORG_HUB.idFromName(org.organizationId)) as DurableObjectStub<OrgHub>;
+    // One turn of the hub: no timer can close the batch window in between.
+    await runInDurableObject(hub, async (instance: OrgHub) => {
+      expect(await instance.publish(typing('c1'))).toBe(1);
+      await instance.publish(typing('c2'));
+      await instance.publishAll([typing('c3'), typing('c4')]);
+    });
+    await dashboard.next((f) => f.conversationId === 'c4');
+    expect(raw).toEqual([typing('c1'), { type: 'batch', frames: [typing('c2'), typing('c3'), typing('c4')] }]);
+    expect(dashboard.frames.map((f) => f.conversationId)).toEqual(['c1', 'c2', 'c3', 'c4']);
+
+    await new Promise((resolve) => setTimeout(resolve, 5 * BATCH_WINDOW_MS));
+    await hub.publish(typing('c5'));
+    await dashboard.next((f) => f.conversationId === 'c5');
+    expect(raw.at(-1)).toEqual(typing('c5'));
     dashboard.ws.close();
   });
 });

@@ -45,6 +45,12 @@ export type HubFrame =
   /** A conversation was snoozed until a time, or its snooze ended or was cancelled (until: null). */
   | { type: 'conversation.snoozed'; conversationId: string; until: string | null };
 
+/**
+ * Several hub frames in one WebSocket message, in publishing order: a busy hub batches what is published close
+ * together (worker/conversations/hub.ts). A dashboard handles each frame as if it had come alone.
+ */
+export type HubBatchFrame = { type: 'batch'; frames: HubFrame[] };
+
 /** A notification centre entry on the wire (GET /api/notifications items have the same shape). */
 export interface HubNotification {
   id: string;
