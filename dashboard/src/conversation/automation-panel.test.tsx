@@ -28,19 +28,21 @@ const products = [
   },
 ];
 
+const conversation = {
+  id: 'conv-1',
+  status: 'OPEN',
+  priority: 'NORMAL',
+  assignedToId: null,
+  assignee: null,
+  language: 'th',
+  unreadCount: 0,
+  contact: { id: 'ct-1', name: 'Nok', email: null },
+  channel: { id: 'ch-1', name: 'TikTok', type: 'TIKTOK' },
+};
+
 function fakeConversation(state: Record<string, unknown>) {
   return fakeApi({
-    'GET /api/conversations/conv-1': {
-      id: 'conv-1',
-      status: 'OPEN',
-      priority: 'NORMAL',
-      assignedToId: null,
-      assignee: null,
-      language: 'th',
-      unreadCount: 0,
-      contact: { id: 'ct-1', name: 'Nok', email: null },
-      channel: { id: 'ch-1', name: 'TikTok', type: 'TIKTOK' },
-    },
+    'GET /api/conversations/conv-1': conversation,
     'GET /api/conversations/conv-1/messages': { items: [], page: 1, pageSize: 100, total: 0, totalPages: 1 },
     'GET /api/conversations/conv-1/automation': () => state.current,
     'POST /api/conversations/conv-1/read': {},
@@ -52,7 +54,8 @@ function fakeConversation(state: Record<string, unknown>) {
       state.current = automation({ state: 'BOT', ownerId: null, lastOwnerId: 'user-1', handoffReason: null });
       return state.current;
     },
-    'GET /api/team/members': [member('user-1', 'Mia Agent')],
+    'GET /api/team/members': [member('user-1', 'Mia Agent'), member('user-2', 'Bo Admin', 'ADMIN')],
+    'PATCH /api/conversations/conv-1': ({ body }: { body: unknown }) => ({ ...conversation, ...(body as object) }),
     'GET /api/conversations/conv-1/attachments': [],
     'GET /api/labels': [],
     'GET /api/labels/conversations': {},
@@ -96,6 +99,18 @@ describe('a conversation the bot handed off', () => {
       ).toBe('Automation: Bot'),
     );
     expect(screen.queryByRole('button', { name: 'Hand back to bot' })).toBeNull();
+  });
+
+  it('Assign to… hands it to a teammate through the usual assignment', async () => {
+    const api = fakeConversation({ current: automation() });
+    renderAs('AGENT', <ConversationPage params={{ id: 'conv-1' }} />);
+    const assign = await screen.findByRole('combobox', { name: 'Assign to…' });
+    await within(assign).findByRole('option', { name: 'Bo Admin' });
+    // Me is Take it's job; the list offers the others.
+    expect(within(assign).queryByRole('option', { name: 'Mia Agent' })).toBeNull();
+    fireEvent.change(assign, { target: { value: 'user-2' } });
+    await waitFor(() => expect(api.find('PATCH', '/api/conversations/conv-1')).toHaveLength(1));
+    expect(api.find('PATCH', '/api/conversations/conv-1')[0]!.body).toEqual({ assignedToId: 'user-2' });
   });
 
   it('says why the bot cannot take it back', async () => {

@@ -8,16 +8,25 @@ import '../inbox/automation.css';
 
 export type Automation = NonNullable<ApiData<(typeof api.conversations)[':id']['automation']['$get']>>;
 
-/** Take it (assign to me, Human) and Hand back to bot; a refused hand-back says why in the server's words. */
+/**
+ * Take it (assign to me, Human), Assign to… (a teammate; the assignment makes it Human too) and Hand back to bot;
+ * a refused hand-back says why in the server's words.
+ */
 export function AutomationActions({
   conversationId,
   automation,
   me,
+  teammates,
+  assignedToId,
+  onAssign,
   onChanged,
 }: {
   conversationId: string;
   automation: Automation;
   me: string;
+  teammates: { userId: string; name: string }[];
+  assignedToId: string | null;
+  onAssign: (userId: string) => void;
   onChanged: (automation: Automation) => void;
 }) {
   const [error, setError] = useState<unknown>(null);
@@ -46,6 +55,24 @@ export function AutomationActions({
           Take it
         </button>
       )}
+      <select
+        aria-label="Assign to…"
+        value=""
+        disabled={busy}
+        onChange={(e) => {
+          const userId = e.currentTarget.value;
+          if (userId) onAssign(userId);
+        }}
+      >
+        <option value="">Assign to…</option>
+        {teammates
+          .filter((m) => m.userId !== me && m.userId !== assignedToId)
+          .map((m) => (
+            <option key={m.userId} value={m.userId}>
+              {m.name}
+            </option>
+          ))}
+      </select>
       {automation.state === 'HUMAN' && (
         <button
           type="button"

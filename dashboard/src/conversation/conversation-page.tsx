@@ -205,6 +205,9 @@ export function ConversationPage({ params }: { params: Record<string, string> })
                   conversationId={id}
                   automation={automation.data}
                   me={account.user.id}
+                  teammates={assignable}
+                  assignedToId={c.assignedToId}
+                  onAssign={(userId) => void update({ assignedToId: userId }).then(() => automation.reload())}
                   onChanged={(next) => {
                     automation.setData(next);
                     void conversation.reload();
