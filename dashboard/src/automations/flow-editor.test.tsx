@@ -220,6 +220,18 @@ describe('flows list', () => {
     expect(alert.textContent).toBe('This flow cannot be deleted. Used by the triggers: Price');
   });
 
+  it('duplicates a flow and opens the copy', async () => {
+    const api = fakeApi({
+      'GET /api/automations/flows': [flow()],
+      'GET /api/automations/triggers': { triggers: [] },
+      'POST /api/automations/flows/flow-1/duplicate': flow({ id: 'flow-7', name: 'Shade finder (copy)', version: 1 }),
+    });
+    renderAs('ADMIN', <FlowListPage />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Duplicate Shade finder' }));
+    await waitFor(() => expect(location.pathname).toBe('/automations/flows/flow-7'));
+    expect(api.find('POST', '/api/automations/flows/flow-1/duplicate')).toHaveLength(1);
+  });
+
   it('is read-only for viewers', async () => {
     fakeApi({ 'GET /api/automations/flows': [flow()], 'GET /api/automations/triggers': { triggers: [] } });
     renderAs('VIEWER', <FlowListPage />);
