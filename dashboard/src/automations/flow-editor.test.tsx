@@ -233,9 +233,12 @@ describe('flows list', () => {
   });
 
   it('is read-only for viewers', async () => {
-    fakeApi({ 'GET /api/automations/flows': [flow()], 'GET /api/automations/triggers': { triggers: [] } });
+    fakeApi({ 'GET /api/automations/flows': [flow()] });
+    failRoute('GET /api/automations/triggers', 403, { message: 'Your role does not allow this', code: 'FORBIDDEN' });
     renderAs('VIEWER', <FlowListPage />);
-    await screen.findByRole('link', { name: 'Shade finder' });
+    const row = (await screen.findByRole('link', { name: 'Shade finder' })).closest('tr')!;
+    expect(row.querySelectorAll('td')[2]!.textContent).toBe('1 trigger');
+    expect(screen.queryByRole('alert')).toBeNull();
     expect(screen.queryByRole('link', { name: 'New flow' })).toBeNull();
     expect(screen.queryByRole('button', { name: /Delete/ })).toBeNull();
   });
