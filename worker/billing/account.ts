@@ -1,8 +1,8 @@
 // An organisation's billing account: its plan's limits, the current cycle, the allowance reset at each
 // anniversary and plan changes. Without Stripe all of this still runs locally (the minute cron resets cycles).
-import { and, eq, isNull, lte, sql } from 'drizzle-orm';
+import { eq, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { type BillingAccount, billingAccounts, memberships, organizations } from '../db/schema';
+import { type BillingAccount, billingAccounts, organizations } from '../db/schema';
 import type { AppBindings } from '../env';
 import { NotFoundError } from '../lib/errors';
 import { cycleContaining } from './cycle';
@@ -188,12 +188,4 @@ export async function rollCycles(env: AppBindings, db: Db, now = Date.now()): Pr
     if (await resetCycle(env, db, account, now)) reset.push(account.organizationId);
   }
   return reset;
-}
-
-export async function seatsUsed(db: Db, organizationId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(memberships)
-    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.status, 'ACTIVE')));
-  return row?.n ?? 0;
 }

@@ -5,7 +5,7 @@ import type { Db } from '../db/client';
 import { organizations, tokenLedger } from '../db/schema';
 import type { AppBindings } from '../env';
 import { NotFoundError } from '../lib/errors';
-import { ensureAccount, limitsOf, seatsUsed } from './account';
+import { ensureAccount, limitsOf } from './account';
 import { contactUsage } from './contacts';
 import { cycleContaining } from './cycle';
 import {
@@ -16,6 +16,7 @@ import {
   TOP_UP_MIN,
   TOP_UP_STEP,
 } from './plans';
+import { seatUsage } from './seats';
 import { paymentsConfigured } from './stripe';
 
 /** Ledger reasons that are not usage (grants, top-ups, resets, plan changes). */
@@ -99,7 +100,8 @@ export async function billingSummary(env: AppBindings, db: Db, organizationId: s
       topUpBalance: topUp,
     },
     contacts,
-    seats: { used: await seatsUsed(db, organizationId), limit: limits.seats },
+    // As the team page counts them: active members plus pending invitations (billing/seats.ts).
+    seats: await seatsOf(env, db, organizationId),
     subscription: account.stripeSubscriptionId
       ? { id: account.stripeSubscriptionId, status: account.subscriptionStatus }
       : null,
@@ -117,6 +119,11 @@ export async function billingSummary(env: AppBindings, db: Db, organizationId: s
     usage,
     alerts,
   };
+}
+
+async function seatsOf(env: AppBindings, db: Db, organizationId: string) {
+  const { used, limit, members, pending } = await seatUsage(env, db, organizationId);
+  return { used, limit, members, pending };
 }
 
 export type BillingSummary = Awaited<ReturnType<typeof billingSummary>>;

@@ -123,7 +123,7 @@ describe('GET /api/billing', () => {
       limits: { tokens: free, seats: 2, contacts: 100 },
       tokens: { balance: free, allowance: free, allowanceUsed: 0, allowanceRemaining: free, topUpBalance: 0 },
       contacts: { used: 0, cap: 100, level: 0, held: 0 },
-      seats: { used: 1, limit: 2 },
+      seats: { used: 1, limit: 2, members: 1, pending: 0 },
       paymentsConfigured: false,
       canManage: true,
       alerts: [],

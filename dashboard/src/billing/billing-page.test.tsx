@@ -16,7 +16,7 @@ function billing(overrides: Record<string, unknown> = {}) {
     cycle: { start: '2026-11-05T10:00:00.000Z', end: '2026-12-05T10:00:00.000Z' },
     tokens: { balance: 61000, allowance: 100000, allowanceUsed: 40000, allowanceRemaining: 60000, topUpBalance: 1000 },
     contacts: { cycleStart: 0, used: 12, cap: 100, level: 0, held: 0 },
-    seats: { used: 1, limit: 2 },
+    seats: { used: 2, limit: 2, members: 1, pending: 1 },
     subscription: null,
     paymentFailure: null,
     paymentsConfigured: true,
@@ -62,6 +62,8 @@ describe('billing page', () => {
     expect((await screen.findByTestId('balance')).textContent).toBe('61,000 tokens');
     expect(screen.getByTestId('top-up-balance').textContent).toBe('1,000');
     expect(screen.getByText('40,000 of 100,000 tokens used, 60,000 left')).toBeTruthy();
+    // Seats as the team page counts them: a pending invitation holds one.
+    expect(screen.getByText('Seats').nextElementSibling!.textContent).toBe('2 of 2 (1 held by pending invitation)');
     expect(screen.getByText('AI replies').closest('tr')!.textContent).toContain('36,000');
     expect(await screen.findByText('PLAN_GRANT')).toBeTruthy();
     fireEvent.input(screen.getByLabelText('Tokens to buy'), { target: { value: '50000' } });

@@ -89,6 +89,8 @@ export function BillingPage() {
             <dt>Seats</dt>
             <dd>
               {data.seats.used} of {data.seats.limit}
+              {data.seats.pending > 0 &&
+                ` (${data.seats.pending} held by pending ${data.seats.pending === 1 ? 'invitation' : 'invitations'})`}
             </dd>
           </dl>
           {owner ? <Actions billing={data} /> : <ReadOnlyNotice />}
