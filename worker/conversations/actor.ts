@@ -3,7 +3,8 @@
 // itself (retrying from an alarm), and talks live to the visitor over hibernating WebSockets.
 import { DurableObject } from 'cloudflare:workers';
 import { visitorMessageAllowed } from '../channels/website-chat/limits';
-import { createDb } from '../db/client';
+import { createDb, type Db } from '../db/client';
+import type { Conversation } from '../db/schema';
 import type { AppBindings } from '../env';
 import type { DomainEvent, EventDraft } from '../events/types';
 import type { Job } from '../jobs/types';
@@ -142,6 +143,13 @@ export class ConversationActor extends DurableObject<AppBindings> {
 
   private get sql() {
     return this.ctx.storage.sql;
+  }
+
+  private drizzle: Db | null = null;
+  /** One drizzle client for the actor's life (building one walks the whole schema: visible in CPU profiles). */
+  private db(): Db {
+    this.drizzle ??= createDb(this.env.DB);
+    return this.drizzle;
   }
 
   /**
@@ -293,6 +301,43 @@ export class ConversationActor extends DurableObject<AppBindings> {
       state = this.conversation();
     }
     if (!state || state.id !== ref.id || state.organizationId !== ref.organizationId) {
+      throw new Error('Conversation not found');
+    }
+    return state;
+  }
+
+  /**
+   * The state of a conversation intake has just created for this actor: D1 holds no message of it yet, so
+   * the row intake returned is all there is to know, and reading it back from D1 is skipped.
+   */
+  private seeded(conversation: Conversation): ConversationState {
+    if (!this.conversation()) {
+      const at = (date: Date) => date.getTime();
+      this.transact(() => {
+        this.setMeta('conversation', {
+          id: conversation.id,
+          organizationId: conversation.organizationId,
+          channelId: conversation.channelId,
+          contactId: conversation.contactId,
+          status: conversation.status,
+          priority: conversation.priority,
+          assignedToId: conversation.assignedToId,
+          language: conversation.language,
+          subject: conversation.subject,
+          notes: conversation.notes,
+          unreadCount: conversation.unreadCount,
+          messageCount: conversation.messageCount,
+          lastMessageAt: at(conversation.lastMessageAt),
+          lastMessagePreview: conversation.lastMessagePreview,
+          closedAt: conversation.closedAt ? at(conversation.closedAt) : null,
+          createdAt: at(conversation.createdAt),
+          updatedAt: at(conversation.updatedAt),
+        } satisfies ConversationState);
+        this.setMeta('storageVersion', STORAGE_VERSION);
+      });
+    }
+    const state = this.conversation();
+    if (!state || state.id !== conversation.id || state.organizationId !== conversation.organizationId) {
       throw new Error('Conversation not found');
     }
     return state;
@@ -1057,10 +1102,10 @@ export class ConversationActor extends DurableObject<AppBindings> {
     if (!organizationId || !channelId) return this.send(ws, { type: 'error', message: 'Unknown conversation' });
     let recorded: Recorded | null = null;
     try {
-      const db = createDb(this.env.DB);
+      const db = this.db();
       // A visitor attaches only files they uploaded or that were sent to them.
       await assertVisitorMayAttach(db, { organizationId, channelId, visitorId }, attachments as string[]);
-      const { conversation, draft } = await intake(this.env, db, {
+      const { conversation, created, draft } = await intake(this.env, db, {
         organizationId,
         channelId,
         externalContactId: visitorId,
@@ -1073,7 +1118,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       // guarantees it), as on the fast path. Another actor's: acked once it stored and projected it.
       recorded =
         conversation.id === (state?.id ?? binding?.conversationId)
-          ? this.record(await this.ensure(ref), draft, ws)
+          ? this.record(created ? this.seeded(conversation) : await this.ensure(ref), draft, ws)
           : null;
       const result = recorded ?? (await this.peer(conversation.id).append(ref, draft));
       const [shown] = await this.forVisitor(channelId, [result.message]);
