@@ -59,7 +59,15 @@ describe('EmailPollStatus', () => {
         lastPollAt: '2026-12-01T10:00:00.000Z',
         lastSuccessAt: null,
         lastError: 'Authentication failed: NO [AUTHENTICATIONFAILED] Invalid credentials',
-        quarantined: [{ uid: 7, reason: 'the message is larger than 10485760 bytes', at: '2026-12-01T09:00:00.000Z' }],
+        quarantined: [
+          {
+            mailbox: 'INBOX',
+            uid: 7,
+            reason: 'the message is larger than 10485760 bytes',
+            at: '2026-12-01T09:00:00.000Z',
+          },
+          { mailbox: 'Support', uid: 7, reason: 'D1 refused the row', at: '2026-12-01T09:05:00.000Z' },
+        ],
       },
     });
     render(<EmailPollStatus channelId="ch-1" />);
@@ -67,6 +75,8 @@ describe('EmailPollStatus', () => {
     expect(alert.textContent).toMatch(
       /^Last poll failed: Authentication failed: NO \[AUTHENTICATIONFAILED\] Invalid credentials \(/,
     );
-    expect(screen.getByText('UID 7: the message is larger than 10485760 bytes')).toBeTruthy();
+    // The same UID in two mailboxes is two messages.
+    expect(screen.getByText('INBOX UID 7: the message is larger than 10485760 bytes')).toBeTruthy();
+    expect(screen.getByText('Support UID 7: D1 refused the row')).toBeTruthy();
   });
 });

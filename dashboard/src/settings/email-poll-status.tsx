@@ -25,8 +25,8 @@ export function EmailPollStatus({ channelId }: { channelId: string }) {
           <p>These messages could not be imported and are skipped:</p>
           <ul>
             {s.quarantined.map((q) => (
-              <li key={q.uid}>
-                UID {q.uid}: {q.reason ?? 'unknown error'}
+              <li key={`${q.mailbox}/${q.uid}`}>
+                {q.mailbox} UID {q.uid}: {q.reason ?? 'unknown error'}
               </li>
             ))}
           </ul>
