@@ -8,7 +8,7 @@ import { channels, conversations, emailImportFailures, emailMailboxes, messages 
 import { ValidationError } from '../../lib/errors';
 import { encryptJson } from '../../lib/secrets';
 import { type EmailCredentials, parseCredentials } from '../credentials';
-import { encodeMailboxName, selectCommand } from './mailbox';
+import { checkSelected, encodeMailboxName, selectCommand } from './mailbox';
 import { pollChannel } from './poll';
 import { testEmailConnection } from './smtp';
 
@@ -77,6 +77,30 @@ describe('mailbox names on the wire (modified UTF-7, RFC 3501 §5.1.3)', () => {
     expect(selectCommand({ imapMailbox: 'Support' })).toBe('SELECT "Support"');
     expect(selectCommand({ imapMailbox: 'Say "hi"\\there' })).toBe('SELECT "Say \\"hi\\"\\\\there"');
     expect(selectCommand({ imapMailbox: 'Équipe' })).toBe('SELECT "&AMk-quipe"');
+  });
+});
+
+describe('what a SELECT answer allows', () => {
+  const select = ['* 3 EXISTS', '* OK [UIDVALIDITY 42] UIDs valid'];
+
+  it('keeps the flag when PERMANENTFLAGS has \\* or the keyword, or is not sent at all', () => {
+    const credentials = { imapFlag: '$HelpStack' };
+    expect(checkSelected(credentials, [...select, '* OK [PERMANENTFLAGS (\\Seen \\*)] ok'])).toEqual({
+      uidValidity: 42,
+    });
+    expect(checkSelected(credentials, [...select, '* OK [PERMANENTFLAGS ($helpstack)] ok'])).toEqual({
+      uidValidity: 42,
+    });
+    expect(checkSelected(credentials, select)).toEqual({ uidValidity: 42 });
+    expect(checkSelected(credentials, [...select, '* OK [PERMANENTFLAGS (\\Seen \\Deleted)] ok'])).toEqual({
+      error:
+        'Mailbox "INBOX" does not keep custom flags, so imported mail cannot be marked with "$HelpStack": leave the flag empty and use a dedicated mailbox',
+    });
+    // Without a flag, what the mailbox keeps does not matter.
+    expect(checkSelected({}, [...select, '* OK [PERMANENTFLAGS ()] ok'])).toEqual({ uidValidity: 42 });
+    expect(checkSelected({ imapMailbox: 'Support' }, ['* 0 EXISTS'])).toEqual({
+      error: 'Mailbox "Support" did not say its UIDVALIDITY',
+    });
   });
 });
 

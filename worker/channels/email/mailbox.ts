@@ -71,8 +71,9 @@ export function checkSelected(
     const permanent = lines
       .map((text) => /\[PERMANENTFLAGS \(([^)]*)\)\]/i.exec(text)?.[1])
       .find((v) => v !== undefined);
-    const kept = (permanent ?? '').split(/\s+/).map((item) => item.toLowerCase());
-    if (!kept.includes('\\*') && !kept.includes(flag.toLowerCase())) {
+    // No PERMANENTFLAGS at all means every flag is kept (RFC 3501 §7.1).
+    const kept = permanent?.split(/\s+/).map((item) => item.toLowerCase());
+    if (kept && !kept.includes('\\*') && !kept.includes(flag.toLowerCase())) {
       return {
         error: `Mailbox "${mailbox}" does not keep custom flags, so imported mail cannot be marked with "${flag}": leave the flag empty and use a dedicated mailbox`,
       };
