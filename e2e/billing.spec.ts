@@ -9,7 +9,8 @@ import { DEMO_OWNER, logIn, newPage, ownerApi } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_STRIPE_PORT;
 const WEBHOOK_SECRET = 'whsec_e2e';
-const PERSIST = '.wrangler/e2e-state';
+/** The stack's local state (run.mjs's; E2E_PERSIST when the stack was started on another directory). */
+const PERSIST = process.env.E2E_PERSIST ?? '.wrangler/e2e-state';
 
 test.skip(!FAKE_PORT, 'start the stack with E2E_FAKE_STRIPE_PORT set (see the top of this file)');
 
@@ -71,13 +72,14 @@ test('an owner tops up through Stripe, the webhook credits the balance and the b
   await page.getByRole('link', { name: 'Billing' }).first().click();
   await expect(page.getByTestId('balance')).toHaveText('0 tokens');
 
-  await page.getByLabel('Tokens to buy').fill('50000');
-  await page.getByRole('button', { name: 'Buy tokens (10.00 USD)' }).click();
+  // More than a tenth of the demo plan's allowance (Starter, 1,000,000), so the balance is no longer low either.
+  await page.getByLabel('Tokens to buy').fill('200000');
+  await page.getByRole('button', { name: 'Buy tokens (40.00 USD)' }).click();
   await expect(page).toHaveURL(/\/settings\/billing\?top_up=success/);
   await expect(page.getByText('The purchase shows here as soon as Stripe confirms it.')).toBeVisible();
   const session = sessions.at(-1)!;
   expect(session.get('mode')).toBe('payment');
-  expect(session.get('metadata[tokens]')).toBe('50000');
+  expect(session.get('metadata[tokens]')).toBe('200000');
 
   // Stripe tells the Worker the session was paid: a signed webhook.
   const payload = JSON.stringify({
@@ -104,8 +106,8 @@ test('an owner tops up through Stripe, the webhook credits the balance and the b
   });
   expect(delivered.status()).toBe(200);
 
-  await expect(page.getByTestId('balance')).toHaveText('50,000 tokens', { timeout: 20_000 });
-  await expect(page.getByTestId('top-up-balance')).toHaveText('50,000');
+  await expect(page.getByTestId('balance')).toHaveText('200,000 tokens', { timeout: 20_000 });
+  await expect(page.getByTestId('top-up-balance')).toHaveText('200,000');
   await expect(banner).toHaveCount(0);
 
   // An agent sees the figures, read-only.
@@ -119,7 +121,7 @@ test('an owner tops up through Stripe, the webhook credits the balance and the b
   const agentPage = await newPage(browser);
   await logIn(agentPage, { email: agentEmail, password: 'agent password 1' });
   await agentPage.goto('/settings/billing');
-  await expect(agentPage.getByTestId('balance')).toHaveText('50,000 tokens');
+  await expect(agentPage.getByTestId('balance')).toHaveText('200,000 tokens');
   await expect(agentPage.getByTestId('billing-read-only')).toBeVisible();
   await expect(agentPage.getByRole('button', { name: /Buy tokens/ })).toHaveCount(0);
   await expect(agentPage.getByRole('button', { name: 'Upgrade' })).toHaveCount(0);
