@@ -14,7 +14,7 @@ import type { AppBindings } from '../env';
 import { enqueue, type JobOf } from '../jobs/types';
 import { ConflictError, InsufficientTokensError, ValidationError } from '../lib/errors';
 import type { Subscriber } from './fan-out';
-import { humanAnsweredSince, markNeedsHuman, needsHuman } from './needs-human';
+import { handOff, humanAnsweredSince, needsHuman } from './needs-human';
 
 export const aiReplySubscriber: Subscriber = {
   name: 'ai-replies',
@@ -115,7 +115,7 @@ export async function runAutoReply(
       options,
     );
     if (reply.content === DONT_KNOW_REPLY) {
-      await markNeedsHuman(db, job, 'The AI could not answer from the knowledge base');
+      await handOff(env, db, job, 'The AI could not answer from the knowledge base');
     }
     draft = await postOutbound(env, { ...reply, approvalStatus: row.autoApprove && !held ? 'NONE' : 'PENDING' });
     if (held) {
