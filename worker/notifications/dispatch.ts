@@ -4,7 +4,15 @@
 // A note that @mentions members tells them with a MENTION notification instead of the NEW_MESSAGE one.
 import { and, eq, inArray } from 'drizzle-orm';
 import { createDb, type Db } from '../db/client';
-import { contacts, conversations, memberships, messages, notifications, users } from '../db/schema';
+import {
+  contacts,
+  conversationAutomation,
+  conversations,
+  memberships,
+  messages,
+  notifications,
+  users,
+} from '../db/schema';
 import type { AppBindings } from '../env';
 import type { Subscriber } from '../events/fan-out';
 import type { DomainEvent } from '../events/types';
@@ -50,16 +58,23 @@ export async function describe(db: Db, event: DomainEvent): Promise<Notification
   const [conversation] = await db
     .select({
       assignedToId: conversations.assignedToId,
+      lastOwnerId: conversationAutomation.lastOwnerId,
       preview: conversations.lastMessagePreview,
       contactName: contacts.name,
       contactEmail: contacts.email,
     })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(conversationAutomation, eq(conversationAutomation.conversationId, conversations.id))
     .where(and(eq(conversations.id, event.conversationId), eq(conversations.organizationId, event.organizationId)));
   if (!conversation) return [];
   const who = conversation.contactName || conversation.contactEmail || 'a visitor';
-  const base = { conversationId: event.conversationId, assigneeId: conversation.assignedToId };
+  // A conversation handed back to the bot has no assignee; its news still goes to its most recent owner
+  // (ChatSparks' human handoff), whose "assigned to me" scope keeps covering it.
+  const base = {
+    conversationId: event.conversationId,
+    assigneeId: conversation.assignedToId ?? conversation.lastOwnerId,
+  };
 
   switch (event.type) {
     case 'conversation.opened':

@@ -165,6 +165,25 @@ describe('who is notified', () => {
     expect((await notificationsOf(agent.member.userId)).map((n) => n.event)).toEqual(['ASSIGNED', 'NEW_MESSAGE']);
   });
 
+  it('a conversation handed back to the bot (no assignee) still tells its most recent owner', async () => {
+    const org = await ownerWithWebsiteChat();
+    const agent = await addMember(org.client, 'AGENT');
+    await setPreferences(agent.client, { scope: 'ASSIGNED_ONLY' });
+    const first = await visitorWrites(org, 'Hello?');
+    await notificationRunsDone(org.organizationId, 2);
+    expect(await notificationsOf(agent.member.userId)).toEqual([]);
+    // What Hand back leaves (worker/automations/flows/state.ts): unassigned, the agent as the last owner.
+    await env.DB.prepare(
+      `INSERT INTO conversation_automation (conversation_id, organization_id, state, last_owner_id, updated_at)
+       VALUES (?, ?, 'BOT', ?, ?)`,
+    )
+      .bind(first.conversation.id, org.organizationId, agent.member.userId, Date.now())
+      .run();
+    await visitorWrites(org, 'Is the serum in stock?', first.visitor);
+    await notificationRunsDone(org.organizationId, 3);
+    expect((await notificationsOf(agent.member.userId)).map((n) => n.event)).toEqual(['NEW_MESSAGE']);
+  });
+
   it("the member who caused an event is not notified of it: an agent's own reply, their own assignment", async () => {
     const org = await ownerWithWebsiteChat();
     const agent = await addMember(org.client, 'AGENT');

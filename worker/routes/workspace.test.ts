@@ -131,6 +131,12 @@ describe('views, tab counts and bulk changes', () => {
       { id: view.body.data.id, name: 'Resolved chats', filters: { status: 'CLOSED' } },
     ]);
     expect((await org.client.get('/api/views')).body.data).toEqual([]);
+    const humans = await agent.client.post('/api/views', {
+      name: 'Unassigned humans',
+      filters: { automationState: 'HUMAN', unassignedHumans: 'true' },
+    });
+    expect(humans.status).toBe(201);
+    expect(humans.body.data.filters).toEqual({ automationState: 'HUMAN', unassignedHumans: 'true' });
     const bad = await agent.client.post('/api/views', { name: '', filters: { page: '2' } });
     expect(bad.body.error.fields).toEqual({
       name: ['Give the view a name'],

@@ -20,6 +20,11 @@ export const VIEW_FILTER_KEYS = [
   'search',
   'unread',
   'labelId',
+  // The automations' views (worker/automations/flows/state.ts): Unassigned humans, Waiting, by tag, by trigger.
+  'automationState',
+  'unassignedHumans',
+  'contactTag',
+  'triggerId',
 ] as const;
 export const BULK_UPDATE_MAX = 100;
 
