@@ -157,7 +157,17 @@ test('when the AI hands off, the widget asks for an email and the agent sees it'
     )
     .toBe(email);
   const waiting = (await owner.get('/api/conversations?needsHuman=true')) as {
-    items: { contact: { email: string } }[];
+    items: { id: string; contact: { email: string } }[];
   };
-  expect(waiting.items.map((c) => c.contact.email)).toContain(email);
+  const handedOff = waiting.items.find((c) => c.contact.email === email);
+  expect(handedOff).toBeTruthy();
+  // The team was told: the owner has a NEEDS_HUMAN notification for this conversation.
+  await expect
+    .poll(async () => {
+      const centre = (await owner.get('/api/notifications?pageSize=50')) as {
+        items: { event: string; conversationId: string; title: string }[];
+      };
+      return centre.items.filter((n) => n.event === 'NEEDS_HUMAN' && n.conversationId === handedOff!.id).length;
+    })
+    .toBe(1);
 });
