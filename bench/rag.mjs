@@ -18,7 +18,7 @@ const load = (file) => tsImport(path.join(root, file), import.meta.url);
 const { chunkText, embeddingText } = await load('worker/knowledge/chunking.ts');
 const { localEmbedder } = await load('worker/knowledge/embedder.ts');
 const { exactTopK } = await load('worker/knowledge/vector-store.ts');
-const { reciprocalRankFusion, aggregateByArticle } = await load('worker/knowledge/fusion.ts');
+const { reciprocalRankFusion, aggregateByArticle, spreadOverArticles } = await load('worker/knowledge/fusion.ts');
 const { composeAnswer, DONT_KNOW_REPLY, RELEVANCE_THRESHOLD } = await load('worker/ai/providers/builtin.ts');
 const { ftsExpansionTerms, ftsMatch, ftsTerms, keywordSql, withExpansion } = await load(
   'worker/knowledge/keyword-search.ts',
@@ -31,7 +31,7 @@ const REPEATS = Number(process.env.RAG_REPEATS ?? 5);
 const MIN_CHUNKS = 10_000;
 
 // ── corpus ──────────────────────────────────────────────────────────────────────────────────────────────
-function docsCorpus() {
+export function docsCorpus() {
   const dir = path.join(import.meta.dirname, 'rag-corpus');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.md'))
@@ -66,8 +66,8 @@ const TYPES = [
   ['rice cooker', 'RC'],
   ['stand mixer', 'SM'],
 ];
-const PRODUCTS = 680;
-const TOPICS = ['warranty', 'cleaning', 'troubleshooting', 'shipping', 'setup'];
+export const PRODUCTS = 680;
+export const TOPICS = ['warranty', 'cleaning', 'troubleshooting', 'shipping', 'setup'];
 
 function productName(i) {
   const [type, code] = TYPES[i % TYPES.length];
@@ -160,7 +160,7 @@ function generatedArticle(i, topic, rnd) {
   return { id: `gen/${i}/${topic}`, title: `${name}: ${topic}`, text };
 }
 
-function generatedCorpus() {
+export function generatedCorpus() {
   const rnd = mulberry32(20261117);
   const articles = [];
   for (let i = 0; i < PRODUCTS; i++) for (const topic of TOPICS) articles.push(generatedArticle(i, topic, rnd));
@@ -232,19 +232,23 @@ function retrievers(index) {
     'keyword+wordnet+article': async (q) => ids(byArticle(keywordWordnet(q))),
     'fused+wordnet+article': async (q) =>
       ids(reciprocalRankFusion([ids(byArticle(keywordWordnet(q))), ids(byArticle(await vector(q)))])),
-    // searchKnowledge with the local embedder: its fusionWeight (0) leaves the vector ranking out.
+    // searchKnowledge with the local embedder at its default limit: its fusionWeight (0) leaves the vector ranking
+    // out, and the 5 passages it returns take each article's best section first.
     search: async (q) =>
-      ids(
-        reciprocalRankFusion(
-          [ids(byArticle(keywordWordnet(q))), localEmbedder.fusionWeight > 0 ? ids(byArticle(await vector(q))) : []],
-          undefined,
-          [1, localEmbedder.fusionWeight],
+      spreadOverArticles(
+        ids(
+          reciprocalRankFusion(
+            [ids(byArticle(keywordWordnet(q))), localEmbedder.fusionWeight > 0 ? ids(byArticle(await vector(q))) : []],
+            undefined,
+            [1, localEmbedder.fusionWeight],
+          ),
         ),
-      ),
+        (id) => index.articleOf.get(id),
+      ).slice(0, 5),
   };
 }
 
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
@@ -253,7 +257,7 @@ const SETS = [
   { name: 'customer', file: 'rag-qa-customer.json', min: 80 },
 ];
 
-function loadSets(ids, byId) {
+export function loadSets(ids, byId) {
   return SETS.map((set) => {
     const { questions } = JSON.parse(readFileSync(path.join(import.meta.dirname, set.file), 'utf8'));
     if (questions.length < set.min)
@@ -388,4 +392,5 @@ async function main() {
   console.log(`\ntotal ${((performance.now() - total) / 1000).toFixed(1)} s`);
 }
 
-await main();
+// Run only when executed, not when bench/rag-worker.mjs imports the corpus and the question sets.
+if (path.resolve(process.argv[1] ?? '') === import.meta.filename) await main();

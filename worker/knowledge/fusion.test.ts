@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateByArticle, reciprocalRankFusion } from './fusion';
+import { aggregateByArticle, reciprocalRankFusion, spreadOverArticles } from './fusion';
 
 describe('reciprocal rank fusion', () => {
   it('credits an id found by several lists once per list', () => {
@@ -45,5 +45,17 @@ describe('article aggregation', () => {
       (m) => article[m.id],
     );
     expect(ranked.map((m) => m.id)).toEqual(['c1', 'x']);
+  });
+});
+
+describe('spreading results over articles', () => {
+  it("puts each article's best item first, in rank order, then the second best of each, keeping every item", () => {
+    const ranked = ['a1', 'a2', 'a3', 'b1', 'b2', 'c1'];
+    expect(spreadOverArticles(ranked, (id) => id[0]!)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+  });
+
+  it('leaves a ranking of distinct articles, or an empty one, as it is', () => {
+    expect(spreadOverArticles(['c1', 'a1', 'b1'], (id) => id[0]!)).toEqual(['c1', 'a1', 'b1']);
+    expect(spreadOverArticles([], (id: string) => id)).toEqual([]);
   });
 });

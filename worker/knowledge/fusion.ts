@@ -52,3 +52,22 @@ export function aggregateByArticle<T extends { score: number }>(
     .flatMap((a) => a.items)
     .concat(loose);
 }
+
+/**
+ * Each article's best item first, in rank order, then each article's second best, and so on: the first `limit`
+ * results cover as many articles as there are, instead of one long article's sections filling them (measured in
+ * bench/rag.mjs: the first 5 passages held an expected article for 0.343 of the customer-wording set and 0.925 of
+ * the original set; spread over articles, 0.525 and 1.000).
+ */
+export function spreadOverArticles<T>(ranked: T[], articleOf: (item: T) => string): T[] {
+  const seen = new Map<string, number>();
+  const rounds: T[][] = [];
+  for (const item of ranked) {
+    const article = articleOf(item);
+    const round = seen.get(article) ?? 0;
+    seen.set(article, round + 1);
+    if (round === rounds.length) rounds.push([]);
+    rounds[round]!.push(item);
+  }
+  return rounds.flat();
+}

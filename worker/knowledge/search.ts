@@ -1,12 +1,13 @@
 // Knowledge retrieval for AI replies and the search API: keyword (BM25, with lexicon expansion) and vector
 // results fused with reciprocal rank fusion, grouped by article, then reranked by a cross-encoder when the
-// deployment has one; limited to the organisation, READY articles and the channel's attached groups.
+// deployment has one, each article's best passage first; limited to the organisation, READY articles and the
+// channel's attached groups.
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { channelKnowledgeGroups, channels } from '../db/schema';
 import { NotFoundError } from '../lib/errors';
 import { createEmbedder } from './embedder';
-import { aggregateByArticle, reciprocalRankFusion } from './fusion';
+import { aggregateByArticle, reciprocalRankFusion, spreadOverArticles } from './fusion';
 import { keywordSearch } from './keyword-search';
 import { applyScores, createReranker } from './reranker';
 import { createVectorStore } from './vector-store';
@@ -127,10 +128,12 @@ export async function searchKnowledge(env: Cloudflare.Env, db: Db, options: Sear
       url: row.url,
       heading: row.heading,
     });
-    if (found.length === RERANK_CANDIDATES) break;
   }
-  const ranked = await rerank(env, query, found);
-  return ranked.slice(0, limit);
+  // Aggregation keeps an article's sections together; the passages returned (and those the cross-encoder reads)
+  // take each article's best section first, so a long article cannot fill them all.
+  const ofArticle = (p: Passage) => p.articleId;
+  const ranked = await rerank(env, query, spreadOverArticles(found, ofArticle).slice(0, RERANK_CANDIDATES));
+  return spreadOverArticles(ranked, ofArticle).slice(0, limit);
 }
 
 /** How many fused passages the cross-encoder sees (it reads each one: cost grows with the count). */
