@@ -1,7 +1,8 @@
 // Which mailbox of an IMAP account the poll reads, and how it is named on the wire. Mailbox names travel in
 // IMAP's modified UTF-7 (RFC 3501 §5.1.3): printable ASCII stands for itself ("&" as "&-"), any other run of
-// characters is its UTF-16 in base64 (with "," for "/", no padding) between "&" and "-". No IMAP library runs
-// on Workers and the UTF-7 packages need Node's Buffer, so the encoder is this small one, with its own tests.
+// characters is its UTF-16 in base64 (with "," for "/", no padding) between "&" and "-". Only encoding is
+// needed (names are configured, never listed), which is this small function with its own tests rather than a
+// dependency (the npm `utf7` package relies on Node's Buffer).
 // (No imports from smtp.ts: its connection test uses these too.)
 import type { EmailCredentials } from '../credentials';
 
