@@ -170,12 +170,29 @@ async function hintedConversation(db: Db, contact: Contact, conversationId: stri
  * channel threads it into (an email reply) when that is the contact's own open conversation, a new one when
  * the channel says it starts a thread, else the contact's open conversation or a new one.
  */
+/**
+ * A website chat whose pre-chat form is REQUIRED opens a conversation only for a visitor who left an email, with
+ * the message or before it (identify). The widget blocks its composer until then; this is the same rule for every
+ * caller that skips the widget (the HTTP route, the socket), checked before anything is written.
+ */
+async function assertPreChatGiven(db: Db, channel: Channel, inbound: InboundMessage): Promise<void> {
+  if (channel.type !== 'WEBSITE_CHAT' || channel.settings.preChatForm !== 'REQUIRED' || inbound.contact?.email) return;
+  const [known] = await db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.channelId, channel.id), eq(contacts.externalId, inbound.externalContactId)))
+    .limit(1);
+  if (known?.email || (known && !inbound.startsConversation && (await activeConversation(db, known)))) return;
+  throw ValidationError.field('email', 'Leave your email before the first message');
+}
+
 export async function intake(
   env: AppBindings,
   db: Db,
   inbound: InboundMessage,
 ): Promise<{ conversation: Conversation; created: boolean; draft: NewMessage }> {
   const channel = await loadChannel(db, inbound.organizationId, inbound.channelId);
+  await assertPreChatGiven(db, channel, inbound);
   const files = await describeAttachments(db, inbound.organizationId, inbound.attachments);
   const contact = await upsertContact(db, channel, inbound.externalContactId, inbound.contact);
   const hinted = inbound.conversationHint ? await hintedConversation(db, contact, inbound.conversationHint) : null;

@@ -141,6 +141,31 @@ describe('pre-chat form', () => {
     expect((await org.client.get('/api/conversations')).body.data.items).toHaveLength(2);
   });
 
+  it('REQUIRED holds on the WebSocket too: the first frame without an email is refused and nothing is stored', async () => {
+    const org = await ownerWithWebsiteChat({ settings: { preChatForm: 'REQUIRED' } });
+    const visitorId = visitor();
+    const res = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/widget/${org.channelId}/ws?visitorId=${visitorId}`, {
+        headers: { upgrade: 'websocket', origin: ORIGIN, 'cf-connecting-ip': '10.9.8.7' },
+      }),
+    );
+    const ws = res.webSocket!;
+    ws.accept();
+    const frames: { type: string; message?: string }[] = [];
+    ws.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)));
+    ws.send(JSON.stringify({ type: 'message', clientMessageId: 'c1', content: 'Where is my order?' }));
+    const deadline = Date.now() + 5000;
+    while (!frames.some((f) => f.type === 'error' || f.type === 'ack') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(frames.find((f) => f.type === 'error' || f.type === 'ack')).toMatchObject({
+      type: 'error',
+      message: 'Leave your email before the first message',
+    });
+    ws.close();
+    expect((await org.client.get('/api/conversations')).body.data.items).toEqual([]);
+  });
+
   it('OPTIONAL or OFF: a first message needs nothing more', async () => {
     for (const preChatForm of ['OPTIONAL', 'OFF']) {
       const org = await ownerWithWebsiteChat({ settings: { preChatForm } });

@@ -17,7 +17,7 @@ import { contacts } from '../db/schema';
 import { errorBody, ok } from '../http/envelope';
 import { clientIp } from '../http/rate-limit';
 import { id, validate } from '../http/validate';
-import { RateLimitError, ValidationError } from '../lib/errors';
+import { RateLimitError } from '../lib/errors';
 import { assertVisitorMayAttach } from '../media/media';
 import { withVisitorLinks } from '../media/visitor-links';
 import { allowOrigin, preflight, type WidgetEnv, widgetChannel } from './widget';
@@ -47,17 +47,6 @@ const socketSchema = z.object({
   tz: z.string().max(64, 'tz must be at most 64 characters').optional(),
 });
 
-/**
- * A channel whose pre-chat form is REQUIRED takes a first message only with an email: given with it or before
- * (identify). The widget blocks its composer until then; this is the same rule for a caller that skips the widget.
- */
-async function assertPreChatGiven(c: Context<WidgetEnv>, channel: Channel, visitor: string, email?: string) {
-  if (channel.settings.preChatForm !== 'REQUIRED' || email) return;
-  const contact = await findContact(c, channel, visitor);
-  if (contact?.email || (contact && (await activeConversation(c.var.db, contact)))) return;
-  throw ValidationError.field('email', 'Leave your email before the first message');
-}
-
 /** Refuses (429) a request that would create a visitor when this IP has created too many lately. */
 async function limitNewContact(c: Context<WidgetEnv>, channel: Channel, visitor: string) {
   if (await findContact(c, channel, visitor)) return;
@@ -85,7 +74,7 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
     allowOrigin(c, channel);
     const visitor = { organizationId: channel.organizationId, channelId: channel.id, visitorId: input.visitorId };
     await assertVisitorMayAttach(c.var.db, visitor, input.attachments ?? []);
-    await assertPreChatGiven(c, channel, input.visitorId, input.email);
+    // A REQUIRED pre-chat form is enforced in intake (conversations/intake.ts), for the socket too.
     await limitNewContact(c, channel, input.visitorId);
     const { conversation, message, duplicate } = await receiveInbound(c.env, {
       organizationId: channel.organizationId,
