@@ -2,6 +2,7 @@
 // admins) adding by hand, from a URL or from a file, editing, deleting and re-processing.
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiData, ApiError, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { usePermissions } from '../session';
 import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
 import type { Group } from './types';
@@ -53,7 +54,6 @@ export function ArticlesPanel({
   };
 
   const remove = (article: Article) => {
-    if (!confirm(`Delete the article "${article.title}"? It is removed from search at once.`)) return;
     void act(async () => {
       await call(api.knowledge.articles[':id'].$delete({ param: { id: article.id } }));
       onChanged();
@@ -143,14 +143,14 @@ export function ArticlesPanel({
                   >
                     {article.status === 'ERROR' ? 'Re-add' : 'Re-process'}
                   </button>
-                  <button
-                    type="button"
-                    class="danger"
-                    onClick={() => remove(article)}
+                  <ConfirmButton
                     aria-label={`Delete: ${article.title}`}
+                    message={`Delete the article "${article.title}"? It is removed from search at once.`}
+                    confirmLabel="Delete article"
+                    onConfirm={() => remove(article)}
                   >
                     Delete
-                  </button>
+                  </ConfirmButton>
                 </div>
               )}
             </li>

@@ -261,3 +261,44 @@ describe('knowledge base page', () => {
     expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`)).toEqual([]);
   });
 });
+
+describe('deleting knowledge asks in the page first', () => {
+  it('a group: says how many articles go and what channels lose; Cancel keeps it, confirming deletes it', async () => {
+    const confirmSpy = vi.fn(() => true);
+    vi.stubGlobal('confirm', confirmSpy);
+    const api = fakeKnowledge([], { 'DELETE /api/knowledge/groups/g-1': { id: 'g-1', deleted: true } });
+    renderAs('ADMIN', <KnowledgePage />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete group: Shipping' }));
+    const question = screen.getByRole('alertdialog', { name: 'Confirm: Delete Shipping' });
+    expect(question.textContent).toContain(
+      'Delete the group "Shipping" and its 3 articles? They are removed from search, and channels it is attached to stop using it.',
+    );
+    fireEvent.click(within(question).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(api.find('DELETE', '/api/knowledge/groups/g-1')).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete group: Shipping' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Shipping' }));
+    await screen.findByText('Deleted the group "Shipping".');
+    expect(api.find('DELETE', '/api/knowledge/groups/g-1')).toHaveLength(1);
+    expect(confirmSpy).not.toHaveBeenCalled();
+  });
+
+  it('an article: says it leaves search at once; Escape keeps it, confirming deletes it', async () => {
+    const api = fakeKnowledge([article('a-1', 'Delivery costs')], {
+      'DELETE /api/knowledge/articles/a-1': { id: 'a-1', deleted: true },
+    });
+    renderAs('ADMIN', <KnowledgePage />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete: Delivery costs' }));
+    const question = screen.getByRole('alertdialog', { name: 'Confirm: Delete article' });
+    expect(question.textContent).toContain('Delete the article "Delivery costs"? It is removed from search at once.');
+    fireEvent.keyDown(within(question).getByRole('button', { name: 'Cancel' }), { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Delete: Delivery costs' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete: Delivery costs' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete article' }));
+    await screen.findByText('Deleted "Delivery costs".');
+    expect(api.find('DELETE', '/api/knowledge/articles/a-1')).toHaveLength(1);
+  });
+});

@@ -2,6 +2,7 @@
 // articles of the selected group, and a retrieval test. Admins manage; every member reads.
 import { useState } from 'preact/hooks';
 import { api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { usePermissions } from '../session';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
 import { ArticlesPanel } from './articles-panel';
@@ -23,11 +24,6 @@ export function KnowledgePage() {
   const selected = list.find((g) => g.id === selectedId) ?? list[0] ?? null;
 
   const remove = async (group: Group) => {
-    const articles = group.articleCount === 1 ? '1 article' : `${group.articleCount} articles`;
-    const question =
-      `Delete the group "${group.name}" and its ${articles}? They are removed from search, ` +
-      'and channels it is attached to stop using it.';
-    if (!confirm(question)) return;
     setError(null);
     try {
       await call(api.knowledge.groups[':id'].$delete({ param: { id: group.id } }));
@@ -102,14 +98,18 @@ export function KnowledgePage() {
                     >
                       Edit
                     </button>
-                    <button
-                      type="button"
+                    <ConfirmButton
                       class="link danger"
-                      onClick={() => remove(group)}
                       aria-label={`Delete group: ${group.name}`}
+                      message={
+                        `Delete the group "${group.name}" and its ${articleCount(group)}? They are removed from ` +
+                        'search, and channels it is attached to stop using it.'
+                      }
+                      confirmLabel={`Delete ${group.name}`}
+                      onConfirm={() => remove(group)}
                     >
                       Delete
-                    </button>
+                    </ConfirmButton>
                   </div>
                 )}
               </li>
@@ -124,6 +124,8 @@ export function KnowledgePage() {
     </section>
   );
 }
+
+const articleCount = (group: Group) => (group.articleCount === 1 ? '1 article' : `${group.articleCount} articles`);
 
 function GroupForm({
   group,

@@ -122,11 +122,18 @@ describe('agent tool page', () => {
     expect(screen.getByText('Looks up an order by number')).toBeTruthy();
   });
 
-  it('deleting asks first and goes back to the list', async () => {
+  it('deleting asks in the page first, saying what will happen, and goes back to the list', async () => {
     const api = fakeTool({ total: 0, items: [] });
-    vi.stubGlobal('confirm', () => true);
     renderAs('OWNER', <AgentToolPage params={{ id: 't-1' }} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Delete tool' }));
+    const question = screen.getByRole('alertdialog', { name: 'Confirm: Delete get_order_status' });
+    expect(question.textContent).toContain(
+      'Delete the tool "get_order_status" and its call log? The AI stops using it at once.',
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(api.find('DELETE', '/api/agent-tools/t-1')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete tool' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete get_order_status' }));
     await waitFor(() => expect(location.pathname).toBe('/settings/agent-tools'));
     expect(api.find('DELETE', '/api/agent-tools/t-1')).toHaveLength(1);
   });

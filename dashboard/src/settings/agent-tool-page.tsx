@@ -2,6 +2,7 @@
 // (newest first, paged) so a team can see whether and how the AI used it.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, formatDate, useLoad } from '../ui';
@@ -43,7 +44,6 @@ export function AgentToolPage({ params }: { params: Record<string, string> }) {
   const t = tool.data;
 
   const remove = async () => {
-    if (!t || !confirm(`Delete the tool "${t.name}" and its call log? The AI stops using it at once.`)) return;
     setError(null);
     try {
       await call(api['agent-tools'][':id'].$delete({ param: { id } }));
@@ -67,9 +67,13 @@ export function AgentToolPage({ params }: { params: Record<string, string> }) {
             <button type="button" onClick={() => setEditing(true)}>
               Edit tool
             </button>
-            <button type="button" class="danger" onClick={remove}>
+            <ConfirmButton
+              message={`Delete the tool "${t.name}" and its call log? The AI stops using it at once.`}
+              confirmLabel={`Delete ${t.name}`}
+              onConfirm={remove}
+            >
               Delete tool
-            </button>
+            </ConfirmButton>
           </div>
         )}
       </div>

@@ -180,11 +180,15 @@ describe('AI providers settings', () => {
       provider('p-1', 'Main OpenAI', { isDefault: true }),
       provider('p-2', 'Claude', { type: 'ANTHROPIC' }),
     ]);
-    const confirm = vi.fn((_message: string) => true);
-    vi.stubGlobal('confirm', confirm);
     renderAs('ADMIN', <AiProvidersPage />);
     fireEvent.click(await screen.findByRole('button', { name: 'Delete Claude' }));
-    expect(confirm.mock.calls[0]![0]).toContain('Website will use the default provider ("Main OpenAI") instead.');
+    const question = screen.getByRole('alertdialog', { name: 'Confirm: Delete Claude' });
+    expect([...question.querySelectorAll('p')].map((p) => p.textContent)).toEqual([
+      'Delete the AI provider "Claude"?',
+      'Website will use the default provider ("Main OpenAI") instead.',
+    ]);
+    expect(api.find('DELETE', '/api/ai-providers/p-2')).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Claude' }));
     await waitFor(() => expect(api.find('DELETE', '/api/ai-providers/p-2')).toHaveLength(1));
   });
 

@@ -2,6 +2,7 @@
 // Everyone reads; admins add, edit, delete and choose the default. Keys are only ever shown masked.
 import { useState } from 'preact/hooks';
 import { type ApiData, ApiError, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { usePermissions } from '../session';
 import { ErrorPanel, Field, useLoad } from '../ui';
 
@@ -56,13 +57,8 @@ export function AiProvidersPage() {
     }
   };
 
-  const remove = (provider: Provider) => {
-    if (!confirm(deleteWarning(provider, providers.data ?? [], channels.data ?? []))) return;
-    void act(
-      () => call(api['ai-providers'][':id'].$delete({ param: { id: provider.id } })),
-      `Deleted ${provider.name}.`,
-    );
-  };
+  const remove = (provider: Provider) =>
+    act(() => call(api['ai-providers'][':id'].$delete({ param: { id: provider.id } })), `Deleted ${provider.name}.`);
 
   const makeDefault = (provider: Provider) =>
     act(
@@ -135,9 +131,13 @@ export function AiProvidersPage() {
                         Make default <span class="sr-only">{p.name}</span>
                       </button>
                     )}
-                    <button type="button" class="danger" onClick={() => remove(p)}>
+                    <ConfirmButton
+                      message={deleteWarning(p, list, channels.data ?? []).map((line) => <p key={line}>{line}</p>)}
+                      confirmLabel={`Delete ${p.name}`}
+                      onConfirm={() => remove(p)}
+                    >
                       Delete <span class="sr-only">{p.name}</span>
-                    </button>
+                    </ConfirmButton>
                   </td>
                 )}
               </tr>
@@ -149,8 +149,8 @@ export function AiProvidersPage() {
   );
 }
 
-/** What deleting a provider changes: the channels that chose it fall back to the default. */
-function deleteWarning(provider: Provider, providers: Provider[], channels: Channel[]): string {
+/** What deleting a provider changes, one sentence a line: the channels that chose it fall back to the default. */
+function deleteWarning(provider: Provider, providers: Provider[], channels: Channel[]): string[] {
   const users = channels.filter((c) => c.aiProviderId === provider.id).map((c) => c.name);
   const rest = providers.filter((p) => p.id !== provider.id);
   const lines = [`Delete the AI provider "${provider.name}"?`];
@@ -161,7 +161,7 @@ function deleteWarning(provider: Provider, providers: Provider[], channels: Chan
     if (provider.isDefault) lines.push(`"${successor.name}" becomes the default provider.`);
     if (users.length) lines.push(`${users.join(', ')} will use the default provider ("${successor.name}") instead.`);
   }
-  return lines.join('\n');
+  return lines;
 }
 
 function ProviderForm({

@@ -2,6 +2,7 @@
 // Website chat channels show the embed snippet to copy into the site.
 import { useEffect, useState } from 'preact/hooks';
 import { api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, useLoad } from '../ui';
@@ -176,7 +177,6 @@ function ChannelEditor({ channel, onSaved }: { channel: Channel; onSaved: (c: Ch
   };
 
   const remove = async () => {
-    if (!confirm(`Delete the channel "${channel.name}" and all its conversations?`)) return;
     try {
       await call(api.channels[':id'].$delete({ param: { id: channel.id } }));
       navigate('/settings/channels', true);
@@ -201,9 +201,13 @@ function ChannelEditor({ channel, onSaved }: { channel: Channel; onSaved: (c: Ch
         <button type="submit" class="primary">
           Save channel
         </button>
-        <button type="button" class="danger" onClick={remove}>
+        <ConfirmButton
+          message={`Delete the channel "${channel.name}" and all its conversations?`}
+          confirmLabel={`Delete ${channel.name}`}
+          onConfirm={remove}
+        >
           Delete channel
-        </button>
+        </ConfirmButton>
       </div>
     </form>
   );

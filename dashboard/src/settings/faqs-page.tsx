@@ -2,6 +2,7 @@
 // order set by drag and drop, or by Move up / Move down for keyboard users. Admins edit, others read.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { usePermissions } from '../session';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
 
@@ -53,7 +54,6 @@ export function FaqsPage() {
   };
 
   const remove = async (faq: Faq) => {
-    if (!confirm(`Delete the FAQ "${faq.question}"?`)) return;
     setError(null);
     try {
       await call(api.faqs[':id'].$delete({ param: { id: faq.id } }));
@@ -138,9 +138,14 @@ export function FaqsPage() {
                 <button type="button" onClick={() => setEditing(faq)} aria-label={`Edit: ${faq.question}`}>
                   Edit
                 </button>
-                <button type="button" class="danger" onClick={() => remove(faq)} aria-label={`Delete: ${faq.question}`}>
+                <ConfirmButton
+                  aria-label={`Delete: ${faq.question}`}
+                  message={`Delete the FAQ "${faq.question}"?`}
+                  confirmLabel="Delete FAQ"
+                  onConfirm={() => remove(faq)}
+                >
                   Delete
-                </button>
+                </ConfirmButton>
               </div>
             )}
           </li>

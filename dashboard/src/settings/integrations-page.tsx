@@ -3,6 +3,7 @@
 // Waiting…, with the 10- and 15-minute guidance). Only the workspace owner connects and disconnects.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { useLocation } from '../router';
 import { ErrorPanel, formatDate, Skeleton, useLoad } from '../ui';
 import '../automations/automations.css';
@@ -29,7 +30,7 @@ export function IntegrationsPage() {
     }
   };
   const disconnect = async (card: Card) => {
-    if (!card.id || !confirm(`Disconnect ${card.name}? Comments stop arriving and no DM can be sent.`)) return;
+    if (!card.id) return;
     setError(null);
     try {
       await call(api.integrations[':id'].$delete({ param: { id: card.id } }));
@@ -103,9 +104,13 @@ export function IntegrationsPage() {
                       {card.id ? 'Reconnect' : `Connect ${card.name}`}
                     </button>
                     {card.id && (
-                      <button type="button" class="danger" onClick={() => disconnect(card)}>
+                      <ConfirmButton
+                        message={`Disconnect ${card.name}? Comments stop arriving and no DM can be sent.`}
+                        confirmLabel={`Disconnect ${card.name}`}
+                        onConfirm={() => disconnect(card)}
+                      >
                         Disconnect
-                      </button>
+                      </ConfirmButton>
                     )}
                   </div>
                 )}

@@ -12,6 +12,7 @@ import {
   unsubscribeDevice,
 } from '../notifications/push-device';
 import '../notifications/notifications.css';
+import { ConfirmButton } from '../confirm';
 import { usePermissions } from '../session';
 import { ErrorPanel, Field, useLoad } from '../ui';
 
@@ -272,7 +273,6 @@ function Integrations() {
   };
 
   const remove = async (integration: Integration) => {
-    if (!confirm(`Remove the integration "${integration.name}"?`)) return;
     setError(null);
     try {
       await call(api.notifications.integrations[':id'].$delete({ param: { id: integration.id } }));
@@ -333,9 +333,14 @@ function Integrations() {
                       {integration.enabled ? 'Turn off' : 'Turn on'}
                       <span class="sr-only"> {integration.name}</span>
                     </button>
-                    <button type="button" class="link danger" onClick={() => remove(integration)}>
+                    <ConfirmButton
+                      class="link danger"
+                      message={`Remove the integration "${integration.name}"?`}
+                      confirmLabel={`Remove ${integration.name}`}
+                      onConfirm={() => remove(integration)}
+                    >
                       Remove<span class="sr-only"> {integration.name}</span>
-                    </button>
+                    </ConfirmButton>
                   </td>
                 )}
               </tr>

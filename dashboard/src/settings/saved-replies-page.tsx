@@ -2,6 +2,7 @@
 // shortcut. Admins add, edit and delete them; everyone else sees the list they can use.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { usePermissions } from '../session';
 import { ErrorPanel, Field, useLoad } from '../ui';
 
@@ -45,17 +46,16 @@ export function SavedRepliesPage() {
                 <button type="button" onClick={() => setEditing(r)}>
                   Edit <span class="sr-only">/{r.shortcut}</span>
                 </button>
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={async () => {
-                    if (!confirm(`Delete the saved reply /${r.shortcut}?`)) return;
+                <ConfirmButton
+                  message={`Delete the saved reply /${r.shortcut}?`}
+                  confirmLabel={`Delete /${r.shortcut}`}
+                  onConfirm={async () => {
                     await call(api['saved-replies'][':id'].$delete({ param: { id: r.id } }));
                     void replies.reload();
                   }}
                 >
                   Delete <span class="sr-only">/{r.shortcut}</span>
-                </button>
+                </ConfirmButton>
               </p>
             )}
           </li>

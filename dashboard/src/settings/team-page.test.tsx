@@ -78,7 +78,7 @@ describe('team safety and invitation links', () => {
     expect(screen.queryByRole('button', { name: 'Remove Olga Owner' })).toBeNull();
 
     fireEvent.click(screen.getByRole('button', { name: 'Remove Ann Agent' }));
-    const dialog = screen.getByRole('alertdialog', { name: 'Confirm: remove Ann Agent' });
+    const dialog = screen.getByRole('alertdialog', { name: 'Confirm: Remove Ann Agent' });
     expect(dialog.textContent).toContain('They lose access to this organisation at once');
     expect(api.find('DELETE', '/api/team/members/m-user-2')).toHaveLength(0);
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));

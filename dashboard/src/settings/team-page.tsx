@@ -2,6 +2,7 @@
 // The plan's seats show as "N of M seats used"; when all are taken, adding and inviting are disabled and say why.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { Link } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
@@ -134,16 +135,8 @@ function MemberRow({
   grantable: readonly Role[];
   act: (p: Promise<unknown>) => Promise<void>;
 }) {
-  // Destructive actions ask in the page (never the browser's confirm()), saying what will happen.
-  const [confirming, setConfirming] = useState<'suspend' | 'remove' | null>(null);
   const update = (json: { role?: Role; status?: 'ACTIVE' | 'SUSPENDED' }) =>
     act(call(api.team.members[':id'].$patch({ param: { id: m.id }, json })));
-  const confirmAction = () => {
-    const action = confirming;
-    setConfirming(null);
-    if (action === 'remove') void act(call(api.team.members[':id'].$delete({ param: { id: m.id } })));
-    if (action === 'suspend') void update({ status: 'SUSPENDED' });
-  };
   return (
     <tr>
       <td>
@@ -173,33 +166,27 @@ function MemberRow({
       <td>{m.lastLoginAt ? formatDate(m.lastLoginAt) : 'Never'}</td>
       {editable && !soleOwnerSelf ? (
         <td class="actions">
-          {confirming ? (
-            <div class="confirm" role="alertdialog" aria-label={`Confirm: ${confirming} ${m.name}`}>
-              <p>
-                {confirming === 'remove'
-                  ? `Remove ${m.name}? They lose access to this organisation at once and are logged out; their conversations stay, unassigned from them.`
-                  : `Suspend ${m.name}? They are logged out at once and cannot log in to this organisation until reactivated.`}
-              </p>
-              <button type="button" class="danger" onClick={confirmAction}>
-                {confirming === 'remove' ? 'Remove' : 'Suspend'} {m.name}
-              </button>{' '}
-              <button type="button" onClick={() => setConfirming(null)}>
-                Cancel
-              </button>
-            </div>
+          {m.status === 'ACTIVE' ? (
+            <ConfirmButton
+              class=""
+              message={`Suspend ${m.name}? They are logged out at once and cannot log in to this organisation until reactivated.`}
+              confirmLabel={`Suspend ${m.name}`}
+              onConfirm={() => update({ status: 'SUSPENDED' })}
+            >
+              Suspend <span class="sr-only">{m.name}</span>
+            </ConfirmButton>
           ) : (
-            <>
-              <button
-                type="button"
-                onClick={() => (m.status === 'ACTIVE' ? setConfirming('suspend') : void update({ status: 'ACTIVE' }))}
-              >
-                {m.status === 'ACTIVE' ? 'Suspend' : 'Reactivate'} <span class="sr-only">{m.name}</span>
-              </button>
-              <button type="button" class="danger" onClick={() => setConfirming('remove')}>
-                Remove <span class="sr-only">{m.name}</span>
-              </button>
-            </>
+            <button type="button" onClick={() => update({ status: 'ACTIVE' })}>
+              Reactivate <span class="sr-only">{m.name}</span>
+            </button>
           )}
+          <ConfirmButton
+            message={`Remove ${m.name}? They lose access to this organisation at once and are logged out; their conversations stay, unassigned from them.`}
+            confirmLabel={`Remove ${m.name}`}
+            onConfirm={() => act(call(api.team.members[':id'].$delete({ param: { id: m.id } })))}
+          >
+            Remove <span class="sr-only">{m.name}</span>
+          </ConfirmButton>
         </td>
       ) : (
         actionsColumn && <td />
