@@ -259,6 +259,167 @@ describe('local days', () => {
   });
 });
 
+describe('per channel and per agent, against the previous period', () => {
+  it('gives every channel’s and agent’s figures beside the previous period’s, on the organisation’s local days', async () => {
+    const chat = await ownerWithWebsiteChat();
+    expect((await chat.client.put('/api/analytics/settings', { timeZone: 'Europe/Ljubljana' })).status).toBe(200);
+    const emailId = crypto.randomUUID();
+    await env.DB.prepare(
+      `INSERT INTO channels (id, organization_id, type, name, default_language, auto_translate, credentials_encrypted,
+         settings, auto_reply, auto_approve, auto_enhance, is_active, created_at, updated_at)
+       VALUES (?, ?, 'EMAIL', 'Support email', 'en', 0, 'none', '{}', 0, 0, 0, 1, ?, ?)`,
+    )
+      .bind(emailId, chat.organizationId, Date.now(), Date.now())
+      .run();
+    const email = { ...chat, channelId: emailId };
+    const second = await addMember(chat.client, 'AGENT');
+    const agent2: EventActor = { type: 'USER', id: second.member.userId };
+
+    // Previous period (9–10 March, Ljubljana). P1, chat: the owner answers in 20 min, an edited AI draft is
+    // approved, the owner resolves it after an hour.
+    const p1 = story(chat, await conversation(chat)).opened('2026-03-09T10:00:00Z');
+    await p1.customer('2026-03-09T10:00:00Z');
+    await p1.posted('2026-03-09T10:20:00Z', 'AGENT');
+    const p1Draft = await p1.posted('2026-03-09T10:30:00Z', 'AI', { approvalStatus: 'PENDING' });
+    p1.decide('2026-03-09T10:40:00Z', p1Draft, 'message.approved', true).status(
+      '2026-03-09T11:00:00Z',
+      'OPEN',
+      'CLOSED',
+    );
+    // P2, email: the second agent answers in 30 min; nothing on email in the current period.
+    const p2 = story(email, await conversation(email)).opened('2026-03-10T12:00:00Z');
+    await p2.customer('2026-03-10T12:00:00Z');
+    await p2.posted('2026-03-10T12:30:00Z', 'AGENT', { by: agent2 });
+    // Current period (11–12 March). C1, chat, at 23:30 UTC on the 10th: 00:30 on the 11th in Ljubljana. The owner
+    // answers in 5 min and resolves it at 09:00 UTC (9.5 h).
+    const c1 = story(chat, await conversation(chat)).opened('2026-03-10T23:30:00Z');
+    await c1.customer('2026-03-10T23:30:00Z');
+    await c1.posted('2026-03-10T23:35:00Z', 'AGENT');
+    c1.status('2026-03-11T09:00:00Z', 'OPEN', 'CLOSED');
+    // C2, chat: the owner answers in 15 min, then approves an AI draft as written; it stays open.
+    const c2 = story(chat, await conversation(chat)).opened('2026-03-12T08:00:00Z');
+    await c2.customer('2026-03-12T08:00:00Z');
+    await c2.posted('2026-03-12T08:15:00Z', 'AGENT');
+    const c2Draft = await c2.posted('2026-03-12T08:20:00Z', 'AI', { approvalStatus: 'PENDING' });
+    c2.decide('2026-03-12T08:25:00Z', c2Draft, 'message.approved');
+    for (const s of [p1, p2, c1, c2]) await s.deliver();
+
+    const q = { from: '2026-03-11', to: '2026-03-12' };
+    const conversations = await report(chat, 'conversations', q);
+    expect(conversations.previousRange).toEqual({ from: '2026-03-09', to: '2026-03-10' });
+    const stats = (count: number, meanMs: number | null, medianMs: number | null, p90Ms: number | null) => ({
+      count,
+      meanMs,
+      medianMs,
+      p90Ms,
+    });
+    const none = stats(0, null, null, null);
+    expect(conversations.channels).toEqual([
+      {
+        channelId: chat.channelId,
+        name: 'Website',
+        type: 'WEBSITE_CHAT',
+        newConversations: 2,
+        previousNewConversations: 1,
+        resolutions: 1,
+        previousResolutions: 1,
+        customerMessages: 2,
+        previousCustomerMessages: 1,
+        replies: 3,
+        previousReplies: 2,
+        firstResponse: stats(2, 10 * MIN, 5 * MIN, 15 * MIN),
+        previousFirstResponse: stats(1, 20 * MIN, 20 * MIN, 20 * MIN),
+      },
+      {
+        channelId: emailId,
+        name: 'Support email',
+        type: 'EMAIL',
+        newConversations: 0,
+        previousNewConversations: 1,
+        resolutions: 0,
+        previousResolutions: 0,
+        customerMessages: 0,
+        previousCustomerMessages: 1,
+        replies: 0,
+        previousReplies: 1,
+        firstResponse: none,
+        previousFirstResponse: stats(1, 30 * MIN, 30 * MIN, 30 * MIN),
+      },
+    ]);
+
+    const agents = await report(chat, 'agents', q);
+    expect(agents.agents).toEqual([
+      expect.objectContaining({
+        agentId: chat.user.id,
+        replies: 2,
+        previousReplies: 1,
+        resolutions: 1,
+        previousResolutions: 1,
+        draftsApproved: 1,
+        previousDraftsApproved: 1,
+        draftsEdited: 0,
+        previousDraftsEdited: 1,
+        draftsRejected: 0,
+        previousDraftsRejected: 0,
+        firstResponse: stats(2, 10 * MIN, 5 * MIN, 15 * MIN),
+        previousFirstResponse: stats(1, 20 * MIN, 20 * MIN, 20 * MIN),
+        resolutionTime: stats(1, 570 * MIN, 570 * MIN, 570 * MIN),
+        previousResolutionTime: stats(1, 60 * MIN, 60 * MIN, 60 * MIN),
+      }),
+      // Active only before: listed so the drop shows.
+      expect.objectContaining({
+        agentId: second.member.userId,
+        name: 'AGENT Member',
+        replies: 0,
+        previousReplies: 1,
+        firstResponse: none,
+        previousFirstResponse: stats(1, 30 * MIN, 30 * MIN, 30 * MIN),
+      }),
+    ]);
+
+    const csv = async (name: string) => {
+      const res = await chat.client.get(`/api/analytics/export/${name}?${new URLSearchParams(q)}`);
+      expect(res.status).toBe(200);
+      const [head, ...rows] = String(res.body).trim().split('\r\n');
+      const columns = head!.split(',');
+      return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [columns[i], v])));
+    };
+    const [chatRow, emailRow] = await csv('channels');
+    expect(chatRow).toMatchObject({
+      channel_id: chat.channelId,
+      new_conversations: '2',
+      previous_new_conversations: '1',
+      replies: '3',
+      previous_replies: '2',
+      first_response_median_s: '300',
+      previous_first_response_median_s: '1200',
+    });
+    expect(emailRow).toMatchObject({ channel_id: emailId, new_conversations: '0', previous_new_conversations: '1' });
+    const [ownerRow] = await csv('agents');
+    expect(ownerRow).toMatchObject({
+      agent_id: chat.user.id,
+      replies: '2',
+      previous_replies: '1',
+      previous_drafts_edited: '1',
+      first_response_p90_s: '900',
+      previous_first_response_p90_s: '1200',
+      resolution_time_median_s: '34200',
+      previous_resolution_time_median_s: '3600',
+    });
+
+    // In UTC the conversation opened at 23:30 on the 10th belongs to the previous period.
+    expect((await chat.client.put('/api/analytics/settings', { timeZone: 'UTC' })).status).toBe(200);
+    const [utcChat] = (await report(chat, 'conversations', q)).channels;
+    expect(utcChat).toMatchObject({
+      channelId: chat.channelId,
+      newConversations: 1,
+      previousNewConversations: 2,
+      firstResponse: stats(1, 15 * MIN, 15 * MIN, 15 * MIN),
+      previousFirstResponse: stats(2, 12.5 * MIN, 5 * MIN, 20 * MIN),
+    });
+  });
+});
+
 describe('AI', () => {
   it('resolution rate: conversations the AI was involved in that were resolved without a human reply', async () => {
     const chat = await ownerWithWebsiteChat();

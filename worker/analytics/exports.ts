@@ -1,5 +1,6 @@
 // Each report as CSV: the overview and AI report as metric rows (current and previous period), the
-// conversations report per day, the agents report per agent, and the per-conversation rows.
+// conversations report per day and per channel, the agents report per agent (channels and agents with the
+// previous period's figure beside each), and the per-conversation rows.
 import { toCsv } from './csv';
 import {
   agentsReport,
@@ -12,7 +13,7 @@ import {
   type TimeStats,
 } from './reports';
 
-export const EXPORTS = ['overview', 'conversations', 'agents', 'ai', 'conversation-rows'] as const;
+export const EXPORTS = ['overview', 'conversations', 'channels', 'agents', 'ai', 'conversation-rows'] as const;
 export type ExportName = (typeof EXPORTS)[number];
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
@@ -59,6 +60,49 @@ export async function exportCsv(
         r.days.map((d) => [d.day, d.newConversations, d.reopened, d.resolutions, d.backlog, d.customerMessages]),
       );
     }
+    case 'channels': {
+      const r = await conversationsReport(d1, organizationId, filters);
+      return toCsv(
+        [
+          'channel_id',
+          'name',
+          'type',
+          'new_conversations',
+          'previous_new_conversations',
+          'resolutions',
+          'previous_resolutions',
+          'customer_messages',
+          'previous_customer_messages',
+          'replies',
+          'previous_replies',
+          'first_responses',
+          'previous_first_responses',
+          'first_response_median_s',
+          'previous_first_response_median_s',
+          'first_response_p90_s',
+          'previous_first_response_p90_s',
+        ],
+        r.channels.map((c) => [
+          c.channelId,
+          c.name,
+          c.type,
+          c.newConversations,
+          c.previousNewConversations,
+          c.resolutions,
+          c.previousResolutions,
+          c.customerMessages,
+          c.previousCustomerMessages,
+          c.replies,
+          c.previousReplies,
+          c.firstResponse.count,
+          c.previousFirstResponse.count,
+          seconds(c.firstResponse.medianMs),
+          seconds(c.previousFirstResponse.medianMs),
+          seconds(c.firstResponse.p90Ms),
+          seconds(c.previousFirstResponse.p90Ms),
+        ]),
+      );
+    }
     case 'agents': {
       const r = await agentsReport(d1, organizationId, filters);
       return toCsv(
@@ -66,32 +110,50 @@ export async function exportCsv(
           'agent_id',
           'name',
           'replies',
+          'previous_replies',
           'resolutions',
+          'previous_resolutions',
           'reopened',
           'notes',
           'drafts_approved',
+          'previous_drafts_approved',
           'drafts_edited',
+          'previous_drafts_edited',
           'drafts_rejected',
+          'previous_drafts_rejected',
           'first_responses',
+          'previous_first_responses',
           'first_response_median_s',
+          'previous_first_response_median_s',
           'first_response_p90_s',
+          'previous_first_response_p90_s',
           'resolution_time_median_s',
+          'previous_resolution_time_median_s',
           'replies_per_resolution',
         ],
         r.agents.map((a) => [
           a.agentId,
           a.name,
           a.replies,
+          a.previousReplies,
           a.resolutions,
+          a.previousResolutions,
           a.reopened,
           a.notes,
           a.draftsApproved,
+          a.previousDraftsApproved,
           a.draftsEdited,
+          a.previousDraftsEdited,
           a.draftsRejected,
+          a.previousDraftsRejected,
           a.firstResponse.count,
+          a.previousFirstResponse.count,
           seconds(a.firstResponse.medianMs),
+          seconds(a.previousFirstResponse.medianMs),
           seconds(a.firstResponse.p90Ms),
+          seconds(a.previousFirstResponse.p90Ms),
           seconds(a.resolutionTime.medianMs),
+          seconds(a.previousResolutionTime.medianMs),
           a.repliesPerResolution,
         ]),
       );

@@ -126,14 +126,14 @@ function timeColumns(kind: TimeKind, business: boolean) {
 
 /**
  * Mean, median and p90 (nearest rank: the value at rank ⌈p·n⌉ of the n sorted values) per group, from the
- * cycles whose reply (or resolution) falls in the range.
+ * cycles whose reply (or resolution) falls in the range, for the whole scope or per agent or channel.
  */
 async function timeStats(
   d1: D1Database,
   s: Scope,
   r: Range,
   kind: TimeKind,
-  byAgent = false,
+  by: 'agent' | 'channel' | null = null,
 ): Promise<Map<string, TimeStats>> {
   const col = timeColumns(kind, s.businessTime);
   const clauses = ['organization_id = ?', `${col.at} >= ?`, `${col.at} < ?`, `${col.value} IS NOT NULL`];
@@ -146,7 +146,7 @@ async function timeStats(
     clauses.push(`${col.agent} = ?`);
     params.push(s.agentId);
   }
-  const group = byAgent ? `COALESCE(${col.agent}, '')` : "''";
+  const group = by === 'agent' ? `COALESCE(${col.agent}, '')` : by === 'channel' ? 'channel_id' : "''";
   const rows = await d1
     .prepare(
       `WITH ranked AS (
@@ -257,9 +257,22 @@ function listDays(r: Range): string[] {
 
 export async function conversationsReport(d1: D1Database, organizationId: string, filters: ReportFilters) {
   const s = await scope(d1, organizationId, filters);
-  const [byDay, byChannel, all, previous, startBacklog, channels] = await Promise.all([
+  const [
+    byDay,
+    byChannel,
+    previousByChannel,
+    frtByChannel,
+    previousFrtByChannel,
+    all,
+    previous,
+    startBacklog,
+    channels,
+  ] = await Promise.all([
     totals(d1, s, s.current, 'day'),
     totals(d1, s, s.current, 'channel_id'),
+    totals(d1, s, s.previous, 'channel_id'),
+    timeStats(d1, s, s.current, 'firstResponse', 'channel'),
+    timeStats(d1, s, s.previous, 'firstResponse', 'channel'),
     totals(d1, s, s.current),
     totals(d1, s, s.previous),
     backlogBefore(d1, s, s.current.from),
@@ -302,6 +315,32 @@ export async function conversationsReport(d1: D1Database, organizationId: string
     return { weekday: weekday!, hour: hour!, messages };
   });
   heatmap.sort((a, b) => a.weekday - b.weekday || a.hour - b.hour);
+  // Every channel with activity in either period, each figure beside the previous period's.
+  const channelRows = [...new Set([...byChannel.keys(), ...previousByChannel.keys()])].map((channelId) => {
+    const ct = byChannel.get(channelId) ?? new Map();
+    const cp = previousByChannel.get(channelId) ?? new Map();
+    return {
+      channelId,
+      name: channels.get(channelId)?.name ?? null,
+      type: channels.get(channelId)?.type ?? null,
+      newConversations: get(ct, 'OPENED'),
+      previousNewConversations: get(cp, 'OPENED'),
+      resolutions: get(ct, 'RESOLVED'),
+      previousResolutions: get(cp, 'RESOLVED'),
+      customerMessages: get(ct, 'CUSTOMER_MESSAGE'),
+      previousCustomerMessages: get(cp, 'CUSTOMER_MESSAGE'),
+      replies: repliesSent(ct),
+      previousReplies: repliesSent(cp),
+      firstResponse: frtByChannel.get(channelId) ?? EMPTY_STATS,
+      previousFirstResponse: previousFrtByChannel.get(channelId) ?? EMPTY_STATS,
+    };
+  });
+  channelRows.sort(
+    (a, b) =>
+      b.newConversations - a.newConversations ||
+      b.customerMessages - a.customerMessages ||
+      (a.name ?? a.channelId).localeCompare(b.name ?? b.channelId),
+  );
   return {
     ...header(s),
     totals: {
@@ -319,15 +358,7 @@ export async function conversationsReport(d1: D1Database, organizationId: string
       replies: repliesSent(p),
     },
     days,
-    channels: [...byChannel].map(([channelId, ct]) => ({
-      channelId,
-      name: channels.get(channelId)?.name ?? null,
-      type: channels.get(channelId)?.type ?? null,
-      newConversations: get(ct, 'OPENED'),
-      resolutions: get(ct, 'RESOLVED'),
-      customerMessages: get(ct, 'CUSTOMER_MESSAGE'),
-      replies: repliesSent(ct),
-    })),
+    channels: channelRows,
     languages,
     heatmap,
   };
@@ -343,16 +374,21 @@ async function memberNames(d1: D1Database, organizationId: string) {
 
 export async function agentsReport(d1: D1Database, organizationId: string, filters: ReportFilters) {
   const s = await scope(d1, organizationId, filters);
-  const [byAgent, previousByAgent, frt, resolution, names] = await Promise.all([
+  const [byAgent, previousByAgent, frt, previousFrt, resolution, previousResolution, names] = await Promise.all([
     totals(d1, s, s.current, 'agent_id'),
     totals(d1, s, s.previous, 'agent_id'),
-    timeStats(d1, s, s.current, 'firstResponse', true),
-    timeStats(d1, s, s.current, 'resolution', true),
+    timeStats(d1, s, s.current, 'firstResponse', 'agent'),
+    timeStats(d1, s, s.previous, 'firstResponse', 'agent'),
+    timeStats(d1, s, s.current, 'resolution', 'agent'),
+    timeStats(d1, s, s.previous, 'resolution', 'agent'),
     memberNames(d1, organizationId),
   ]);
-  const agents = [...byAgent.keys()].filter((id) => id !== '' && names.has(id));
+  // Every member with activity in either period: one who stopped answering shows with the figures before.
+  const agents = [...new Set([...byAgent.keys(), ...previousByAgent.keys()])].filter(
+    (id) => id !== '' && names.has(id),
+  );
   const rows = agents.map((agentId) => {
-    const t = byAgent.get(agentId)!;
+    const t = byAgent.get(agentId) ?? new Map();
     const p = previousByAgent.get(agentId) ?? new Map();
     return {
       agentId,
@@ -364,10 +400,15 @@ export async function agentsReport(d1: D1Database, organizationId: string, filte
       reopened: get(t, 'REOPENED'),
       notes: get(t, 'NOTE'),
       draftsApproved: approvedDrafts(t),
+      previousDraftsApproved: approvedDrafts(p),
       draftsEdited: get(t, 'AI_DRAFT_EDITED'),
+      previousDraftsEdited: get(p, 'AI_DRAFT_EDITED'),
       draftsRejected: get(t, 'AI_DRAFT_REJECTED'),
+      previousDraftsRejected: get(p, 'AI_DRAFT_REJECTED'),
       firstResponse: frt.get(agentId) ?? EMPTY_STATS,
+      previousFirstResponse: previousFrt.get(agentId) ?? EMPTY_STATS,
       resolutionTime: resolution.get(agentId) ?? EMPTY_STATS,
+      previousResolutionTime: previousResolution.get(agentId) ?? EMPTY_STATS,
       repliesPerResolution: ratio(get(t, 'RESOLVED_REPLIES'), get(t, 'RESOLUTION_COUNT')),
     };
   });

@@ -33,6 +33,15 @@ function change(current: number | null, previous: number | null): string {
   return `${delta >= 0 ? '+' : ''}${Math.round(delta)} % vs before`;
 }
 
+/** A figure with its change against the previous period beside it. */
+function Compared({ value, current, previous }: { value: string; current: number | null; previous: number | null }) {
+  return (
+    <>
+      {value} <span class="muted">({change(current, previous)})</span>
+    </>
+  );
+}
+
 /** The filters live in the URL, so a report can be bookmarked and shared. */
 function useFilters() {
   const { search } = useLocation();
@@ -91,6 +100,7 @@ export function AnalyticsPage() {
             [
               ['overview', 'Overview'],
               ['conversations', 'Conversations by day'],
+              ['channels', 'Channels'],
               ['agents', 'Agents'],
               ['ai', 'AI'],
               ['conversation-rows', 'Per-conversation rows'],
@@ -302,16 +312,40 @@ function ConversationCharts({ data }: { data: Conversations }) {
                 <th scope="col">Resolutions</th>
                 <th scope="col">Customer messages</th>
                 <th scope="col">Replies</th>
+                <th scope="col">First response (median)</th>
               </tr>
             </thead>
             <tbody>
               {data.channels.map((c) => (
                 <tr key={c.channelId}>
                   <th scope="row">{c.name ?? c.channelId}</th>
-                  <td>{c.newConversations}</td>
-                  <td>{c.resolutions}</td>
-                  <td>{c.customerMessages}</td>
-                  <td>{c.replies}</td>
+                  <td>
+                    <Compared
+                      value={String(c.newConversations)}
+                      current={c.newConversations}
+                      previous={c.previousNewConversations}
+                    />
+                  </td>
+                  <td>
+                    <Compared value={String(c.resolutions)} current={c.resolutions} previous={c.previousResolutions} />
+                  </td>
+                  <td>
+                    <Compared
+                      value={String(c.customerMessages)}
+                      current={c.customerMessages}
+                      previous={c.previousCustomerMessages}
+                    />
+                  </td>
+                  <td>
+                    <Compared value={String(c.replies)} current={c.replies} previous={c.previousReplies} />
+                  </td>
+                  <td>
+                    <Compared
+                      value={duration(c.firstResponse.medianMs)}
+                      current={c.firstResponse.medianMs}
+                      previous={c.previousFirstResponse.medianMs}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -376,15 +410,44 @@ function AgentsTable({ data }: { data: Agents }) {
                 <tr key={a.agentId}>
                   <th scope="row">{a.name}</th>
                   <td>
-                    {a.replies} <span class="muted">({change(a.replies, a.previousReplies)})</span>
+                    <Compared value={String(a.replies)} current={a.replies} previous={a.previousReplies} />
                   </td>
-                  <td>{a.resolutions}</td>
-                  <td>{duration(a.firstResponse.medianMs)}</td>
-                  <td>{duration(a.firstResponse.p90Ms)}</td>
-                  <td>{duration(a.resolutionTime.medianMs)}</td>
                   <td>
-                    {a.draftsApproved}
-                    {a.draftsEdited > 0 && <span class="muted"> ({a.draftsEdited} edited)</span>}
+                    <Compared value={String(a.resolutions)} current={a.resolutions} previous={a.previousResolutions} />
+                  </td>
+                  <td>
+                    <Compared
+                      value={duration(a.firstResponse.medianMs)}
+                      current={a.firstResponse.medianMs}
+                      previous={a.previousFirstResponse.medianMs}
+                    />
+                  </td>
+                  <td>
+                    <Compared
+                      value={duration(a.firstResponse.p90Ms)}
+                      current={a.firstResponse.p90Ms}
+                      previous={a.previousFirstResponse.p90Ms}
+                    />
+                  </td>
+                  <td>
+                    <Compared
+                      value={duration(a.resolutionTime.medianMs)}
+                      current={a.resolutionTime.medianMs}
+                      previous={a.previousResolutionTime.medianMs}
+                    />
+                  </td>
+                  <td>
+                    <Compared
+                      value={String(a.draftsApproved)}
+                      current={a.draftsApproved}
+                      previous={a.previousDraftsApproved}
+                    />
+                    {(a.draftsEdited > 0 || a.previousDraftsEdited > 0) && (
+                      <span class="muted">
+                        {' '}
+                        {a.draftsEdited} edited (before: {a.previousDraftsEdited})
+                      </span>
+                    )}
                   </td>
                 </tr>
               ))}
