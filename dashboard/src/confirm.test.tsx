@@ -1,4 +1,5 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfirmButton } from './confirm';
 
@@ -85,5 +86,14 @@ describe('the in-page confirmation of a destructive action', () => {
     fireEvent.keyDown(screen.getByRole('button', { name: 'Cancel' }), { key: 'Enter' });
     expect(screen.getByRole('alertdialog')).toBeTruthy();
     expect(onConfirm).not.toHaveBeenCalled();
+  });
+
+  it('has no accessibility violations axe can find without layout, open or closed', async () => {
+    renderDelete();
+    const rules = { 'color-contrast': { enabled: false } };
+    const closed = await axe.run(document.body, { rules });
+    fireEvent.click(screen.getByRole('button', { name: 'Delete channel' }));
+    const open = await axe.run(document.body, { rules });
+    expect([...closed.violations, ...open.violations].map((v) => v.id)).toEqual([]);
   });
 });

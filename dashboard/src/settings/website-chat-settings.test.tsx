@@ -103,3 +103,20 @@ describe('website chat channel page', () => {
     });
   });
 });
+
+describe('deleting a channel', () => {
+  it('asks in the page that its conversations go with it; Cancel keeps it, confirming deletes it', async () => {
+    const api = fakeApi({ ...routes, 'DELETE /api/channels/ch-1': { id: 'ch-1', deleted: true } });
+    renderAs('ADMIN', <ChannelPage params={{ id: 'ch-1' }} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete channel' }));
+    const question = screen.getByRole('alertdialog', { name: 'Confirm: Delete Shop chat' });
+    expect(question.textContent).toContain('Delete the channel "Shop chat" and all its conversations?');
+    fireEvent.click(within(question).getByRole('button', { name: 'Cancel' }));
+    expect(api.find('DELETE', '/api/channels/ch-1')).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete channel' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Shop chat' }));
+    await waitFor(() => expect(location.pathname).toBe('/settings/channels'));
+    expect(api.find('DELETE', '/api/channels/ch-1')).toHaveLength(1);
+  });
+});
