@@ -15,6 +15,16 @@ describe('keyword query expansion', () => {
     expect(expansion).not.toContain('"chat"');
   });
 
+  it('searches function words as written but neither expands them nor adds them as expansions', () => {
+    expect(ftsTerms('only just vanished')).toBe('"only" OR "just" OR "vanished"');
+    const expansion = ftsExpansionTerms('only just vanished')!;
+    expect(expansion).toContain('"disappear"');
+    // The lexicon relates "only" to "solely" and "merely", "just" to "simply": none of them is searched.
+    for (const noise of ['"solely"', '"merely"', '"simply"', '"only"', '"just"'])
+      expect(expansion).not.toContain(noise);
+    expect(ftsExpansionTerms('only just')).toBeNull();
+  });
+
   it('has no expansion for words the lexicon does not know', () => {
     expect(ftsExpansionTerms('helpstack xyzzy')).toBeNull();
   });

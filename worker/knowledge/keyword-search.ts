@@ -12,6 +12,24 @@ const MAX_EXPANSIONS = 48;
  */
 export const EXPANSION_WEIGHT = 0.3;
 
+/**
+ * English function words (NLTK's English stopword list, beyond STOPWORDS): searched when the user writes them, but
+ * neither expanded nor added as expansions. Their lexicon relatives are noise ("only" → "solely", "merely"; "just"
+ * → "simply"); kept out, the customer-wording set's recall@5 in bench/rag.mjs went from 0.525 to 0.535, the
+ * original set's unchanged.
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    'about above after again against ain all am any aren because been before being below between both couldn d did ' +
+    'didn doesn doing don down during each few further had hadn hasn haven having he her here hers herself him ' +
+    'himself his isn itself just ll m ma mightn more most mustn myself needn nor now o off once only other ours ' +
+    'ourselves out over own re s same shan she should shouldn some such t than theirs them themselves they those ' +
+    'through too under until up ve very wasn were weren while whom won wouldn y yours yourself yourselves'
+  ).split(' '),
+);
+
+const expandable = (word: string) => !STOPWORDS.has(word) && !FUNCTION_WORDS.has(word);
+
 /** The user's words as an FTS5 OR-query of quoted terms (quoting neutralises FTS syntax); null if none. */
 export function ftsTerms(text: string): string | null {
   const terms = [...new Set(words(text).filter((w) => !STOPWORDS.has(w)))].slice(0, MAX_TERMS);
@@ -23,9 +41,9 @@ export function ftsTerms(text: string): string | null {
  * Taken in turns, one per question word, so that one word with many senses cannot crowd out the others.
  */
 export function ftsExpansionTerms(text: string): string | null {
-  const exact = [...new Set(words(text).filter((w) => !STOPWORDS.has(w)))].slice(0, MAX_TERMS);
+  const exact = [...new Set(words(text).filter(expandable))].slice(0, MAX_TERMS);
   const seen = new Set(exact);
-  const lists = exact.map((w) => relatedWords(w).filter((r) => !seen.has(r) && !STOPWORDS.has(r)));
+  const lists = exact.map((w) => relatedWords(w).filter((r) => !seen.has(r) && expandable(r)));
   const terms: string[] = [];
   for (let turn = 0; terms.length < MAX_EXPANSIONS && lists.some((l) => turn < l.length); turn++) {
     for (const list of lists) {
