@@ -1,6 +1,7 @@
 // Analytics at scale: seeds BENCH_CONVERSATIONS conversations (default 100,000) and BENCH_MESSAGES messages
 // (default 1,000,000) with the inbox bench's generator, gives them a 90-day timeline (customer messages,
-// automated acknowledgements, agent and AI replies, notes, resolutions) and the reporting events the analytics
+// automated acknowledgements, agent and AI replies, AI drafts approved as written, approved with an edit,
+// rejected or left pending, notes, resolutions) and the reporting events the analytics
 // subscriber writes for such a history, lets the Worker derive its cycles and rollups, then times each report
 // through the Worker (`wrangler dev`) against the same figures computed by raw SQL over the base tables
 // (conversations, messages) in the same run, and fails unless both give the same numbers.
@@ -33,18 +34,36 @@ function shapeHistory(db, userId) {
     ...ints([BASE, STEP]),
   );
   // seq 1, 3, 5…: the customer; seq 2: an automated acknowledgement in every 5th conversation; other even seqs:
-  // the AI in every 4th conversation, otherwise the agent (seq 4 is an internal note in every 7th).
+  // the AI in every 4th conversation, otherwise the agent (seq 4 is an internal note in every 7th agent-answered
+  // one). In two of three AI conversations the AI's seq 2 is a draft; where that draft is rejected the agent
+  // takes over and writes every later reply.
+  const rejectedDraft = `(${c} % 4 = 1 AND ${c} % 3 <> 0 AND ${c} % 5 = 3)`;
   db.prepare(
     `UPDATE messages SET
        created_at = ? + ${c} * ? + (seq - 1) * 60000 * (1 + ${c} % 37),
        direction = CASE WHEN seq % 2 = 1 THEN 'INBOUND' ELSE 'OUTBOUND' END,
        sender_type = CASE WHEN seq % 2 = 1 THEN 'CONTACT' WHEN seq = 2 AND ${c} % 5 = 0 THEN 'SYSTEM'
-                          WHEN ${c} % 4 = 1 THEN 'AI' ELSE 'AGENT' END,
-       sender_id = CASE WHEN seq % 2 = 0 AND NOT (seq = 2 AND ${c} % 5 = 0) AND ${c} % 4 <> 1 THEN ? END,
-       is_note = CASE WHEN seq = 4 AND ${c} % 7 = 0 AND ${c} % 4 <> 1 THEN 1 ELSE 0 END,
+                          WHEN ${c} % 4 = 1 AND NOT (seq > 2 AND ${rejectedDraft}) THEN 'AI' ELSE 'AGENT' END,
+       approval_status = 'NONE',
+       original_content = NULL,
        language = CASE WHEN seq % 2 = 1 THEN
          (CASE ${c} % 5 WHEN 0 THEN 'de' WHEN 1 THEN 'fr' WHEN 2 THEN 'es' ELSE 'en' END) END`,
-  ).run(...ints([BASE, STEP, userId]));
+  ).run(...ints([BASE, STEP]));
+  db.prepare(
+    `UPDATE messages SET sender_id = CASE WHEN sender_type = 'AGENT' THEN ? END,
+       is_note = CASE WHEN seq = 4 AND ${c} % 7 = 0 AND sender_type = 'AGENT' THEN 1 ELSE 0 END`,
+  ).run(...ints([userId]));
+  // The drafts, decided by the agent 20–49 s after the AI wrote them (before the customer's next message, at
+  // least a minute later): c % 5 = 1 approved as written, 2 approved with an edit (the draft as written kept in
+  // original_content), 3 rejected, 4 approved (still pending in every 7th conversation).
+  db.prepare(
+    `UPDATE messages SET
+       approval_status = CASE ${c} % 5 WHEN 3 THEN 'REJECTED'
+                           WHEN 4 THEN (CASE WHEN ${c} % 7 = 0 THEN 'PENDING' ELSE 'APPROVED' END) ELSE 'APPROVED' END,
+       original_content = CASE WHEN ${c} % 5 = 2 THEN 'The draft as the AI wrote it' END,
+       updated_at = created_at + 20000 + (${c} % 30) * 1000
+     WHERE sender_type = 'AI' AND seq = 2 AND ${c} % 3 <> 0`,
+  ).run();
   // CLOSED and ARCHIVED conversations were resolved by the agent 10 minutes after their last message.
   db.prepare(
     `UPDATE conversations SET closed_at =
@@ -67,9 +86,23 @@ function writeReportingEvents(db, organizationId, userId) {
     `INSERT INTO analytics_events (id, organization_id, conversation_id, channel_id, kind, agent_id, language, message_id, occurred_at)
      SELECT 'msg-' || m.id, m.organization_id, m.conversation_id, c.channel_id,
        CASE WHEN m.sender_type = 'CONTACT' THEN 'CUSTOMER_MESSAGE' WHEN m.is_note THEN 'NOTE'
-            WHEN m.sender_type = 'SYSTEM' THEN 'AUTO_ACK' WHEN m.sender_type = 'AI' THEN 'AI_REPLY' ELSE 'AGENT_REPLY' END,
+            WHEN m.sender_type = 'SYSTEM' THEN 'AUTO_ACK'
+            WHEN m.sender_type = 'AI' THEN (CASE WHEN m.approval_status = 'NONE' THEN 'AI_REPLY' ELSE 'AI_DRAFT' END)
+            ELSE 'AGENT_REPLY' END,
        m.sender_id, m.language, m.id, m.created_at
      FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.organization_id = ?`,
+    organizationId,
+  );
+  // The agent's decision on each AI draft (message.approved, edited or not, and message.rejected).
+  run(
+    `INSERT INTO analytics_events (id, organization_id, conversation_id, channel_id, kind, agent_id, message_id, occurred_at)
+     SELECT 'decided-' || m.id, m.organization_id, m.conversation_id, c.channel_id,
+       CASE WHEN m.approval_status = 'REJECTED' THEN 'AI_DRAFT_REJECTED'
+            WHEN m.original_content IS NOT NULL THEN 'AI_DRAFT_EDITED' ELSE 'AI_DRAFT_APPROVED' END,
+       ?, m.id, m.updated_at
+     FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.organization_id = ? AND m.sender_type = 'AI' AND m.approval_status IN ('APPROVED', 'REJECTED')`,
+    userId,
     organizationId,
   );
   run(
@@ -109,36 +142,58 @@ function rawFigures(db, organizationId, userId) {
   const one = (sql, ...params) => Object.values(db.prepare(sql).get(...ints(params)))[0];
   const all = (sql, ...params) => db.prepare(sql).all(...ints(params));
   const resolved = "status IN ('CLOSED', 'ARCHIVED')";
-  const reply = "sender_type IN ('AGENT', 'AI') AND is_note = 0";
+  // A reply reached the customer: an agent's or the AI's message, or an AI draft once approved (at its approval).
+  const reply = (m) =>
+    `${m}.sender_type IN ('AGENT', 'AI') AND ${m}.is_note = 0 AND ${m}.approval_status IN ('NONE', 'APPROVED')`;
+  const repliedAt = (m) => `CASE WHEN ${m}.approval_status = 'APPROVED' THEN ${m}.updated_at ELSE ${m}.created_at END`;
   // Each conversation's first customer message and the first reply after it.
   const firsts = all(
     `WITH f AS (SELECT conversation_id, MIN(created_at) AS t0 FROM messages
                 WHERE organization_id = ? AND sender_type = 'CONTACT' GROUP BY conversation_id)
-     SELECT f.t0, r.created_at AS t1, r.sender_type, r.sender_id FROM f JOIN messages r ON r.id =
-       (SELECT m.id FROM messages m WHERE m.conversation_id = f.conversation_id AND m.${reply.replaceAll(' AND ', ' AND m.')}
-          AND m.created_at >= f.t0 ORDER BY m.created_at, m.seq LIMIT 1)
-     WHERE r.created_at >= ? AND r.created_at < ?`,
+     SELECT f.t0, ${repliedAt('r')} AS t1, r.sender_type, r.sender_id FROM f JOIN messages r ON r.id =
+       (SELECT m.id FROM messages m WHERE m.conversation_id = f.conversation_id AND ${reply('m')}
+          AND ${repliedAt('m')} >= f.t0 ORDER BY ${repliedAt('m')}, m.seq LIMIT 1)
+     WHERE ${repliedAt('r')} >= ? AND ${repliedAt('r')} < ?`,
     organizationId,
     START,
     END,
   );
   const resolutions = all(
     `SELECT closed_at - created_at AS ms,
-       (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.sender_type IN ('AGENT', 'AI') AND m.is_note = 0) AS replies
+       (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND ${reply('m')}) AS replies
      FROM conversations c WHERE organization_id = ? AND ${resolved} AND closed_at >= ? AND closed_at < ?`,
     organizationId,
     START,
     END,
   );
+  // The AI is involved in a conversation by any message of its own, a draft still pending or rejected included.
   const started = all(
     `SELECT c.id, c.closed_at IS NOT NULL AND ${resolved.replace('status', 'c.status')} AS resolved,
        EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.sender_type = 'AI' AND m.is_note = 0) AS ai,
+       EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.sender_type = 'AI' AND ${reply('m')}) AS aiAnswered,
        EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.sender_type = 'AGENT' AND m.is_note = 0) AS human
      FROM conversations c WHERE organization_id = ? AND created_at >= ? AND created_at < ?`,
     organizationId,
     START,
     END,
   );
+  // AI drafts: written on the day the AI wrote them, decided on the day of the agent's decision.
+  const drafts = db
+    .prepare(
+      `SELECT
+         SUM(approval_status <> 'NONE' AND created_at >= ?2 AND created_at < ?3) AS created,
+         SUM(approval_status = 'APPROVED' AND updated_at >= ?2 AND updated_at < ?3) AS approved,
+         SUM(approval_status = 'APPROVED' AND original_content IS NOT NULL AND updated_at >= ?2 AND updated_at < ?3) AS edited,
+         SUM(approval_status = 'REJECTED' AND updated_at >= ?2 AND updated_at < ?3) AS rejected
+       FROM messages WHERE organization_id = ?1 AND sender_type = 'AI'`,
+    )
+    .get(...ints([organizationId, START, END]));
+  const draftFigures = {
+    created: Number(drafts.created ?? 0),
+    approved: Number(drafts.approved ?? 0),
+    edited: Number(drafts.edited ?? 0),
+    rejected: Number(drafts.rejected ?? 0),
+  };
   const customerMessages = one(
     `SELECT COUNT(*) FROM messages WHERE organization_id = ? AND sender_type = 'CONTACT' AND created_at >= ? AND created_at < ?`,
     organizationId,
@@ -146,8 +201,8 @@ function rawFigures(db, organizationId, userId) {
     END,
   );
   const repliesBy = all(
-    `SELECT sender_type, COUNT(*) AS n FROM messages WHERE organization_id = ? AND ${reply} AND created_at >= ? AND created_at < ?
-     GROUP BY sender_type`,
+    `SELECT sender_type, COUNT(*) AS n FROM messages m WHERE organization_id = ? AND ${reply('m')}
+       AND ${repliedAt('m')} >= ? AND ${repliedAt('m')} < ? GROUP BY sender_type`,
     organizationId,
     START,
     END,
@@ -195,6 +250,7 @@ function rawFigures(db, organizationId, userId) {
     .sort((a, b) => a.weekday - b.weekday || a.hour - b.hour);
 
   const aiInvolved = started.filter((s) => s.ai).length;
+  const aiAnswered = started.filter((s) => s.aiAnswered).length;
   const aiResolvedAlone = started.filter((s) => s.ai && s.resolved && !s.human).length;
   const totalReplies = resolutions.reduce((a, r) => a + Number(r.replies), 0);
   const overview = {
@@ -207,7 +263,7 @@ function rawFigures(db, organizationId, userId) {
     firstResponse: stats(firsts.map((f) => Number(f.t1 - f.t0))),
     resolutionTime: stats(resolutions.map((r) => Number(r.ms))),
     repliesPerResolution: ratio(totalReplies, resolutions.length),
-    aiAnsweredShare: ratio(aiInvolved, started.length),
+    aiAnsweredShare: ratio(aiAnswered, started.length),
     aiResolutionRate: ratio(aiResolvedAlone, aiInvolved),
   };
   const byAgent = firsts.filter((f) => f.sender_type === 'AGENT' && f.sender_id === userId);
@@ -220,14 +276,19 @@ function rawFigures(db, organizationId, userId) {
       resolutions: resolutions.length,
       firstResponse: stats(byAgent.map((f) => Number(f.t1 - f.t0))),
       resolutionTime: overview.resolutionTime,
+      // The one bench agent decides every draft.
+      draftsApproved: draftFigures.approved,
+      draftsEdited: draftFigures.edited,
+      draftsRejected: draftFigures.rejected,
     },
     ai: {
       conversations: started.length,
       aiInvolved,
-      aiAnswered: aiInvolved,
+      aiAnswered,
       aiResolvedAlone,
       aiReplies,
       firstResponsesByAi: firsts.filter((f) => f.sender_type === 'AI').length,
+      drafts: draftFigures,
     },
   };
 }
@@ -255,6 +316,9 @@ function workerFigures(reports, userId) {
       resolutions: agent.resolutions,
       firstResponse: agent.firstResponse,
       resolutionTime: agent.resolutionTime,
+      draftsApproved: agent.draftsApproved,
+      draftsEdited: agent.draftsEdited,
+      draftsRejected: agent.draftsRejected,
     },
     ai: {
       conversations: ai.current.conversations,
@@ -263,6 +327,7 @@ function workerFigures(reports, userId) {
       aiResolvedAlone: ai.current.aiResolvedAlone,
       aiReplies: ai.current.aiReplies,
       firstResponsesByAi: ai.current.firstResponsesByAi,
+      drafts: ai.current.drafts,
     },
   };
 }
@@ -380,6 +445,11 @@ async function main() {
         `${o.customerMessages} customer messages, first response median ${(o.firstResponse.medianMs / 60000).toFixed(1)} min ` +
         `(p90 ${(o.firstResponse.p90Ms / 60000).toFixed(1)} min, n=${o.firstResponse.count}), AI resolution rate ` +
         `${(o.aiResolutionRate * 100).toFixed(1)} %`,
+    );
+    const d = expected.ai.drafts;
+    console.log(
+      `AI drafts: ${d.created} written, ${d.approved} approved (${d.edited} of them edited first), ${d.rejected} rejected; ` +
+        `AI answered ${expected.ai.aiAnswered} of the ${expected.ai.aiInvolved} conversations it was involved in`,
     );
   } finally {
     await worker.stop();
