@@ -63,84 +63,92 @@ const cells = (table: HTMLElement, rowName: RegExp) =>
     .getAllByRole('cell')
     .map((c) => c.textContent);
 
+const routes = () => ({
+  'GET /api/analytics/overview': { ...header, current: figures, previous: figures },
+  'GET /api/analytics/conversations': {
+    ...header,
+    totals: {},
+    previousTotals: {},
+    days: [],
+    languages: [],
+    heatmap: [],
+    channels: [
+      {
+        channelId: 'ch-web',
+        name: 'Website',
+        type: 'WEBSITE_CHAT',
+        newConversations: 2,
+        previousNewConversations: 1,
+        resolutions: 1,
+        previousResolutions: 1,
+        customerMessages: 2,
+        previousCustomerMessages: 4,
+        replies: 3,
+        previousReplies: 2,
+        firstResponse: stats(2, 5 * MIN),
+        previousFirstResponse: stats(1, 20 * MIN),
+      },
+      {
+        channelId: 'ch-mail',
+        name: 'Support email',
+        type: 'EMAIL',
+        newConversations: 0,
+        previousNewConversations: 1,
+        resolutions: 0,
+        previousResolutions: 0,
+        customerMessages: 0,
+        previousCustomerMessages: 1,
+        replies: 0,
+        previousReplies: 1,
+        firstResponse: none,
+        previousFirstResponse: stats(1, 30 * MIN),
+      },
+    ],
+  },
+  'GET /api/analytics/agents': {
+    ...header,
+    agents: [
+      {
+        agentId: 'u-olivia',
+        name: 'Olivia Owner',
+        replies: 2,
+        previousReplies: 1,
+        resolutions: 1,
+        previousResolutions: 1,
+        reopened: 0,
+        notes: 0,
+        draftsApproved: 1,
+        previousDraftsApproved: 2,
+        draftsEdited: 0,
+        previousDraftsEdited: 1,
+        draftsRejected: 0,
+        previousDraftsRejected: 0,
+        firstResponse: stats(2, 5 * MIN, 15 * MIN),
+        previousFirstResponse: stats(1, 20 * MIN),
+        resolutionTime: stats(1, 570 * MIN),
+        previousResolutionTime: stats(1, 60 * MIN),
+        repliesPerResolution: 2,
+      },
+    ],
+  },
+  'GET /api/analytics/ai': {
+    ...header,
+    current: ai,
+    previous: { ...ai, aiResolutionRate: 0.5, drafts: { created: 2, approved: 2, edited: 1, rejected: 0 } },
+    tokens: [],
+    previousTokens: [],
+  },
+  'GET /api/channels': [
+    { id: 'ch-web', name: 'Website' },
+    { id: 'ch-mail', name: 'Support email' },
+  ],
+  'GET /api/analytics/settings': { timeZone: 'Europe/Ljubljana', businessHours: null },
+});
+
 describe('Analytics page', () => {
   it('shows each channel’s and each agent’s figures with their change against the previous period', async () => {
     history.replaceState(null, '', '/analytics?from=2026-03-11&to=2026-03-12');
-    const api = fakeApi({
-      'GET /api/analytics/overview': { ...header, current: figures, previous: figures },
-      'GET /api/analytics/conversations': {
-        ...header,
-        totals: {},
-        previousTotals: {},
-        days: [],
-        languages: [],
-        heatmap: [],
-        channels: [
-          {
-            channelId: 'ch-web',
-            name: 'Website',
-            type: 'WEBSITE_CHAT',
-            newConversations: 2,
-            previousNewConversations: 1,
-            resolutions: 1,
-            previousResolutions: 1,
-            customerMessages: 2,
-            previousCustomerMessages: 4,
-            replies: 3,
-            previousReplies: 2,
-            firstResponse: stats(2, 5 * MIN),
-            previousFirstResponse: stats(1, 20 * MIN),
-          },
-          {
-            channelId: 'ch-mail',
-            name: 'Support email',
-            type: 'EMAIL',
-            newConversations: 0,
-            previousNewConversations: 1,
-            resolutions: 0,
-            previousResolutions: 0,
-            customerMessages: 0,
-            previousCustomerMessages: 1,
-            replies: 0,
-            previousReplies: 1,
-            firstResponse: none,
-            previousFirstResponse: stats(1, 30 * MIN),
-          },
-        ],
-      },
-      'GET /api/analytics/agents': {
-        ...header,
-        agents: [
-          {
-            agentId: 'u-olivia',
-            name: 'Olivia Owner',
-            replies: 2,
-            previousReplies: 1,
-            resolutions: 1,
-            previousResolutions: 1,
-            reopened: 0,
-            notes: 0,
-            draftsApproved: 1,
-            previousDraftsApproved: 2,
-            draftsEdited: 0,
-            previousDraftsEdited: 1,
-            draftsRejected: 0,
-            previousDraftsRejected: 0,
-            firstResponse: stats(2, 5 * MIN, 15 * MIN),
-            previousFirstResponse: stats(1, 20 * MIN),
-            resolutionTime: stats(1, 570 * MIN),
-            previousResolutionTime: stats(1, 60 * MIN),
-            repliesPerResolution: 2,
-          },
-        ],
-      },
-      'GET /api/analytics/ai': { ...header, current: ai, previous: ai, tokens: [], previousTokens: [] },
-      'GET /api/channels': [
-        { id: 'ch-web', name: 'Website' },
-        { id: 'ch-mail', name: 'Support email' },
-      ],
-      'GET /api/analytics/settings': { timeZone: 'Europe/Ljubljana', businessHours: null },
-    });
+    const api = fakeApi(routes());
     renderAs('VIEWER', <AnalyticsPage />);
 
     const byChannel = await screen.findByRole('table', { name: 'By channel' });
@@ -169,9 +177,29 @@ describe('Analytics page', () => {
       '9.5 h (+850 % vs before)',
       '1 (-50 % vs before) 0 edited (before: 1)',
     ]);
+    const aiSection = within(screen.getByRole('heading', { name: 'AI' }).closest('section')!);
+    const aiCard = (label: string) => aiSection.getByText(label, { selector: 'dt' }).parentElement!.textContent;
+    expect(aiCard('Drafts approved')).toBe(
+      'Drafts approved11 drafted, 0 edited before approval, 0 rejected; -50 % vs before',
+    );
+    expect(aiCard('AI resolution rate')).toContain('0 of 1 without a human reply; -100 % vs before');
     expect(api.find('GET', '/api/analytics/conversations')[0]?.query.get('from')).toBe('2026-03-11');
     expect(screen.getByRole('link', { name: 'Channels (CSV)' }).getAttribute('href')).toBe(
       '/api/analytics/export/channels?from=2026-03-11&to=2026-03-12',
+    );
+  });
+
+  it('without dates asks for the Worker’s last 30 days (in the organisation’s time zone) and shows them', async () => {
+    history.replaceState(null, '', '/analytics');
+    const api = fakeApi(routes());
+    renderAs('VIEWER', <AnalyticsPage />);
+    expect(await screen.findByRole('heading', { name: 'Overview 2026-03-11 to 2026-03-12' })).toBeTruthy();
+    const asked = api.find('GET', '/api/analytics/overview')[0]!.query;
+    expect([asked.get('from'), asked.get('to')]).toEqual([null, null]);
+    expect(screen.getByLabelText<HTMLInputElement>('From').value).toBe('2026-03-11');
+    expect(screen.getByLabelText<HTMLInputElement>('To').value).toBe('2026-03-12');
+    expect(screen.getByRole('link', { name: 'Overview (CSV)' }).getAttribute('href')).toBe(
+      '/api/analytics/export/overview?from=2026-03-11&to=2026-03-12',
     );
   });
 });

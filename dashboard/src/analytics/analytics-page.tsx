@@ -11,8 +11,6 @@ import { Chart } from './chart';
 type Overview = ApiData<typeof api.analytics.overview.$get>;
 type Stats = Overview['current']['firstResponse'];
 
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 function duration(ms: number | null): string {
@@ -42,13 +40,14 @@ function Compared({ value, current, previous }: { value: string; current: number
   );
 }
 
-/** The filters live in the URL, so a report can be bookmarked and shared. */
+/**
+ * The filters live in the URL, so a report can be bookmarked and shared. Without dates the Worker reports the
+ * 30 days ending today in the organisation's time zone (not the browser's), and the form shows that range.
+ */
 function useFilters() {
   const { search } = useLocation();
-  const to = search.get('to') ?? isoDay(Date.now());
-  const from = search.get('from') ?? isoDay(Date.parse(to) - 29 * DAY);
-  const query: Record<string, string> = { from, to };
-  for (const key of ['channelId', 'agentId', 'businessTime']) {
+  const query: Record<string, string> = {};
+  for (const key of ['from', 'to', 'channelId', 'agentId', 'businessTime']) {
     const value = search.get(key);
     if (value) query[key] = value;
   }
@@ -64,7 +63,10 @@ export function AnalyticsPage() {
   const ai = useLoad(() => call(api.analytics.ai.$get({ query })), [key]);
   const channels = useLoad(() => call(api.channels.$get()), []);
   const settings = useLoad(() => call(api.analytics.settings.$get()), []);
-  const exportQuery = new URLSearchParams(query).toString();
+  const range = overview.data?.range;
+  // The range the reports cover, dates included once the Worker has said which days "the last 30" are.
+  const shown = range ? { ...query, from: range.from, to: range.to } : query;
+  const exportQuery = new URLSearchParams(shown).toString();
 
   return (
     <section aria-labelledby="analytics-title" class="analytics">
@@ -77,7 +79,7 @@ export function AnalyticsPage() {
         of the same length just before. <Link href="/analytics/business-hours">Time zone and business hours</Link>
       </p>
       <Filters
-        query={query}
+        query={shown}
         channels={channels.data ?? []}
         agents={agents.data?.agents ?? []}
         businessHours={Boolean(settings.data?.businessHours?.length)}
@@ -476,12 +478,12 @@ function AiSection({ data }: { data: Ai }) {
         <Card
           label="AI resolution rate"
           value={percent(c.aiResolutionRate)}
-          detail={`${c.aiResolvedAlone} of ${c.aiInvolved} without a human reply`}
+          detail={`${c.aiResolvedAlone} of ${c.aiInvolved} without a human reply; ${change(c.aiResolutionRate, p.aiResolutionRate)}`}
         />
         <Card
           label="Drafts approved"
           value={number(c.drafts.approved)}
-          detail={`${c.drafts.created} drafted, ${c.drafts.edited} edited before approval, ${c.drafts.rejected} rejected`}
+          detail={`${c.drafts.created} drafted, ${c.drafts.edited} edited before approval, ${c.drafts.rejected} rejected; ${change(c.drafts.approved, p.drafts.approved)}`}
         />
         <Card label="AI replies" value={number(c.aiReplies)} detail={change(c.aiReplies, p.aiReplies)} />
       </dl>
