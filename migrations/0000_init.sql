@@ -149,6 +149,8 @@ CREATE TABLE `automation_comments` (
 	`post_id` text NOT NULL,
 	`commenter_id` text NOT NULL,
 	`commenter_name` text,
+	`commenter_handle` text,
+	`commenter_avatar_url` text,
 	`text` text NOT NULL,
 	`commented_at` integer NOT NULL,
 	`received_at` integer NOT NULL,

@@ -6,6 +6,7 @@
 import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { holdMessage, macAllowsAutomatedSend } from '../billing/contacts';
 import { COMMENT_DM_PREFIX } from '../channels/tiktok/adapter';
+import { saveTikTokProfile } from '../channels/tiktok/profile';
 import { openConversation, upsertContact } from '../conversations/intake';
 import type { LogMessage } from '../conversations/log';
 import { deliverMessage, postOutbound } from '../conversations/pipeline';
@@ -41,6 +42,9 @@ export interface IncomingComment {
   postId: string;
   authorId: string;
   authorName: string | null;
+  /** The commenter's @handle (no `@`) and https avatar, when TikTok sent them. */
+  authorHandle?: string | null;
+  authorAvatarUrl?: string | null;
   text: string;
   createdAt: number;
 }
@@ -66,6 +70,8 @@ export async function acceptComment(
       postId: comment.postId,
       commenterId: comment.authorId,
       commenterName: comment.authorName,
+      commenterHandle: comment.authorHandle ?? null,
+      commenterAvatarUrl: comment.authorAvatarUrl ?? null,
       text: comment.text,
       // A provider clock ahead of ours cannot move a comment into the future.
       commentedAt: new Date(Math.min(comment.createdAt, receivedAt)),
@@ -141,6 +147,11 @@ async function commenterConversation(ctx: DmContext) {
   const [channel] = await db.select().from(channels).where(eq(channels.id, comment.channelId));
   if (!channel) return null;
   const contact = await upsertContact(db, channel, comment.commenterId, { name: comment.commenterName });
+  await saveTikTokProfile(
+    db,
+    { organizationId: channel.organizationId, channelId: channel.id, externalId: comment.commenterId },
+    { handle: comment.commenterHandle, avatarUrl: comment.commenterAvatarUrl },
+  );
   const { conversation } = await openConversation(env, db, contact, { at: comment.commentedAt });
   return { contact, conversation };
 }

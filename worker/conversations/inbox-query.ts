@@ -123,6 +123,7 @@ export function listWhere(organizationId: string, filters: Omit<ConversationFilt
 }
 
 export const LIST_SELECT = `SELECT c.*, ct.name AS contact_name, ct.email AS contact_email, ch.name AS channel_name,
+  ct.avatar_url AS contact_avatar_url, json_extract(ct.metadata, '$.tiktok.handle') AS contact_handle,
   ch.type AS channel_type, u.name AS assignee_name, u.email AS assignee_email
   FROM conversations c
   JOIN contacts ct ON ct.id = c.contact_id

@@ -48,6 +48,10 @@ function presentConversation(row: Row) {
       id: row.contact_id as string,
       name: row.contact_name as string | null,
       email: row.contact_email as string | null,
+      /** An https image (TikTok's avatar), or null. */
+      avatarUrl: row.contact_avatar_url as string | null,
+      /** The TikTok @handle without the `@`, or null. */
+      handle: row.contact_handle as string | null,
     },
     channel: { id: row.channel_id as string, name: row.channel_name as string, type: row.channel_type as ChannelType },
     assignee: row.assigned_to_id

@@ -1426,6 +1426,10 @@ export const automationComments = sqliteTable(
     postId: text('post_id').notNull(),
     commenterId: text('commenter_id').notNull(),
     commenterName: text('commenter_name'),
+    // #17 inbox cards: the commenter's @handle (no `@`) and https avatar when TikTok sent them; they go on the
+    // contact when the comment's DM opens a conversation.
+    commenterHandle: text('commenter_handle'),
+    commenterAvatarUrl: text('commenter_avatar_url'),
     text: text('text').notNull(),
     commentedAt: integer('commented_at', { mode: 'timestamp_ms' }).notNull(),
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),

@@ -21,24 +21,26 @@ const row = (id: string, name: string, automation: unknown, assignee: { id: stri
 });
 const page = (items: unknown[]) => ({ items, page: 1, pageSize: 20, total: items.length, totalPages: 1 });
 
-function fakeInbox() {
+function fakeInbox(items?: unknown[]) {
   return fakeApi({
-    'GET /api/conversations': page([
-      row('a', 'Nok Shop', {
-        state: 'WAITING',
-        waitingUntil: Date.now() + 3 * HOUR,
-        triggerId: 't-1',
-        triggerName: 'Price',
-        tags: ['vip', 'shade-fair'],
-      }),
-      row(
-        'b',
-        'Ploy',
-        { state: 'HUMAN', waitingUntil: null, triggerId: 't-1', triggerName: 'Price', tags: [] },
-        { id: 'user-2', name: 'Bo Admin' },
-      ),
-      row('c', 'Website visitor', null),
-    ]),
+    'GET /api/conversations': page(
+      items ?? [
+        row('a', 'Nok Shop', {
+          state: 'WAITING',
+          waitingUntil: Date.now() + 3 * HOUR,
+          triggerId: 't-1',
+          triggerName: 'Price',
+          tags: ['vip', 'shade-fair'],
+        }),
+        row(
+          'b',
+          'Ploy',
+          { state: 'HUMAN', waitingUntil: null, triggerId: 't-1', triggerName: 'Price', tags: [] },
+          { id: 'user-2', name: 'Bo Admin' },
+        ),
+        row('c', 'Website visitor', null),
+      ],
+    ),
     'GET /api/channels': [],
     'GET /api/team/members': [member('user-1', 'Mia Agent'), member('user-2', 'Bo Admin', 'ADMIN')],
     'GET /api/automations/contact-tags': [
@@ -73,6 +75,41 @@ describe('automation in the inbox', () => {
     const plain = screen.getByText('Website visitor').closest('li')!;
     expect(plain.querySelector('.state-chip')).toBeNull();
     expect(plain.querySelector('.avatar')).toBeNull();
+  });
+
+  it('cards of TikTok buyers show their avatar image (decorative) and @handle; initials when there is none, it is not https, or it fails to load', async () => {
+    const bot = { state: 'BOT', waitingUntil: null, triggerId: 't-1', triggerName: 'Price', tags: [] };
+    const withContact = (id: string, name: string, contact: Record<string, unknown>) => {
+      const r = row(id, name, bot);
+      return { ...r, contact: { ...r.contact, ...contact } };
+    };
+    fakeInbox([
+      withContact('a', 'Nok Shop', { avatarUrl: 'https://p16.tiktokcdn.com/avt/nok.webp', handle: 'nok.shop' }),
+      withContact('b', 'Ploy', { avatarUrl: 'http://p16.tiktokcdn.com/avt/ploy.webp', handle: null }),
+      withContact('c', 'Mai', { avatarUrl: null, handle: 'mai_th' }),
+    ]);
+    renderAs('AGENT', <InboxPage />);
+    const nok = (await screen.findByText('Nok Shop')).closest('li')!;
+    const image = nok.querySelector<HTMLImageElement>('.conv-who img.avatar')!;
+    expect(image.getAttribute('src')).toBe('https://p16.tiktokcdn.com/avt/nok.webp');
+    expect(image.getAttribute('alt')).toBe('');
+    expect(nok.querySelector('.conv-who .contact-handle')!.textContent).toBe('@nok.shop');
+    // The image adds no text: the name and handle are what a screen reader reads.
+    expect(nok.querySelector('.conv-who')!.textContent).toBe('Nok Shop@nok.shop');
+    // The picture cannot load (expired CDN link): initials instead.
+    fireEvent.error(image);
+    await waitFor(() => expect(nok.querySelector('.conv-who img')).toBeNull());
+    expect(nok.querySelector('.conv-who .avatar')!.textContent).toBe('NS');
+
+    const ploy = screen.getByText('Ploy').closest('li')!;
+    expect(ploy.querySelector('.conv-who img')).toBeNull();
+    expect(ploy.querySelector('.conv-who .avatar')!.textContent).toBe('P');
+    expect(ploy.querySelector('.contact-handle')).toBeNull();
+
+    const mai = screen.getByText('Mai').closest('li')!;
+    expect(mai.querySelector('.conv-who img')).toBeNull();
+    expect(mai.querySelector('.conv-who .avatar')!.textContent).toBe('M');
+    expect(mai.querySelector('.contact-handle')!.textContent).toBe('@mai_th');
   });
 
   it('Unassigned humans, Waiting, a tag and a trigger each ask the API for that view', async () => {

@@ -1,6 +1,7 @@
 // What the inbox shows of comment-to-DM automations: the Bot / Human / Waiting / Closed chip of a conversation
 // the bot touched, its tags, the trigger that started it, the owner's initials and how long a Waiting one has
 // left; and the sidebar's automation views (Unassigned humans, Waiting, by tag, by trigger).
+import { useState } from 'preact/hooks';
 import type { ApiData, api } from '../api';
 import type { InboxFilters } from './filters';
 import './automation.css';
@@ -76,13 +77,35 @@ export function CardAutomation({ automation, owner }: { automation: RowAutomatio
   );
 }
 
-/** The contact's avatar (initials) before the name on a card of a conversation the bot touched. */
-export function ContactAvatar({ name }: { name: string }) {
+/**
+ * The contact's avatar before the name on a card of a conversation the bot touched: their TikTok picture when
+ * there is one (an https image, which the dashboard's img-src allows), else (or if it fails to load) initials.
+ * Decorative either way: the name follows it.
+ */
+export function ContactAvatar({ name, avatarUrl }: { name: string; avatarUrl?: string | null }) {
+  const [failed, setFailed] = useState<string | null>(null);
+  if (avatarUrl?.startsWith('https://') && failed !== avatarUrl) {
+    return (
+      <img
+        class="avatar avatar-small avatar-image"
+        src={avatarUrl}
+        alt=""
+        loading="lazy"
+        referrerpolicy="no-referrer"
+        onError={() => setFailed(avatarUrl)}
+      />
+    );
+  }
   return (
     <span class="avatar avatar-small" aria-hidden="true">
       {initials(name)}
     </span>
   );
+}
+
+/** The TikTok @handle after the name on a card. */
+export function ContactHandle({ handle }: { handle: string | null | undefined }) {
+  return handle ? <span class="muted contact-handle">@{handle}</span> : null;
 }
 
 type Filters = Pick<InboxFilters, 'automationState' | 'unassignedHumans' | 'contactTag' | 'triggerId'>;

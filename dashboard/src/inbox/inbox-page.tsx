@@ -12,7 +12,7 @@ import { CHANNEL_TYPE_NAMES, CREATABLE_CHANNEL_TYPES, isResolved, STATUSES, stat
 import { Link, navigate, useLocation } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, Field, formatDate, Skeleton, useLoad, useOnline } from '../ui';
-import { AutomationViews, CardAutomation, ContactAvatar } from './automation';
+import { AutomationViews, CardAutomation, ContactAvatar, ContactHandle } from './automation';
 import {
   conversationQuery,
   EMPTY_FILTERS,
@@ -836,8 +836,9 @@ function ConversationList({
             <Link href={hrefOf(c.id)} class="conv-link" aria-current={c.id === openId ? 'page' : undefined}>
               <span class="conv-who">
                 {unread && <span class="sr-only">Unread: </span>}
-                {c.automation && <ContactAvatar name={who} />}
+                {c.automation && <ContactAvatar name={who} avatarUrl={c.contact?.avatarUrl} />}
                 {who}
+                {c.automation && <ContactHandle handle={c.contact?.handle} />}
               </span>
               <span class="conv-meta">
                 <span class={`status status-${c.status.toLowerCase()}`}>{statusOf(c)}</span>

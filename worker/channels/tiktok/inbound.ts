@@ -10,6 +10,7 @@ import { integrations, tiktokThreads } from '../../db/schema';
 import type { AppBindings } from '../../env';
 import { tiktokAdapter } from './adapter';
 import { readTikTokBody } from './payload';
+import { saveTikTokProfile } from './profile';
 
 const lastEventWrite = new Map<string, number>();
 const EVENT_WRITE_EVERY_MS = 30_000;
@@ -54,6 +55,8 @@ export async function processTikTokBody(
         postId: event.postId,
         authorId: event.authorId,
         authorName: event.authorName,
+        authorHandle: event.authorHandle,
+        authorAvatarUrl: event.authorAvatarUrl,
         text: event.text,
         createdAt: event.createdAt,
       },
@@ -80,5 +83,11 @@ export async function processTikTokBody(
   for (const parsed of tiktokAdapter.parse(body, channel)) {
     if (parsed.kind === 'message') await receiveInbound(env, parsed.message);
   }
+  // Intake created the contact if it was new: their @handle and avatar go on it.
+  await saveTikTokProfile(
+    db,
+    { organizationId: integration.organizationId, channelId: integration.channelId, externalId: event.authorId },
+    { handle: event.authorHandle, avatarUrl: event.authorAvatarUrl },
+  );
   return 'message';
 }
