@@ -315,3 +315,36 @@ describe('triggers: configuration, Test against history and the log', () => {
     expect(log[0]).toMatchObject({ outcome: 'NOT_ACTIVE', reason: 'not active: drafts never fire' });
   });
 });
+
+describe('triggers: VIEWERs read (the inbox "By trigger" views), writes stay ADMIN', () => {
+  it('a VIEWER lists and opens triggers, posts and the log; creating, editing, deleting and testing are 403', async () => {
+    const owner = await ownerWithTikTok(fake);
+    const viewer = await addMember(owner.client, 'VIEWER');
+    const created = await owner.client.post('/api/automations/triggers', trigger());
+    expect(created.status).toBe(201);
+    const id = created.body.data.id as string;
+
+    const list = await viewer.client.get('/api/automations/triggers');
+    expect(list.status).toBe(200);
+    expect(list.body.data.triggers.map((t: { id: string; name: string }) => [t.id, t.name])).toEqual([[id, 'Price']]);
+    const one = await viewer.client.get(`/api/automations/triggers/${id}`);
+    expect(one.status).toBe(200);
+    expect(one.body.data.action).toEqual({ kind: 'MESSAGE', text: 'Here is the price' });
+    const log = await viewer.client.get(`/api/automations/triggers/${id}/evaluations`);
+    expect(log.status).toBe(200);
+    expect(log.body.data.evaluations).toEqual([]);
+    const posts = await viewer.client.get('/api/automations/posts');
+    expect(posts.status).toBe(200);
+    expect(posts.body.data.posts).toHaveLength(owner.videos.length);
+
+    expect((await viewer.client.post('/api/automations/triggers', trigger({ name: 'Other' }))).status).toBe(403);
+    expect((await viewer.client.patch(`/api/automations/triggers/${id}`, { status: 'DRAFT' })).status).toBe(403);
+    expect((await viewer.client.post(`/api/automations/triggers/${id}/duplicate`)).status).toBe(403);
+    expect((await viewer.client.post('/api/automations/triggers/test', { text: 'price?' })).status).toBe(403);
+    expect((await viewer.client.post(`/api/automations/triggers/${id}/test`, { text: 'price?' })).status).toBe(403);
+    expect((await viewer.client.delete(`/api/automations/triggers/${id}`)).status).toBe(403);
+    const after = await owner.client.get(`/api/automations/triggers/${id}`);
+    expect([after.body.data.name, after.body.data.status]).toEqual(['Price', 'ACTIVE']);
+    expect((await owner.client.get('/api/automations/triggers')).body.data.triggers).toHaveLength(1);
+  });
+});

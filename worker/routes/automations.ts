@@ -1,5 +1,6 @@
-// /api/automations: comment-to-DM triggers and the posts they listen to. ADMINs configure; AGENTs read, run
-// Test against history (it writes nothing) and read the evaluation log.
+// /api/automations: comment-to-DM triggers and the posts they listen to. ADMINs configure; AGENTs also run Test
+// against history (it writes nothing); every member, VIEWERs included, reads triggers, posts and the evaluation
+// log (the inbox's "By trigger" views list the triggers).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { assertFlowKnown } from '../automations/flows/store';
@@ -66,7 +67,6 @@ const postParam = z.object({ postId: z.string().min(1).max(128, 'postId is at mo
 
 export const automationRoutes = new Hono<AppEnv>()
   .use('*', withOrganization)
-  .use('*', withAgent)
   .get('/posts', async (c) => ok(c, { posts: await listPosts(c.var.db, c.var.auth.organization.id) }))
   .patch('/posts/:postId', withAdmin, validate('param', postParam), validate('json', tagsSchema), async (c) =>
     ok(c, await tagPost(c.var.db, c.var.auth.organization.id, c.req.valid('param').postId, c.req.valid('json').tags)),
@@ -81,7 +81,7 @@ export const automationRoutes = new Hono<AppEnv>()
   .post('/triggers/reorder', withAdmin, validate('json', reorderSchema), async (c) =>
     ok(c, { triggers: await reorderTriggers(c.var.db, c.var.auth.organization.id, c.req.valid('json').ids) }),
   )
-  .post('/triggers/test', validate('json', testSchema), async (c) =>
+  .post('/triggers/test', withAgent, validate('json', testSchema), async (c) =>
     ok(c, await testAgainstHistory(c.env, c.var.db, c.var.auth.organization.id, c.req.valid('json'))),
   )
   .get('/triggers/:id', validate('param', idParam), async (c) =>
@@ -100,7 +100,7 @@ export const automationRoutes = new Hono<AppEnv>()
   .post('/triggers/:id/duplicate', withAdmin, validate('param', idParam), async (c) =>
     ok(c, await duplicateTrigger(c.var.db, c.var.auth.organization.id, c.req.valid('param').id), 201),
   )
-  .post('/triggers/:id/test', validate('param', idParam), validate('json', testSchema), async (c) => {
+  .post('/triggers/:id/test', withAgent, validate('param', idParam), validate('json', testSchema), async (c) => {
     const triggerId = c.req.valid('param').id;
     await loadTrigger(c.var.db, c.var.auth.organization.id, triggerId);
     return ok(

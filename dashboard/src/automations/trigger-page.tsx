@@ -1,9 +1,9 @@
-// A trigger's page: what it does, Edit / Duplicate / Delete for admins, Test against history (paste a comment,
+// A trigger's page: what it does (the message it sends, or the flow it runs with a link to it), Edit / Duplicate / Delete for admins, Test against history (paste a comment,
 // optionally pick a video and a commenter: which trigger would fire and why each other would not, nothing is
 // written) and the last 50 evaluations with the reason for each.
 import { useState } from 'preact/hooks';
-import { type ApiData, api, call } from '../api';
-import { navigate } from '../router';
+import { type ApiData, ApiError, api, call } from '../api';
+import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, formatDate, Skeleton, useLoad } from '../ui';
 import { OUTCOME_LABELS } from './labels';
@@ -11,10 +11,37 @@ import { TriggerEditor } from './trigger-editor';
 import './automations.css';
 
 type TestResult = ApiData<(typeof api.automations.triggers)['test']['$post']>;
+type Action = ApiData<(typeof api.automations.triggers)[':id']['$get']>['action'];
+
+/** What the trigger sends: its message, or the flow it runs (named, linked to the flow's page). */
+function TriggerAction({ action }: { action: Action }) {
+  const flowId = action.kind === 'FLOW' ? action.flowId : null;
+  const flow = useLoad(
+    () => (flowId ? call(api.automations.flows[':id'].$get({ param: { id: flowId } })) : Promise.resolve(null)),
+    [flowId],
+  );
+  if (action.kind === 'MESSAGE') {
+    return <p class="trigger-action">Sends the DM: “{action.text}”</p>;
+  }
+  if (flow.error instanceof ApiError && flow.error.status === 404) {
+    return <p class="trigger-action">Runs a flow that no longer exists: edit the trigger to choose another.</p>;
+  }
+  if (flow.error) return <ErrorPanel error={flow.error} />;
+  return (
+    <p class="trigger-action">
+      Runs the flow{' '}
+      {flow.data && !flow.loading ? (
+        <Link href={`/automations/flows/${action.flowId}`}>{flow.data.name}</Link>
+      ) : (
+        <span>…</span>
+      )}
+    </p>
+  );
+}
 
 export function TriggerPage({ params }: { params: Record<string, string> }) {
   const id = params.id!;
-  const { canManageSettings } = usePermissions();
+  const { canManageSettings, canReply } = usePermissions();
   const trigger = useLoad(() => call(api.automations.triggers[':id'].$get({ param: { id } })), [id]);
   const log = useLoad(
     () => call(api.automations.triggers[':id'].evaluations.$get({ param: { id } })).then((d) => d.evaluations),
@@ -90,6 +117,7 @@ export function TriggerPage({ params }: { params: Record<string, string> }) {
         {t.status === 'ACTIVE' ? 'Active' : 'Draft: never fires'} · priority {t.priority}
         {t.publicReply ? ` · public reply: “${t.publicReply}”` : ''}
       </p>
+      <TriggerAction action={t.action} />
       <ErrorPanel error={error} />
       {editing && (
         <TriggerEditor
@@ -101,35 +129,38 @@ export function TriggerPage({ params }: { params: Record<string, string> }) {
         />
       )}
 
-      <h2>Test against history</h2>
-      <form class="card" onSubmit={test} aria-label="Test against history" noValidate>
-        <label>
-          Comment <textarea rows={2} value={text} maxLength={2000} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        <label>
-          Video (optional){' '}
-          <select value={postId} onChange={(e) => setPostId(e.currentTarget.value)}>
-            <option value="">No video</option>
-            {(posts.data ?? []).map((p) => (
-              <option key={p.postId} value={p.postId}>
-                {p.caption || p.postId}
-                {p.isLive ? ' (LIVE)' : ''}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Commenter's TikTok id (optional){' '}
-          <input value={commenterId} maxLength={128} onInput={(e) => setCommenterId(e.currentTarget.value)} />
-        </label>
-        <label class="check">
-          <input type="checkbox" checked={scopeAll} onChange={(e) => setScopeAll(e.currentTarget.checked)} /> Against
-          all triggers (otherwise this one alone, as if active)
-        </label>
-        <button type="submit" class="primary">
-          Test
-        </button>
-      </form>
+      {/* Testing needs the AGENT role; VIEWERs read the trigger and its log. */}
+      {canReply && <h2>Test against history</h2>}
+      {canReply && (
+        <form class="card" onSubmit={test} aria-label="Test against history" noValidate>
+          <label>
+            Comment <textarea rows={2} value={text} maxLength={2000} onInput={(e) => setText(e.currentTarget.value)} />
+          </label>
+          <label>
+            Video (optional){' '}
+            <select value={postId} onChange={(e) => setPostId(e.currentTarget.value)}>
+              <option value="">No video</option>
+              {(posts.data ?? []).map((p) => (
+                <option key={p.postId} value={p.postId}>
+                  {p.caption || p.postId}
+                  {p.isLive ? ' (LIVE)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Commenter's TikTok id (optional){' '}
+            <input value={commenterId} maxLength={128} onInput={(e) => setCommenterId(e.currentTarget.value)} />
+          </label>
+          <label class="check">
+            <input type="checkbox" checked={scopeAll} onChange={(e) => setScopeAll(e.currentTarget.checked)} /> Against
+            all triggers (otherwise this one alone, as if active)
+          </label>
+          <button type="submit" class="primary">
+            Test
+          </button>
+        </form>
+      )}
       {result && (
         <div aria-live="polite" class="card">
           <p>
