@@ -304,6 +304,7 @@ describe('flows: runtime through TikTok', () => {
     const waiting = await s.automation(conversationId);
     expect(waiting).toMatchObject({
       state: 'WAITING',
+      wakeAt: null,
       trigger: { id: trigger.id, name: trigger.name },
       flow: { id: flow.id, name: 'Serum', version: 1 },
       currentBlockId: 'shade',
@@ -363,9 +364,15 @@ describe('flows: runtime through TikTok', () => {
       return r.status === 'WAITING_TIMER' && r;
     }, 'the Wait block');
     expect(timer.fields).toEqual({ shade: 'Light', size: '50 ml' });
-    expect((await s.automation(conversationId)).state).toBe('BOT');
     const wakeAt = timer.wakeAt!.getTime();
     expect(wakeAt).toBeGreaterThan(Date.now() + 9 * 60_000);
+    // Asleep in the Wait: BOT, and the view says when the flow goes on.
+    expect(await s.automation(conversationId)).toMatchObject({
+      state: 'BOT',
+      waitingUntil: null,
+      wakeAt,
+      currentBlockId: 'pause',
+    });
 
     // The cron is the clock: a minute before, nothing; at the time, the flow goes on, from D1 alone (a fresh
     // instance has nothing else).
@@ -379,7 +386,7 @@ describe('flows: runtime through TikTok', () => {
     ]);
     expect((await s.run(conversationId)).status).toBe('DONE');
     const done = await s.automation(conversationId);
-    expect(done).toMatchObject({ state: 'WAITING', tags: ['serum-lead'], currentBlockId: null });
+    expect(done).toMatchObject({ state: 'WAITING', wakeAt: null, tags: ['serum-lead'], currentBlockId: null });
     expect((await s.client.get('/api/automations/contact-tags')).body.data).toEqual([{ tag: 'serum-lead', count: 1 }]);
     const listed = await s.client.get(`/api/conversations?automationState=WAITING&triggerId=${trigger.id}`);
     expect(listed.body.data.items.map((c: { id: string }) => c.id)).toEqual([conversationId]);
@@ -447,6 +454,45 @@ describe('flows: runtime through TikTok', () => {
       /^The bot could not send its message \(Not sent: on TikTok the user must start/,
     );
     expect(s.threadDms(quiet)).toEqual([]);
+  });
+
+  it('quick replies with the free-text fallback: a typed answer is captured into the field and the flow goes on, no handoff', async () => {
+    const s = await setup();
+    const flow = await s.createFlow([
+      {
+        id: 'shade',
+        type: 'QUICK_REPLIES',
+        text: 'Which shade?',
+        field: 'shade',
+        options: [{ label: 'Light' }, { label: 'Medium' }],
+        freeTextFallback: true,
+      },
+      { id: 'size', type: 'QUESTION', text: '30 or 50 ml?', field: 'size' },
+    ]);
+    await s.createTrigger(flow.id);
+    const buyer = tiktokId('u');
+    const commentId = await s.comment(buyer);
+    expect(fake.dms.filter((d) => d.recipient === commentId).map((d) => d.text)).toEqual([
+      'Which shade?\n1. Light\n2. Medium',
+    ]);
+    const conversationId = await s.conversationOf(buyer);
+    await s.dm(buyer, 'something for tan skin');
+    const next = await until(async () => {
+      const r = await s.run(conversationId);
+      return r.currentBlockId === 'size' && r.outbox.length === 0 && r;
+    }, 'the run to reach size');
+    expect(next).toMatchObject({ status: 'WAITING_REPLY', fields: { shade: 'something for tan skin' } });
+    // Not asked again: the next block's question is the one DM in the thread.
+    expect(s.threadDms(buyer)).toEqual(['30 or 50 ml?']);
+    const view = await s.automation(conversationId);
+    expect(view).toMatchObject({
+      state: 'WAITING',
+      handoffReason: null,
+      currentBlockId: 'size',
+      fields: { shade: 'something for tan skin' },
+    });
+    expect(await s.notes(conversationId)).toEqual([]);
+    expect((await s.client.get('/api/conversations?unassignedHumans=true')).body.data.items).toEqual([]);
   });
 
   it('free text twice hands off with a system note; Take it assigns me; Hand back resumes at the quick replies', async () => {
@@ -638,5 +684,86 @@ describe('flows: runtime through TikTok', () => {
       { tag: 'qa', count: 1 },
       { tag: 'shipping', count: 1 },
     ]);
+  });
+});
+
+/** A webhook body whose author object also carries TikTok's `username` and `avatar_url`. */
+function withAuthorProfile(raw: string, profile: Record<string, unknown>): string {
+  const body = JSON.parse(raw);
+  const content = JSON.parse(body.content);
+  const key = content.user ? 'user' : 'from';
+  content[key] = { ...content[key], ...profile };
+  return JSON.stringify({ ...body, content: JSON.stringify(content) });
+}
+
+describe('inbox cards: the TikTok buyer’s avatar and @handle', () => {
+  it('a commenter’s username and https avatar reach their contact and the list item; a DM updates them; an http avatar or a malformed handle is left out', async () => {
+    const s = await setup();
+    const flow = await s.createFlow([{ id: 'hi', type: 'MESSAGE', text: 'Hi!' }]);
+    await s.createTrigger(flow.id);
+    const buyer = tiktokId('u');
+    const commentId = tiktokId('c');
+    fake.comments.set(commentId, buyer);
+    const avatar = 'https://p16-sign.tiktokcdn.com/avt/nok.webp?x-expires=1';
+    const posted = await postTikTokWebhook(
+      withAuthorProfile(
+        commentBody(s.openId, { commentId, videoId: s.videos[0]!.item_id, userId: buyer, text: 'price?', name: 'Nok' }),
+        { username: 'nok.shop_01', avatar_url: avatar },
+      ),
+    );
+    expect(posted.status).toBe(200);
+    await settleComment(s.org, commentId);
+    const conversationId = await s.conversationOf(buyer);
+    const item = async () =>
+      (await s.client.get('/api/conversations')).body.data.items.find((c: { id: string }) => c.id === conversationId);
+    const listed = await until(item, 'the conversation in the list');
+    expect(listed.contact).toEqual({
+      id: listed.contactId,
+      name: 'Nok',
+      email: null,
+      avatarUrl: avatar,
+      handle: 'nok.shop_01',
+    });
+    expect((await s.client.get(`/api/conversations/${conversationId}`)).body.data.contact).toMatchObject({
+      avatarUrl: avatar,
+      handle: 'nok.shop_01',
+    });
+
+    // Their DM brings a new avatar (kept) with a handle that is not one (ignored: the stored one stays).
+    const newer = 'https://p16-sign.tiktokcdn.com/avt/nok-2.webp';
+    const dm = await postTikTokWebhook(
+      withAuthorProfile(
+        messageBody(s.openId, { messageId: tiktokId('m'), conversationId: `tc-${buyer}`, userId: buyer, text: 'hi' }),
+        { username: 'not a handle!', avatar_url: newer },
+      ),
+    );
+    expect(dm.status).toBe(200);
+    const updated = await until(async () => {
+      const c = await item();
+      return c?.contact.avatarUrl === newer && c;
+    }, 'the newer avatar');
+    expect(updated.contact).toMatchObject({ avatarUrl: newer, handle: 'nok.shop_01' });
+
+    // A DM-only buyer whose avatar is not https: the handle is stored, the avatar is not.
+    const other = tiktokId('u');
+    const plain = await postTikTokWebhook(
+      withAuthorProfile(
+        messageBody(s.openId, {
+          messageId: tiktokId('m'),
+          conversationId: `tc-${other}`,
+          userId: other,
+          text: 'hello',
+        }),
+        { username: '@ploy', avatar_url: 'http://p16.tiktokcdn.com/avt/ploy.webp' },
+      ),
+    );
+    expect(plain.status).toBe(200);
+    const otherConversation = await s.conversationOf(other);
+    const [contact] = await rows<{ avatar_url: string | null; metadata: string | null }>(
+      'SELECT k.avatar_url, k.metadata FROM contacts k JOIN conversations c ON c.contact_id = k.id WHERE c.id = ?',
+      otherConversation,
+    );
+    expect(contact!.avatar_url).toBeNull();
+    expect(JSON.parse(contact!.metadata!)).toEqual({ tiktok: { handle: 'ploy' } });
   });
 });

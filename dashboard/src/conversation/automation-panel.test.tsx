@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiMessage, failRoute, fakeApi, member, renderAs } from '../test-support';
+import { resumesIn } from './automation-panel';
 import { Composer } from './composer';
 import { ConversationPage } from './conversation-page';
 import { shopLinkIds } from './product-card';
@@ -9,6 +10,7 @@ import { Thread, type ThreadMessage } from './thread';
 const automation = (overrides: Record<string, unknown> = {}) => ({
   state: 'HUMAN',
   waitingUntil: null,
+  wakeAt: null,
   handoffReason: 'Answered the quick replies with text twice',
   ownerId: null,
   lastOwnerId: null,
@@ -126,6 +128,35 @@ describe('a conversation the bot handed off', () => {
         'The bot cannot take this back. The flow has finished: there is no step to go back to.',
       ]),
     );
+  });
+
+  it('a flow asleep in a Wait step says when it resumes', async () => {
+    fakeConversation({
+      current: automation({
+        state: 'BOT',
+        handoffReason: null,
+        currentBlockId: 'pause',
+        wakeAt: Date.now() + 5 * 60_000 - 500,
+      }),
+    });
+    renderAs('AGENT', <ConversationPage params={{ id: 'conv-1' }} />);
+    const panel = await screen.findByRole('region', { name: 'Automation' });
+    const state = within(panel).getByText('State').nextElementSibling!;
+    expect(state.textContent).toBe('Automation: Bot Paused in a Wait step: resumes in 5 min');
+    expect(within(panel).getByText('Current step').nextElementSibling!.textContent).toBe('pause');
+    // Not paused: no resume time.
+    cleanup();
+    fakeConversation({ current: automation({ state: 'BOT', handoffReason: null, wakeAt: null }) });
+    renderAs('AGENT', <ConversationPage params={{ id: 'conv-1' }} />);
+    const running = await screen.findByRole('region', { name: 'Automation' });
+    expect(within(running).getByText('State').nextElementSibling!.textContent).toBe('Automation: Bot');
+  });
+
+  it('says when a paused flow resumes in words people use', () => {
+    expect(resumesIn(5 * 60_000, 0)).toBe('resumes in 5 min');
+    expect(resumesIn(30_500, 0)).toBe('resumes in 31 s');
+    expect(resumesIn(90 * 60_000, 0)).toBe('resumes in 2 h');
+    expect(resumesIn(0, 0)).toBe('resuming now');
   });
 
   it('has no automation section or buttons when no automation touched it', async () => {

@@ -1,5 +1,6 @@
 // A conversation the bot touched: Take it / Hand back to bot in the header, and the side panel's automation
-// section (state, why it was handed off, trigger, flow and current step, the answers captured, contact tags).
+// section (state, when a paused flow resumes, why it was handed off, trigger, flow and current step, the answers
+// captured, contact tags).
 import { useState } from 'preact/hooks';
 import { type ApiData, ApiError, api, call } from '../api';
 import { closesIn, StateChip } from '../inbox/automation';
@@ -7,6 +8,19 @@ import { ErrorPanel } from '../ui';
 import '../inbox/automation.css';
 
 export type Automation = NonNullable<ApiData<(typeof api.conversations)[':id']['automation']['$get']>>;
+
+/** "resumes in 5 min": when a flow asleep in a Wait block goes on. */
+export function resumesIn(at: number, now = Date.now()): string {
+  const ms = at - now;
+  if (ms <= 0) return 'resuming now';
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `resumes in ${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `resumes in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `resumes in ${hours} h`;
+  return `resumes in ${Math.round(hours / 24)} days`;
+}
 
 /**
  * Take it (assign to me, Human), Assign to… (a teammate; the assignment makes it Human too) and Hand back to bot;
@@ -105,6 +119,13 @@ export function AutomationPanel({ automation }: { automation: Automation }) {
           <StateChip state={automation.state} />
           {automation.state === 'WAITING' && automation.waitingUntil && (
             <span class="muted"> {closesIn(automation.waitingUntil)}</span>
+          )}
+          {automation.state === 'BOT' && automation.wakeAt && (
+            <span class="muted">
+              {' '}
+              Paused in a Wait step:{' '}
+              <time dateTime={new Date(automation.wakeAt).toISOString()}>{resumesIn(automation.wakeAt)}</time>
+            </span>
           )}
         </dd>
         {automation.handoffReason && (

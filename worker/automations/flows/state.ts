@@ -22,6 +22,8 @@ import { loadFlowVersion } from './store';
 export interface AutomationView {
   state: AutomationState;
   waitingUntil: number | null;
+  /** When a run paused in a Wait block goes on (ms); null unless the bot is sleeping in one. */
+  wakeAt: number | null;
   handoffReason: string | null;
   ownerId: string | null;
   lastOwnerId: string | null;
@@ -60,6 +62,7 @@ export async function automationView(
   return {
     state: row.state,
     waitingUntil: row.state === 'WAITING' ? (row.waitingUntil?.getTime() ?? null) : null,
+    wakeAt: row.state === 'BOT' && run?.status === 'WAITING_TIMER' ? (run.wakeAt?.getTime() ?? null) : null,
     handoffReason: row.handoffReason,
     ownerId: conversation.assignedToId,
     lastOwnerId: row.lastOwnerId,
