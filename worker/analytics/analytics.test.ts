@@ -256,6 +256,13 @@ describe('local days', () => {
     expect(local.days.map((d: { newConversations: number }) => d.newConversations)).toEqual([0, 1]);
     expect(local.heatmap).toEqual([{ weekday: 3, hour: 0, messages: 1 }]);
     expect(local.languages).toEqual([{ language: 'sl', messages: 1 }]);
+    const exported = async (name: string) =>
+      String((await chat.client.get(`/api/analytics/export/${name}?from=2026-03-10&to=2026-03-11`)).body).split('\r\n');
+    expect(await exported('languages')).toEqual(['language,customer_messages', 'sl,1', '']);
+    const hours = await exported('hours');
+    expect(hours[0]).toBe('weekday,hour,customer_messages');
+    expect(hours.filter((row) => row && !row.endsWith(',0'))).toEqual(['weekday,hour,customer_messages', '3,0,1']);
+    expect(hours.length).toBe(1 + 7 * 24 + 1);
   });
 });
 

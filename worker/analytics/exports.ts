@@ -1,5 +1,5 @@
 // Each report as CSV: the overview and AI report as metric rows (current and previous period), the
-// conversations report per day and per channel, the agents report per agent (channels and agents with the
+// conversations report per day, per channel, per language and per weekday and hour, the agents report per agent (channels and agents with the
 // previous period's figure beside each), and the per-conversation rows.
 import { toCsv } from './csv';
 import {
@@ -13,7 +13,16 @@ import {
   type TimeStats,
 } from './reports';
 
-export const EXPORTS = ['overview', 'conversations', 'channels', 'agents', 'ai', 'conversation-rows'] as const;
+export const EXPORTS = [
+  'overview',
+  'conversations',
+  'channels',
+  'languages',
+  'hours',
+  'agents',
+  'ai',
+  'conversation-rows',
+] as const;
 export type ExportName = (typeof EXPORTS)[number];
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
@@ -102,6 +111,25 @@ export async function exportCsv(
           seconds(c.previousFirstResponse.p90Ms),
         ]),
       );
+    }
+    case 'languages': {
+      const r = await conversationsReport(d1, organizationId, filters);
+      return toCsv(
+        ['language', 'customer_messages'],
+        r.languages.map((l) => [l.language, l.messages]),
+      );
+    }
+    case 'hours': {
+      // The whole week, hour by hour in the organisation's time zone (ISO weekday: 1 is Monday), empty hours as 0.
+      const r = await conversationsReport(d1, organizationId, filters);
+      const rows: (string | number)[][] = [];
+      for (let weekday = 1; weekday <= 7; weekday++) {
+        for (let hour = 0; hour < 24; hour++) {
+          const cell = r.heatmap.find((c) => c.weekday === weekday && c.hour === hour);
+          rows.push([weekday, hour, cell?.messages ?? 0]);
+        }
+      }
+      return toCsv(['weekday', 'hour', 'customer_messages'], rows);
     }
     case 'agents': {
       const r = await agentsReport(d1, organizationId, filters);

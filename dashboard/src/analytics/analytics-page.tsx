@@ -103,6 +103,8 @@ export function AnalyticsPage() {
               ['overview', 'Overview'],
               ['conversations', 'Conversations by day'],
               ['channels', 'Channels'],
+              ['languages', 'Customer messages by language'],
+              ['hours', 'Customer messages by weekday and hour'],
               ['agents', 'Agents'],
               ['ai', 'AI'],
               ['conversation-rows', 'Per-conversation rows'],
