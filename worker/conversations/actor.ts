@@ -59,9 +59,10 @@ export const BINDING_HEADER = 'x-helpstack-binding';
 
 const MAX_BACKOFF_MS = 60_000;
 /**
- * Every commit also schedules this alarm, written in the same atomic storage batch: if the object dies
- * between storing a change and draining it, the alarm wakes it to drain, with no further traffic needed.
- * A drain that empties the outbox cancels it.
+ * Every commit also schedules this alarm (unless one is already due sooner), written in the same atomic
+ * storage batch: if the object dies between storing a change and draining it, the alarm wakes it to drain,
+ * with no further traffic needed. It is not cancelled when a drain empties the outbox: ringing once over an
+ * empty outbox costs less than cancelling and scheduling it again for every message.
  */
 const SAFETY_ALARM_MS = 5_000;
 /** Version of the actor's own SQLite layout; see migrate(). */
@@ -998,6 +999,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     for (const ws of this.ctx.getWebSockets()) ws.close(4004, 'Conversation deleted');
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.alarmAt = null;
     this.forgetCaches();
   }
 
