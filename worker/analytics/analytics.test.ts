@@ -628,6 +628,30 @@ describe('/api/analytics', () => {
     });
   });
 
+  it('refuses a per-conversation export longer than 50,000 rows instead of cutting it short', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const start = at('2026-03-02T00:00:00Z');
+    const insert = (n: number) =>
+      env.DB.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+         INSERT INTO analytics_cycles (organization_id, conversation_id, cycle, channel_id, kind, started_at)
+         SELECT ?, 'cv-' || i || '-' || ?, 1, ?, 'NEW', ? + i FROM n`,
+      )
+        .bind(n, chat.organizationId, n, chat.channelId, start)
+        .run();
+    await insert(50_000);
+    const path = '/api/analytics/export/conversation-rows?from=2026-03-02&to=2026-03-02';
+    const full = await chat.client.get(path);
+    expect(full.status).toBe(200);
+    expect(String(full.body).trim().split('\r\n')).toHaveLength(1 + 50_000);
+    await insert(1);
+    const over = await chat.client.get(path);
+    expect(over.status).toBe(400);
+    expect(over.body.error.fields).toEqual({
+      from: ['More than 50,000 conversations started in this range: export a shorter range'],
+    });
+  });
+
   it('refuses bad input with the field named and changes nothing', async () => {
     const chat = await ownerWithWebsiteChat();
     const cases: [string, string][] = [

@@ -476,7 +476,10 @@ export async function aiReport(d1: D1Database, organizationId: string, filters: 
   return { ...header(s), current, previous, tokens, previousTokens };
 }
 
-/** Per-conversation rows (one per opening or reopening that started in the range), for export. */
+/**
+ * Per-conversation rows (one per opening or reopening that started in the range), for export. A range with more
+ * than MAX_EXPORT_ROWS of them is refused (with the count) rather than exported cut short.
+ */
 export const MAX_EXPORT_ROWS = 50_000;
 
 export async function cycleRows(d1: D1Database, organizationId: string, filters: ReportFilters) {
@@ -499,7 +502,13 @@ export async function cycleRows(d1: D1Database, organizationId: string, filters:
        FROM analytics_cycles c LEFT JOIN channels ch ON ch.id = c.channel_id
        WHERE ${clauses.join(' AND ')} ORDER BY c.started_at LIMIT ?`,
     )
-    .bind(...params, MAX_EXPORT_ROWS)
+    .bind(...params, MAX_EXPORT_ROWS + 1)
     .all<Record<string, string | number | null>>();
+  if (rows.results.length > MAX_EXPORT_ROWS) {
+    throw ValidationError.field(
+      'from',
+      `More than ${MAX_EXPORT_ROWS.toLocaleString('en')} conversations started in this range: export a shorter range`,
+    );
+  }
   return { ...header(s), rows: rows.results };
 }
