@@ -239,8 +239,11 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
 
   await test.step('a flow a trigger uses is not deleted, and the list says which trigger', async () => {
     await page.goto('/automations/flows');
-    page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: `Delete ${flowName}` }).click();
+    await page
+      .getByRole('alertdialog')
+      .getByRole('button', { name: `Delete ${flowName}` })
+      .click();
     await expect(page.getByRole('alert')).toContainText(
       `This flow cannot be deleted. The flow is used by the trigger "Shade ${run}"`,
     );

@@ -205,7 +205,6 @@ describe('flows list', () => {
       message: 'Used by the triggers: Price',
       code: 'CONFLICT',
     });
-    vi.stubGlobal('confirm', () => true);
     renderAs('ADMIN', <FlowListPage />);
     const row = (await screen.findByRole('link', { name: 'Shade finder' })).closest('tr')!;
     expect([...row.querySelectorAll('td')].slice(1, 4).map((td) => td.textContent)).toEqual([
@@ -216,6 +215,9 @@ describe('flows list', () => {
     const unused = screen.getByRole('link', { name: 'Unused' }).closest('tr')!;
     expect(unused.querySelectorAll('td')[2]!.textContent).toBe('No trigger');
     fireEvent.click(screen.getByRole('button', { name: 'Delete Shade finder' }));
+    const question = await screen.findByRole('alertdialog', { name: 'Confirm: Delete Shade finder' });
+    expect(question.textContent).toContain('Conversations it is still running are handed to a human');
+    fireEvent.click(within(question).getByRole('button', { name: 'Delete Shade finder' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toBe('This flow cannot be deleted. Used by the triggers: Price');
   });

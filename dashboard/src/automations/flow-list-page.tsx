@@ -3,6 +3,7 @@
 // deleted: the server says which triggers, and that is shown).
 import { useState } from 'preact/hooks';
 import { ApiError, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, formatDate, Skeleton, useLoad } from '../ui';
@@ -28,10 +29,12 @@ export async function duplicateFlow(flow: Flow) {
   navigate(`/automations/flows/${copy.id}`);
 }
 
-export async function deleteFlow(flow: Flow): Promise<boolean> {
-  if (!confirm(`Delete the flow "${flow.name}"?`)) return false;
+/** What deleting a flow does, said before it is done. */
+export const deleteFlowMessage = (flow: Flow) =>
+  `The flow "${flow.name}" is deleted. Conversations it is still running are handed to a human; a flow a trigger uses cannot be deleted.`;
+
+export async function deleteFlow(flow: Flow): Promise<void> {
   await call(api.automations.flows[':id'].$delete({ param: { id: flow.id } }));
-  return true;
 }
 
 export function FlowListPage() {
@@ -117,18 +120,19 @@ export function FlowListPage() {
                       >
                         Duplicate
                       </button>
-                      <button
-                        type="button"
-                        class="danger"
+                      <ConfirmButton
                         aria-label={`Delete ${flow.name}`}
-                        onClick={() =>
+                        confirmLabel={`Delete ${flow.name}`}
+                        message={deleteFlowMessage(flow)}
+                        onConfirm={() =>
                           act(async () => {
-                            if (await deleteFlow(flow)) await flows.reload();
+                            await deleteFlow(flow);
+                            await flows.reload();
                           })
                         }
                       >
                         Delete
-                      </button>
+                      </ConfirmButton>
                     </td>
                   )}
                 </tr>

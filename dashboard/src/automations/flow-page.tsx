@@ -1,11 +1,12 @@
 // One flow: its version and use, the editor for admins (saving makes a new version), Duplicate and Delete.
 import { useState } from 'preact/hooks';
 import { api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, formatDate, Skeleton, useLoad } from '../ui';
 import { BLOCK_LABELS, FlowEditor } from './flow-editor';
-import { deleteFlow, duplicateFlow, FlowActionError } from './flow-list-page';
+import { deleteFlow, deleteFlowMessage, duplicateFlow, FlowActionError } from './flow-list-page';
 import './automations.css';
 import './flows.css';
 
@@ -40,17 +41,18 @@ export function FlowPage({ params }: { params: Record<string, string> }) {
             <button type="button" onClick={() => act(() => duplicateFlow(f))}>
               Duplicate
             </button>
-            <button
-              type="button"
-              class="danger"
-              onClick={() =>
+            <ConfirmButton
+              confirmLabel={`Delete ${f.name}`}
+              message={deleteFlowMessage(f)}
+              onConfirm={() =>
                 act(async () => {
-                  if (await deleteFlow(f)) navigate('/automations/flows');
+                  await deleteFlow(f);
+                  navigate('/automations/flows');
                 })
               }
             >
               Delete
-            </button>
+            </ConfirmButton>
           </div>
         )}
       </div>

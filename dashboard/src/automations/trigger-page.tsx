@@ -3,6 +3,7 @@
 // written) and the last 50 evaluations with the reason for each.
 import { useState } from 'preact/hooks';
 import { type ApiData, ApiError, api, call } from '../api';
+import { ConfirmButton } from '../confirm';
 import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, formatDate, Skeleton, useLoad } from '../ui';
@@ -67,7 +68,7 @@ export function TriggerPage({ params }: { params: Record<string, string> }) {
     }
   };
   const remove = async () => {
-    if (!t || !confirm(`Delete the trigger "${t.name}"? Its log and throttle history go with it.`)) return;
+    setError(null);
     try {
       await call(api.automations.triggers[':id'].$delete({ param: { id } }));
       navigate('/automations');
@@ -107,9 +108,13 @@ export function TriggerPage({ params }: { params: Record<string, string> }) {
             <button type="button" onClick={duplicate}>
               Duplicate
             </button>
-            <button type="button" class="danger" onClick={remove}>
+            <ConfirmButton
+              confirmLabel={`Delete ${t.name}`}
+              message={`The trigger "${t.name}" is deleted. Its log and throttle history go with it.`}
+              onConfirm={remove}
+            >
               Delete
-            </button>
+            </ConfirmButton>
           </div>
         )}
       </div>
