@@ -4,7 +4,8 @@
 // rejected or left pending, notes, resolutions) and the reporting events the analytics
 // subscriber writes for such a history, lets the Worker derive its cycles and rollups, then times each report
 // through the Worker (`wrangler dev`) against the same figures computed by raw SQL over the base tables
-// (conversations, messages) in the same run, and fails unless both give the same numbers.
+// (conversations, messages) in the same run (the per-channel breakdown for the previous 30 days too), and
+// fails unless both give the same numbers.
 // Needs Node ≥ 22.5 (the repo's pinned node 24 via `npm run bench`).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ const FROM = isoDay(Date.parse(today) - 29 * DAY);
 const TO = today;
 const START = Date.parse(FROM);
 const END = Date.parse(TO) + DAY;
+// The previous period the reports compare with: the 30 days before FROM.
+const PREVIOUS_START = START - 30 * DAY;
 // Conversations start evenly over the 90 days ending today (UTC, the organisation's default time zone).
 const BASE = Date.parse(today) - 89 * DAY;
 const STEP = Math.floor((90 * DAY) / CONVERSATIONS);
@@ -137,27 +140,104 @@ function stats(values) {
 
 const ratio = (a, b) => (b ? a / b : null);
 
+const resolved = "status IN ('CLOSED', 'ARCHIVED')";
+// A reply reached the customer: an agent's or the AI's message, or an AI draft once approved (at its approval).
+const reply = (m) =>
+  `${m}.sender_type IN ('AGENT', 'AI') AND ${m}.is_note = 0 AND ${m}.approval_status IN ('NONE', 'APPROVED')`;
+const repliedAt = (m) => `CASE WHEN ${m}.approval_status = 'APPROVED' THEN ${m}.updated_at ELSE ${m}.created_at END`;
+
+/** Each conversation's first customer message and the first reply after it, for replies in [start, end). */
+function firstReplies(db, organizationId, start, end) {
+  return db
+    .prepare(
+      `WITH f AS (SELECT conversation_id, MIN(created_at) AS t0 FROM messages
+                  WHERE organization_id = ? AND sender_type = 'CONTACT' GROUP BY conversation_id)
+       SELECT f.t0, ${repliedAt('r')} AS t1, r.sender_type, r.sender_id, c.channel_id FROM f
+         JOIN conversations c ON c.id = f.conversation_id
+         JOIN messages r ON r.id =
+         (SELECT m.id FROM messages m WHERE m.conversation_id = f.conversation_id AND ${reply('m')}
+            AND ${repliedAt('m')} >= f.t0 ORDER BY ${repliedAt('m')}, m.seq LIMIT 1)
+       WHERE ${repliedAt('r')} >= ? AND ${repliedAt('r')} < ?`,
+    )
+    .all(...ints([organizationId, start, end]));
+}
+
+const NO_CHANNEL_FIGURES = {
+  newConversations: 0,
+  resolutions: 0,
+  customerMessages: 0,
+  replies: 0,
+  firstResponse: stats([]),
+};
+
+/** The per-channel breakdown of [start, end), straight from conversations and messages. */
+function rawChannels(db, organizationId, start, end) {
+  const byChannel = (sql) =>
+    new Map(
+      db
+        .prepare(sql)
+        .all(...ints([organizationId, start, end]))
+        .map((r) => [r.channel_id, Number(r.n)]),
+    );
+  const opened = byChannel(
+    `SELECT channel_id, COUNT(*) AS n FROM conversations WHERE organization_id = ? AND created_at >= ? AND created_at < ?
+     GROUP BY channel_id`,
+  );
+  const resolutions = byChannel(
+    `SELECT channel_id, COUNT(*) AS n FROM conversations WHERE organization_id = ? AND ${resolved}
+       AND closed_at >= ? AND closed_at < ? GROUP BY channel_id`,
+  );
+  const customer = byChannel(
+    `SELECT c.channel_id, COUNT(*) AS n FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.organization_id = ? AND m.sender_type = 'CONTACT' AND m.created_at >= ? AND m.created_at < ? GROUP BY c.channel_id`,
+  );
+  const replies = byChannel(
+    `SELECT c.channel_id, COUNT(*) AS n FROM messages m JOIN conversations c ON c.id = m.conversation_id
+     WHERE m.organization_id = ? AND ${reply('m')} AND ${repliedAt('m')} >= ? AND ${repliedAt('m')} < ? GROUP BY c.channel_id`,
+  );
+  const firsts = firstReplies(db, organizationId, start, end);
+  const ids = new Set([...opened.keys(), ...resolutions.keys(), ...customer.keys(), ...replies.keys()]);
+  return new Map(
+    [...ids].map((id) => [
+      id,
+      {
+        newConversations: opened.get(id) ?? 0,
+        resolutions: resolutions.get(id) ?? 0,
+        customerMessages: customer.get(id) ?? 0,
+        replies: replies.get(id) ?? 0,
+        firstResponse: stats(firsts.filter((f) => f.channel_id === id).map((f) => Number(f.t1 - f.t0))),
+      },
+    ]),
+  );
+}
+
 /** Every figure the reports show, straight from conversations and messages. */
 function rawFigures(db, organizationId, userId) {
   const one = (sql, ...params) => Object.values(db.prepare(sql).get(...ints(params)))[0];
   const all = (sql, ...params) => db.prepare(sql).all(...ints(params));
-  const resolved = "status IN ('CLOSED', 'ARCHIVED')";
-  // A reply reached the customer: an agent's or the AI's message, or an AI draft once approved (at its approval).
-  const reply = (m) =>
-    `${m}.sender_type IN ('AGENT', 'AI') AND ${m}.is_note = 0 AND ${m}.approval_status IN ('NONE', 'APPROVED')`;
-  const repliedAt = (m) => `CASE WHEN ${m}.approval_status = 'APPROVED' THEN ${m}.updated_at ELSE ${m}.created_at END`;
-  // Each conversation's first customer message and the first reply after it.
-  const firsts = all(
-    `WITH f AS (SELECT conversation_id, MIN(created_at) AS t0 FROM messages
-                WHERE organization_id = ? AND sender_type = 'CONTACT' GROUP BY conversation_id)
-     SELECT f.t0, ${repliedAt('r')} AS t1, r.sender_type, r.sender_id FROM f JOIN messages r ON r.id =
-       (SELECT m.id FROM messages m WHERE m.conversation_id = f.conversation_id AND ${reply('m')}
-          AND ${repliedAt('m')} >= f.t0 ORDER BY ${repliedAt('m')}, m.seq LIMIT 1)
-     WHERE ${repliedAt('r')} >= ? AND ${repliedAt('r')} < ?`,
-    organizationId,
-    START,
-    END,
-  );
+  const firsts = firstReplies(db, organizationId, START, END);
+  // Each channel beside the period of the same length just before.
+  const current = rawChannels(db, organizationId, START, END);
+  const before = rawChannels(db, organizationId, PREVIOUS_START, START);
+  const channels = [...new Set([...current.keys(), ...before.keys()])]
+    .sort((a, b) => a.localeCompare(b))
+    .map((channelId) => {
+      const c = current.get(channelId) ?? NO_CHANNEL_FIGURES;
+      const p = before.get(channelId) ?? NO_CHANNEL_FIGURES;
+      return {
+        channelId,
+        newConversations: c.newConversations,
+        previousNewConversations: p.newConversations,
+        resolutions: c.resolutions,
+        previousResolutions: p.resolutions,
+        customerMessages: c.customerMessages,
+        previousCustomerMessages: p.customerMessages,
+        replies: c.replies,
+        previousReplies: p.replies,
+        firstResponse: c.firstResponse,
+        previousFirstResponse: p.firstResponse,
+      };
+    });
   const resolutions = all(
     `SELECT closed_at - created_at AS ms,
        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND ${reply('m')}) AS replies
@@ -269,7 +349,7 @@ function rawFigures(db, organizationId, userId) {
   const byAgent = firsts.filter((f) => f.sender_type === 'AGENT' && f.sender_id === userId);
   return {
     overview,
-    conversations: { days, languages, heatmap },
+    conversations: { days, languages, heatmap, channels },
     agents: {
       agentId: userId,
       replies: agentReplies,
@@ -309,6 +389,21 @@ function workerFigures(reports, userId) {
         (a, b) => b.messages - a.messages || a.language.localeCompare(b.language),
       ),
       heatmap: conversations.heatmap,
+      channels: [...conversations.channels]
+        .sort((a, b) => a.channelId.localeCompare(b.channelId))
+        .map((c) => ({
+          channelId: c.channelId,
+          newConversations: c.newConversations,
+          previousNewConversations: c.previousNewConversations,
+          resolutions: c.resolutions,
+          previousResolutions: c.previousResolutions,
+          customerMessages: c.customerMessages,
+          previousCustomerMessages: c.previousCustomerMessages,
+          replies: c.replies,
+          previousReplies: c.previousReplies,
+          firstResponse: c.firstResponse,
+          previousFirstResponse: c.previousFirstResponse,
+        })),
     },
     agents: {
       agentId: agent.agentId,
