@@ -6,7 +6,7 @@ import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import type { ConversationActor } from './actor';
 import { BATCH_WINDOW_MS, type OrgHub } from './hub';
 import { postOutbound, receiveInbound, receiveStatus } from './pipeline';
-import { projectEntries } from './projection';
+import { type ProjectedEntry, projectEntries } from './projection';
 import { conversationActor } from './refs';
 
 const randomIp = () => `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 256)).join('.')}`;
@@ -249,6 +249,56 @@ describe('live widget sockets', () => {
     expect(await stored()).toEqual({ content: 'Are you there?' });
     const list = await org.client.get('/api/conversations');
     expect(list.body.data.items[0]).toMatchObject({ lastMessagePreview: 'Are you there?', unreadCount: 2 });
+    socket.ws.close();
+  });
+
+  it('projects what is committed while a drain runs in one next batch, with the contact last seen', async () => {
+    const org = await ownerWithWebsiteChat();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    socket.send({ type: 'message', clientMessageId: 'one', content: 'one' });
+    await socket.next((f) => f.type === 'ack');
+    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const stub = conversationActor(env, conversationId);
+    const batches: ProjectedEntry[][] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await runInDurableObject(stub, (actor: ConversationActor) => {
+      actor.project = async (d1, entries) => {
+        batches.push(entries);
+        if (batches.length === 1) await held; // D1 is slow for the first drain
+        return projectEntries(d1, entries);
+      };
+    });
+
+    const acks: { message: { createdAt: string } }[] = [];
+    for (const content of ['two', 'three', 'four']) {
+      socket.send({ type: 'message', clientMessageId: content, content });
+      acks.push(await socket.next((f) => f.type === 'ack' && f.clientMessageId === content));
+    }
+    release();
+    await vi.waitFor(async () => expect(await stub.pendingProjections()).toBe(0));
+
+    const contents = (batch: ProjectedEntry[]) =>
+      batch.flatMap((entry) => (entry.kind === 'message' ? [entry.message.content] : []));
+    expect(batches.map(contents)).toEqual([['two'], ['three', 'four']]);
+    // The contact's last-seen time travels with the batch (no D1 write of its own per message).
+    const seen = (batch: ProjectedEntry[]) => batch.flatMap((entry) => (entry.kind === 'seen' ? [entry.at] : []));
+    expect(batches.map(seen)).toEqual(
+      [[acks[0]!], [acks[1]!, acks[2]!]].map((a) => a.map((ack) => Date.parse(ack.message.createdAt))),
+    );
+    const row = await env.DB.prepare(
+      'SELECT c.message_count, c.last_message_preview, ct.last_seen_at FROM conversations c JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?',
+    )
+      .bind(conversationId)
+      .first();
+    expect(row).toEqual({
+      message_count: 4,
+      last_message_preview: 'four',
+      last_seen_at: Date.parse(acks[2]!.message.createdAt),
+    });
     socket.ws.close();
   });
 
