@@ -228,6 +228,58 @@ function LineField({
   );
 }
 
+/** One quick-reply button or branch case: its value, the block it goes to, its errors and a remove button. */
+function ChoiceRow(p: {
+  /** "Button" or "Case": labels read "Button 2", "Button 2 goes to", "Remove button 2". */
+  noun: string;
+  /** Follows the noun and number in the value's label ("Case 1: when it is"). */
+  valueLabel: string;
+  n: number;
+  /** The item's error key ("blocks.1.options.0"). */
+  name: string;
+  valueKey: string;
+  value: string;
+  max: number;
+  next: string;
+  optional: boolean;
+  blocks: Block[];
+  self: string;
+  error: unknown;
+  onChange: (change: { value?: string; next?: string }) => void;
+  /** Left out, there is no remove button. */
+  onRemove?: () => void;
+}) {
+  const { noun, n, name, error } = p;
+  return (
+    <li class="flow-option">
+      <LineField
+        label={`${noun} ${n}${p.valueLabel}`}
+        name={`${name}.${p.valueKey}`}
+        value={p.value}
+        max={p.max}
+        error={error}
+        onChange={(v) => p.onChange({ value: v })}
+      />
+      <TargetPicker
+        label={`${noun} ${n} goes to`}
+        name={`${name}.next`}
+        value={p.next}
+        blocks={p.blocks}
+        self={p.self}
+        optional={p.optional}
+        error={error}
+        onChange={(target) => p.onChange({ next: target })}
+      />
+      <GroupError error={error} name={name} />
+      {p.onRemove && (
+        <button type="button" class="link" aria-label={`Remove ${noun.toLowerCase()} ${n}`} onClick={p.onRemove}>
+          Remove
+        </button>
+      )}
+    </li>
+  );
+}
+
 function BlockFields({
   block,
   path,
@@ -245,39 +297,42 @@ function BlockFields({
 }) {
   const set = <T extends BlockType>(b: BlockOf<T>, change: Partial<BlockOf<T>>) => onChange({ ...b, ...change });
   const fieldHint = 'Lower-case letters, digits and _; starts with a letter (e.g. shade).';
+  type Texted = BlockOf<'MESSAGE' | 'QUESTION' | 'QUICK_REPLIES'>;
+  type Fielded = BlockOf<'QUESTION' | 'QUICK_REPLIES' | 'BRANCH'>;
+  /** The block's text, up to 1,000 characters. */
+  const textField = (b: Texted, label: string) => (
+    <TextField
+      label={label}
+      name={`${path}.text`}
+      value={b.text}
+      max={1000}
+      error={error}
+      onChange={(text) => onChange({ ...b, text })}
+    />
+  );
+  /** The field a question's answer or a quick-reply choice is kept in, or a branch compares. */
+  const fieldField = (b: Fielded, label: string, placeholder: string, hint: string, list?: string) => (
+    <LineField
+      label={label}
+      name={`${path}.field`}
+      value={b.field}
+      max={40}
+      error={error}
+      placeholder={placeholder}
+      hint={hint}
+      list={list}
+      onChange={(field) => onChange({ ...b, field })}
+    />
+  );
+  const choice = { blocks, self: block.id, error };
   switch (block.type) {
     case 'MESSAGE':
-      return (
-        <TextField
-          label="Message"
-          name={`${path}.text`}
-          value={block.text}
-          max={1000}
-          error={error}
-          onChange={(text) => set(block, { text })}
-        />
-      );
+      return textField(block, 'Message');
     case 'QUESTION':
       return (
         <>
-          <TextField
-            label="Question"
-            name={`${path}.text`}
-            value={block.text}
-            max={1000}
-            error={error}
-            onChange={(text) => set(block, { text })}
-          />
-          <LineField
-            label="Keep the answer in field"
-            name={`${path}.field`}
-            value={block.field}
-            max={40}
-            error={error}
-            placeholder="shade"
-            hint={fieldHint}
-            onChange={(field) => set(block, { field })}
-          />
+          {textField(block, 'Question')}
+          {fieldField(block, 'Keep the answer in field', 'shade', fieldHint)}
         </>
       );
     case 'QUICK_REPLIES': {
@@ -286,24 +341,8 @@ function BlockFields({
         set(block, { options: block.options.map((o, k) => (k === j ? { ...o, ...change } : o)) });
       return (
         <>
-          <TextField
-            label="Message"
-            name={`${path}.text`}
-            value={block.text}
-            max={1000}
-            error={error}
-            onChange={(text) => set(block, { text })}
-          />
-          <LineField
-            label="Keep the choice in field"
-            name={`${path}.field`}
-            value={block.field}
-            max={40}
-            error={error}
-            placeholder="size"
-            hint={fieldHint}
-            onChange={(field) => set(block, { field })}
-          />
+          {textField(block, 'Message')}
+          {fieldField(block, 'Keep the choice in field', 'size', fieldHint)}
           <fieldset class="flow-options" aria-invalid={fieldError(error, `${path}.options`) ? true : undefined}>
             <legend>
               Quick replies ({block.options.length} of at most {MAX_QUICK_REPLIES})
@@ -311,35 +350,21 @@ function BlockFields({
             <GroupError error={error} name={`${path}.options`} />
             <ol>
               {block.options.map((o, j) => (
-                <li key={j} class="flow-option">
-                  <LineField
-                    label={`Button ${j + 1}`}
-                    name={`${path}.options.${j}.label`}
-                    value={o.label}
-                    max={20}
-                    error={error}
-                    onChange={(label) => setOption(j, { label })}
-                  />
-                  <TargetPicker
-                    label={`Button ${j + 1} goes to`}
-                    name={`${path}.options.${j}.next`}
-                    value={o.next ?? ''}
-                    blocks={blocks}
-                    self={block.id}
-                    optional
-                    error={error}
-                    onChange={(next) => setOption(j, { next })}
-                  />
-                  <GroupError error={error} name={`${path}.options.${j}`} />
-                  <button
-                    type="button"
-                    class="link"
-                    aria-label={`Remove button ${j + 1}`}
-                    onClick={() => set(block, { options: block.options.filter((_, k) => k !== j) })}
-                  >
-                    Remove
-                  </button>
-                </li>
+                <ChoiceRow
+                  key={j}
+                  {...choice}
+                  noun="Button"
+                  valueLabel=""
+                  n={j + 1}
+                  name={`${path}.options.${j}`}
+                  valueKey="label"
+                  value={o.label}
+                  max={20}
+                  next={o.next ?? ''}
+                  optional
+                  onChange={({ value, next }) => setOption(j, value === undefined ? { next } : { label: value })}
+                  onRemove={() => set(block, { options: block.options.filter((_, k) => k !== j) })}
+                />
               ))}
             </ol>
             <button
@@ -381,53 +406,37 @@ function BlockFields({
               <option key={f} value={f} />
             ))}
           </datalist>
-          <LineField
-            label="Field to compare"
-            name={`${path}.field`}
-            value={block.field}
-            max={40}
-            error={error}
-            placeholder="size"
-            list={`${path}-fields`}
-            hint="A Question’s or Quick replies’ field. Capitals and full-width letters count as the same."
-            onChange={(field) => set(block, { field })}
-          />
+          {fieldField(
+            block,
+            'Field to compare',
+            'size',
+            'A Question’s or Quick replies’ field. Capitals and full-width letters count as the same.',
+            `${path}-fields`,
+          )}
           <fieldset class="flow-options">
             <legend>Cases</legend>
             <GroupError error={error} name={`${path}.cases`} />
             <ol>
               {block.cases.map((c, j) => (
-                <li key={j} class="flow-option">
-                  <LineField
-                    label={`Case ${j + 1}: when it is`}
-                    name={`${path}.cases.${j}.equals`}
-                    value={c.equals}
-                    max={100}
-                    error={error}
-                    onChange={(equals) => setCase(j, { equals })}
-                  />
-                  <TargetPicker
-                    label={`Case ${j + 1} goes to`}
-                    name={`${path}.cases.${j}.next`}
-                    value={c.next}
-                    blocks={blocks}
-                    self={block.id}
-                    optional={false}
-                    error={error}
-                    onChange={(next) => setCase(j, { next })}
-                  />
-                  <GroupError error={error} name={`${path}.cases.${j}`} />
-                  {block.cases.length > 1 && (
-                    <button
-                      type="button"
-                      class="link"
-                      aria-label={`Remove case ${j + 1}`}
-                      onClick={() => set(block, { cases: block.cases.filter((_, k) => k !== j) })}
-                    >
-                      Remove
-                    </button>
-                  )}
-                </li>
+                <ChoiceRow
+                  key={j}
+                  {...choice}
+                  noun="Case"
+                  valueLabel=": when it is"
+                  n={j + 1}
+                  name={`${path}.cases.${j}`}
+                  valueKey="equals"
+                  value={c.equals}
+                  max={100}
+                  next={c.next}
+                  optional={false}
+                  onChange={({ value, next }) => setCase(j, value === undefined ? { next } : { equals: value })}
+                  onRemove={
+                    block.cases.length > 1
+                      ? () => set(block, { cases: block.cases.filter((_, k) => k !== j) })
+                      : undefined
+                  }
+                />
               ))}
             </ol>
             <button
@@ -439,13 +448,11 @@ function BlockFields({
             </button>
           </fieldset>
           <TargetPicker
+            {...choice}
             label="Otherwise go to"
             name={`${path}.else`}
             value={block.else}
-            blocks={blocks}
-            self={block.id}
             optional={false}
-            error={error}
             onChange={(target) => set(block, { else: target })}
           />
         </>
