@@ -1,12 +1,14 @@
 // Analytics: the team's numbers for a date range (in the organisation's time zone), by channel and agent,
 // compared with the period before. Every chart has its table; every report exports as CSV. Viewers included.
 import './analytics.css';
+import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
 import { Link, navigate, useLocation } from '../router';
 import { ErrorPanel, Field, useLoad } from '../ui';
 import { AnalyticsTabs } from './automation-reports';
 import { Chart } from './chart';
+import { ScrollTable } from './scroll-table';
 
 type Overview = ApiData<typeof api.analytics.overview.$get>;
 type Stats = Overview['current']['firstResponse'];
@@ -37,6 +39,26 @@ function Compared({ value, current, previous }: { value: string; current: number
     <>
       {value} <span class="muted">({change(current, previous)})</span>
     </>
+  );
+}
+
+/** A table cell with a figure (`format`ted) and its change against the previous period; `children` follow. */
+function ComparedCell({
+  current,
+  previous,
+  format = String,
+  children,
+}: {
+  current: number | null;
+  previous: number | null;
+  format?: (v: number | null) => string;
+  children?: ComponentChildren;
+}) {
+  return (
+    <td>
+      <Compared value={format(current)} current={current} previous={previous} />
+      {children}
+    </td>
   );
 }
 
@@ -268,116 +290,59 @@ function ConversationCharts({ data }: { data: Conversations }) {
       <Chart id="volume" title="Conversations per day" labels={days} series={volume} />
       <Chart id="hours" title="Customer messages by hour of day" labels={hours} series={byHour} kind="bars" />
       <h3>Customer messages by weekday and hour</h3>
-      <div
-        class="table-scroll"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-        tabIndex={0}
+      <ScrollTable
+        className="heatmap"
+        columns={[
+          'Day',
+          ...hours.map((h, i) => (
+            <abbr key={h} title={h}>
+              {i}
+            </abbr>
+          )),
+        ]}
       >
-        <table class="heatmap">
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              {hours.map((h, i) => (
-                <th scope="col" key={h}>
-                  <abbr title={h}>{i}</abbr>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {WEEKDAYS.map((name, w) => (
-              <tr key={name}>
-                <th scope="row">{name}</th>
-                {hours.map((h, hour) => {
-                  const n = cell(w + 1, hour);
-                  return (
-                    <td key={h} class={`heat-${Math.ceil((n / max) * 4)}`}>
-                      {n}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+        {WEEKDAYS.map((name, w) => (
+          <tr key={name}>
+            <th scope="row">{name}</th>
+            {hours.map((h, hour) => {
+              const n = cell(w + 1, hour);
+              return (
+                <td key={h} class={`heat-${Math.ceil((n / max) * 4)}`}>
+                  {n}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </ScrollTable>
       <div class="two-col">
-        <div
-          class="table-scroll"
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-          tabIndex={0}
+        <ScrollTable
+          caption="By channel"
+          columns={['Channel', 'New', 'Resolutions', 'Customer messages', 'Replies', 'First response (median)']}
         >
-          <table>
-            <caption>By channel</caption>
-            <thead>
-              <tr>
-                <th scope="col">Channel</th>
-                <th scope="col">New</th>
-                <th scope="col">Resolutions</th>
-                <th scope="col">Customer messages</th>
-                <th scope="col">Replies</th>
-                <th scope="col">First response (median)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.channels.map((c) => (
-                <tr key={c.channelId}>
-                  <th scope="row">{c.name ?? c.channelId}</th>
-                  <td>
-                    <Compared
-                      value={String(c.newConversations)}
-                      current={c.newConversations}
-                      previous={c.previousNewConversations}
-                    />
-                  </td>
-                  <td>
-                    <Compared value={String(c.resolutions)} current={c.resolutions} previous={c.previousResolutions} />
-                  </td>
-                  <td>
-                    <Compared
-                      value={String(c.customerMessages)}
-                      current={c.customerMessages}
-                      previous={c.previousCustomerMessages}
-                    />
-                  </td>
-                  <td>
-                    <Compared value={String(c.replies)} current={c.replies} previous={c.previousReplies} />
-                  </td>
-                  <td>
-                    <Compared
-                      value={duration(c.firstResponse.medianMs)}
-                      current={c.firstResponse.medianMs}
-                      previous={c.previousFirstResponse.medianMs}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <div
-          class="table-scroll"
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-          tabIndex={0}
-        >
-          <table>
-            <caption>Customer messages by language</caption>
-            <thead>
-              <tr>
-                <th scope="col">Language</th>
-                <th scope="col">Messages</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.languages.map((l) => (
-                <tr key={l.language ?? 'unknown'}>
-                  <th scope="row">{l.language ?? 'Unknown'}</th>
-                  <td>{l.messages}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+          {data.channels.map((c) => (
+            <tr key={c.channelId}>
+              <th scope="row">{c.name ?? c.channelId}</th>
+              <ComparedCell current={c.newConversations} previous={c.previousNewConversations} />
+              <ComparedCell current={c.resolutions} previous={c.previousResolutions} />
+              <ComparedCell current={c.customerMessages} previous={c.previousCustomerMessages} />
+              <ComparedCell current={c.replies} previous={c.previousReplies} />
+              <ComparedCell
+                current={c.firstResponse.medianMs}
+                previous={c.previousFirstResponse.medianMs}
+                format={duration}
+              />
+            </tr>
+          ))}
+        </ScrollTable>
+        <ScrollTable caption="Customer messages by language" columns={['Language', 'Messages']}>
+          {data.languages.map((l) => (
+            <tr key={l.language ?? 'unknown'}>
+              <th scope="row">{l.language ?? 'Unknown'}</th>
+              <td>{l.messages}</td>
+            </tr>
+          ))}
+        </ScrollTable>
       </div>
     </section>
   );
@@ -392,72 +357,48 @@ function AgentsTable({ data }: { data: Agents }) {
       {data.agents.length === 0 ? (
         <p class="muted">No agent activity in this period.</p>
       ) : (
-        <div
-          class="table-scroll"
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-          tabIndex={0}
+        <ScrollTable
+          columns={[
+            'Agent',
+            'Replies',
+            'Resolutions',
+            'First response (median)',
+            'First response (p90)',
+            'Resolution time (median)',
+            'Drafts approved',
+          ]}
         >
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Replies</th>
-                <th scope="col">Resolutions</th>
-                <th scope="col">First response (median)</th>
-                <th scope="col">First response (p90)</th>
-                <th scope="col">Resolution time (median)</th>
-                <th scope="col">Drafts approved</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.agents.map((a) => (
-                <tr key={a.agentId}>
-                  <th scope="row">{a.name}</th>
-                  <td>
-                    <Compared value={String(a.replies)} current={a.replies} previous={a.previousReplies} />
-                  </td>
-                  <td>
-                    <Compared value={String(a.resolutions)} current={a.resolutions} previous={a.previousResolutions} />
-                  </td>
-                  <td>
-                    <Compared
-                      value={duration(a.firstResponse.medianMs)}
-                      current={a.firstResponse.medianMs}
-                      previous={a.previousFirstResponse.medianMs}
-                    />
-                  </td>
-                  <td>
-                    <Compared
-                      value={duration(a.firstResponse.p90Ms)}
-                      current={a.firstResponse.p90Ms}
-                      previous={a.previousFirstResponse.p90Ms}
-                    />
-                  </td>
-                  <td>
-                    <Compared
-                      value={duration(a.resolutionTime.medianMs)}
-                      current={a.resolutionTime.medianMs}
-                      previous={a.previousResolutionTime.medianMs}
-                    />
-                  </td>
-                  <td>
-                    <Compared
-                      value={String(a.draftsApproved)}
-                      current={a.draftsApproved}
-                      previous={a.previousDraftsApproved}
-                    />
-                    {(a.draftsEdited > 0 || a.previousDraftsEdited > 0) && (
-                      <span class="muted">
-                        {' '}
-                        {a.draftsEdited} edited (before: {a.previousDraftsEdited})
-                      </span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+          {data.agents.map((a) => (
+            <tr key={a.agentId}>
+              <th scope="row">{a.name}</th>
+              <ComparedCell current={a.replies} previous={a.previousReplies} />
+              <ComparedCell current={a.resolutions} previous={a.previousResolutions} />
+              <ComparedCell
+                current={a.firstResponse.medianMs}
+                previous={a.previousFirstResponse.medianMs}
+                format={duration}
+              />
+              <ComparedCell
+                current={a.firstResponse.p90Ms}
+                previous={a.previousFirstResponse.p90Ms}
+                format={duration}
+              />
+              <ComparedCell
+                current={a.resolutionTime.medianMs}
+                previous={a.previousResolutionTime.medianMs}
+                format={duration}
+              />
+              <ComparedCell current={a.draftsApproved} previous={a.previousDraftsApproved}>
+                {(a.draftsEdited > 0 || a.previousDraftsEdited > 0) && (
+                  <span class="muted">
+                    {' '}
+                    {a.draftsEdited} edited (before: {a.previousDraftsEdited})
+                  </span>
+                )}
+              </ComparedCell>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
     </section>
   );
@@ -489,36 +430,20 @@ function AiSection({ data }: { data: Ai }) {
         />
         <Card label="AI replies" value={number(c.aiReplies)} detail={change(c.aiReplies, p.aiReplies)} />
       </dl>
-      <div
-        class="table-scroll"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-        tabIndex={0}
-      >
-        <table>
-          <caption>Tokens spent by feature</caption>
-          <thead>
-            <tr>
-              <th scope="col">Feature</th>
-              <th scope="col">Tokens</th>
-              <th scope="col">Before</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.tokens.length === 0 && (
-              <tr>
-                <td colSpan={3}>No tokens spent in this period.</td>
-              </tr>
-            )}
-            {data.tokens.map((t) => (
-              <tr key={t.reason}>
-                <th scope="row">{t.reason}</th>
-                <td>{t.tokens.toLocaleString()}</td>
-                <td>{(data.previousTokens.find((q) => q.reason === t.reason)?.tokens ?? 0).toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable caption="Tokens spent by feature" columns={['Feature', 'Tokens', 'Before']}>
+        {data.tokens.length === 0 && (
+          <tr>
+            <td colSpan={3}>No tokens spent in this period.</td>
+          </tr>
+        )}
+        {data.tokens.map((t) => (
+          <tr key={t.reason}>
+            <th scope="row">{t.reason}</th>
+            <td>{t.tokens.toLocaleString()}</td>
+            <td>{(data.previousTokens.find((q) => q.reason === t.reason)?.tokens ?? 0).toLocaleString()}</td>
+          </tr>
+        ))}
+      </ScrollTable>
     </section>
   );
 }

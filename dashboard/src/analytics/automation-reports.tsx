@@ -8,6 +8,7 @@ import { type ApiData, api, call } from '../api';
 import { Link, navigate, useLocation } from '../router';
 import { ErrorPanel, Field, useLoad } from '../ui';
 import { Chart, type Series } from './chart';
+import { ScrollTable } from './scroll-table';
 
 type PostsReport = ApiData<typeof api.analytics.posts.$get>;
 type FlowsReport = ApiData<typeof api.analytics.flows.$get>;
@@ -137,6 +138,25 @@ interface Row {
 }
 
 /** Orders (attributed beside soft) and revenue per currency, as charts with their tables. */
+/** The order columns the posts and flows tables share, and their cells. */
+const ORDER_COLUMNS = ['Orders attributed', 'Attributed revenue', 'Soft-attributed orders', 'Soft revenue'];
+function OrderCells({ row }: { row: Row }) {
+  return (
+    <>
+      <td>{row.ordersAttributed}</td>
+      <td>
+        <MoneyList values={row.attributedRevenue} />
+      </td>
+      <td>
+        <SoftCount n={row.ordersSoft} />
+      </td>
+      <td>
+        <MoneyList values={row.softRevenue} soft />
+      </td>
+    </>
+  );
+}
+
 function OrderCharts({ id, labels, rows, xLabel }: { id: string; labels: string[]; rows: Row[]; xLabel: string }) {
   const orders: Series[] = useMemo(
     () => [
@@ -270,48 +290,19 @@ function PostsSection({ data }: { data: PostsReport }) {
         xLabel="Video"
       />
       <OrderCharts id="posts" labels={labels} rows={data.posts} xLabel="Video" />
-      <div
-        class="table-scroll"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-        tabIndex={0}
-      >
-        <table>
-          <caption>Per video</caption>
-          <thead>
-            <tr>
-              <th scope="col">Video</th>
-              <th scope="col">Comments</th>
-              <th scope="col">DMs triggered</th>
-              <th scope="col">Orders attributed</th>
-              <th scope="col">Attributed revenue</th>
-              <th scope="col">Soft-attributed orders</th>
-              <th scope="col">Soft revenue</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.posts.map((p) => (
-              <tr key={p.postId}>
-                <th scope="row">
-                  {p.title}
-                  {p.isLive ? ' (LIVE)' : ''}
-                </th>
-                <td>{p.comments}</td>
-                <td>{p.dmsTriggered}</td>
-                <td>{p.ordersAttributed}</td>
-                <td>
-                  <MoneyList values={p.attributedRevenue} />
-                </td>
-                <td>
-                  <SoftCount n={p.ordersSoft} />
-                </td>
-                <td>
-                  <MoneyList values={p.softRevenue} soft />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable caption="Per video" columns={['Video', 'Comments', 'DMs triggered', ...ORDER_COLUMNS]}>
+        {data.posts.map((p) => (
+          <tr key={p.postId}>
+            <th scope="row">
+              {p.title}
+              {p.isLive ? ' (LIVE)' : ''}
+            </th>
+            <td>{p.comments}</td>
+            <td>{p.dmsTriggered}</td>
+            <OrderCells row={p} />
+          </tr>
+        ))}
+      </ScrollTable>
     </section>
   );
 }
@@ -370,45 +361,16 @@ function FlowsSection({ data }: { data: FlowsReport }) {
         </h2>
         <Chart id="flows-activity" title="Runs and DMs" labels={labels} series={activity} kind="bars" xLabel="Flow" />
         <OrderCharts id="flows" labels={labels} rows={data.flows} xLabel="Flow" />
-        <div
-          class="table-scroll"
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-          tabIndex={0}
-        >
-          <table>
-            <caption>Per flow</caption>
-            <thead>
-              <tr>
-                <th scope="col">Flow</th>
-                <th scope="col">Runs</th>
-                <th scope="col">DMs sent</th>
-                <th scope="col">Orders attributed</th>
-                <th scope="col">Attributed revenue</th>
-                <th scope="col">Soft-attributed orders</th>
-                <th scope="col">Soft revenue</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.flows.map((f) => (
-                <tr key={f.flowId}>
-                  <th scope="row">{f.name ?? 'Deleted flow'}</th>
-                  <td>{f.runs}</td>
-                  <td>{f.dmsSent}</td>
-                  <td>{f.ordersAttributed}</td>
-                  <td>
-                    <MoneyList values={f.attributedRevenue} />
-                  </td>
-                  <td>
-                    <SoftCount n={f.ordersSoft} />
-                  </td>
-                  <td>
-                    <MoneyList values={f.softRevenue} soft />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable caption="Per flow" columns={['Flow', 'Runs', 'DMs sent', ...ORDER_COLUMNS]}>
+          {data.flows.map((f) => (
+            <tr key={f.flowId}>
+              <th scope="row">{f.name ?? 'Deleted flow'}</th>
+              <td>{f.runs}</td>
+              <td>{f.dmsSent}</td>
+              <OrderCells row={f} />
+            </tr>
+          ))}
+        </ScrollTable>
       </section>
       {data.flows
         .filter((f) => f.runs > 0)
@@ -437,33 +399,19 @@ function FlowSteps({ flow }: { flow: FlowsReport['flows'][number] }) {
     <section class="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Drop-off by step: {flow.name ?? 'Deleted flow'}</h2>
       <Chart id={`${id}-steps`} title="Runs per step" labels={labels} series={series} kind="bars" xLabel="Step" />
-      <div
-        class="table-scroll"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways must be reachable by keyboard (axe scrollable-region-focusable)
-        tabIndex={0}
+      <ScrollTable
+        caption={`Steps of ${flow.name ?? 'the deleted flow'}`}
+        columns={['Step', 'Type', 'Reached', 'Drop-off']}
       >
-        <table>
-          <caption>Steps of {flow.name ?? 'the deleted flow'}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col">Type</th>
-              <th scope="col">Reached</th>
-              <th scope="col">Drop-off</th>
-            </tr>
-          </thead>
-          <tbody>
-            {flow.steps.map((s) => (
-              <tr key={s.blockId}>
-                <th scope="row">{s.blockId}</th>
-                <td>{s.type ?? '—'}</td>
-                <td>{s.reached}</td>
-                <td>{percent(s.dropOff)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+        {flow.steps.map((s) => (
+          <tr key={s.blockId}>
+            <th scope="row">{s.blockId}</th>
+            <td>{s.type ?? '—'}</td>
+            <td>{s.reached}</td>
+            <td>{percent(s.dropOff)}</td>
+          </tr>
+        ))}
+      </ScrollTable>
     </section>
   );
 }
