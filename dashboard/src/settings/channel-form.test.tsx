@@ -45,6 +45,22 @@ const savedEmailChannel = {
 
 const type = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
 
+/** Opens the add-channel stepper at the Email connection step. */
+function startEmailWizard() {
+  renderAs('ADMIN', <ChannelWizard />);
+  fireEvent.click(screen.getByLabelText('Email'));
+  fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+}
+
+/** Types an SMTP account: the server, support@shop.test with secret-pass, sending from support@shop.test. */
+function typeSmtpAccount(host = 'smtp.shop.test', port = '587') {
+  type('SMTP host', host);
+  type('SMTP port', port);
+  type('Username', 'support@shop.test');
+  type('Password', 'secret-pass');
+  type('From address', 'support@shop.test');
+}
+
 describe('email connection test', () => {
   it('tests the typed-in account from the add-channel stepper and shows each server’s result', async () => {
     const api = fakeApi({
@@ -54,14 +70,8 @@ describe('email connection test', () => {
         imap: { ok: false, error: 'Authentication failed: NO [AUTHENTICATIONFAILED] Invalid credentials' },
       },
     });
-    renderAs('ADMIN', <ChannelWizard />);
-    fireEvent.click(screen.getByLabelText('Email'));
-    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
-    type('SMTP host', 'smtp.shop.test');
-    type('SMTP port', '587');
-    type('Username', 'support@shop.test');
-    type('Password', 'secret-pass');
-    type('From address', 'support@shop.test');
+    startEmailWizard();
+    typeSmtpAccount();
     type('IMAP host (optional)', 'imap.shop.test');
     fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
 
@@ -85,14 +95,8 @@ describe('email connection test', () => {
 
   it('sends plain-text login only when the admin ticks it, for each server', async () => {
     const api = fakeApi({ 'POST /api/channels/test-connection': { ok: true, smtp: { ok: true } } });
-    renderAs('ADMIN', <ChannelWizard />);
-    fireEvent.click(screen.getByLabelText('Email'));
-    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
-    type('SMTP host', 'relay.shop.test');
-    type('SMTP port', '25');
-    type('Username', 'support@shop.test');
-    type('Password', 'secret-pass');
-    type('From address', 'support@shop.test');
+    startEmailWizard();
+    typeSmtpAccount('relay.shop.test', '25');
     const plaintext = screen.getByLabelText('Allow SMTP login without encryption (local mail server only)');
     expect(plaintext).toHaveProperty('checked', false);
     fireEvent.click(plaintext);
@@ -148,9 +152,7 @@ describe('email connection test', () => {
       code: 'VALIDATION_ERROR',
       fields: { 'credentials.host': ['SMTP host is required'] },
     });
-    renderAs('ADMIN', <ChannelWizard />);
-    fireEvent.click(screen.getByLabelText('Email'));
-    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    startEmailWizard();
     fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toBe('Please check this: See the highlighted fields.');
@@ -179,14 +181,8 @@ describe('email mailbox and flag', () => {
         },
       },
     });
-    renderAs('ADMIN', <ChannelWizard />);
-    fireEvent.click(screen.getByLabelText('Email'));
-    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
-    type('SMTP host', 'smtp.shop.test');
-    type('SMTP port', '587');
-    type('Username', 'support@shop.test');
-    type('Password', 'secret-pass');
-    type('From address', 'support@shop.test');
+    startEmailWizard();
+    typeSmtpAccount();
     type('IMAP host (optional)', 'imap.shop.test');
     type('IMAP mailbox (optional)', 'Équipe');
     type('Mark imported mail with flag (optional)', '$HelpStack');
@@ -201,14 +197,8 @@ describe('email mailbox and flag', () => {
 
   it('leaves both out when empty, so the poll reads INBOX and marks nothing', async () => {
     const api = fakeApi({ 'POST /api/channels/test-connection': { ok: true, smtp: { ok: true } } });
-    renderAs('ADMIN', <ChannelWizard />);
-    fireEvent.click(screen.getByLabelText('Email'));
-    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
-    type('SMTP host', 'smtp.shop.test');
-    type('SMTP port', '587');
-    type('Username', 'support@shop.test');
-    type('Password', 'secret-pass');
-    type('From address', 'support@shop.test');
+    startEmailWizard();
+    typeSmtpAccount();
     fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
     await within(screen.getByRole('status')).findByText('SMTP: connected and authenticated');
     const sent = api.find('POST', '/api/channels/test-connection')[0]!.body as { credentials: object };

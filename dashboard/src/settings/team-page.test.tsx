@@ -111,6 +111,16 @@ describe('team safety and invitation links', () => {
 
 describe('plan seats', () => {
   const full = { plan: 'FREE', limit: 2, members: 1, pending: 1, used: 2, available: 0 };
+  /** pending@example.com, invited as an AGENT, expiring in a day. */
+  const pendingInvitation = () => ({
+    id: 'inv-1',
+    email: 'pending@example.com',
+    role: 'AGENT',
+    status: 'PENDING',
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    acceptedAt: null,
+    createdAt: new Date().toISOString(),
+  });
 
   it('shows how many seats are used, pending invitations included', async () => {
     fakeTeam();
@@ -123,17 +133,7 @@ describe('plan seats', () => {
   it('when every seat is taken, adding and inviting are disabled and say why and where to upgrade', async () => {
     fakeApi({
       'GET /api/team/members': [member('user-3', 'Olga Owner', 'OWNER')],
-      'GET /api/team/invitations': [
-        {
-          id: 'inv-1',
-          email: 'pending@example.com',
-          role: 'AGENT',
-          status: 'PENDING',
-          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-          acceptedAt: null,
-          createdAt: new Date().toISOString(),
-        },
-      ],
+      'GET /api/team/invitations': [pendingInvitation()],
       'GET /api/team/seats': full,
     });
     renderAs('OWNER', <TeamPage />);
@@ -156,17 +156,7 @@ describe('plan seats', () => {
     let seats = full;
     const api = fakeApi({
       'GET /api/team/members': [member('user-3', 'Olga Owner', 'OWNER')],
-      'GET /api/team/invitations': [
-        {
-          id: 'inv-1',
-          email: 'pending@example.com',
-          role: 'AGENT',
-          status: 'PENDING',
-          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-          acceptedAt: null,
-          createdAt: new Date().toISOString(),
-        },
-      ],
+      'GET /api/team/invitations': [pendingInvitation()],
       'GET /api/team/seats': () => seats,
       'DELETE /api/team/invitations/inv-1': () => {
         seats = { ...full, pending: 0, used: 1, available: 1 };
