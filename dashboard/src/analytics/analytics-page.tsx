@@ -4,11 +4,11 @@ import './analytics.css';
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 import { ErrorPanel, Field, useLoad } from '../ui';
 import { AnalyticsTabs } from './automation-reports';
 import { Chart } from './chart';
-import { ScrollTable } from './scroll-table';
+import { ReportForm, ScrollTable } from './report-ui';
 
 type Overview = ApiData<typeof api.analytics.overview.$get>;
 type Stats = Overview['current']['firstResponse'];
@@ -155,21 +155,8 @@ function Filters({
   agents: { agentId: string; name: string | null }[];
   businessHours: boolean;
 }) {
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
-    const params = new URLSearchParams();
-    for (const [k, v] of form) if (typeof v === 'string' && v) params.set(k, v);
-    navigate(`/analytics?${params}`);
-  };
   return (
-    <form class="analytics-filters card" onSubmit={submit} aria-label="Report filters">
-      <Field label="From" name="from">
-        {(p) => <input {...p} type="date" required value={query.from} max={query.to} />}
-      </Field>
-      <Field label="To" name="to">
-        {(p) => <input {...p} type="date" required value={query.to} />}
-      </Field>
+    <ReportForm path="/analytics" label="Report filters" query={query}>
       <Field label="Channel" name="channelId">
         {(p) => (
           <select {...p} value={query.channelId ?? ''}>
@@ -200,10 +187,7 @@ function Filters({
           hours only
         </label>
       )}
-      <button type="submit" class="primary">
-        Show
-      </button>
-    </form>
+    </ReportForm>
   );
 }
 

@@ -5,10 +5,10 @@ import './analytics.css';
 import './automation-reports.css';
 import { useMemo } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 import { ErrorPanel, Field, useLoad } from '../ui';
 import { Chart, type Series } from './chart';
-import { ScrollTable } from './scroll-table';
+import { ReportForm, ScrollTable } from './report-ui';
 
 type PostsReport = ApiData<typeof api.analytics.posts.$get>;
 type FlowsReport = ApiData<typeof api.analytics.flows.$get>;
@@ -65,21 +65,8 @@ function RangeForm({
   query: { from: string; to: string; sort: string };
   sorts: readonly (readonly [string, string])[];
 }) {
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget as HTMLFormElement);
-    const params = new URLSearchParams();
-    for (const [k, v] of form) if (typeof v === 'string' && v) params.set(k, v);
-    navigate(`${path}?${params}`);
-  };
   return (
-    <form class="analytics-filters card" onSubmit={submit} aria-label="Report range">
-      <Field label="From" name="from">
-        {(p) => <input {...p} type="date" required value={query.from} max={query.to} />}
-      </Field>
-      <Field label="To" name="to">
-        {(p) => <input {...p} type="date" required value={query.to} />}
-      </Field>
+    <ReportForm path={path} label="Report range" query={query}>
       <Field label="Sort by" name="sort">
         {(p) => (
           <select {...p} value={query.sort}>
@@ -91,10 +78,7 @@ function RangeForm({
           </select>
         )}
       </Field>
-      <button type="submit" class="primary">
-        Show
-      </button>
-    </form>
+    </ReportForm>
   );
 }
 
