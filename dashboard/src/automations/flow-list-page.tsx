@@ -12,6 +12,20 @@ import './automations.css';
 import './flows.css';
 
 /** A refused delete or duplicate in the server's words (a 409 names the triggers that still use the flow). */
+/** Runs a flow action (duplicate, delete); its failure is kept for FlowActionError until the next one starts. */
+export function useFlowAction() {
+  const [error, setError] = useState<unknown>(null);
+  const act = async (work: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await work();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return { error, act };
+}
+
 export function FlowActionError({ error }: { error: unknown }) {
   if (error instanceof ApiError && error.status === 409) {
     return (
@@ -41,19 +55,10 @@ export function FlowListPage() {
   const { canManageSettings } = usePermissions();
   const flows = useLoad(() => call(api.automations.flows.$get()), []);
   const triggers = useLoad(() => call(api.automations.triggers.$get()).then((d) => d.triggers), []);
-  const [error, setError] = useState<unknown>(null);
+  const { error, act } = useFlowAction();
 
   const usedBy = (flow: Flow) =>
     (triggers.data ?? []).filter((t) => t.action.kind === 'FLOW' && t.action.flowId === flow.id);
-  const act = async (work: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    }
-  };
-
   return (
     <section aria-labelledby="flows-title">
       <p class="back-link">

@@ -6,7 +6,7 @@ import { Link, navigate } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, formatDate, Skeleton, useLoad } from '../ui';
 import { BLOCK_LABELS, FlowEditor } from './flow-editor';
-import { deleteFlow, deleteFlowMessage, duplicateFlow, FlowActionError } from './flow-list-page';
+import { deleteFlow, deleteFlowMessage, duplicateFlow, FlowActionError, useFlowAction } from './flow-list-page';
 import './automations.css';
 import './flows.css';
 
@@ -14,17 +14,8 @@ export function FlowPage({ params }: { params: Record<string, string> }) {
   const id = params.id!;
   const { canManageSettings } = usePermissions();
   const flow = useLoad(() => call(api.automations.flows[':id'].$get({ param: { id } })), [id]);
-  const [error, setError] = useState<unknown>(null);
+  const { error, act } = useFlowAction();
   const [saved, setSaved] = useState('');
-
-  const act = async (work: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(err);
-    }
-  };
 
   if (flow.error) return <ErrorPanel error={flow.error} />;
   const f = flow.data;
