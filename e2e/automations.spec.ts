@@ -2,47 +2,15 @@
 // keyword trigger, a signed comment webhook arrives, the DM and the public reply reach the fake TikTok, and the
 // trigger's evaluation log shows the comment. Run with the fake:
 //   E2E_FAKE_TIKTOK_PORT=12140 node e2e/run.mjs e2e/automations.spec.ts
-import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { FakeTikTok } from '../test/fake-tiktok';
+import { tiktokWebhook, useFakeTikTok } from './fakes';
 import { DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
 test.skip(!FAKE_PORT, 'start the stack with E2E_FAKE_TIKTOK_PORT set (see the top of this file)');
 
-function devVar(name: string): string {
-  const match = new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync('.dev.vars', 'utf8'));
-  if (!match) throw new Error(`${name} is not in .dev.vars (npm run dev generates it)`);
-  return match[1]!.trim();
-}
-
-let fake: FakeTikTok;
-let server: Server;
-
-test.beforeAll(async () => {
-  fake = new FakeTikTok(
-    'local-tiktok-client-key',
-    devVar('TIKTOK_CLIENT_SECRET'),
-    'local-tiktok-shop-key',
-    devVar('TIKTOK_SHOP_APP_SECRET'),
-  );
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = new Request(`http://127.0.0.1:${FAKE_PORT}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
-    });
-    const response = await fake.handle(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(Number(FAKE_PORT), '127.0.0.1', resolve));
-});
-test.afterAll(() => server?.close());
+const tiktok = useFakeTikTok(FAKE_PORT ?? '');
 
 test('an owner connects TikTok, creates a keyword trigger, and a comment gets one DM, the public reply and a log line', async ({
   page,
@@ -50,7 +18,7 @@ test('an owner connects TikTok, creates a keyword trigger, and a comment gets on
 }) => {
   const openId = `e2e-biz-${randomUUID()}`;
   const videoId = `e2e-video-${Date.now()}`;
-  fake.account({
+  tiktok().account({
     openId,
     displayName: '@glowshop',
     scopes: ['comment.list.manage', 'message.list.send', 'video.list'],
@@ -58,7 +26,7 @@ test('an owner connects TikTok, creates a keyword trigger, and a comment gets on
       { item_id: videoId, create_time: Math.floor(Date.now() / 1000) - 3600, caption: 'Shade drop', is_live: true },
     ],
   });
-  fake.defaultAccount = openId;
+  tiktok().defaultAccount = openId;
 
   await logIn(page, DEMO_OWNER);
   await page.goto('/settings/integrations');
@@ -81,7 +49,7 @@ test('an owner connects TikTok, creates a keyword trigger, and a comment gets on
 
   const commentId = `e2e-comment-${randomUUID()}`;
   const userId = `e2e-user-${randomUUID()}`;
-  fake.comments.set(commentId, userId);
+  tiktok().comments.set(commentId, userId);
   const now = Math.floor(Date.now() / 1000);
   const raw = JSON.stringify({
     client_key: 'local-tiktok-client-key',
@@ -96,23 +64,16 @@ test('an owner connects TikTok, creates a keyword trigger, and a comment gets on
       user: { open_id: userId, display_name: 'Nok' },
     }),
   });
-  const signature = `t=${now},s=${createHmac('sha256', devVar('TIKTOK_CLIENT_SECRET')).update(`${now}.${raw}`).digest('hex')}`;
-  for (let i = 0; i < 2; i++) {
-    // The second delivery is a replay: it must not send a second DM.
-    const res = await request.post('/api/webhooks/tiktok', {
-      data: raw,
-      headers: { 'content-type': 'application/json', 'tiktok-signature': signature },
-    });
-    expect(res.status()).toBe(200);
-  }
+  // The second delivery is a replay: it must not send a second DM.
+  await tiktokWebhook(request, raw, 2);
 
-  await expect.poll(() => fake.dms.filter((d) => d.recipient === commentId).length, { timeout: 30_000 }).toBe(1);
-  await expect.poll(() => fake.replies.filter((r) => r.commentId === commentId).length).toBe(1);
-  expect(fake.dms.find((d) => d.recipient === commentId)).toMatchObject({
+  await expect.poll(() => tiktok().dms.filter((d) => d.recipient === commentId).length, { timeout: 30_000 }).toBe(1);
+  await expect.poll(() => tiktok().replies.filter((r) => r.commentId === commentId).length).toBe(1);
+  expect(tiktok().dms.find((d) => d.recipient === commentId)).toMatchObject({
     recipientType: 'COMMENT',
     text: 'Hi! The Velvet Tint is $12 — here is the link.',
   });
-  expect(fake.replies.find((r) => r.commentId === commentId)?.text).toBe('Sent you a DM 💌');
+  expect(tiktok().replies.find((r) => r.commentId === commentId)?.text).toBe('Sent you a DM 💌');
 
   const log = page.getByRole('table', { name: 'Last 50 evaluations' });
   await expect(async () => {

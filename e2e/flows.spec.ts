@@ -4,64 +4,20 @@
 // (signed DM webhooks), the conversation lands in Unassigned humans, an agent takes it, hands it back to the bot,
 // and the bot asks the quick-reply question again. Run with the fake:
 //   E2E_FAKE_TIKTOK_PORT=12140 node e2e/run.mjs e2e/flows.spec.ts
-import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
-import { FakeTikTok } from '../test/fake-tiktok';
+import { randomUUID } from 'node:crypto';
+import { expect, type Page, test } from '@playwright/test';
+import { tiktokWebhook, useFakeTikTok } from './fakes';
 import { DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
 test.skip(!FAKE_PORT, 'start the stack with E2E_FAKE_TIKTOK_PORT set (see the top of this file)');
 
-function devVar(name: string): string {
-  const match = new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync('.dev.vars', 'utf8'));
-  if (!match) throw new Error(`${name} is not in .dev.vars (npm run dev generates it)`);
-  return match[1]!.trim();
-}
-
-let fake: FakeTikTok;
-let server: Server;
-
-test.beforeAll(async () => {
-  fake = new FakeTikTok(
-    'local-tiktok-client-key',
-    devVar('TIKTOK_CLIENT_SECRET'),
-    'local-tiktok-shop-key',
-    devVar('TIKTOK_SHOP_APP_SECRET'),
-  );
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = new Request(`http://127.0.0.1:${FAKE_PORT}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
-    });
-    const response = await fake.handle(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(Number(FAKE_PORT), '127.0.0.1', resolve));
-});
-test.afterAll(() => server?.close());
-
-/** Posts a webhook signed as TikTok signs it (t=<seconds>,s=HMAC-SHA256 of "<t>.<body>"). */
-async function tiktokWebhook(request: APIRequestContext, body: object) {
-  const raw = JSON.stringify(body);
-  const now = Math.floor(Date.now() / 1000);
-  const signature = `t=${now},s=${createHmac('sha256', devVar('TIKTOK_CLIENT_SECRET')).update(`${now}.${raw}`).digest('hex')}`;
-  const res = await request.post('/api/webhooks/tiktok', {
-    data: raw,
-    headers: { 'content-type': 'application/json', 'tiktok-signature': signature },
-  });
-  expect(res.status()).toBe(200);
-}
+const tiktok = useFakeTikTok(FAKE_PORT ?? '');
 
 const QUESTION = 'Which tone suits you best?';
 
 /** The DMs the fake TikTok received that carry the quick-reply question. */
-const questionsSent = () => fake.dms.filter((d) => d.text.includes(QUESTION));
+const questionsSent = () => tiktok().dms.filter((d) => d.text.includes(QUESTION));
 
 async function fillBlock(page: Page, n: number, type: string) {
   await page.getByLabel('New block').selectOption({ label: type });
@@ -77,7 +33,7 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
   const run = randomUUID().slice(0, 8);
   const openId = `e2e-biz-${randomUUID()}`;
   const videoId = `e2e-video-${Date.now()}`;
-  fake.account({
+  tiktok().account({
     openId,
     displayName: '@glowshop',
     scopes: ['comment.list.manage', 'message.list.send', 'video.list'],
@@ -85,7 +41,7 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
       { item_id: videoId, create_time: Math.floor(Date.now() / 1000) - 3600, caption: 'Tint drop', is_live: false },
     ],
   });
-  fake.defaultAccount = openId;
+  tiktok().defaultAccount = openId;
 
   await test.step('connect TikTok', async () => {
     await logIn(page, DEMO_OWNER);
@@ -150,7 +106,7 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
   const buyerName = `Nok ${run}`;
   const tiktokConversation = `e2e-dm-${randomUUID()}`;
   await test.step('a comment starts the flow: the quick replies go out as the comment’s DM', async () => {
-    fake.comments.set(commentId, buyer);
+    tiktok().comments.set(commentId, buyer);
     const now = Math.floor(Date.now() / 1000);
     await tiktokWebhook(request, {
       client_key: 'local-tiktok-client-key',

@@ -3,40 +3,18 @@
 // and the delivery receipt webhook that follows marks the reply Delivered in the thread. Run with the fake:
 //   E2E_FAKE_GRAPH_PORT=12130 node e2e/run.mjs e2e/meta-whatsapp.spec.ts
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { expect, test } from '@playwright/test';
 import { FakeGraph } from '../test/fake-graph';
+import { devVar, serveFake } from './fakes';
 import { DEMO_OWNER, expectNoAxeViolations, logIn, ownerApi } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_GRAPH_PORT;
 test.skip(!FAKE_PORT, 'start the stack with E2E_FAKE_GRAPH_PORT set (see the top of this file)');
 
 const graph = new FakeGraph(`http://127.0.0.1:${FAKE_PORT}/v21.0`);
-let server: Server;
+serveFake(FAKE_PORT ?? '', (request) => graph.handle(request));
 
-test.beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = new Request(`http://127.0.0.1:${FAKE_PORT}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
-    });
-    const response = await graph.handle(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(Number(FAKE_PORT), '127.0.0.1', resolve));
-});
-test.afterAll(() => server?.close());
-
-function appSecret(): string {
-  const match = /^FACEBOOK_APP_SECRET=(.*)$/m.exec(readFileSync('.dev.vars', 'utf8'));
-  if (!match) throw new Error('FACEBOOK_APP_SECRET is not in .dev.vars (npm run dev generates it)');
-  return match[1]!.trim();
-}
+const appSecret = () => devVar('FACEBOOK_APP_SECRET');
 
 function whatsapp(phoneNumberId: string, value: Record<string, unknown>) {
   return JSON.stringify({

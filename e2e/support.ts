@@ -64,8 +64,10 @@ export async function ownerApi(request: APIRequestContext, baseURL: string) {
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Runs axe-core in the page and fails on any violation. */
+/** Runs axe-core in the page, once it has shown its heading (not its loading state), and fails on any violation. */
 export async function expectNoAxeViolations(page: Page) {
+  // A page whose code or data is still loading shows "Loading…"; a person judges the page that follows.
+  await expect(page.locator('h1').first()).toBeVisible({ timeout: 15_000 });
   // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not govern: the
   // checker gets in without loosening the policy the test is also checking.
   await page.evaluate(`${axeSource}\n;0`);
