@@ -606,7 +606,10 @@ export class ConversationActor extends DurableObject<AppBindings> {
       // A customer answering a conversation that waited on them puts it back in front of the team.
       status: inbound && state.status === 'PENDING' ? 'OPEN' : state.status,
       lastMessageAt: message.isNote ? state.lastMessageAt : Math.max(state.lastMessageAt, createdAt),
-      lastMessagePreview: message.isNote ? state.lastMessagePreview : previewOf(message.content),
+      // The list shows what was last said in the thread: a note, or a reply held for approval (an AI draft, a
+      // reply awaiting translation), leaves the preview alone until it is approved (approve sets it then).
+      lastMessagePreview:
+        message.isNote || message.approvalStatus === 'PENDING' ? state.lastMessagePreview : previewOf(message.content),
       updatedAt: now,
     };
     const about = { messageId: message.id, channelId: state.channelId };

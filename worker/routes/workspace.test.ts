@@ -210,6 +210,12 @@ describe('replying and drafts', () => {
       content: 'Yes we ship to Norway.',
       approvalStatus: 'PENDING',
     });
+    // A draft nobody approved yet is not what was last said: the list keeps the customer's message.
+    const preview = async () =>
+      (await org.client.get(`/api/conversations?search=Norway`)).body.data.items.find(
+        (c: { id: string }) => c.id === id,
+      )?.lastMessagePreview;
+    expect(await preview()).toBe('Do you ship to Norway?');
     const empty = await org.client.post(`/api/messages/${message.id}/approve`, { content: '   ' });
     expect(empty.body.error.fields.content).toEqual(['The reply cannot be empty']);
     const approved = await org.client.post(`/api/messages/${message.id}/approve`, {
@@ -221,6 +227,7 @@ describe('replying and drafts', () => {
       originalContent: 'Yes we ship to Norway.',
       approvalStatus: 'APPROVED',
     });
+    expect(await preview()).toBe('Yes, we ship to Norway in 3 days.');
     const again = await org.client.post(`/api/messages/${message.id}/approve`, { content: 'Changed my mind' });
     expect(again.status).toBe(400);
     expect(again.body.error.fields.approvalStatus).toEqual([
