@@ -2,6 +2,7 @@
 // keyed with the app's client secret. Checked over the exact bytes received, in constant time, and the
 // timestamp must be recent so a captured delivery cannot be replayed later (duplicates inside the tolerance are
 // deduped on the provider ids downstream).
+import { PayloadTooLargeError, UnauthorizedError, ValidationError } from '../../lib/errors';
 import { timingSafeEqual } from '../meta/signature';
 
 /** How far a signature's timestamp may be from our clock. */
@@ -58,4 +59,27 @@ export async function checkTikTokSignature(
   }
   const expected = await hmacHex(secret, concat(`${t}.`, raw));
   return timingSafeEqual(expected, s) ? null : 'The TikTok-Signature signature does not match the client secret';
+}
+
+/**
+ * A TikTok (or TikTok Shop) webhook's body, read at most `maxBytes`, its signature checked over the exact bytes
+ * with `secret`, then parsed as JSON: 413, 401 (also when no secret is configured: `missingSecret` says which)
+ * or 400 otherwise, before anything is stored.
+ */
+export async function readSignedTikTokJson(
+  request: Request,
+  options: { secret: string | undefined; missingSecret: string; maxBytes: number },
+): Promise<unknown> {
+  const tooLarge = `Webhook bodies may be at most ${options.maxBytes / 1024} KB`;
+  if (Number(request.headers.get('content-length') ?? 0) > options.maxBytes) throw new PayloadTooLargeError(tooLarge);
+  const raw = await request.arrayBuffer();
+  if (raw.byteLength > options.maxBytes) throw new PayloadTooLargeError(tooLarge);
+  if (!options.secret) throw new UnauthorizedError(options.missingSecret);
+  const problem = await checkTikTokSignature(raw, request.headers.get('tiktok-signature'), options.secret);
+  if (problem) throw new UnauthorizedError(problem);
+  try {
+    return JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw ValidationError.field('body', 'The body is not valid JSON');
+  }
 }
