@@ -1,12 +1,11 @@
 // Helpers for order attribution tests: an owner with TikTok and TikTok Shop connected through the fake, the
 // TikTok contacts, conversations, comments and shop links an order is matched against (rows written directly,
 // as the flow runtime would), orders in TikTok Shop's format and signed order webhooks.
-import { env, exports } from 'cloudflare:workers';
-import { signTikTokBody } from '../worker/channels/tiktok/signature';
+import { env } from 'cloudflare:workers';
 import { createDb } from '../worker/db/client';
 import { automationComments, automationShopLinks, contacts, conversations } from '../worker/db/schema';
 import type { FakeOrder, FakeTikTok } from './fake-tiktok';
-import { connectThroughOAuth, ownerWithTikTok, tiktokId } from './tiktok';
+import { connectThroughOAuth, ownerWithTikTok, postSignedTikTok, type SignedPostOptions, tiktokId } from './tiktok';
 
 export const DAY_MS = 86_400_000;
 
@@ -135,26 +134,8 @@ export function orderEvent(shopId: string, o: Pick<FakeOrder, 'id' | 'status' | 
   });
 }
 
-export async function postShopWebhook(
-  raw: string,
-  options: { signature?: string | null; secret?: string; timestamp?: number; ip?: string } = {},
-) {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
+export function postShopWebhook(raw: string, options: SignedPostOptions & { ip?: string } = {}) {
+  return postSignedTikTok('/api/webhooks/tiktok-shop', raw, env.TIKTOK_SHOP_APP_SECRET!, options, {
     'cf-connecting-ip': options.ip ?? `2001:db8:5::${Math.floor(Math.random() * 0xffff).toString(16)}`,
-  };
-  const signature =
-    options.signature === undefined
-      ? await signTikTokBody(options.secret ?? env.TIKTOK_SHOP_APP_SECRET!, raw, options.timestamp)
-      : options.signature;
-  if (signature !== null) headers['tiktok-signature'] = signature;
-  const res = await exports.default.fetch(
-    new Request('http://localhost/api/webhooks/tiktok-shop', { method: 'POST', body: raw, headers }),
-  );
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body };
+  });
 }

@@ -1,13 +1,35 @@
-// Helpers for TikTok tests: an owner who connected the fake TikTok through the real OAuth flow, and signed
-// webhook deliveries of comments and DMs in TikTok's envelope.
+// Helpers for TikTok tests: the fake TikTok served to a test file, an owner who connected it through the real
+// OAuth flow, and signed webhook deliveries of comments and DMs in TikTok's envelope.
 import { env, exports } from 'cloudflare:workers';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll } from 'vitest';
 import { signTikTokBody } from '../worker/channels/tiktok/signature';
 import { type Client, signUpOwner } from './client';
-import type { FakeTikTok } from './fake-tiktok';
+import { FakeTikTok } from './fake-tiktok';
 
 let counter = 0;
 export function tiktokId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${(++counter).toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/**
+ * The fake TikTok (Business API and TikTok Shop) with the test app keys, answering every request to
+ * *.fake-tiktok.test for the tests of the file that calls this at its top level; any other outside request fails.
+ */
+export function useFakeTikTok(): FakeTikTok {
+  const fake = new FakeTikTok(
+    env.TIKTOK_CLIENT_KEY!,
+    env.TIKTOK_CLIENT_SECRET!,
+    env.TIKTOK_SHOP_APP_KEY!,
+    env.TIKTOK_SHOP_APP_SECRET!,
+  );
+  const server = setupServer(
+    http.all('https://*.fake-tiktok.test/*', ({ request }) => fake.handle(request as unknown as Request)),
+  );
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  return fake;
 }
 
 export const ALL_SCOPES = ['comment.list.manage', 'message.list.send', 'video.list'];
@@ -100,18 +122,32 @@ export function messageBody(
   });
 }
 
-export async function postTikTokWebhook(
+export interface SignedPostOptions {
+  /** A signature to send as it is; null sends none; left out, the body is signed with `secret`. */
+  signature?: string | null;
+  secret?: string;
+  timestamp?: number;
+}
+
+/**
+ * POSTs a raw JSON body to one of our TikTok webhooks with a `tiktok-signature` header (TikTok and TikTok Shop
+ * sign the same way, each with its own app secret); the answer's body is parsed when it is JSON.
+ */
+export async function postSignedTikTok(
+  path: string,
   raw: string,
-  options: { signature?: string | null; secret?: string; timestamp?: number } = {},
+  defaultSecret: string,
+  options: SignedPostOptions = {},
+  extraHeaders: Record<string, string> = {},
 ) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
   const signature =
     options.signature === undefined
-      ? await signTikTokBody(options.secret ?? env.TIKTOK_CLIENT_SECRET!, raw, options.timestamp)
+      ? await signTikTokBody(options.secret ?? defaultSecret, raw, options.timestamp)
       : options.signature;
   if (signature !== null) headers['tiktok-signature'] = signature;
   const res = await exports.default.fetch(
-    new Request('http://localhost/api/webhooks/tiktok', { method: 'POST', body: raw, headers }),
+    new Request(`http://localhost${path}`, { method: 'POST', body: raw, headers }),
   );
   const text = await res.text();
   let body: any = text;
@@ -119,6 +155,10 @@ export async function postTikTokWebhook(
     body = JSON.parse(text);
   } catch {}
   return { status: res.status, body };
+}
+
+export function postTikTokWebhook(raw: string, options: SignedPostOptions = {}) {
+  return postSignedTikTok('/api/webhooks/tiktok', raw, env.TIKTOK_CLIENT_SECRET!, options);
 }
 
 /**

@@ -1,10 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMember } from '../../test/client';
-import { FakeTikTok } from '../../test/fake-tiktok';
 import {
   commentBody,
   messageBody,
@@ -12,6 +9,7 @@ import {
   postTikTokWebhook,
   settleComment,
   tiktokId,
+  useFakeTikTok,
 } from '../../test/tiktok';
 import { ensureAccount } from '../billing/account';
 import { signTikTokBody } from '../channels/tiktok/signature';
@@ -28,17 +26,7 @@ import {
 } from '../db/schema';
 import { evaluateComment } from './engine';
 
-const fake = new FakeTikTok(
-  env.TIKTOK_CLIENT_KEY!,
-  env.TIKTOK_CLIENT_SECRET!,
-  env.TIKTOK_SHOP_APP_KEY!,
-  env.TIKTOK_SHOP_APP_SECRET!,
-);
-const server = setupServer(
-  http.all('https://*.fake-tiktok.test/*', ({ request }) => fake.handle(request as unknown as Request)),
-);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
+const fake = useFakeTikTok();
 
 async function rows<T = Record<string, any>>(sql: string, ...params: unknown[]): Promise<T[]> {
   return (

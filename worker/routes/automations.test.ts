@@ -1,9 +1,6 @@
 import { env } from 'cloudflare:workers';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMember, signUpOwner } from '../../test/client';
-import { FakeTikTok } from '../../test/fake-tiktok';
 import {
   commentBody,
   connectThroughOAuth,
@@ -12,21 +9,12 @@ import {
   postTikTokWebhook,
   settleComment,
   tiktokId,
+  useFakeTikTok,
 } from '../../test/tiktok';
 import { createDb } from '../db/client';
 import { refreshExpiringIntegrations } from '../integrations/tokens';
 
-const fake = new FakeTikTok(
-  env.TIKTOK_CLIENT_KEY!,
-  env.TIKTOK_CLIENT_SECRET!,
-  env.TIKTOK_SHOP_APP_KEY!,
-  env.TIKTOK_SHOP_APP_SECRET!,
-);
-const server = setupServer(
-  http.all('https://*.fake-tiktok.test/*', ({ request }) => fake.handle(request as unknown as Request)),
-);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
+const fake = useFakeTikTok();
 
 async function count(table: string, organizationId: string): Promise<number> {
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE organization_id = ?`)

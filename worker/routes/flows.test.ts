@@ -1,10 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMember } from '../../test/client';
-import { FakeTikTok } from '../../test/fake-tiktok';
 import {
   commentBody,
   messageBody,
@@ -12,23 +9,14 @@ import {
   postTikTokWebhook,
   settleComment,
   tiktokId,
+  useFakeTikTok,
 } from '../../test/tiktok';
 import { runFlowUpkeep, startFlowRun, stepRun } from '../automations/flows/runs';
 import { createDb } from '../db/client';
 import { automationFlowRuns, automationProducts } from '../db/schema';
 import { aiReplySubscriber } from '../events/ai-replies';
 
-const fake = new FakeTikTok(
-  env.TIKTOK_CLIENT_KEY!,
-  env.TIKTOK_CLIENT_SECRET!,
-  env.TIKTOK_SHOP_APP_KEY!,
-  env.TIKTOK_SHOP_APP_SECRET!,
-);
-const server = setupServer(
-  http.all('https://*.fake-tiktok.test/*', ({ request }) => fake.handle(request as unknown as Request)),
-);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
+const fake = useFakeTikTok();
 
 const db = createDb(env.DB);
 const HOUR = 3_600_000;
