@@ -29,6 +29,7 @@ import { messageRoutes } from './routes/messages';
 import { metaChannelRoutes, metaConversationRoutes } from './routes/meta-channels';
 import { notificationRoutes } from './routes/notifications';
 import { orderRoutes } from './routes/orders';
+import { organizationRoutes } from './routes/organization';
 import { savedReplyRoutes } from './routes/saved-replies';
 import { teamRoutes } from './routes/team';
 import { tiktokShopWebhookRoutes } from './routes/tiktok-shop-webhook';
@@ -49,6 +50,7 @@ const api = new Hono<AppEnv>()
   .use('*', csrfGuard)
   .route('/auth', authRoutes)
   .route('/team', teamRoutes)
+  .route('/organization', organizationRoutes)
   .route('/channels', widgetIdentityRoutes)
   .route('/channels', channelRoutes)
   .route('/faqs', faqRoutes)

@@ -24,6 +24,7 @@ const routes: [string, Loader][] = [
   ['/settings/profile', () => import('./auth/profile-page').then((m) => m.ProfilePage)],
   ['/settings/team', () => import('./settings/team-page').then((m) => m.TeamPage)],
   ['/settings/billing', () => import('./billing/billing-page').then((m) => m.BillingPage)],
+  ['/settings/general', () => import('./settings/general-page').then((m) => m.GeneralPage)],
   ['/knowledge-base', () => import('./knowledge/knowledge-page').then((m) => m.KnowledgePage)],
   ['/analytics', () => import('./analytics/analytics-page').then((m) => m.AnalyticsPage)],
   ['/analytics/business-hours', () => import('./analytics/business-hours').then((m) => m.BusinessHoursPage)],
@@ -230,6 +231,9 @@ function Shell({
           </Link>
           <Link href="/settings/billing" aria-current={current('/settings/billing')}>
             Billing
+          </Link>
+          <Link href="/settings/general" aria-current={current('/settings/general')}>
+            General
           </Link>
         </nav>
         <div class="account">

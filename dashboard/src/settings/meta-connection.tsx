@@ -1,22 +1,8 @@
 // A Facebook, Instagram or WhatsApp channel's Meta webhook, on its channel page (admins): the callback URL and
 // verify token to paste into the Meta app, and the connection state (last event received, last signature failure).
-import { useState } from 'preact/hooks';
 import { api, call } from '../api';
+import { CopyButton } from '../copy-button';
 import { formatDate, useLoad } from '../ui';
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <button
-      type="button"
-      onClick={() => {
-        void navigator.clipboard?.writeText(text).then(() => setCopied(true));
-      }}
-    >
-      {copied ? 'Copied' : label}
-    </button>
-  );
-}
 
 export function MetaConnection({ channelId }: { channelId: string }) {
   const status = useLoad(() => call(api.channels[':id'].meta.$get({ param: { id: channelId } })), [channelId]);
