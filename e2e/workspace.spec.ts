@@ -237,6 +237,7 @@ test('phone width: one pane at a time with a way back, and no page scrolls sidew
     '/knowledge-base',
     '/settings/ai-providers',
     '/settings/agent-tools',
+    '/settings/general',
   ]) {
     await agent.goto(path);
     await expect(agent.getByRole('heading', { level: 1 })).toBeVisible();
