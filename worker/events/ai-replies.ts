@@ -13,20 +13,18 @@ import { aiAutoReplies, channels, conversations, messages } from '../db/schema';
 import type { AppBindings } from '../env';
 import { enqueue, type JobOf } from '../jobs/types';
 import { ConflictError, InsufficientTokensError, ValidationError } from '../lib/errors';
-import type { Subscriber } from './fan-out';
+import { batchContext, type Subscriber } from './fan-out';
 import { handOff, humanAnsweredSince, needsHuman } from './needs-human';
 
 export const aiReplySubscriber: Subscriber = {
   name: 'ai-replies',
   on: ['message.accepted'],
-  async run(env, event) {
+  // A channel without auto-reply gives it nothing to do (and no run to claim).
+  wants: (event, context) => event.type === 'message.accepted' && context.channel(event)?.autoReply === true,
+  async run(env, event, context) {
     if (event.type !== 'message.accepted') return;
     const db = createDb(env.DB);
-    const [channel] = await db
-      .select({ autoReply: channels.autoReply })
-      .from(channels)
-      .where(and(eq(channels.organizationId, event.organizationId), eq(channels.id, event.channelId)));
-    if (!channel?.autoReply) return;
+    if (!(context ?? (await batchContext(db, [event]))).channel(event)?.autoReply) return;
     // A flow, the wait for the buyer's answer or a teammate holds the conversation: the bot never improvises.
     if (await automationHoldsConversation(db, event.organizationId, event.conversationId)) return;
     // Auto-replies and bounces are never answered automatically (no loops between auto-responders).

@@ -9,7 +9,7 @@ import { receiveInbound } from '../conversations/pipeline';
 import { conversationActor } from '../conversations/refs';
 import { createDb } from '../db/client';
 import type { Job } from '../jobs/types';
-import { fanOut, type Subscriber } from './fan-out';
+import { fanOut, fanOutBatch, type Subscriber } from './fan-out';
 import { subscribers } from './subscribers';
 import type { DomainEvent } from './types';
 
@@ -211,6 +211,87 @@ describe('the subscriber fan-out', () => {
     const slow: Subscriber = { name: 'slow', on: ['message.accepted'], run: async () => void runs.push('slow') };
     await expect(fanOut(env, db, [slow], event)).rejects.toThrow(/still running elsewhere/);
     expect(runs).toEqual([]);
+  });
+});
+
+const runsOf = async (eventId: string) =>
+  (
+    await env.DB.prepare('SELECT subscriber, status FROM event_runs WHERE event_id = ? ORDER BY subscriber')
+      .bind(eventId)
+      .all<{ subscriber: string; status: string }>()
+  ).results;
+
+describe('a batch of domain events', () => {
+  it('claims no run for a subscriber with nothing to do: no AI reply without auto-reply, no DM flow off TikTok', async () => {
+    const manual = await ownerWithWebsiteChat({ autoReply: false });
+    const m = await receiveInbound(env, { ...manual, externalContactId: 'v', content: 'hi' });
+    const event = accepted(manual, { conversationId: m.conversation.id, messageId: m.message.id });
+    await fanOut(recordingEnv().env, db, subscribers, event);
+    expect(await runsOf(event.id)).toEqual([
+      { subscriber: 'analytics', status: 'DONE' },
+      { subscriber: 'notifications', status: 'DONE' },
+      { subscriber: 'translation', status: 'DONE' },
+    ]);
+    const auto = await ownerWithWebsiteChat({ autoReply: true });
+    const a = await receiveInbound(env, { ...auto, externalContactId: 'v', content: 'hi' });
+    const onAuto = accepted(auto, { conversationId: a.conversation.id, messageId: a.message.id });
+    await fanOut(recordingEnv().env, db, subscribers, onAuto);
+    expect((await runsOf(onAuto.id)).map((run) => run.subscriber)).toContain('ai-replies');
+  });
+
+  it('runs the events in order, each once, and retries only the event whose subscriber failed', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const events = ['m1', 'm2', 'm3'].map((messageId) => accepted(chat, { conversationId: 'c', messageId }));
+    const runs: string[] = [];
+    let failures = 1;
+    const test: Subscriber[] = [
+      { name: 'steady', on: ['message.accepted'], run: async (_env, e) => void runs.push(`steady ${e.id}`) },
+      {
+        name: 'flaky',
+        on: ['message.accepted'],
+        run: async (_env, e) => {
+          runs.push(`flaky ${e.id}`);
+          if (e === events[1] && failures-- > 0) throw new Error('provider down');
+        },
+      },
+    ];
+    const [first, second, third] = await fanOutBatch(env, db, test, events);
+    expect([first, third]).toEqual([null, null]);
+    expect(second?.message).toMatch(/flaky: provider down/);
+    expect(runs).toEqual(events.flatMap((e) => [`steady ${e.id}`, `flaky ${e.id}`]));
+    expect(await runsOf(events[1]!.id)).toEqual([{ subscriber: 'steady', status: 'DONE' }]);
+    for (const e of [events[0]!, events[2]!]) {
+      expect(await runsOf(e.id)).toEqual([
+        { subscriber: 'flaky', status: 'DONE' },
+        { subscriber: 'steady', status: 'DONE' },
+      ]);
+    }
+
+    // The queue redelivers the whole batch: only the failed run runs again.
+    runs.length = 0;
+    expect(await fanOutBatch(env, db, test, events)).toEqual([null, null, null]);
+    expect(runs).toEqual([`flaky ${events[1]!.id}`]);
+  });
+
+  it('are acked together by the queue consumer once every subscriber ran', async () => {
+    const chat = await ownerWithWebsiteChat();
+    const one = await receiveInbound(env, { ...chat, externalContactId: 'v1', content: 'hi' });
+    const two = await receiveInbound(env, { ...chat, externalContactId: 'v2', content: 'hello' });
+    const events = [one, two].map((r) =>
+      accepted(chat, { conversationId: r.conversation.id, messageId: r.message.id }),
+    );
+    const batch = createMessageBatch<Job>(
+      'helpstack-jobs',
+      events.map((event, i) => ({ id: `e${i}`, timestamp: new Date(), attempts: 1, body: { kind: 'event', event } })),
+    );
+    const ctx = createExecutionContext();
+    await queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(['e0', 'e1']);
+    expect(result.retryMessages).toEqual([]);
+    for (const event of events) {
+      expect((await runsOf(event.id)).map((run) => run.status)).toEqual(['DONE', 'DONE', 'DONE']);
+    }
   });
 });
 

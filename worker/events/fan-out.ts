@@ -1,92 +1,194 @@
 // Runs every subscriber of a domain event, each at most once per event: a run is claimed under the key
 // (subscriber, event id) before it acts and marked DONE after, so a redelivered or concurrently duplicated
 // event skips what already ran and retries only what failed.
+import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { type Channel, channels } from '../db/schema';
 import type { AppBindings } from '../env';
 import type { DomainEvent, DomainEventType } from './types';
+
+/** What a queue batch's fan-out read once for all its events. */
+export interface FanOutContext {
+  /** The event's channel (null when it is gone or belongs to another organisation). */
+  channel(event: DomainEvent): Channel | null;
+}
 
 export interface Subscriber {
   name: string;
   on: readonly DomainEventType[];
-  run(env: AppBindings, event: DomainEvent): Promise<void>;
+  /**
+   * Whether the event gives the subscriber anything to do, from the event and the batch's context alone (no
+   * reads of its own). A subscriber that says no is neither claimed nor run for the event; without it, every
+   * event of its types is.
+   */
+  wants?(event: DomainEvent, context: FanOutContext): boolean;
+  /** `context`: the batch's, when the fan-out runs it (a direct call reads its own, `batchContext`). */
+  run(env: AppBindings, event: DomainEvent, context?: FanOutContext): Promise<void>;
 }
 
 /** A run still RUNNING after this long is assumed dead (the Worker was evicted) and taken over. */
 export const RUN_LEASE_MS = 5 * 60_000;
 
-const CLAIM = `INSERT INTO event_runs (subscriber, event_id, organization_id, status, claimed_at)
-  VALUES (?, ?, ?, 'RUNNING', ?)
-  ON CONFLICT (subscriber, event_id) DO UPDATE SET claimed_at = excluded.claimed_at
-  WHERE event_runs.status = 'RUNNING' AND event_runs.claimed_at < ?
-  RETURNING subscriber`;
+/** Claims the event for the named subscribers (one statement); returns the names it claimed. */
+function claimStatement(d1: D1Database, names: string[], event: DomainEvent, now: number) {
+  return d1
+    .prepare(
+      `INSERT INTO event_runs (subscriber, event_id, organization_id, status, claimed_at)
+       VALUES ${names.map(() => "(?, ?, ?, 'RUNNING', ?)").join(', ')}
+       ON CONFLICT (subscriber, event_id) DO UPDATE SET claimed_at = excluded.claimed_at
+       WHERE event_runs.status = 'RUNNING' AND event_runs.claimed_at < ?
+       RETURNING subscriber`,
+    )
+    .bind(...names.flatMap((name) => [name, event.id, event.organizationId, now]), now - RUN_LEASE_MS);
+}
 
-/**
- * Claims the event for every subscriber at once (one D1 batch): the claimed ones run now; the others have
- * either run already (DONE) or are running elsewhere (busy).
- */
-async function claimAll(db: Db, names: string[], event: DomainEvent, now: number) {
-  const d1 = db.$client;
-  const results = await d1.batch<{ subscriber: string }>(
-    names.map((name) => d1.prepare(CLAIM).bind(name, event.id, event.organizationId, now, now - RUN_LEASE_MS)),
-  );
-  const claimed = new Set(results.flatMap((result) => result.results.map((row) => row.subscriber)));
-  const others = names.filter((name) => !claimed.has(name));
-  let busy: string[] = [];
-  if (others.length) {
-    const { results: rows } = await d1
-      .prepare(
-        `SELECT subscriber FROM event_runs WHERE event_id = ? AND status = 'RUNNING' AND subscriber IN (${others.map(() => '?').join(',')})`,
-      )
-      .bind(event.id, ...others)
-      .all<{ subscriber: string }>();
-    busy = rows.map((row) => row.subscriber);
+/** The statements that record how the event's runs went: DONE, or a failed run's claim released. */
+function outcomeStatements(d1: D1Database, event: DomainEvent, done: string[], failed: string[]) {
+  const list = (names: string[]) => names.map(() => '?').join(', ');
+  return [
+    ...(done.length
+      ? [
+          d1
+            .prepare(
+              `UPDATE event_runs SET status = 'DONE', finished_at = ? WHERE event_id = ? AND subscriber IN (${list(done)})`,
+            )
+            .bind(Date.now(), event.id, ...done),
+        ]
+      : []),
+    // A failed run's claim is released so the redelivery can run it at once.
+    ...(failed.length
+      ? [
+          d1
+            .prepare(
+              `DELETE FROM event_runs WHERE event_id = ? AND status = 'RUNNING' AND subscriber IN (${list(failed)})`,
+            )
+            .bind(event.id, ...failed),
+        ]
+      : []),
+  ];
+}
+
+/** Reads the channels of a batch's events once (the subscribers' `wants` and runs look them up here). */
+export async function batchContext(db: Db, events: readonly DomainEvent[]): Promise<FanOutContext> {
+  const ids = [...new Set(events.map((event) => event.channelId))];
+  const rows: Channel[] = [];
+  for (let i = 0; i < ids.length; i += 90) {
+    rows.push(
+      ...(await db
+        .select()
+        .from(channels)
+        .where(inArray(channels.id, ids.slice(i, i + 90)))),
+    );
   }
-  return { claimed, busy };
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return {
+    channel: (event) => {
+      const channel = byId.get(event.channelId);
+      return channel && channel.organizationId === event.organizationId ? channel : null;
+    },
+  };
 }
 
 /**
- * Runs the event's subscribers in order (translation settles the language before AI replies are asked for).
- * Throws when any run failed or is still running elsewhere, so the queue redelivers the event; the runs
- * that finished are not repeated. Claims and outcomes are one D1 batch each, whatever the number of
- * subscribers.
+ * Runs each event's subscribers in order (translation settles the language before AI replies are asked for),
+ * the events one after another in the batch's order. Returns, for each event, null when it is fully handled,
+ * or the error saying which runs failed or are still running elsewhere (the queue redelivers that event; the
+ * runs that finished are not repeated).
+ *
+ * D1 round trips: one read of the batch's channels, then one per event that claims its runs together with the
+ * previous event's outcomes, and one for the last outcomes. A claim is taken only when its event is about to
+ * run and an outcome is recorded before the next event runs, so a crash leaves at most one event's runs
+ * claimed, as when every event had its own claim and outcome batches.
  */
-export async function fanOut(env: AppBindings, db: Db, subscribers: readonly Subscriber[], event: DomainEvent) {
-  const interested = subscribers.filter((subscriber) => subscriber.on.includes(event.type));
-  if (!interested.length) return;
-  const { claimed, busy } = await claimAll(
-    db,
-    interested.map((subscriber) => subscriber.name),
-    event,
-    Date.now(),
-  );
-  const problems = busy.map((name) => `${name}: still running elsewhere`);
-  const done: string[] = [];
-  const failed: string[] = [];
-  for (const subscriber of interested) {
-    if (!claimed.has(subscriber.name)) continue;
+export async function fanOutBatch(
+  env: AppBindings,
+  db: Db,
+  subscribers: readonly Subscriber[],
+  events: readonly DomainEvent[],
+): Promise<(Error | null)[]> {
+  const results: (Error | null)[] = events.map(() => null);
+  if (!events.length) return results;
+  const d1 = db.$client;
+  let context: FanOutContext;
+  try {
+    context = await batchContext(db, events);
+  } catch (error) {
+    return events.map(() => asError(error));
+  }
+  // The previous event's outcomes, still to be written, and which event they belong to.
+  let pending: { index: number; statements: D1PreparedStatement[] } | null = null;
+  for (const [index, event] of events.entries()) {
+    const interested = subscribers.filter(
+      (subscriber) => subscriber.on.includes(event.type) && (subscriber.wants?.(event, context) ?? true),
+    );
+    const names = interested.map((subscriber) => subscriber.name);
+    const now = Date.now();
+    const statements = [
+      ...(pending?.statements ?? []),
+      ...(names.length ? [claimStatement(d1, names, event, now)] : []),
+    ];
+    let claimed = new Set<string>();
     try {
-      await subscriber.run(env, event);
-      done.push(subscriber.name);
+      if (statements.length) {
+        const written = await d1.batch<{ subscriber: string }>(statements);
+        if (names.length) claimed = new Set(written.at(-1)!.results.map((row) => row.subscriber));
+      }
     } catch (error) {
-      console.error(`Subscriber ${subscriber.name} failed on ${event.type} ${event.id}:`, error);
-      failed.push(subscriber.name);
-      problems.push(`${subscriber.name}: ${error instanceof Error ? error.message : String(error)}`);
+      // Neither the previous event's outcomes nor this event's claims are known to be written: both are
+      // redelivered, and so is everything after them.
+      for (let i = pending?.index ?? index; i < events.length; i++) results[i] = asError(error);
+      return results;
+    }
+    pending = null;
+    if (!names.length) continue;
+    const problems: string[] = [];
+    const others = names.filter((name) => !claimed.has(name));
+    if (others.length) {
+      try {
+        const { results: rows } = await d1
+          .prepare(
+            `SELECT subscriber FROM event_runs WHERE event_id = ? AND status = 'RUNNING' AND subscriber IN (${others.map(() => '?').join(',')})`,
+          )
+          .bind(event.id, ...others)
+          .all<{ subscriber: string }>();
+        problems.push(...rows.map((row) => `${row.subscriber}: still running elsewhere`));
+      } catch (error) {
+        problems.push(`claims: ${asError(error).message}`);
+      }
+    }
+    const done: string[] = [];
+    const failed: string[] = [];
+    for (const subscriber of interested) {
+      if (!claimed.has(subscriber.name)) continue;
+      try {
+        await subscriber.run(env, event, context);
+        done.push(subscriber.name);
+      } catch (error) {
+        console.error(`Subscriber ${subscriber.name} failed on ${event.type} ${event.id}:`, error);
+        failed.push(subscriber.name);
+        problems.push(`${subscriber.name}: ${asError(error).message}`);
+      }
+    }
+    if (problems.length) {
+      results[index] = new Error(`Event ${event.type} ${event.id} not fully handled: ${problems.join('; ')}`);
+    }
+    const outcomes = outcomeStatements(d1, event, done, failed);
+    if (outcomes.length) pending = { index, statements: outcomes };
+  }
+  if (pending) {
+    try {
+      await d1.batch(pending.statements);
+    } catch (error) {
+      results[pending.index] = asError(error);
     }
   }
-  const d1 = db.$client;
-  const outcomes = [
-    ...done.map((name) =>
-      d1
-        .prepare("UPDATE event_runs SET status = 'DONE', finished_at = ? WHERE subscriber = ? AND event_id = ?")
-        .bind(Date.now(), name, event.id),
-    ),
-    // A failed run's claim is released so the redelivery can run it at once.
-    ...failed.map((name) =>
-      d1
-        .prepare("DELETE FROM event_runs WHERE subscriber = ? AND event_id = ? AND status = 'RUNNING'")
-        .bind(name, event.id),
-    ),
-  ];
-  if (outcomes.length) await d1.batch(outcomes);
-  if (problems.length) throw new Error(`Event ${event.type} ${event.id} not fully handled: ${problems.join('; ')}`);
+  return results;
 }
+
+/** One event through `fanOutBatch`; throws when it was not fully handled, so the queue redelivers it. */
+export async function fanOut(env: AppBindings, db: Db, subscribers: readonly Subscriber[], event: DomainEvent) {
+  const [problem] = await fanOutBatch(env, db, subscribers, [event]);
+  if (problem) throw problem;
+}
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));

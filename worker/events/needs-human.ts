@@ -9,6 +9,7 @@ import { contacts, conversationHandoffs, conversations, messages } from '../db/s
 import type { AppBindings } from '../env';
 import { deliver } from '../notifications/dispatch';
 import type { Subscriber } from './fan-out';
+import type { DomainEvent } from './types';
 
 const PREVIEW_MAX = 200;
 
@@ -124,15 +125,17 @@ export async function humanAnsweredSince(
   return Boolean(reply);
 }
 
+const humanTookOver = (event: DomainEvent) =>
+  (event.type === 'message.posted' && event.senderType === 'AGENT' && !event.isNote) ||
+  (event.type === 'conversation.status_changed' && (event.to === 'CLOSED' || event.to === 'ARCHIVED'));
+
 /** A human took over: an agent's reply (not a note) or the conversation resolved. */
 export const needsHumanSubscriber: Subscriber = {
   name: 'needs-human',
   on: ['message.posted', 'conversation.status_changed'],
+  wants: (event) => humanTookOver(event),
   async run(env, event) {
-    const tookOver =
-      (event.type === 'message.posted' && event.senderType === 'AGENT' && !event.isNote) ||
-      (event.type === 'conversation.status_changed' && (event.to === 'CLOSED' || event.to === 'ARCHIVED'));
-    if (!tookOver) return;
+    if (!humanTookOver(event)) return;
     await createDb(env.DB)
       .delete(conversationHandoffs)
       .where(

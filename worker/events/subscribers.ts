@@ -9,14 +9,35 @@ import type { AppBindings } from '../env';
 import type { Job } from '../jobs/types';
 import { notificationSubscriber } from '../notifications/dispatch';
 import { aiReplySubscriber } from './ai-replies';
-import { fanOut, type Subscriber } from './fan-out';
+import { type FanOutContext, fanOutBatch, type Subscriber } from './fan-out';
 import { needsHumanSubscriber } from './needs-human';
 import { translationSubscriber } from './translation';
+import type { DomainEvent } from './types';
+
+/**
+ * The events DM flows act on (automations/flows/subscriber.ts returns at once on any other): messages of TikTok
+ * conversations (the customer's, or an agent's reply that is not a note), an assignment to a member, and a
+ * conversation resolved. Every other event skips the flow subscriber without claiming a run for it.
+ */
+function flowsWant(event: DomainEvent, context: FanOutContext): boolean {
+  switch (event.type) {
+    case 'message.accepted':
+      return context.channel(event)?.type === 'TIKTOK';
+    case 'message.posted':
+      return event.senderType === 'AGENT' && !event.isNote && context.channel(event)?.type === 'TIKTOK';
+    case 'conversation.assigned':
+      return event.assignedToId !== null;
+    case 'conversation.status_changed':
+      return event.to === 'CLOSED' || event.to === 'ARCHIVED';
+    default:
+      return false;
+  }
+}
 
 export const subscribers: readonly Subscriber[] = [
   translationSubscriber,
   // Before AI replies: a TikTok DM sets the automation state the AI-reply check reads.
-  flowSubscriber,
+  { ...flowSubscriber, wants: flowsWant },
   aiReplySubscriber,
   notificationSubscriber,
   analyticsSubscriber,
@@ -25,6 +46,16 @@ export const subscribers: readonly Subscriber[] = [
 ];
 
 /** The `event` job: one domain event fanned out to every subscriber. */
-export function onDomainEvent(env: AppBindings, job: Extract<Job, { kind: 'event' }>): Promise<void> {
-  return fanOut(env, createDb(env.DB), subscribers, job.event);
+export async function onDomainEvent(env: AppBindings, job: Extract<Job, { kind: 'event' }>): Promise<void> {
+  const [problem] = await onDomainEvents(env, [job.event]);
+  if (problem) throw problem;
+}
+
+/**
+ * The `event` jobs of one queue batch, fanned out together (fan-out.ts: the batch's channels are read once and
+ * each event's claims share a D1 round trip with the previous event's outcomes). Null for an event fully
+ * handled, else the error to retry it with.
+ */
+export function onDomainEvents(env: AppBindings, events: readonly DomainEvent[]): Promise<(Error | null)[]> {
+  return fanOutBatch(env, createDb(env.DB), subscribers, events);
 }

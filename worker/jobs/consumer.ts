@@ -3,8 +3,9 @@
 import { createDb } from '../db/client';
 import { failedJobs } from '../db/schema';
 import type { AppBindings } from '../env';
+import { onDomainEvents } from '../events/subscribers';
 import { type JobHandler, jobHandlers } from './handlers';
-import type { Job, JobKind } from './types';
+import type { Job, JobKind, JobOf } from './types';
 
 export const DEAD_LETTER_QUEUE = 'helpstack-jobs-dlq';
 
@@ -26,13 +27,29 @@ export async function consumeJobs(batch: MessageBatch<Job>, env: AppBindings): P
     }
     return;
   }
+  const retry = (message: Message<Job>, error: unknown) => {
+    console.error(`Job ${message.body.kind} failed (attempt ${message.attempts}):`, error);
+    message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+  };
+  // The batch's domain events go to their subscribers together (events/subscribers.ts), in the batch's order.
+  const events = batch.messages.filter((message) => message.body.kind === 'event');
+  if (events.length) {
+    const problems = await onDomainEvents(
+      env,
+      events.map((message) => (message.body as JobOf<'event'>).event),
+    );
+    for (const [i, message] of events.entries()) {
+      if (problems[i]) retry(message, problems[i]);
+      else message.ack();
+    }
+  }
   for (const message of batch.messages) {
+    if (message.body.kind === 'event') continue;
     try {
       await runJob(env, message.body);
       message.ack();
     } catch (error) {
-      console.error(`Job ${message.body.kind} failed (attempt ${message.attempts}):`, error);
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+      retry(message, error);
     }
   }
 }
