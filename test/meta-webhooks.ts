@@ -1,11 +1,33 @@
-// Helpers for Meta webhook tests: channels with fresh account ids, signed deliveries posted to the Worker,
-// and payloads in Meta's real shapes (Messenger, Instagram, WhatsApp).
+// Helpers for Meta webhook tests: the fake Graph API served to a test file, channels with fresh account ids,
+// signed deliveries posted to the Worker, and payloads in Meta's real shapes (Messenger, Instagram, WhatsApp).
 import { env, exports } from 'cloudflare:workers';
+import { http, type RequestHandler } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { signMetaBody } from '../worker/channels/meta/signature';
 import { createDb } from '../worker/db/client';
 import { type ChannelType, channels } from '../worker/db/schema';
 import { encryptJson } from '../worker/lib/secrets';
 import { signUpOwner } from './client';
+import { FakeGraph } from './fake-graph';
+
+/**
+ * The fake Graph API at META_GRAPH_BASE_URL, with any `more` handlers beside it, answering for the tests of the
+ * file that calls this at its top level; any other outside request fails. Failures a test queued do not outlive it.
+ */
+export function useFakeGraph(...more: RequestHandler[]): FakeGraph {
+  const graph = new FakeGraph(env.META_GRAPH_BASE_URL!);
+  const server = setupServer(
+    http.all('https://graph.fake-meta.test/*', ({ request }) => graph.handle(request as unknown as Request)),
+    ...more,
+  );
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  afterEach(() => {
+    graph.failures = [];
+  });
+  return graph;
+}
 
 let counter = 0;
 /** A numeric id no other test uses (Meta ids are digit strings). */

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { addMember } from '../../test/client';
+import { rows } from '../../test/d1';
 import {
   commentBody,
   messageBody,
@@ -27,14 +28,6 @@ import {
 import { evaluateComment } from './engine';
 
 const fake = useFakeTikTok();
-
-async function rows<T = Record<string, any>>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
 
 const DAY = 86_400_000;
 const keyword = (...keywords: string[]) => ({ groups: [[{ type: 'KEYWORD', keywords }]] });

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { addMember } from '../../test/client';
+import { rows } from '../../test/d1';
 import {
   commentBody,
   messageBody,
@@ -20,14 +21,6 @@ const fake = useFakeTikTok();
 
 const db = createDb(env.DB);
 const HOUR = 3_600_000;
-
-async function rows<T = Record<string, any>>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
 
 /** Polls until `check` returns something truthy (queue hops take about a second each). */
 async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms = 20_000): Promise<T> {

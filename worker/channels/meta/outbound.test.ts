@@ -1,8 +1,6 @@
 import { env } from 'cloudflare:workers';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGraph } from '../../../test/fake-graph';
+import { describe, expect, it } from 'vitest';
+import { rows } from '../../../test/d1';
 import {
   messengerBody,
   messengerMessage,
@@ -11,6 +9,7 @@ import {
   postWebhook,
   quiet,
   settled,
+  useFakeGraph,
   whatsappBody,
   whatsappText,
 } from '../../../test/meta-webhooks';
@@ -18,25 +17,9 @@ import { postOutbound } from '../../conversations/pipeline';
 import { createDb } from '../../db/client';
 import { whatsappAdapter } from './adapters';
 
-const graph = new FakeGraph(env.META_GRAPH_BASE_URL!);
-const server = setupServer(
-  http.all('https://graph.fake-meta.test/*', ({ request }) => graph.handle(request as unknown as Request)),
-);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
-afterEach(() => {
-  graph.failures = [];
-});
+const graph = useFakeGraph();
 
 const HOUR = 3_600_000;
-
-async function rows<T = Record<string, any>>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
 
 /** A WhatsApp channel with one conversation whose customer last wrote `hoursAgo` hours ago. */
 async function whatsappConversation(hoursAgo: number) {

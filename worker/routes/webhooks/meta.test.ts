@@ -1,8 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGraph } from '../../../test/fake-graph';
+import { describe, expect, it } from 'vitest';
+import { rows } from '../../../test/d1';
 import {
   messengerBody,
   messengerMessage,
@@ -11,33 +10,19 @@ import {
   postWebhook,
   quiet,
   settled,
+  useFakeGraph,
   whatsappBody,
   whatsappText,
 } from '../../../test/meta-webhooks';
 import { sweepMetaInboundBatches } from '../../channels/meta/inbound';
 import { signMetaBody } from '../../channels/meta/signature';
 
-const graph = new FakeGraph(env.META_GRAPH_BASE_URL!);
 const PIXEL = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8]);
-const server = setupServer(
-  http.all('https://graph.fake-meta.test/*', ({ request }) => graph.handle(request as unknown as Request)),
+const graph = useFakeGraph(
   http.get('https://cdn.fake-meta.test/:file', () =>
     HttpResponse.arrayBuffer(PIXEL.buffer, { headers: { 'content-type': 'image/png' } }),
   ),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
-afterEach(() => {
-  graph.failures = [];
-});
-
-async function rows<T = Record<string, any>>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
 
 const MESSAGES = 'SELECT * FROM messages WHERE organization_id = ? ORDER BY created_at, seq';
 const messagesOf = (organizationId: string) => rows(MESSAGES, organizationId);
