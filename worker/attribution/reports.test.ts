@@ -232,6 +232,48 @@ describe('Analytics → Posts and → Flows', () => {
     });
   });
 
+  it('a deleted flow with orders in the range but no runs is listed as deleted, so revenue adds up', async () => {
+    const s = await ownerWithShop(fake);
+    const org = s.organizationId;
+    const blocks = [{ id: 'shop', type: 'SHOP_LINK', productId: 'P1' }];
+    const [kept] = await db.insert(automationFlows).values({ organizationId: org, name: 'Kept', blocks }).returning();
+    const [gone] = await db.insert(automationFlows).values({ organizationId: org, name: 'Gone', blocks }).returning();
+    const [organicOnly] = await db
+      .insert(automationFlows)
+      .values({ organizationId: org, name: 'Organic only', blocks })
+      .returning();
+    const now = Date.now() - 60_000;
+    // Gone's run is older than the range; the orders it drove are in it.
+    await addRun(org, gone!.id, ['shop'], 'DONE', now - 40 * DAY_MS, 1);
+    await addOrder(org, now, [1000, 'USD'], 'ATTRIBUTED', { flowId: kept!.id });
+    await addOrder(org, now, [2500, 'USD'], 'ATTRIBUTED', { flowId: gone!.id });
+    await addOrder(org, now, [400, 'USD'], 'SOFT', { flowId: gone!.id });
+    await addOrder(org, now, [700, 'USD'], 'REJECTED', { flowId: organicOnly!.id });
+    for (const flow of [gone!, organicOnly!]) {
+      expect((await s.client.delete(`/api/automations/flows/${flow.id}`)).status).toBe(200);
+    }
+
+    const flows = (await s.client.get('/api/analytics/flows?sort=revenue')).body.data.flows;
+    expect(flows).toEqual([
+      {
+        flowId: gone!.id,
+        name: null,
+        deleted: true,
+        runs: 0,
+        dmsSent: 0,
+        ordersAttributed: 1,
+        attributedRevenue: [{ currency: 'USD', amount: '25.00', amountMinor: 2500 }],
+        ordersSoft: 1,
+        softRevenue: [{ currency: 'USD', amount: '4.00', amountMinor: 400 }],
+        steps: [],
+      },
+      expect.objectContaining({ flowId: kept!.id, name: 'Kept', deleted: false, ordersAttributed: 1 }),
+    ]);
+    // Every counted order credited to a flow is in a row: 10.00 + 25.00.
+    const total = flows.reduce((sum: number, f: any) => sum + (f.attributedRevenue[0]?.amountMinor ?? 0), 0);
+    expect(total).toBe(3500);
+  });
+
   it('refuses bad ranges with fields; needs a session', async () => {
     const s = await ownerWithShop(fake);
     const bad = await s.client.get('/api/analytics/posts?from=2026-02-30');

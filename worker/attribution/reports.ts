@@ -8,6 +8,7 @@
 // - Drop-off per step: of the runs (started in the range) that entered a block, the share whose last entered
 //   block it is and that did not finish the flow (status other than DONE: waiting on an answer, handed off,
 //   stopped). A step with no drop-off is 0; the flow's final block is 0 for runs that completed there.
+// - A deleted flow (name null, deleted true) is listed while it has runs or counted or soft orders in the range.
 import { loadCalendar } from '../analytics/store';
 import { addDays, daysBetween, localDay, localInstant } from '../analytics/time';
 import type { FlowRunStatus } from '../db/schema';
@@ -63,7 +64,7 @@ async function ordersBy(
     (row.status === 'SOFT' ? entry.soft : entry.counted).push(row);
     byKey.set(row.key, entry);
   }
-  return (key: string) => {
+  const of = (key: string) => {
     const entry = byKey.get(key) ?? { counted: [], soft: [] };
     return {
       ordersAttributed: entry.counted.reduce((n, r) => n + r.n, 0),
@@ -72,6 +73,7 @@ async function ordersBy(
       softRevenue: sumByCurrency(entry.soft),
     };
   };
+  return Object.assign(of, { keys: [...byKey.keys()] });
 }
 
 /**
@@ -221,7 +223,8 @@ export async function flowsReport(
   const orders = await ordersBy(d1, 'flow_id', organizationId, range.start, range.end);
   const runCount = new Map(runs.results.map((r) => [r.key, r]));
   const known = new Map(flows.results.map((f) => [f.id, f]));
-  const ids = [...new Set([...known.keys(), ...runCount.keys()])];
+  // A deleted flow stays in the report while it has runs or orders in the range (its orders still add up).
+  const ids = [...new Set([...known.keys(), ...runCount.keys(), ...orders.keys])];
   const rows = ids.map((flowId) => {
     const flow = known.get(flowId);
     let blocks: FlowBlock[] = [];

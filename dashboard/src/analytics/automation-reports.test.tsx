@@ -101,4 +101,37 @@ describe('Analytics → Flows', () => {
     const perFlow = screen.getByRole('table', { name: 'Per flow' });
     expect(within(perFlow).getByRole('row', { name: /Sizes/ }).textContent).toContain('411');
   });
+
+  it('lists a deleted flow that drove orders as “Deleted flow”, with its revenue and no steps', async () => {
+    history.replaceState(null, '', '/analytics/flows');
+    const flow = (flowId: string, name: string | null, runs: number, revenue: number) => ({
+      flowId,
+      name,
+      deleted: name === null,
+      runs,
+      dmsSent: runs,
+      ordersAttributed: 1,
+      attributedRevenue: [usd(revenue)],
+      ordersSoft: 0,
+      softRevenue: [],
+      steps: runs ? [{ blockId: 'shop', type: 'SHOP_LINK', reached: runs, dropOff: 0 }] : [],
+    });
+    fakeApi({
+      'GET /api/analytics/flows': {
+        range,
+        sort: 'revenue',
+        flows: [flow('f-gone', null, 0, 2500), flow('f1', 'Kept', 2, 1000)],
+      },
+    });
+    renderAs('VIEWER', <FlowsReportPage />);
+    const perFlow = await screen.findByRole('table', { name: 'Per flow' });
+    const money = (n: number) => new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD' }).format(n);
+    const cells = within(within(perFlow).getByRole('row', { name: /Deleted flow/ }))
+      .getAllByRole('cell')
+      .map((c) => c.textContent);
+    expect(cells).toEqual(['0', '0', '1', money(25), '0', '—']);
+    expect(screen.getByText('Attributed revenue (USD): Deleted flow=25, Kept=10')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: /Drop-off by step: Deleted flow/ })).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Drop-off by step: Kept' })).toBeTruthy();
+  });
 });
