@@ -4,7 +4,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember } from '../../test/client';
 import { FakeTikTok } from '../../test/fake-tiktok';
-import { tiktokId } from '../../test/tiktok';
+import { connectThroughOAuth, tiktokId } from '../../test/tiktok';
 import {
   buyer,
   comment,
@@ -20,7 +20,7 @@ import { signTikTokBody } from '../channels/tiktok/signature';
 import { createDb } from '../db/client';
 import { ATTRIBUTION_WINDOW_MS } from './match';
 import { fromMinor, toMinor } from './money';
-import { syncDueOrders, syncOrders } from './shop';
+import { FIRST_SYNC_LOOKBACK_MS, ORDER_SYNC_EVERY_MS, syncDueOrders, syncOrders } from './shop';
 
 const fake = new FakeTikTok(
   env.TIKTOK_CLIENT_KEY!,
@@ -396,7 +396,62 @@ describe('order sync', () => {
       'SELECT last_error FROM automation_order_syncs WHERE organization_id = ?',
       s.organizationId,
     );
-    expect(state!.last_error).toBe('Orders need the order.read scope: reconnect TikTok Shop and approve it');
+    expect(state!.last_error).toBe('TikTok Shop has not granted the Read orders permission (order.read)');
+  });
+
+  it('the TikTok Shop card shows the last order sync: a failure with its reason and fix, cleared once one succeeds', async () => {
+    const s = await ownerWithShop(fake);
+    const db = createDb(env.DB);
+    const cards = async () => (await s.client.get('/api/integrations')).body.data.integrations;
+    const shopCard = async () => (await cards()).find((c: any) => c.provider === 'TIKTOK_SHOP');
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect((await shopCard()).orderSync).toBeNull();
+
+    // The seller withdrew the orders permission in TikTok Shop: the order search is refused.
+    s.shop.scopes = ['product.read'];
+    const failedAt = Date.now();
+    const reason =
+      'TikTok Shop has not granted the Read orders permission (order.read): TikTok API error 105005: Scope order.read not authorized';
+    expect(await syncOrders(env, db, s.organizationId, failedAt)).toEqual({ error: reason });
+    expect((await shopCard()).orderSync).toEqual({
+      lastRunAt: iso(failedAt),
+      syncedThrough: iso(failedAt - FIRST_SYNC_LOOKBACK_MS),
+      lastError: reason,
+      fix: 'Reconnect TikTok Shop and approve “Read orders”.',
+      retryEveryMinutes: 5,
+    });
+    expect((await cards()).find((c: any) => c.provider === 'TIKTOK').orderSync).toBeNull();
+
+    // Granted again: the next run succeeds and the error is gone.
+    s.shop.scopes = ['order.read', 'product.read'];
+    const okAt = failedAt + ORDER_SYNC_EVERY_MS;
+    expect(await syncOrders(env, db, s.organizationId, okAt)).toEqual({ synced: 0, attributed: 0 });
+    expect((await shopCard()).orderSync).toEqual({
+      lastRunAt: iso(okAt),
+      syncedThrough: iso(okAt),
+      lastError: null,
+      fix: null,
+      retryEveryMinutes: 5,
+    });
+  });
+
+  it('a shop connected without order.read: the card says to reconnect; after reconnecting, the next cron syncs', async () => {
+    const s = await ownerWithShop(fake, ['product.read']);
+    const db = createDb(env.DB);
+    const shopCard = async () =>
+      (await s.client.get('/api/integrations')).body.data.integrations.find((c: any) => c.provider === 'TIKTOK_SHOP');
+    await syncDueOrders(env, db);
+    expect((await shopCard()).orderSync).toMatchObject({
+      lastError: 'TikTok Shop has not granted the Read orders permission (order.read)',
+      fix: 'Reconnect TikTok Shop and approve “Read orders”.',
+    });
+    s.shop.scopes = ['order.read', 'product.read'];
+    fake.defaultAccount = s.shopId;
+    expect((await connectThroughOAuth(s.client, fake, 'tiktok-shop')).callback?.status).toBe(302);
+    // The failure predates the new connection: no fix to offer, and the cron does not wait 5 minutes.
+    expect((await shopCard()).orderSync).toMatchObject({ fix: null });
+    await syncDueOrders(env, db);
+    expect((await shopCard()).orderSync).toMatchObject({ lastError: null, fix: null });
   });
 });
 

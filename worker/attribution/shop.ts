@@ -6,7 +6,7 @@
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { tiktokRequest } from '../channels/tiktok/api';
 import type { Db } from '../db/client';
-import { automationOrderSyncs, integrations } from '../db/schema';
+import { automationOrderSyncs, type Integration, integrations } from '../db/schema';
 import type { AppBindings } from '../env';
 import { integrationAccess } from '../integrations/tokens';
 import { ingestOrder, parseShopOrder, type ShopOrder } from './orders';
@@ -22,6 +22,14 @@ const MAX_PAGES = 5;
 const HARD_MAX_PAGES = 50;
 const ORDER_SCOPE = 'order.read';
 
+// Why a sync or an order read failed, in words the Shop card shows as they are; the first two name a cause the
+// team can fix (orderSyncStatus turns them into the fix), anything else is TikTok's own reason, retried.
+const NO_ORDER_PERMISSION = `TikTok Shop has not granted the Read orders permission (${ORDER_SCOPE})`;
+const ACCESS_REFUSED = 'TikTok Shop refused our access';
+/** The fixes of the troubleshooting guide ("Orders aren't being attributed": TikTok Shop must be connected). */
+export const RECONNECT_FOR_ORDERS = 'Reconnect TikTok Shop and approve “Read orders”.';
+export const RECONNECT = 'Reconnect TikTok Shop.';
+
 interface OrderSearchData {
   orders?: ShopOrder[];
   next_page_token?: unknown;
@@ -30,9 +38,14 @@ interface OrderSearchData {
 type Access = Awaited<ReturnType<typeof integrationAccess>>;
 
 function scopeProblem(access: Exclude<Access, { error: string }>) {
-  return access.integration.grantedScopes.includes(ORDER_SCOPE)
-    ? null
-    : `Orders need the ${ORDER_SCOPE} scope: reconnect TikTok Shop and approve it`;
+  return access.integration.grantedScopes.includes(ORDER_SCOPE) ? null : NO_ORDER_PERMISSION;
+}
+
+/** A refused Shop API request: a missing permission or a dead token say so (code 105005 / 105002, 403 / 401). */
+function requestProblem(result: { status: number; code?: number; reason: string }) {
+  if (result.code === 105005 || result.status === 403) return `${NO_ORDER_PERMISSION}: ${result.reason}`;
+  if (result.code === 105002 || result.status === 401) return `${ACCESS_REFUSED}: ${result.reason}`;
+  return result.reason;
 }
 
 /** One order's detail from the Shop API; `{error}` when it cannot be read. */
@@ -54,7 +67,7 @@ export async function fetchShopOrder(
     token: access.accessToken,
     query: { ids: shopOrderId },
   });
-  if (!result.ok) return { error: result.reason };
+  if (!result.ok) return { error: requestProblem(result) };
   const order = (result.data.orders ?? []).find((o) => String(o?.id) === shopOrderId);
   return order ? { order } : { error: `TikTok Shop does not know order ${shopOrderId}` };
 }
@@ -105,8 +118,9 @@ export async function syncOrders(
       body: { update_time_ge: Math.floor(since / 1000), update_time_lt: Math.floor(now / 1000) + 1 },
     });
     if (!result.ok) {
-      await record({ syncedThrough: new Date(highWater), lastError: `Order sync: ${result.reason}` });
-      return { error: result.reason };
+      const problem = requestProblem(result);
+      await record({ syncedThrough: new Date(highWater), lastError: problem });
+      return { error: problem };
     }
     for (const raw of result.data.orders ?? []) {
       const order = parseShopOrder(raw);
@@ -130,7 +144,45 @@ export async function syncOrders(
   return { synced, attributed };
 }
 
-/** Cron: the order sync of organisations with a connected TikTok Shop whose last sync is due (a few per run). */
+/**
+ * The order sync as the TikTok Shop card shows it: when it last ran, how far orders are read, the last run's
+ * error (null once a run succeeds) and the fix when the team can do something about it. A failure from before
+ * the shop was (re)connected gets no fix: the next minute's cron syncs again (syncDueOrders).
+ */
+export async function orderSyncStatus(
+  db: Db,
+  integration: Pick<Integration, 'organizationId' | 'status' | 'grantedScopes' | 'connectedAt'>,
+) {
+  const [state] = await db
+    .select()
+    .from(automationOrderSyncs)
+    .where(eq(automationOrderSyncs.organizationId, integration.organizationId));
+  if (!state) return null;
+  const current = state.lastRunAt.getTime() >= integration.connectedAt.getTime();
+  return {
+    lastRunAt: state.lastRunAt,
+    syncedThrough: state.syncedThrough,
+    lastError: state.lastError,
+    fix: state.lastError && current ? fixFor(state.lastError, integration) : null,
+    retryEveryMinutes: ORDER_SYNC_EVERY_MS / 60_000,
+  };
+}
+
+function fixFor(error: string, integration: Pick<Integration, 'status' | 'grantedScopes'>) {
+  if (error.startsWith(NO_ORDER_PERMISSION) || !integration.grantedScopes.includes(ORDER_SCOPE)) {
+    return RECONNECT_FOR_ORDERS;
+  }
+  const reconnect =
+    error.startsWith(ACCESS_REFUSED) ||
+    error.startsWith('TikTok Shop needs to be reconnected') ||
+    integration.status === 'ERROR';
+  return reconnect ? RECONNECT : null;
+}
+
+/**
+ * Cron: the order sync of organisations with a connected TikTok Shop whose last sync is due (a few per run): every
+ * ORDER_SYNC_EVERY_MS, and at once after a reconnect (a fixed permission shows at the next minute).
+ */
 export async function syncDueOrders(env: AppBindings, db: Db, now = Date.now()): Promise<void> {
   const due = await db
     .select({ organizationId: integrations.organizationId })
@@ -143,6 +195,7 @@ export async function syncDueOrders(env: AppBindings, db: Db, now = Date.now()):
         or(
           isNull(automationOrderSyncs.lastRunAt),
           lt(automationOrderSyncs.lastRunAt, new Date(now - ORDER_SYNC_EVERY_MS)),
+          lt(automationOrderSyncs.lastRunAt, integrations.connectedAt),
         ),
       ),
     )

@@ -2,6 +2,7 @@
 // single-use state bound to the organisation and the member who started it, and the integration cards of
 // Settings → Integrations: connected or red, granted vs required scopes, last sync and the webhook state.
 import { and, eq, ne } from 'drizzle-orm';
+import { orderSyncStatus } from '../attribution/shop';
 import { DEFAULT_TIKTOK_AUTH_URL, DEFAULT_TIKTOK_SHOP_AUTH_URL } from '../channels/tiktok/api';
 import type { Db } from '../db/client';
 import {
@@ -202,9 +203,11 @@ export function webhookState(integration: Pick<Integration, 'lastEventAt' | 'con
   return { state: 'WAITING' as const, label: 'Waiting…', lastEventAt: null, guidance };
 }
 
-/** Both cards, connected or not, as Settings → Integrations shows them. */
+/** Both cards, connected or not, as Settings → Integrations shows them (the Shop's with its order sync). */
 export async function integrationCards(db: Db, organizationId: string, now = Date.now()) {
   const rows = await db.select().from(integrations).where(eq(integrations.organizationId, organizationId));
+  const shop = rows.find((r) => r.provider === 'TIKTOK_SHOP');
+  const orderSync = shop ? await orderSyncStatus(db, shop) : null;
   return (['TIKTOK', 'TIKTOK_SHOP'] as const).map((provider) => {
     const row = rows.find((r) => r.provider === provider);
     const granted = row?.grantedScopes ?? [];
@@ -222,6 +225,7 @@ export async function integrationCards(db: Db, organizationId: string, now = Dat
       lastError: row?.lastError ?? null,
       connectedAt: row?.connectedAt ?? null,
       webhook: row && provider === 'TIKTOK' ? webhookState(row, now) : null,
+      orderSync: provider === 'TIKTOK_SHOP' ? orderSync : null,
       statusPageUrl: TIKTOK_STATUS_PAGE,
     };
   });

@@ -1,6 +1,7 @@
 // Settings → Integrations: the TikTok and TikTok Shop cards. Connected (green) or red with Reconnect, the
-// granted vs required scopes (missing ones amber), last sync, and the webhook state (Receiving events /
-// Waiting…, with the 10- and 15-minute guidance). Only the workspace owner connects and disconnects.
+// granted vs required scopes (missing ones amber), last sync, the webhook state (Receiving events / Waiting…,
+// with the 10- and 15-minute guidance) and, on the Shop card, the order sync: when it last worked, or why it
+// failed and the fix. Only the workspace owner connects and disconnects.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
 import { ConfirmButton } from '../confirm';
@@ -9,6 +10,33 @@ import { ErrorPanel, formatDate, Skeleton, useLoad } from '../ui';
 import '../automations/automations.css';
 
 type Card = ApiData<typeof api.integrations.$get>['integrations'][number];
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago": how long ago a sync ran, as people say it. */
+export function ago(value: string | Date, now = Date.now()): string {
+  const minutes = Math.floor((now - new Date(value).getTime()) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
+/** The Shop card's order sync: orders are what attribution runs on, so a failing sync must be seen. */
+function OrderSync({ sync }: { sync: NonNullable<Card['orderSync']> | null }) {
+  if (!sync) return <p>Orders have not synced yet.</p>;
+  const at = <time dateTime={new Date(sync.lastRunAt).toISOString()}>{ago(sync.lastRunAt)}</time>;
+  if (!sync.lastError) return <p class="connection-ok">Orders last synced {at}.</p>;
+  return (
+    <>
+      <p class="connection-failed">
+        Order sync failed {at}: {sync.lastError.replace(/[.\s]+$/, '')}. We retry every {sync.retryEveryMinutes}{' '}
+        minutes.
+      </p>
+      {sync.fix && <p class="amber">To fix it: {sync.fix}</p>}
+    </>
+  );
+}
 
 export function IntegrationsPage() {
   const { search } = useLocation();
@@ -81,6 +109,7 @@ export function IntegrationsPage() {
                   ))}
                 </ul>
                 {card.id && <p>Last sync: {card.lastSyncAt ? formatDate(card.lastSyncAt) : 'never'}</p>}
+                {card.id && card.provider === 'TIKTOK_SHOP' && <OrderSync sync={card.orderSync} />}
                 {card.webhook && (
                   <p>
                     Webhook: <strong>{card.webhook.label}</strong>
