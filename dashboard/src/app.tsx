@@ -116,6 +116,24 @@ function NotFound() {
 
 const SOUND_KEY = 'hs:sound';
 
+/** The main navigation after the inbox, in order: where each link goes and what it says. */
+const NAV_LINKS: [href: string, label: string][] = [
+  ['/knowledge-base', 'Knowledge base'],
+  ['/analytics', 'Analytics'],
+  ['/automations', 'Automations'],
+  ['/settings/channels', 'Channels'],
+  ['/settings/handoff-rules', 'Handoff rules'],
+  ['/settings/integrations', 'Integrations'],
+  ['/settings/faqs', 'FAQs'],
+  ['/settings/ai-providers', 'AI providers'],
+  ['/settings/agent-tools', 'Agent tools'],
+  ['/settings/team', 'Team'],
+  ['/settings/notifications', 'Notifications'],
+  ['/settings/saved-replies', 'Saved replies'],
+  ['/settings/billing', 'Billing'],
+  ['/settings/general', 'General'],
+];
+
 function Shell({
   account,
   onLogout,
@@ -193,48 +211,11 @@ function Shell({
               </span>
             )}
           </Link>
-          <Link href="/knowledge-base" aria-current={current('/knowledge-base')}>
-            Knowledge base
-          </Link>
-          <Link href="/analytics" aria-current={current('/analytics')}>
-            Analytics
-          </Link>
-          <Link href="/automations" aria-current={current('/automations')}>
-            Automations
-          </Link>
-          <Link href="/settings/channels" aria-current={current('/settings/channels')}>
-            Channels
-          </Link>
-          <Link href="/settings/handoff-rules" aria-current={current('/settings/handoff-rules')}>
-            Handoff rules
-          </Link>
-          <Link href="/settings/integrations" aria-current={current('/settings/integrations')}>
-            Integrations
-          </Link>
-          <Link href="/settings/faqs" aria-current={current('/settings/faqs')}>
-            FAQs
-          </Link>
-          <Link href="/settings/ai-providers" aria-current={current('/settings/ai-providers')}>
-            AI providers
-          </Link>
-          <Link href="/settings/agent-tools" aria-current={current('/settings/agent-tools')}>
-            Agent tools
-          </Link>
-          <Link href="/settings/team" aria-current={current('/settings/team')}>
-            Team
-          </Link>
-          <Link href="/settings/notifications" aria-current={current('/settings/notifications')}>
-            Notifications
-          </Link>
-          <Link href="/settings/saved-replies" aria-current={current('/settings/saved-replies')}>
-            Saved replies
-          </Link>
-          <Link href="/settings/billing" aria-current={current('/settings/billing')}>
-            Billing
-          </Link>
-          <Link href="/settings/general" aria-current={current('/settings/general')}>
-            General
-          </Link>
+          {NAV_LINKS.map(([href, label]) => (
+            <Link key={href} href={href} aria-current={current(href)}>
+              {label}
+            </Link>
+          ))}
         </nav>
         <div class="account">
           <NotificationBell userId={account.user.id} />
