@@ -9,6 +9,13 @@ describe('/api/organization (Settings → General)', () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ id: owner.organization.id, name: 'Lumen Shop', plan: 'FREE' });
     expect(new Date(res.body.data.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    // The plan's limits and the comment-listening window (ChatSparks' troubleshooting), and the billing cycle,
+    // anchored at sign-up.
+    expect(res.body.data.limits).toMatchObject({ seats: 2, contacts: 100 });
+    expect(res.body.data.commentListeningWindowDays).toBe(30);
+    const { start, end } = res.body.data.cycle;
+    expect(Date.parse(start)).toBe(Date.parse(res.body.data.createdAt));
+    expect(Date.parse(end)).toBeGreaterThan(Date.now() + 27 * 86_400_000);
   });
 
   it('an admin renames the workspace, trimmed; /me then says the new name', async () => {

@@ -1,8 +1,15 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Account, SessionContext } from '../session';
 import { account, failRoute, fakeApi, renderAs } from '../test-support';
 import { GeneralPage } from './general-page';
+
+const details = {
+  ...account('VIEWER').organization,
+  limits: { tokens: 100_000, seats: 2, contacts: 100 },
+  commentListeningWindowDays: 30,
+  cycle: { start: '2026-11-14T09:00:00.000Z', end: '2026-12-14T09:00:00.000Z' },
+};
 
 afterEach(() => {
   cleanup();
@@ -13,11 +20,15 @@ describe('Settings → General', () => {
   it('shows the workspace ID with a copy button, the plan and the name to every member', async () => {
     const writeText = vi.fn(async () => {});
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    fakeApi({ 'GET /api/organization': details });
     renderAs('VIEWER', <GeneralPage />);
+    const plan = screen.getByRole('region', { name: 'Plan' });
+    await within(plan).findByText('Comments on posts up to 30 days old');
+    expect(plan.textContent).toContain('Monthly active contacts100');
     expect(screen.getByRole('region', { name: 'Workspace ID' }).textContent).toContain('org-1');
     expect(screen.getByRole('region', { name: 'Workspace name' }).textContent).toContain('Acme');
     expect(screen.queryByRole('textbox', { name: /Name/ })).toBeNull();
-    expect(screen.getByRole('region', { name: 'Plan' }).textContent).toContain('Free');
+    expect(plan.textContent).toContain('PlanFree');
     fireEvent.click(screen.getByRole('button', { name: 'Copy workspace ID' }));
     await screen.findByRole('button', { name: 'Copied' });
     expect(writeText).toHaveBeenCalledWith('org-1');
@@ -25,6 +36,7 @@ describe('Settings → General', () => {
 
   it('an admin renames the workspace; the session (the header) takes the new name', async () => {
     const api = fakeApi({
+      'GET /api/organization': details,
       'PATCH /api/organization': () => ({ ...account('ADMIN').organization, name: 'Lumen Home' }),
     });
     let current: Account | null = account('ADMIN');
@@ -45,7 +57,7 @@ describe('Settings → General', () => {
   });
 
   it("shows the server's field error and keeps the name", async () => {
-    fakeApi({});
+    fakeApi({ 'GET /api/organization': details });
     failRoute('PATCH /api/organization', 400, {
       message: 'Validation failed',
       code: 'VALIDATION_ERROR',

@@ -1,11 +1,11 @@
 // Settings → General: the workspace itself. Its name (admins rename it), its ID (what support asks for, with a
-// copy button), its plan and when it was created.
+// copy button), and its plan: the plan's limits, the comment-listening window and the billing cycle.
 import { useState } from 'preact/hooks';
 import { api, call } from '../api';
 import { CopyButton } from '../copy-button';
 import { Link } from '../router';
 import { usePermissions, useSession } from '../session';
-import { ErrorPanel, Field, formatDate } from '../ui';
+import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
 
 const PLAN_NAMES: Record<string, string> = {
   FREE: 'Free',
@@ -20,6 +20,8 @@ export function GeneralPage() {
   const organization = account.organization;
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
+  const details = useLoad(() => call(api.organization.$get()), []);
+  const plan = details.data;
 
   const rename = async (e: Event) => {
     e.preventDefault();
@@ -28,7 +30,7 @@ export function GeneralPage() {
     setSaved(false);
     try {
       const updated = await call(api.organization.$patch({ json: { name } }));
-      setAccount({ ...account, organization: { ...organization, ...updated } });
+      setAccount({ ...account, organization: { ...organization, name: updated.name } });
       setSaved(true);
     } catch (err) {
       setError(err);
@@ -66,9 +68,26 @@ export function GeneralPage() {
       </section>
       <section class="card" aria-labelledby="workspace-plan-title">
         <h2 id="workspace-plan-title">Plan</h2>
+        <ErrorPanel error={details.error} />
         <dl class="summary">
           <dt>Plan</dt>
           <dd>{PLAN_NAMES[organization.plan] ?? organization.plan}</dd>
+          {plan && (
+            <>
+              <dt>Monthly active contacts</dt>
+              <dd>{plan.limits.contacts.toLocaleString('en')}</dd>
+              <dt>Seats</dt>
+              <dd>{plan.limits.seats.toLocaleString('en')}</dd>
+              <dt>Tokens per cycle</dt>
+              <dd>{plan.limits.tokens.toLocaleString('en')}</dd>
+              <dt>Comment-listening window</dt>
+              <dd>Comments on posts up to {plan.commentListeningWindowDays} days old</dd>
+              <dt>Current cycle</dt>
+              <dd>
+                {formatDate(plan.cycle.start)} – {formatDate(plan.cycle.end)}
+              </dd>
+            </>
+          )}
           <dt>Created</dt>
           <dd>{formatDate(organization.createdAt)}</dd>
         </dl>
