@@ -1,5 +1,6 @@
 // Settings → Team: members (role, status, last login) and invitations. Everyone reads; admins manage.
 // The plan's seats show as "N of M seats used"; when all are taken, adding and inviting are disabled and say why.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
 import { ConfirmButton } from '../confirm';
@@ -266,30 +267,13 @@ function AddMember({
         <Field label="Name" name="name" error={error}>
           {(p) => <input {...p} required />}
         </Field>
-        <Field label="Role" name="role" error={error}>
-          {(p) => (
-            <select {...p} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-              {grantable.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <RoleField role={role} setRole={setRole} grantable={grantable} error={error} />
         <Field label="Password (optional)" name="password" error={error} hint="Leave blank to generate one">
           {(p) => <input {...p} type="password" autoComplete="new-password" />}
         </Field>
       </div>
       <ErrorPanel error={error} />
-      <button
-        type="submit"
-        class="primary"
-        disabled={seatsFull}
-        aria-describedby={seatsFull ? 'seats-full' : undefined}
-      >
-        Add member
-      </button>
+      <SeatSubmit seatsFull={seatsFull}>Add member</SeatSubmit>
       {created && (
         <div class="success" role="status">
           {created.password ? (
@@ -350,25 +334,8 @@ function InviteForm({
       <Field label="Invite email" name="email" error={error}>
         {(p) => <input {...p} type="email" required />}
       </Field>
-      <Field label="Role" name="role" error={error}>
-        {(p) => (
-          <select {...p} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-            {grantable.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <button
-        type="submit"
-        class="primary"
-        disabled={seatsFull}
-        aria-describedby={seatsFull ? 'seats-full' : undefined}
-      >
-        Send invitation
-      </button>
+      <RoleField role={role} setRole={setRole} grantable={grantable} error={error} />
+      <SeatSubmit seatsFull={seatsFull}>Send invitation</SeatSubmit>
       <ErrorPanel error={error} />
       {sent && (
         <div class="success" role="status">
@@ -390,5 +357,41 @@ function InviteForm({
         </div>
       )}
     </form>
+  );
+}
+
+/** The role a new member or invitation gets, among those this member may hand out. */
+function RoleField({
+  role,
+  setRole,
+  grantable,
+  error,
+}: {
+  role: Role;
+  setRole: (role: Role) => void;
+  grantable: readonly Role[];
+  error: unknown;
+}) {
+  return (
+    <Field label="Role" name="role" error={error}>
+      {(p) => (
+        <select {...p} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+          {grantable.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** A form's submit button that needs a free seat; the notice it points to says why it is disabled. */
+function SeatSubmit({ seatsFull, children }: { seatsFull: boolean; children: ComponentChildren }) {
+  return (
+    <button type="submit" class="primary" disabled={seatsFull} aria-describedby={seatsFull ? 'seats-full' : undefined}>
+      {children}
+    </button>
   );
 }
