@@ -1,5 +1,13 @@
-// Worker-side view of the fake mail servers the globalSetup started: their ports and the mail received.
+// Worker-side view of the fake mail servers the globalSetup started: their ports and the mail received, and
+// email channels that poll the fake IMAP server.
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { inject } from 'vitest';
+import type { EmailCredentials } from '../worker/channels/credentials';
+import { createDb } from '../worker/db/client';
+import { channels, conversations, messages } from '../worker/db/schema';
+import { encryptJson } from '../worker/lib/secrets';
+import { signUpOwner } from './client';
 import { MAIL_ACCOUNT, type ReceivedMail } from './smtp-account';
 
 export const MAIL_HOST = '127.0.0.1';
@@ -118,4 +126,37 @@ export async function imapLog(user: string): Promise<string[]> {
 export function imapAccount(changes: Record<string, unknown> = {}) {
   const user = `imap-${crypto.randomUUID()}@shop.test`;
   return { user, credentials: fakeAccount({ username: user, ...changes }) };
+}
+
+/** A new owner's email channel polling a fresh fake IMAP account of its own. */
+export async function polledChannel(changes: Record<string, unknown> = {}) {
+  const { user, credentials } = imapAccount(changes);
+  const { organization, client } = await signUpOwner();
+  const [channel] = await createDb(env.DB)
+    .insert(channels)
+    .values({
+      organizationId: organization.id,
+      type: 'EMAIL',
+      name: 'Support mail',
+      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
+    })
+    .returning();
+  return { channel: channel!, user, client, credentials: credentials as unknown as EmailCredentials };
+}
+
+/** The Message-IDs of every mail stored on a channel, sorted. */
+export async function storedExternalIds(channelId: string): Promise<string[]> {
+  const rows = await createDb(env.DB)
+    .select({ externalId: messages.externalId })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(eq(conversations.channelId, channelId));
+  return rows.map((row) => row.externalId!).sort();
+}
+
+/** plain.eml with a Message-ID of its own, so several copies of it are different mails. */
+export function plainMail(messageId: string): Uint8Array {
+  let text = new TextDecoder('latin1').decode(emailFixture('plain.eml'));
+  text = text.replace(/^Message-ID: <[^>]+>/im, `Message-ID: <${messageId}>`);
+  return Uint8Array.from(text, (char) => char.charCodeAt(0));
 }

@@ -2,11 +2,17 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { signUpOwner } from '../../../test/client';
-import { emailFixture, imapAccount, imapLog, setImapMailbox } from '../../../test/smtp-mailbox';
+import {
+  imapAccount,
+  imapLog,
+  plainMail,
+  polledChannel,
+  setImapMailbox,
+  storedExternalIds,
+} from '../../../test/smtp-mailbox';
 import { createDb } from '../../db/client';
-import { channels, conversations, emailImportFailures, emailMailboxes, messages } from '../../db/schema';
+import { emailImportFailures, emailMailboxes } from '../../db/schema';
 import { ValidationError } from '../../lib/errors';
-import { encryptJson } from '../../lib/secrets';
 import { type EmailCredentials, parseCredentials } from '../credentials';
 import { checkSelected, encodeMailboxName, selectCommand } from './mailbox';
 import { pollChannel } from './poll';
@@ -14,37 +20,6 @@ import { testEmailConnection } from './smtp';
 
 const db = createDb(env.DB);
 const DAY = 24 * 60 * 60 * 1000;
-
-async function polledChannel(changes: Record<string, unknown> = {}) {
-  const { user, credentials } = imapAccount(changes);
-  const { organization, client } = await signUpOwner();
-  const [channel] = await db
-    .insert(channels)
-    .values({
-      organizationId: organization.id,
-      type: 'EMAIL',
-      name: 'Support mail',
-      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
-    })
-    .returning();
-  return { channel: channel!, user, client, credentials: credentials as unknown as EmailCredentials };
-}
-
-async function storedExternalIds(channelId: string): Promise<string[]> {
-  const rows = await db
-    .select({ externalId: messages.externalId })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(eq(conversations.channelId, channelId));
-  return rows.map((row) => row.externalId!).sort();
-}
-
-/** A fixture with its own Message-ID, so several copies of one fixture are different mails. */
-function mail(id: string): Uint8Array {
-  let text = new TextDecoder('latin1').decode(emailFixture('plain.eml'));
-  text = text.replace(/^Message-ID: <[^>]+>/im, `Message-ID: <${id}>`);
-  return Uint8Array.from(text, (char) => char.charCodeAt(0));
-}
 
 const bodyFetches = (log: string[]) =>
   log.flatMap((line) => /UID FETCH (\d+) \(UID RFC822\.SIZE INTERNALDATE BODY\.PEEK\[\]\)$/.exec(line)?.[1] ?? []);
@@ -187,11 +162,11 @@ describe('polling a dedicated mailbox', () => {
     const recent = new Date(Date.now() - DAY);
     await setImapMailbox(user, {
       uidValidity: 1,
-      messages: [{ uid: 1, raw: mail('personal@customer.test'), internalDate: recent }],
+      messages: [{ uid: 1, raw: plainMail('personal@customer.test'), internalDate: recent }],
       mailboxes: {
         'Support/Tickets': {
           uidValidity: 9,
-          messages: [{ uid: 3, raw: mail('ticket@customer.test'), internalDate: recent }],
+          messages: [{ uid: 3, raw: plainMail('ticket@customer.test'), internalDate: recent }],
         },
       },
     });
@@ -218,17 +193,17 @@ describe('polling a dedicated mailbox', () => {
   it('another mailbox starts a fresh cursor, and mail already imported is not stored again', async () => {
     const { channel, user, credentials } = await polledChannel();
     const recent = new Date(Date.now() - DAY);
-    const shared = { uid: 40, raw: mail('both@customer.test'), internalDate: recent };
+    const shared = { uid: 40, raw: plainMail('both@customer.test'), internalDate: recent };
     await setImapMailbox(user, {
       uidValidity: 5,
-      messages: [shared, { uid: 41, raw: mail('inbox-only@customer.test'), internalDate: recent }],
+      messages: [shared, { uid: 41, raw: plainMail('inbox-only@customer.test'), internalDate: recent }],
       // The same UIDVALIDITY and low UIDs as a real second mailbox might have: the INBOX cursor must not apply.
       mailboxes: {
         Support: {
           uidValidity: 5,
           messages: [
             { ...shared, uid: 2 },
-            { uid: 3, raw: mail('support-only@customer.test'), internalDate: recent },
+            { uid: 3, raw: plainMail('support-only@customer.test'), internalDate: recent },
           ],
         },
       },
@@ -256,7 +231,7 @@ describe('polling a dedicated mailbox', () => {
       uidValidity: 1,
       messages: [],
       mailboxes: {
-        Support: { uidValidity: 1, messages: [{ uid: 1, raw: mail('s@customer.test'), internalDate: recent }] },
+        Support: { uidValidity: 1, messages: [{ uid: 1, raw: plainMail('s@customer.test'), internalDate: recent }] },
       },
     });
     await db.insert(emailImportFailures).values({
@@ -279,10 +254,10 @@ describe('the imported flag', () => {
     await setImapMailbox(user, {
       uidValidity: 1,
       messages: [
-        { uid: 1, raw: mail('first@customer.test'), internalDate: recent },
+        { uid: 1, raw: plainMail('first@customer.test'), internalDate: recent },
         // Imported by another HelpStack channel on the same mailbox: left alone here.
-        { uid: 2, raw: mail('elsewhere@customer.test'), internalDate: recent, flags: ['$HelpStack'] },
-        { uid: 3, raw: mail('third@customer.test'), internalDate: recent },
+        { uid: 2, raw: plainMail('elsewhere@customer.test'), internalDate: recent, flags: ['$HelpStack'] },
+        { uid: 3, raw: plainMail('third@customer.test'), internalDate: recent },
       ],
     });
     expect(await pollChannel(env, channel, credentials)).toMatchObject({ imported: 2, error: null });
@@ -309,7 +284,7 @@ describe('the imported flag', () => {
     const { channel, user, credentials } = await polledChannel();
     await setImapMailbox(user, {
       uidValidity: 1,
-      messages: [{ uid: 1, raw: mail('noflag@customer.test'), internalDate: new Date() }],
+      messages: [{ uid: 1, raw: plainMail('noflag@customer.test'), internalDate: new Date() }],
     });
     expect(await pollChannel(env, channel, credentials)).toMatchObject({ imported: 1 });
     const log = await imapLog(user);

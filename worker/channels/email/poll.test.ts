@@ -1,48 +1,21 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { signUpOwner } from '../../../test/client';
-import { emailFixture, imapAccount, imapLog, setImapMailbox } from '../../../test/smtp-mailbox';
+import {
+  emailFixture,
+  imapLog,
+  plainMail,
+  polledChannel,
+  setImapMailbox,
+  storedExternalIds,
+} from '../../../test/smtp-mailbox';
 import { createDb } from '../../db/client';
-import { channels, conversations, emailImportFailures, emailMailboxes, messages } from '../../db/schema';
-import { encryptJson } from '../../lib/secrets';
-import type { EmailCredentials } from '../credentials';
+import { emailImportFailures, emailMailboxes, messages } from '../../db/schema';
 import { importEmail } from './inbound';
 import { MAX_IMPORT_ATTEMPTS, pollChannel, pollEmailChannels } from './poll';
 
 const db = createDb(env.DB);
 const DAY = 24 * 60 * 60 * 1000;
-
-async function polledChannel(changes: Record<string, unknown> = {}) {
-  const { user, credentials } = imapAccount(changes);
-  const { organization } = await signUpOwner();
-  const [channel] = await db
-    .insert(channels)
-    .values({
-      organizationId: organization.id,
-      type: 'EMAIL',
-      name: 'Support mail',
-      credentialsEncrypted: await encryptJson(env.ENCRYPTION_KEY, credentials),
-    })
-    .returning();
-  return { channel: channel!, user, credentials: credentials as unknown as EmailCredentials };
-}
-
-async function storedExternalIds(channelId: string): Promise<string[]> {
-  const rows = await db
-    .select({ externalId: messages.externalId })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(eq(conversations.channelId, channelId));
-  return rows.map((row) => row.externalId!).sort();
-}
-
-/** A fixture with its own Message-ID, so several copies of one fixture are different mails. */
-function mail(name: string, id: string): Uint8Array {
-  let text = new TextDecoder('latin1').decode(emailFixture(name, { IN_REPLY_TO: '<none@x.test>' }));
-  text = text.replace(/^Message-ID: <[^>]+>/im, `Message-ID: <${id}>`);
-  return Uint8Array.from(text, (char) => char.charCodeAt(0));
-}
 
 const bodyFetches = (log: string[], uid: number) =>
   log.filter((line) =>
@@ -122,8 +95,8 @@ describe('IMAP polling', () => {
     await setImapMailbox(user, {
       uidValidity: 1,
       messages: [
-        { uid: 1, raw: mail('plain.eml', 'old@customer.test'), internalDate: new Date(Date.now() - 10 * DAY) },
-        { uid: 2, raw: mail('plain.eml', 'new@customer.test'), internalDate: new Date(Date.now() - 2 * DAY) },
+        { uid: 1, raw: plainMail('old@customer.test'), internalDate: new Date(Date.now() - 10 * DAY) },
+        { uid: 2, raw: plainMail('new@customer.test'), internalDate: new Date(Date.now() - 2 * DAY) },
       ],
     });
     expect(await pollChannel(env, channel, credentials)).toMatchObject({ imported: 1 });
@@ -142,9 +115,9 @@ describe('IMAP polling', () => {
     await setImapMailbox(user, {
       uidValidity: 1,
       messages: [
-        { uid: 1, raw: mail('plain.eml', 'fine-1@customer.test'), internalDate: recent },
-        { uid: 2, raw: mail('plain.eml', 'poison@customer.test'), internalDate: recent },
-        { uid: 3, raw: mail('plain.eml', 'fine-3@customer.test'), internalDate: recent },
+        { uid: 1, raw: plainMail('fine-1@customer.test'), internalDate: recent },
+        { uid: 2, raw: plainMail('poison@customer.test'), internalDate: recent },
+        { uid: 3, raw: plainMail('fine-3@customer.test'), internalDate: recent },
       ],
     });
     const importer: typeof importEmail = async (e, c, raw) => {
@@ -190,9 +163,7 @@ describe('IMAP polling', () => {
     const withoutImap = await polledChannel({ imapHost: undefined });
     await setImapMailbox(withImap.user, {
       uidValidity: 1,
-      messages: [
-        { uid: 1, raw: mail('plain.eml', `cron-${crypto.randomUUID()}@customer.test`), internalDate: new Date() },
-      ],
+      messages: [{ uid: 1, raw: plainMail(`cron-${crypto.randomUUID()}@customer.test`), internalDate: new Date() }],
     });
     await pollEmailChannels(env);
     expect(await storedExternalIds(withImap.channel.id)).toHaveLength(1);
