@@ -70,6 +70,24 @@ async function warningMails(organizationId: string) {
   return rows.map((r) => r.subject).filter((s) => s.includes('monthly active contacts'));
 }
 
+/**
+ * A workspace at its cap of one contact whose AI replies are approved automatically; a new contact writes and
+ * the AI answers.
+ */
+async function aiReplyToNewcomerAtCap() {
+  const { organizationId, channelId } = await capped(1, { autoReply: true, autoApprove: true });
+  await ensureBuiltinProvider(db, organizationId);
+  await fill(organizationId, 1);
+  const { conversation, message } = await conversationWith(organizationId, channelId, 'newcomer');
+  await runAutoReply(env, {
+    kind: 'ai.reply',
+    organizationId,
+    conversationId: conversation.id,
+    messageId: message.id,
+  });
+  return { organizationId, conversation };
+}
+
 describe('monthly active contacts', () => {
   it('a contact counts once per cycle, on its first outbound message, bot or human', async () => {
     const { organizationId, channelId } = await capped(10);
@@ -128,16 +146,7 @@ describe('monthly active contacts', () => {
   });
 
   it('an auto-approved AI reply to a new contact at the cap is held, and goes out when the cycle resets', async () => {
-    const { organizationId, channelId } = await capped(1, { autoReply: true, autoApprove: true });
-    await ensureBuiltinProvider(db, organizationId);
-    await fill(organizationId, 1);
-    const { conversation, message } = await conversationWith(organizationId, channelId, 'newcomer');
-    await runAutoReply(env, {
-      kind: 'ai.reply',
-      organizationId,
-      conversationId: conversation.id,
-      messageId: message.id,
-    });
+    const { organizationId, conversation } = await aiReplyToNewcomerAtCap();
     const [reply] = await db
       .select()
       .from(messages)
@@ -159,16 +168,7 @@ describe('monthly active contacts', () => {
   });
 
   it('held messages go out when the plan grows', async () => {
-    const { organizationId, channelId } = await capped(1, { autoReply: true, autoApprove: true });
-    await ensureBuiltinProvider(db, organizationId);
-    await fill(organizationId, 1);
-    const { conversation, message } = await conversationWith(organizationId, channelId, 'newcomer');
-    await runAutoReply(env, {
-      kind: 'ai.reply',
-      organizationId,
-      conversationId: conversation.id,
-      messageId: message.id,
-    });
+    const { organizationId } = await aiReplyToNewcomerAtCap();
     await db
       .update(billingAccounts)
       .set({ customContacts: 5 })
