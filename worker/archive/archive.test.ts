@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Client, signUpOwner } from '../../test/client';
+import { type Client, ownerWithWebsiteChat } from '../../test/client';
 import { receiveInbound } from '../conversations/pipeline';
 import { conversationActor } from '../conversations/refs';
 import { archiveClosedConversations, archiveConfig } from './archive';
@@ -13,48 +13,34 @@ const config = { afterDays: 30, batchSize: 50 };
 
 afterEach(() => vi.restoreAllMocks());
 
-/** An organisation with a website chat conversation: three visitor messages, an agent reply and a note. */
+/** An organisation with a website chat where three visitors wrote one message each; the last one's conversation. */
 async function conversationWithHistory(word = 'zebracorn') {
-  const owner = await signUpOwner();
-  const channel = await owner.client.post('/api/channels', {
-    type: 'WEBSITE_CHAT',
-    name: 'Website',
-    credentials: {},
-    autoTranslate: false,
-  });
-  if (channel.status !== 201) throw new Error(JSON.stringify(channel.body));
-  const organizationId = owner.organization.id as string;
+  const owner = await ownerWithWebsiteChat();
+  const { organizationId, channelId } = owner;
   let conversationId = '';
   for (const content of [`My ${word} parcel is late`, 'Order 1234', 'Are you there?']) {
     const { conversation } = await receiveInbound(env, {
       organizationId,
-      channelId: channel.body.data.id,
+      channelId,
       externalContactId: `visitor-${crypto.randomUUID()}`.slice(0, 20).replace(/-$/, '') + organizationId.slice(0, 4),
       content,
       contact: { name: 'Greta Visitor' },
     });
     conversationId = conversation.id;
   }
-  return { owner, organizationId, channelId: channel.body.data.id as string, conversationId };
+  return { owner, organizationId, channelId, conversationId };
 }
 
-/** One visitor's conversation (the same contact writes every message). */
+/** One visitor's conversation: three messages from the visitor, an agent reply and a note. */
 async function oneVisitorConversation(word = 'zebracorn') {
-  const owner = await signUpOwner();
-  const channel = await owner.client.post('/api/channels', {
-    type: 'WEBSITE_CHAT',
-    name: 'Website',
-    credentials: {},
-    autoTranslate: false,
-  });
-  if (channel.status !== 201) throw new Error(JSON.stringify(channel.body));
-  const organizationId = owner.organization.id as string;
+  const owner = await ownerWithWebsiteChat();
+  const { organizationId, channelId } = owner;
   const visitor = `visitor-${crypto.randomUUID()}`;
   let conversationId = '';
   for (const content of [`My ${word} parcel is late`, 'Order 1234', 'Are you there?']) {
     const { conversation } = await receiveInbound(env, {
       organizationId,
-      channelId: channel.body.data.id,
+      channelId,
       externalContactId: visitor,
       content,
       contact: { name: 'Greta Visitor' },
@@ -72,7 +58,7 @@ async function oneVisitorConversation(word = 'zebracorn') {
     isNote: true,
   });
   expect(note.status).toBe(201);
-  return { owner, organizationId, channelId: channel.body.data.id as string, conversationId };
+  return { owner, organizationId, channelId, conversationId };
 }
 
 async function close(client: Client, conversationId: string, status: 'CLOSED' | 'ARCHIVED' | 'OPEN' = 'CLOSED') {
