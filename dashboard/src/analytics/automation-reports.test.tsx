@@ -116,7 +116,7 @@ describe('Analytics → Flows', () => {
       softRevenue: [],
       steps: runs ? [{ blockId: 'shop', type: 'SHOP_LINK', reached: runs, dropOff: 0 }] : [],
     });
-    fakeApi({
+    const api = fakeApi({
       'GET /api/analytics/flows': {
         range,
         sort: 'revenue',
@@ -133,5 +133,9 @@ describe('Analytics → Flows', () => {
     expect(screen.getByText('Attributed revenue (USD): Deleted flow=25, Kept=10')).toBeTruthy();
     expect(screen.queryByRole('heading', { name: /Drop-off by step: Deleted flow/ })).toBeNull();
     expect(screen.getByRole('heading', { name: 'Drop-off by step: Kept' })).toBeTruthy();
+    // No dates in the URL: the server picks the range in the organisation's time zone, and the form shows it.
+    expect([...api.calls[0]!.query.keys()]).toEqual(['sort']);
+    expect((screen.getByLabelText('From') as HTMLInputElement).value).toBe('2026-03-01');
+    expect((screen.getByLabelText('To') as HTMLInputElement).value).toBe('2026-03-30');
   });
 });

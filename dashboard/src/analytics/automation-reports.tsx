@@ -14,8 +14,6 @@ type PostsReport = ApiData<typeof api.analytics.posts.$get>;
 type FlowsReport = ApiData<typeof api.analytics.flows.$get>;
 type Money = PostsReport['posts'][number]['attributedRevenue'][number];
 
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const COLORS = { primary: '#2563eb', secondary: '#7c3aed', orders: '#15803d', soft: '#b45309' };
 
 function formatMoney(m: Pick<Money, 'amount' | 'currency'>): string {
@@ -48,12 +46,17 @@ export function AnalyticsTabs({ current }: { current: 'overview' | 'posts' | 'fl
   );
 }
 
+/**
+ * The URL's range and sort. Dates the URL does not give are left to the server, which counts the last 30 days in
+ * the organisation's reporting time zone (the browser's day may already be another one there); the form then
+ * shows the range the report covers.
+ */
 function useRange<S extends string>(sorts: readonly S[]) {
   const { search } = useLocation();
-  const to = search.get('to') ?? isoDay(Date.now());
-  const from = search.get('from') ?? isoDay(Date.parse(to) - 29 * DAY);
   const sort = sorts.find((s) => s === search.get('sort')) ?? sorts[0]!;
-  return { from, to, sort };
+  const from = search.get('from');
+  const to = search.get('to');
+  return { sort, ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
 function RangeForm({
@@ -62,7 +65,7 @@ function RangeForm({
   sorts,
 }: {
   path: string;
-  query: { from: string; to: string; sort: string };
+  query: { from?: string; to?: string; sort: string };
   sorts: readonly (readonly [string, string])[];
 }) {
   return (
@@ -236,7 +239,7 @@ export function PostsReportPage() {
         dotted outline are soft-attributed: the buyer got a shop link, but for another product; confirm or reject them
         from the order list of the conversation.
       </p>
-      <RangeForm path="/analytics/posts" query={query} sorts={POST_SORTS} />
+      <RangeForm path="/analytics/posts" query={{ ...report.data?.range, ...query }} sorts={POST_SORTS} />
       <ErrorPanel error={report.error} />
       {report.data && <PostsSection data={report.data} />}
     </section>
@@ -311,7 +314,7 @@ export function FlowsReportPage() {
         Drop-off is the share of runs that reached a step and went no further without finishing the flow. Days are in{' '}
         {report.data?.range.timeZone ?? 'the organisation’s time zone'}.
       </p>
-      <RangeForm path="/analytics/flows" query={query} sorts={FLOW_SORTS} />
+      <RangeForm path="/analytics/flows" query={{ ...report.data?.range, ...query }} sorts={FLOW_SORTS} />
       <ErrorPanel error={report.error} />
       {report.data && <FlowsSection data={report.data} />}
     </section>
