@@ -17,8 +17,46 @@ export async function upsertContact(
   externalId: string,
   details: InboundMessage['contact'] = {},
 ): Promise<Contact> {
+  const [contact] = await upsertContactQuery(db, channel, externalId, details);
+  return contact!;
+}
+
+/**
+ * upsertContact and the contact's OPEN or PENDING conversation (activeConversation) in one D1 round trip: the
+ * lookup runs after the upsert in the same batch and finds the contact by its unique key.
+ */
+async function upsertContactWithActive(
+  db: Db,
+  channel: Pick<Channel, 'id' | 'organizationId'>,
+  externalId: string,
+  details: InboundMessage['contact'] = {},
+): Promise<{ contact: Contact; active: Conversation | null }> {
+  const [[contact], [active]] = await db.batch([
+    upsertContactQuery(db, channel, externalId, details),
+    db
+      .select()
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.organizationId, channel.organizationId),
+          sql`${conversations.contactId} = (SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.channelId} = ${channel.id} AND ${contacts.externalId} = ${externalId})`,
+          inArray(conversations.status, ['OPEN', 'PENDING']),
+        ),
+      )
+      .orderBy(desc(conversations.lastMessageAt))
+      .limit(1),
+  ]);
+  return { contact: contact!, active: active ?? null };
+}
+
+function upsertContactQuery(
+  db: Db,
+  channel: Pick<Channel, 'id' | 'organizationId'>,
+  externalId: string,
+  details: InboundMessage['contact'] = {},
+) {
   const now = new Date();
-  const [contact] = await db
+  return db
     .insert(contacts)
     .values({
       organizationId: channel.organizationId,
@@ -42,7 +80,6 @@ export async function upsertContact(
       },
     })
     .returning();
-  return contact!;
 }
 
 /** The contact's OPEN or PENDING conversation, if any (newest first). */
@@ -70,31 +107,45 @@ export async function openConversation(
   env: AppBindings,
   db: Db,
   contact: Contact,
-  fields: { subject?: string | null; language?: string | null; at?: Date; fresh?: boolean } = {},
+  fields: {
+    subject?: string | null;
+    language?: string | null;
+    at?: Date;
+    fresh?: boolean;
+    /** The contact's active conversation as the caller just read it with the contact (saves reading it again). */
+    active?: Conversation | null;
+  } = {},
 ): Promise<{ conversation: Conversation; created: boolean }> {
   let current = contact;
   for (let attempt = 0; attempt < 3; attempt++) {
     // `fresh`: the channel knows this starts a new thread, even while another one is open.
-    const active = fields.fresh ? null : await activeConversation(db, current);
+    const active = fields.fresh
+      ? null
+      : attempt === 0 && fields.active !== undefined
+        ? fields.active
+        : await activeConversation(db, current);
     if (active) return { conversation: active, created: false };
     const id = current.nextConversationId;
-    const inserted = await db
-      .insert(conversations)
-      .values({
-        id,
-        organizationId: current.organizationId,
-        channelId: current.channelId,
-        contactId: current.id,
-        language: fields.language ?? current.language ?? null,
-        subject: fields.subject ?? null,
-        lastMessageAt: fields.at ?? new Date(),
-      })
-      .onConflictDoNothing()
-      .returning();
-    await db
-      .update(contacts)
-      .set({ nextConversationId: crypto.randomUUID() })
-      .where(and(eq(contacts.id, current.id), eq(contacts.nextConversationId, id)));
+    // The row and the contact's next reserved id in one round trip; the id moves on only from this one.
+    const [inserted] = await db.batch([
+      db
+        .insert(conversations)
+        .values({
+          id,
+          organizationId: current.organizationId,
+          channelId: current.channelId,
+          contactId: current.id,
+          language: fields.language ?? current.language ?? null,
+          subject: fields.subject ?? null,
+          lastMessageAt: fields.at ?? new Date(),
+        })
+        .onConflictDoNothing()
+        .returning(),
+      db
+        .update(contacts)
+        .set({ nextConversationId: crypto.randomUUID() })
+        .where(and(eq(contacts.id, current.id), eq(contacts.nextConversationId, id))),
+    ]);
     if (inserted[0]) {
       await publishToHub(env, current.organizationId, {
         type: 'conversation.created',
@@ -194,7 +245,12 @@ export async function intake(
   const channel = await loadChannel(db, inbound.organizationId, inbound.channelId);
   await assertPreChatGiven(db, channel, inbound);
   const files = await describeAttachments(db, inbound.organizationId, inbound.attachments);
-  const contact = await upsertContact(db, channel, inbound.externalContactId, inbound.contact);
+  const fresh = inbound.startsConversation === true;
+  // The common case (no thread hint, not a new thread) reads the contact's open conversation with the upsert.
+  const { contact, active } =
+    inbound.conversationHint || fresh
+      ? { contact: await upsertContact(db, channel, inbound.externalContactId, inbound.contact), active: undefined }
+      : await upsertContactWithActive(db, channel, inbound.externalContactId, inbound.contact);
   const hinted = inbound.conversationHint ? await hintedConversation(db, contact, inbound.conversationHint) : null;
   const { conversation, created } = hinted
     ? { conversation: hinted, created: false }
@@ -202,7 +258,8 @@ export async function intake(
         language: inbound.contact?.language,
         subject: inbound.subject,
         at: inbound.receivedAt,
-        fresh: inbound.startsConversation === true,
+        fresh,
+        active,
       });
   const attachments = files.map((file) => file.id);
   await claimAttachments(db, inbound.organizationId, conversation.id, attachments);
