@@ -5,29 +5,40 @@ import { api, call } from '../api';
 import { Link } from '../router';
 import { ErrorPanel, Field } from '../ui';
 
-export function ForgotPasswordPage() {
+/**
+ * A form of one field sent to the server, whose answer is a message to show: `busy` while it is on its way, the
+ * error (if any) for the form's error display.
+ */
+function useOneFieldForm(name: string, send: (value: string) => Promise<{ message: string }>) {
   const [error, setError] = useState<unknown>(null);
-  const [sent, setSent] = useState<string | null>(null);
+  const [answer, setAnswer] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const email = String(new FormData(e.currentTarget as HTMLFormElement).get('email') ?? '');
+    const value = String(new FormData(e.currentTarget as HTMLFormElement).get(name) ?? '');
     setBusy(true);
     setError(null);
     try {
-      setSent((await call(api.auth['forgot-password'].$post({ json: { email } }))).message);
+      setAnswer((await send(value)).message);
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  return { error, answer, busy, submit };
+}
+
+export function ForgotPasswordPage() {
+  const { error, answer, busy, submit } = useOneFieldForm('email', (email) =>
+    call(api.auth['forgot-password'].$post({ json: { email } })),
+  );
   return (
     <main id="main" class="auth">
       <form class="card auth-card" onSubmit={submit} noValidate aria-labelledby="forgot-title">
         <h1 id="forgot-title">Reset your password</h1>
-        {sent ? (
-          <p role="status">{sent}</p>
+        {answer ? (
+          <p role="status">{answer}</p>
         ) : (
           <>
             <p>Enter the email address of your account. We will email you a link to choose a new password.</p>
@@ -50,29 +61,16 @@ export function ForgotPasswordPage() {
 
 export function ResetPasswordPage() {
   const token = new URLSearchParams(location.search).get('token') ?? '';
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const password = String(new FormData(e.currentTarget as HTMLFormElement).get('password') ?? '');
-    setBusy(true);
-    setError(null);
-    try {
-      setDone((await call(api.auth['reset-password'].$post({ json: { token, password } }))).message);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, answer, busy, submit } = useOneFieldForm('password', (password) =>
+    call(api.auth['reset-password'].$post({ json: { token, password } })),
+  );
   return (
     <main id="main" class="auth">
       <form class="card auth-card" onSubmit={submit} noValidate aria-labelledby="reset-title">
         <h1 id="reset-title">Choose a new password</h1>
-        {done ? (
+        {answer ? (
           <p role="status">
-            {done} <Link href="/login">Log in</Link>
+            {answer} <Link href="/login">Log in</Link>
           </p>
         ) : (
           <>
