@@ -3,6 +3,7 @@
 // matching trigger runs for a comment. Admins reorder and create; everyone else reads.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
+import { useReorder } from '../reorder';
 import { Link } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, Skeleton, useLoad } from '../ui';
@@ -13,7 +14,6 @@ type Trigger = ApiData<typeof api.automations.triggers.$get>['triggers'][number]
 export function AutomationsPage() {
   const { canManageSettings } = usePermissions();
   const triggers = useLoad(() => call(api.automations.triggers.$get()).then((d) => d.triggers), []);
-  const [dragged, setDragged] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [announcement, setAnnouncement] = useState('');
   const list: Trigger[] = triggers.data ?? [];
@@ -30,21 +30,11 @@ export function AutomationsPage() {
       setError(err);
     }
   };
-  const move = (id: string, step: number) => {
-    const ids = list.map((t) => t.id);
-    const from = ids.indexOf(id);
-    if (from + step < 0 || from + step >= ids.length) return;
-    ids.splice(from + step, 0, ...ids.splice(from, 1));
-    void reorder(ids, id);
-  };
-  const drop = (targetId: string) => {
-    if (!dragged || dragged === targetId) return;
-    const ids = list.map((t) => t.id).filter((id) => id !== dragged);
-    ids.splice(ids.indexOf(targetId), 0, dragged);
-    const moved = dragged;
-    setDragged(null);
-    void reorder(ids, moved);
-  };
+  const { dragged, move, dragProps } = useReorder(
+    list.map((t) => t.id),
+    canManageSettings,
+    reorder,
+  );
 
   return (
     <section aria-labelledby="automations-title">
@@ -76,21 +66,7 @@ export function AutomationsPage() {
       )}
       <ol class="trigger-list" aria-label="Triggers in priority order">
         {list.map((t, i) => (
-          <li
-            key={t.id}
-            class={dragged === t.id ? 'trigger-row dragging' : 'trigger-row'}
-            draggable={canManageSettings}
-            onDragStart={(e) => {
-              setDragged(t.id);
-              e.dataTransfer?.setData('text/plain', t.id);
-            }}
-            onDragOver={(e) => canManageSettings && e.preventDefault()}
-            onDrop={(e) => {
-              e.preventDefault();
-              drop(t.id);
-            }}
-            onDragEnd={() => setDragged(null)}
-          >
+          <li key={t.id} class={dragged === t.id ? 'trigger-row dragging' : 'trigger-row'} {...dragProps(t.id)}>
             <div>
               <span class={t.status === 'ACTIVE' ? 'dot green' : 'dot grey'} aria-hidden="true" />
               <Link href={`/automations/${t.id}`}>{t.name}</Link>{' '}

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
 import { ConfirmButton } from '../confirm';
+import { useReorder } from '../reorder';
 import { usePermissions } from '../session';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
 
@@ -16,42 +17,33 @@ export function FaqsPage() {
   const faqs = useLoad(() => call(api.faqs.$get({ query: {} })), []);
   const channels = useLoad(() => call(api.channels.$get()), []);
   const [editing, setEditing] = useState<Faq | 'new' | null>(null);
-  const [dragged, setDragged] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [announcement, setAnnouncement] = useState('');
   const chatChannels = channels.data?.filter((c) => c.type === 'WEBSITE_CHAT') ?? [];
   const channelName = (id: string | null) =>
     id ? (channels.data?.find((c) => c.id === id)?.name ?? 'Channel') : 'All channels';
 
-  const reorder = async (ids: string[], moved?: string) => {
+  const reorder = async (ids: string[], moved: string) => {
     setError(null);
     const previous = faqs.data ?? [];
     faqs.setData(ids.map((id) => previous.find((f) => f.id === id)!));
     try {
       faqs.setData(await call(api.faqs.reorder.$post({ json: { ids } })));
-      if (moved) setAnnouncement(`Moved to position ${ids.indexOf(moved) + 1} of ${ids.length}`);
+      setAnnouncement(`Moved to position ${ids.indexOf(moved) + 1} of ${ids.length}`);
     } catch (err) {
       faqs.setData(previous);
       setError(err);
     }
   };
 
-  const move = (id: string, step: number) => {
-    const ids = (faqs.data ?? []).map((f) => f.id);
-    const from = ids.indexOf(id);
-    const to = from + step;
-    if (to < 0 || to >= ids.length) return;
-    ids.splice(to, 0, ...ids.splice(from, 1));
-    void reorder(ids, id).then(() => document.getElementById(`move-${step < 0 ? 'up' : 'down'}-${id}`)?.focus());
-  };
-
-  const drop = (targetId: string) => {
-    if (!dragged || dragged === targetId) return;
-    const ids = (faqs.data ?? []).map((f) => f.id).filter((id) => id !== dragged);
-    ids.splice(ids.indexOf(targetId), 0, dragged);
-    setDragged(null);
-    void reorder(ids, dragged);
-  };
+  const { dragged, move, dragProps } = useReorder(
+    (faqs.data ?? []).map((f) => f.id),
+    canManageSettings,
+    reorder,
+  );
+  /** Keeps the keyboard on the moved FAQ's button, now in its new row. */
+  const moveAndFocus = (id: string, step: number) =>
+    void move(id, step)?.then(() => document.getElementById(`move-${step < 0 ? 'up' : 'down'}-${id}`)?.focus());
 
   const remove = async (faq: Faq) => {
     setError(null);
@@ -93,21 +85,7 @@ export function FaqsPage() {
       {faqs.data && list.length === 0 && <p class="muted">No FAQs yet.</p>}
       <ol class="faq-list" aria-label="FAQs in display order">
         {list.map((faq, i) => (
-          <li
-            key={faq.id}
-            class={dragged === faq.id ? 'faq dragging' : 'faq'}
-            draggable={canManageSettings}
-            onDragStart={(e) => {
-              setDragged(faq.id);
-              e.dataTransfer?.setData('text/plain', faq.id);
-            }}
-            onDragOver={(e) => canManageSettings && e.preventDefault()}
-            onDrop={(e) => {
-              e.preventDefault();
-              drop(faq.id);
-            }}
-            onDragEnd={() => setDragged(null)}
-          >
+          <li key={faq.id} class={dragged === faq.id ? 'faq dragging' : 'faq'} {...dragProps(faq.id)}>
             <div class="faq-text">
               <strong>{faq.question}</strong>
               <p>{faq.answer}</p>
@@ -122,7 +100,7 @@ export function FaqsPage() {
                   id={`move-up-${faq.id}`}
                   disabled={i === 0}
                   aria-label={`Move up: ${faq.question}`}
-                  onClick={() => move(faq.id, -1)}
+                  onClick={() => moveAndFocus(faq.id, -1)}
                 >
                   ↑
                 </button>
@@ -131,7 +109,7 @@ export function FaqsPage() {
                   id={`move-down-${faq.id}`}
                   disabled={i === list.length - 1}
                   aria-label={`Move down: ${faq.question}`}
-                  onClick={() => move(faq.id, 1)}
+                  onClick={() => moveAndFocus(faq.id, 1)}
                 >
                   ↓
                 </button>
