@@ -376,6 +376,25 @@ describe('the org hub', () => {
     otherDashboard.ws.close();
   });
 
+  it("tells a dashboard of a visitor's new conversation before its first message, both once", async () => {
+    const org = await ownerWithWebsiteChat();
+    const dashboard = await connect('/api/live', { cookie: org.client.cookie! });
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    socket.send({ type: 'message', clientMessageId: 'hello', content: 'Hello, anyone there?' });
+    const ack = await socket.next((f) => f.type === 'ack');
+    const message = await dashboard.next((f) => f.type === 'message.created');
+    const news = dashboard.frames.filter((f) => f.type === 'conversation.created' || f.type === 'message.created');
+    expect(news.map((f) => f.type)).toEqual(['conversation.created', 'message.created']);
+    expect(news[0]).toMatchObject({
+      conversationId: message.conversationId,
+      conversation: { id: message.conversationId, channelId: org.channelId, status: 'OPEN' },
+    });
+    expect(message.message).toMatchObject({ id: ack.message.id, content: 'Hello, anyone there?' });
+    socket.ws.close();
+    dashboard.ws.close();
+  });
+
   it('needs a session (401), forwards agent typing to the visitor, and refuses another site (403)', async () => {
     const org = await ownerWithWebsiteChat();
     expect(

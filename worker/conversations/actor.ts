@@ -1110,21 +1110,31 @@ export class ConversationActor extends DurableObject<AppBindings> {
       const db = this.db();
       // A visitor attaches only files they uploaded or that were sent to them.
       await assertVisitorMayAttach(db, { organizationId, channelId, visitorId }, attachments as string[]);
-      const { conversation, created, draft } = await intake(this.env, db, {
-        organizationId,
-        channelId,
-        externalContactId: visitorId,
-        externalMessageId: clientMessageId,
-        content,
-        attachments: attachments as string[],
-      });
+      const { conversation, created, draft } = await intake(
+        this.env,
+        db,
+        {
+          organizationId,
+          channelId,
+          externalContactId: visitorId,
+          externalMessageId: clientMessageId,
+          content,
+          attachments: attachments as string[],
+        },
+        { announce: false },
+      );
       const ref = { id: conversation.id, organizationId };
+      const own = conversation.id === (state?.id ?? binding?.conversationId);
+      if (created) {
+        // The dashboards hear of a new conversation just before its first message: for this actor's own, in
+        // the same hub call after the ack (not on the visitor's wait); for another actor's, before it stores it.
+        const announced: HubFrame = { type: 'conversation.created', conversationId: conversation.id, conversation };
+        if (own) this.hubQueue.push(announced);
+        else await publishToHub(this.env, organizationId, announced);
+      }
       // This actor's own conversation: acked once stored here, projected into D1 afterwards (the outbox
       // guarantees it), as on the fast path. Another actor's: acked once it stored and projected it.
-      recorded =
-        conversation.id === (state?.id ?? binding?.conversationId)
-          ? this.record(created ? this.seeded(conversation) : await this.ensure(ref), draft, ws)
-          : null;
+      recorded = own ? this.record(created ? this.seeded(conversation) : await this.ensure(ref), draft, ws) : null;
       const result = recorded ?? (await this.peer(conversation.id).append(ref, draft));
       const [shown] = await this.forVisitor(channelId, [result.message]);
       this.send(ws, { type: 'ack', clientMessageId, message: shown! });

@@ -114,6 +114,8 @@ export async function openConversation(
     fresh?: boolean;
     /** The contact's active conversation as the caller just read it with the contact (saves reading it again). */
     active?: Conversation | null;
+    /** false: the caller announces a created conversation to the dashboards itself (the actor, with its first message). */
+    announce?: boolean;
   } = {},
 ): Promise<{ conversation: Conversation; created: boolean }> {
   let current = contact;
@@ -147,6 +149,7 @@ export async function openConversation(
         .where(and(eq(contacts.id, current.id), eq(contacts.nextConversationId, id))),
     ]);
     if (inserted[0]) {
+      if (fields.announce === false) return { conversation: inserted[0], created: true };
       await publishToHub(env, current.organizationId, {
         type: 'conversation.created',
         conversationId: id,
@@ -241,6 +244,7 @@ export async function intake(
   env: AppBindings,
   db: Db,
   inbound: InboundMessage,
+  options: { announce?: boolean } = {},
 ): Promise<{ conversation: Conversation; created: boolean; draft: NewMessage }> {
   const channel = await loadChannel(db, inbound.organizationId, inbound.channelId);
   await assertPreChatGiven(db, channel, inbound);
@@ -260,6 +264,7 @@ export async function intake(
         at: inbound.receivedAt,
         fresh,
         active,
+        announce: options.announce,
       });
   const attachments = files.map((file) => file.id);
   await claimAttachments(db, inbound.organizationId, conversation.id, attachments);
