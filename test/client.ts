@@ -57,6 +57,17 @@ export class Client {
   }
 }
 
+/** POSTs a raw body as an outside sender would (no cookie, no Origin): a webhook delivery. JSON answers are parsed. */
+export async function postRaw(path: string, raw: string, headers: Record<string, string>) {
+  const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: raw, headers }));
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body };
+}
+
 let counter = 0;
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${Date.now().toString(36)}-${++counter}@example.test`;

@@ -1,6 +1,6 @@
 // Helpers for Meta webhook tests: the fake Graph API served to a test file, channels with fresh account ids,
 // signed deliveries posted to the Worker, and payloads in Meta's real shapes (Messenger, Instagram, WhatsApp).
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -8,7 +8,7 @@ import { signMetaBody } from '../worker/channels/meta/signature';
 import { createDb } from '../worker/db/client';
 import { type ChannelType, channels } from '../worker/db/schema';
 import { encryptJson } from '../worker/lib/secrets';
-import { signUpOwner } from './client';
+import { postRaw, signUpOwner } from './client';
 import { FakeGraph } from './fake-graph';
 
 /**
@@ -71,15 +71,7 @@ export async function postWebhook(
       ? await signMetaBody(options.secret ?? env.FACEBOOK_APP_SECRET!, raw)
       : options.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
-  const res = await exports.default.fetch(
-    new Request(`http://localhost/api/webhooks/${provider}`, { method: 'POST', body: raw, headers }),
-  );
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body };
+  return postRaw(`/api/webhooks/${provider}`, raw, headers);
 }
 
 export function messengerMessage(sender: string, mid: string, text: string, at = Date.now(), extra: object = {}) {

@@ -5,7 +5,7 @@ import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll } from 'vitest';
 import { signTikTokBody } from '../worker/channels/tiktok/signature';
-import { type Client, signUpOwner } from './client';
+import { type Client, postRaw, signUpOwner } from './client';
 import { FakeTikTok } from './fake-tiktok';
 
 let counter = 0;
@@ -146,15 +146,7 @@ export async function postSignedTikTok(
       ? await signTikTokBody(options.secret ?? defaultSecret, raw, options.timestamp)
       : options.signature;
   if (signature !== null) headers['tiktok-signature'] = signature;
-  const res = await exports.default.fetch(
-    new Request(`http://localhost${path}`, { method: 'POST', body: raw, headers }),
-  );
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body };
+  return postRaw(path, raw, headers);
 }
 
 export function postTikTokWebhook(raw: string, options: SignedPostOptions = {}) {
