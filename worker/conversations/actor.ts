@@ -2,9 +2,10 @@
 // the ordered message log in its own SQLite, projects each change into D1 through an outbox it drains
 // itself (retrying from an alarm), and talks live to the visitor over hibernating WebSockets.
 import { DurableObject } from 'cloudflare:workers';
+import { loadChannel } from '../channels/channels';
 import { visitorMessageAllowed } from '../channels/website-chat/limits';
 import { createDb, type Db } from '../db/client';
-import type { Conversation } from '../db/schema';
+import type { Channel, Conversation } from '../db/schema';
 import type { AppBindings } from '../env';
 import type { DomainEvent, EventDraft } from '../events/types';
 import type { Job } from '../jobs/types';
@@ -1089,6 +1090,9 @@ export class ConversationActor extends DurableObject<AppBindings> {
       });
     }
     const socket = ws.deserializeAttachment() as SocketInfo;
+    // A first message (no conversation here yet) reads its channel for intake while the limits are checked:
+    // a read only, nothing is stored before the limits allow the message.
+    const early = this.conversation() ? null : this.channelOf(this.meta<SocketBinding>('binding'));
     if (!(await visitorMessageAllowed(this.env, { visitorId: socket.visitorId, ip: socket.ip ?? 'unknown' }))) {
       return this.send(ws, {
         type: 'error',
@@ -1121,7 +1125,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
           content,
           attachments: attachments as string[],
         },
-        { announce: false },
+        { announce: false, channel: await early },
       );
       const ref = { id: conversation.id, organizationId };
       const own = conversation.id === (state?.id ?? binding?.conversationId);
@@ -1185,6 +1189,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
       return;
     }
     await this.publish(result.message, result.conversation);
+  }
+
+  /** The binding's channel, or null when it cannot be read now (intake then reads it and says why). */
+  private channelOf(binding: SocketBinding | null | undefined): Promise<Channel | null> {
+    if (!binding) return Promise.resolve(null);
+    return loadChannel(this.db(), binding.organizationId, binding.channelId).catch(() => null);
   }
 
   /** Another conversation's actor (the visitor's next conversation after this one closed). */

@@ -244,9 +244,17 @@ export async function intake(
   env: AppBindings,
   db: Db,
   inbound: InboundMessage,
-  options: { announce?: boolean } = {},
+  options: {
+    announce?: boolean;
+    /** The message's channel as the caller has just read it (read again when it is not that channel). */
+    channel?: Channel | null;
+  } = {},
 ): Promise<{ conversation: Conversation; created: boolean; draft: NewMessage }> {
-  const channel = await loadChannel(db, inbound.organizationId, inbound.channelId);
+  const known = options.channel;
+  const channel =
+    known && known.id === inbound.channelId && known.organizationId === inbound.organizationId
+      ? known
+      : await loadChannel(db, inbound.organizationId, inbound.channelId);
   await assertPreChatGiven(db, channel, inbound);
   const files = await describeAttachments(db, inbound.organizationId, inbound.attachments);
   const fresh = inbound.startsConversation === true;
