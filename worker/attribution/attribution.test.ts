@@ -1,10 +1,8 @@
 import { env } from 'cloudflare:workers';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMember } from '../../test/client';
-import { FakeTikTok } from '../../test/fake-tiktok';
-import { connectThroughOAuth, tiktokId } from '../../test/tiktok';
+import { rows } from '../../test/d1';
+import { connectThroughOAuth, tiktokId, useFakeTikTok } from '../../test/tiktok';
 import {
   buyer,
   comment,
@@ -22,25 +20,7 @@ import { ATTRIBUTION_WINDOW_MS } from './match';
 import { fromMinor, toMinor } from './money';
 import { FIRST_SYNC_LOOKBACK_MS, ORDER_SYNC_EVERY_MS, syncDueOrders, syncOrders } from './shop';
 
-const fake = new FakeTikTok(
-  env.TIKTOK_CLIENT_KEY!,
-  env.TIKTOK_CLIENT_SECRET!,
-  env.TIKTOK_SHOP_APP_KEY!,
-  env.TIKTOK_SHOP_APP_SECRET!,
-);
-const server = setupServer(
-  http.all('https://*.fake-tiktok.test/*', ({ request }) => fake.handle(request as unknown as Request)),
-);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
-
-async function rows<T>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (
-    await env.DB.prepare(sql)
-      .bind(...params)
-      .all<T>()
-  ).results;
-}
+const fake = useFakeTikTok();
 
 /** A shop, a buyer who commented on a video and got a flow's shop link for product P1 (SKUs A-1, A-2). */
 async function scenario(linkAgeMs: number) {

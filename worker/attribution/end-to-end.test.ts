@@ -2,26 +2,13 @@
 // runtime), the buyer orders through TikTok Shop, the order webhook attributes the order to that comment, post,
 // flow and step, and the conversation and the analytics show it.
 import { env } from 'cloudflare:workers';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTikTok } from '../../test/fake-tiktok';
-import { commentBody, postTikTokWebhook, settleComment, tiktokId } from '../../test/tiktok';
+import { describe, expect, it } from 'vitest';
+import { commentBody, postTikTokWebhook, settleComment, tiktokId, useFakeTikTok } from '../../test/tiktok';
 import { order, orderEvent, ownerWithShop, postShopWebhook } from '../../test/tiktok-shop';
 import { createDb } from '../db/client';
 import { automationProducts } from '../db/schema';
 
-const fake = new FakeTikTok(
-  env.TIKTOK_CLIENT_KEY!,
-  env.TIKTOK_CLIENT_SECRET!,
-  env.TIKTOK_SHOP_APP_KEY!,
-  env.TIKTOK_SHOP_APP_SECRET!,
-);
-const server = setupServer(
-  http.all('https://*.fake-tiktok.test/*', ({ request }) => fake.handle(request as unknown as Request)),
-);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
+const fake = useFakeTikTok();
 
 async function until<T>(check: () => Promise<T | null | undefined>, what: string, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;

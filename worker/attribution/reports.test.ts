@@ -1,10 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMember, Client } from '../../test/client';
-import { FakeTikTok } from '../../test/fake-tiktok';
-import { tiktokId } from '../../test/tiktok';
+import { tiktokId, useFakeTikTok } from '../../test/tiktok';
 import { DAY_MS, ownerWithShop } from '../../test/tiktok-shop';
 import { addDays, localDay, localInstant } from '../analytics/time';
 import { createDb } from '../db/client';
@@ -20,17 +17,7 @@ import {
   type OrderAttributionStatus,
 } from '../db/schema';
 
-const fake = new FakeTikTok(
-  env.TIKTOK_CLIENT_KEY!,
-  env.TIKTOK_CLIENT_SECRET!,
-  env.TIKTOK_SHOP_APP_KEY!,
-  env.TIKTOK_SHOP_APP_SECRET!,
-);
-const server = setupServer(
-  http.all('https://*.fake-tiktok.test/*', ({ request }) => fake.handle(request as unknown as Request)),
-);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
+const fake = useFakeTikTok();
 
 const db = createDb(env.DB);
 const TZ = 'Asia/Bangkok';
