@@ -8,3 +8,6 @@ export interface ReceivedMail {
   to: string[];
   raw: string;
 }
+
+/** The account the fake PREAUTH IMAP server has logged every connection in as (no LOGIN is ever sent to it). */
+export const PREAUTH_IMAP_USER = 'imap-preauth@shop.test';

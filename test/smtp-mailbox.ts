@@ -19,6 +19,7 @@ export const mailPorts = () => ({
   dropping: inject('droppingPort'),
   recordingSmtp: inject('recordingSmtpPort'),
   recordingImap: inject('recordingImapPort'),
+  preauthImap: inject('preauthImapPort'),
 });
 
 /** Every command line the recording SMTP and IMAP servers have received so far (from all test files). */

@@ -10,7 +10,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { TestProject } from 'vitest/node';
-import { MAIL_ACCOUNT, type ReceivedMail } from './smtp-account';
+import { MAIL_ACCOUNT, PREAUTH_IMAP_USER, type ReceivedMail } from './smtp-account';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +21,7 @@ declare module 'vitest' {
     droppingPort: number;
     recordingSmtpPort: number;
     recordingImapPort: number;
+    preauthImapPort: number;
     /** test/fixtures/email/*.eml by file name, base64 (the bytes exactly as on disk). */
     emailFixtures: Record<string, string>;
   }
@@ -147,13 +148,23 @@ function imapString(input: string): [string, string] | null {
  * INTERNALDATE, BODY.PEEK[]), UID STORE +FLAGS. The fetched body is an IMAP literal counted in bytes, as real
  * servers send it.
  */
-function startImap(sockets: Set<Socket>, log?: string[], mailboxes?: Map<string, FakeMailbox>): Server {
+function startImap(
+  sockets: Set<Socket>,
+  log?: string[],
+  mailboxes?: Map<string, FakeMailbox>,
+  preauthUser?: string,
+): Server {
   return createTcpServer((socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.write('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fake IMAP ready\r\n');
     let buffer = '';
-    let mailbox: FakeMailbox | undefined;
+    // A PREAUTH server has logged the connection in already (as one behind an SSH tunnel or on a local socket does).
+    let mailbox: FakeMailbox | undefined = preauthUser ? mailboxes?.get(preauthUser) : undefined;
+    socket.write(
+      preauthUser
+        ? `* PREAUTH [CAPABILITY IMAP4rev1] Logged in as ${preauthUser}\r\n`
+        : '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Fake IMAP ready\r\n',
+    );
     let selected: FakeFolder | undefined;
     socket.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
@@ -335,6 +346,8 @@ export default async function setup(project: TestProject) {
   const recordingSmtpPort = await listen(recordingSmtp);
   const recordingImap = startImap(imapSockets, recorded.imap);
   const recordingImapPort = await listen(recordingImap);
+  const preauthImap = startImap(imapSockets, undefined, mailboxes, PREAUTH_IMAP_USER);
+  const preauthImapPort = await listen(preauthImap);
   const mailbox = createHttpServer((req, res) => {
     const imapUser = /^\/imap\/([^/]+)(\/log)?$/.exec(req.url ?? '');
     if (imapUser && req.method === 'PUT') {
@@ -396,6 +409,7 @@ export default async function setup(project: TestProject) {
   project.provide('droppingPort', droppingPort);
   project.provide('recordingSmtpPort', recordingSmtpPort);
   project.provide('recordingImapPort', recordingImapPort);
+  project.provide('preauthImapPort', preauthImapPort);
   project.provide('emailFixtures', emailFixtures());
 
   return async () => {
@@ -407,6 +421,7 @@ export default async function setup(project: TestProject) {
       close(dropping),
       close(recordingSmtp),
       close(recordingImap),
+      close(preauthImap),
     ]);
   };
 }

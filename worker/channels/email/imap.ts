@@ -6,7 +6,7 @@
 // text), and marks imported mail with the channel's flag when it has one.
 import { connect } from 'cloudflare:sockets';
 import type { EmailCredentials } from '../credentials';
-import { checkSelected, mailboxOf, selectCommand, selectFailure } from './mailbox';
+import { checkSelected, mailboxOf, preauthInPlainText, selectCommand, selectFailure } from './mailbox';
 import {
   imapCapabilities,
   imapQuote,
@@ -244,7 +244,9 @@ export async function openImapSession(credentials: EmailCredentials, options: Ma
     if (!greeting.text.startsWith('* OK') && !greeting.text.startsWith('* PREAUTH')) {
       throw new MailError(`${connection.where} does not answer like an IMAP server`);
     }
-    if (!greeting.text.startsWith('* PREAUTH')) {
+    if (greeting.text.startsWith('* PREAUTH')) {
+      if (!secure && !credentials.imapAllowPlaintext) throw new MailError(preauthInPlainText(connection.where));
+    } else {
       if (!secure) {
         const capabilities = /\[CAPABILITY /i.test(greeting.text)
           ? imapCapabilities(greeting.text)

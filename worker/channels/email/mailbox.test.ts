@@ -2,9 +2,13 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { signUpOwner } from '../../../test/client';
+import { PREAUTH_IMAP_USER } from '../../../test/smtp-account';
 import {
+  fakeAccount,
   imapAccount,
   imapLog,
+  MAIL_HOST,
+  mailPorts,
   plainMail,
   polledChannel,
   setImapMailbox,
@@ -290,5 +294,38 @@ describe('the imported flag', () => {
     const log = await imapLog(user);
     expect(log.some((line) => / UID STORE /.test(line))).toBe(false);
     expect(log.some((line) => /UNKEYWORD/.test(line))).toBe(false);
+  });
+});
+
+describe('a server that greets with PREAUTH (already logged in, as behind an SSH tunnel)', () => {
+  const preauth = (changes: Record<string, unknown> = {}) => ({
+    username: PREAUTH_IMAP_USER,
+    imapPort: mailPorts().preauthImap,
+    ...changes,
+  });
+
+  it('is polled without a LOGIN when the channel allows plain text', async () => {
+    const { channel, credentials } = await polledChannel(preauth());
+    await setImapMailbox(PREAUTH_IMAP_USER, {
+      uidValidity: 3,
+      messages: [{ uid: 7, raw: plainMail('preauth@customer.test'), internalDate: new Date(Date.now() - DAY) }],
+    });
+    expect(await pollChannel(env, channel, credentials)).toMatchObject({ imported: 1, error: null });
+    expect(await storedExternalIds(channel.id)).toEqual(['preauth@customer.test']);
+    const log = await imapLog(PREAUTH_IMAP_USER);
+    expect(log.some((line) => / SELECT INBOX$/.test(line))).toBe(true);
+    expect(log.filter((line) => / LOGIN /.test(line))).toEqual([]);
+  });
+
+  it('is refused without TLS unless the channel allows plain text: the poll and the connection test say why', async () => {
+    await setImapMailbox(PREAUTH_IMAP_USER, { uidValidity: 3, messages: [] });
+    const refused = `${MAIL_HOST}:${mailPorts().preauthImap} logged in without TLS, so mail would be read unencrypted: use the server's TLS port (usually 993, with "IMAP uses TLS")`;
+    const { channel, credentials } = await polledChannel(preauth({ imapAllowPlaintext: false }));
+    expect(await pollChannel(env, channel, credentials)).toMatchObject({ imported: 0, error: refused });
+    expect(await storedExternalIds(channel.id)).toEqual([]);
+    const report = await testEmailConnection(fakeAccount(preauth({ imapAllowPlaintext: false })) as EmailCredentials);
+    // (The SMTP side logs in with the same username, which the fake SMTP server does not know: only IMAP is judged.)
+    expect(report.imap).toEqual({ ok: false, error: refused });
+    expect((await testEmailConnection(fakeAccount(preauth()) as EmailCredentials)).imap).toEqual({ ok: true });
   });
 });

@@ -82,3 +82,11 @@ export function checkSelected(
   }
   return { uidValidity: Number(validity) };
 }
+
+/**
+ * A server that greets with PREAUTH has logged the connection in already, so no password is sent; on a connection
+ * without TLS the mail would still be read unencrypted, which the channel must allow in so many words.
+ */
+export function preauthInPlainText(where: string): string {
+  return `${where} logged in without TLS, so mail would be read unencrypted: use the server's TLS port (usually 993, with "IMAP uses TLS")`;
+}

@@ -14,7 +14,7 @@ import {
   parsePrivateHostAllowance,
 } from '../../lib/public-host';
 import type { EmailCredentials } from '../credentials';
-import { checkSelected, mailboxOf, selectCommand, selectFailure } from './mailbox';
+import { checkSelected, mailboxOf, preauthInPlainText, selectCommand, selectFailure } from './mailbox';
 
 export interface ConnectionCheck {
   ok: boolean;
@@ -414,7 +414,11 @@ async function loginImap(credentials: EmailCredentials, host: string, options: M
       await connection.write('A2 LOGOUT\r\n');
       await tagged(connection, 'A2').catch(() => undefined);
     };
-    if (greeting.startsWith('* PREAUTH')) return await finish();
+    if (greeting.startsWith('* PREAUTH')) {
+      // Logged in without a password: nothing secret is sent, but the mail would be read unencrypted.
+      if (!secure && !credentials.imapAllowPlaintext) throw new MailError(preauthInPlainText(connection.where));
+      return await finish();
+    }
     if (!secure) {
       const capabilities = /\[CAPABILITY /i.test(greeting)
         ? imapCapabilities(greeting)
