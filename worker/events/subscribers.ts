@@ -9,35 +9,15 @@ import type { AppBindings } from '../env';
 import type { Job } from '../jobs/types';
 import { notificationSubscriber } from '../notifications/dispatch';
 import { aiReplySubscriber } from './ai-replies';
-import { type FanOutContext, fanOutBatch, type Subscriber } from './fan-out';
+import { fanOutBatch, type Subscriber } from './fan-out';
 import { needsHumanSubscriber } from './needs-human';
 import { translationSubscriber } from './translation';
 import type { DomainEvent } from './types';
 
-/**
- * The events DM flows act on (automations/flows/subscriber.ts returns at once on any other): messages of TikTok
- * conversations (the customer's, or an agent's reply that is not a note), an assignment to a member, and a
- * conversation resolved. Every other event skips the flow subscriber without claiming a run for it.
- */
-function flowsWant(event: DomainEvent, context: FanOutContext): boolean {
-  switch (event.type) {
-    case 'message.accepted':
-      return context.channel(event)?.type === 'TIKTOK';
-    case 'message.posted':
-      return event.senderType === 'AGENT' && !event.isNote && context.channel(event)?.type === 'TIKTOK';
-    case 'conversation.assigned':
-      return event.assignedToId !== null;
-    case 'conversation.status_changed':
-      return event.to === 'CLOSED' || event.to === 'ARCHIVED';
-    default:
-      return false;
-  }
-}
-
 export const subscribers: readonly Subscriber[] = [
   translationSubscriber,
   // Before AI replies: a TikTok DM sets the automation state the AI-reply check reads.
-  { ...flowSubscriber, wants: flowsWant },
+  flowSubscriber,
   aiReplySubscriber,
   notificationSubscriber,
   analyticsSubscriber,

@@ -8,7 +8,8 @@
 import { and, eq } from 'drizzle-orm';
 import { createDb, type Db } from '../../db/client';
 import { channels, conversations, messages } from '../../db/schema';
-import type { Subscriber } from '../../events/fan-out';
+import type { FanOutContext, Subscriber } from '../../events/fan-out';
+import type { DomainEvent } from '../../events/types';
 import { effectiveRules, matchRules } from '../handoff-rules';
 import { findShopLinks, recordShopLinks } from '../shop-links';
 import { addContactTags, closeAutomation, currentRun, handOff, loadAutomation, stepRun } from './runs';
@@ -36,9 +37,30 @@ async function messageWithConversation(db: Db, organizationId: string, messageId
 
 export const OUT_OF_FLOW_REASON = 'The buyer wrote while no flow was running (the bot does not improvise)';
 
+/**
+ * The events DM flows act on (`run` returns at once on any other): messages of TikTok
+ * conversations (the customer's, or an agent's reply that is not a note), an assignment to a member, and a
+ * conversation resolved. Every other event skips the flow subscriber without claiming a run for it.
+ */
+function flowsWant(event: DomainEvent, context: FanOutContext): boolean {
+  switch (event.type) {
+    case 'message.accepted':
+      return context.channel(event)?.type === 'TIKTOK';
+    case 'message.posted':
+      return event.senderType === 'AGENT' && !event.isNote && context.channel(event)?.type === 'TIKTOK';
+    case 'conversation.assigned':
+      return event.assignedToId !== null;
+    case 'conversation.status_changed':
+      return event.to === 'CLOSED' || event.to === 'ARCHIVED';
+    default:
+      return false;
+  }
+}
+
 export const flowSubscriber: Subscriber = {
   name: 'automation-flows',
   on: ['message.accepted', 'message.posted', 'conversation.assigned', 'conversation.status_changed'],
+  wants: flowsWant,
   async run(env, event) {
     const db = createDb(env.DB);
     const ref = { organizationId: event.organizationId, conversationId: event.conversationId };
