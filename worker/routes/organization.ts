@@ -16,7 +16,7 @@ import { withAdmin, withOrganization } from '../http/session';
 import { validate } from '../http/validate';
 import { publicOrganization } from './auth';
 
-export const ORGANIZATION_NAME_MAX = 100;
+const ORGANIZATION_NAME_MAX = 100;
 
 const updateSchema = z.object({
   name: z
