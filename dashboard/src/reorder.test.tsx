@@ -114,6 +114,17 @@ describe('ordering comment triggers', () => {
       { ids: ['t-1', 't-3', 't-2'] },
     ]);
     expect(itemsInOrder('Triggers in priority order')).toEqual(['Trigger t-1', 'Trigger t-3', 'Trigger t-2']);
+    // The keyboard stays on the moved trigger's Move up button, now in its new row.
+    await waitFor(() => expect(document.activeElement?.getAttribute('aria-label')).toBe('Move up: Trigger t-3'));
+  });
+
+  it('moved to the top, the keyboard goes to its Move down button (Move up is disabled there)', async () => {
+    triggersApi();
+    renderAs('ADMIN', <AutomationsPage />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Move up: Trigger t-2' }));
+    await screen.findByText('Priority 1 of 3');
+    expect(itemsInOrder('Triggers in priority order')).toEqual(['Trigger t-2', 'Trigger t-1', 'Trigger t-3']);
+    await waitFor(() => expect(document.activeElement?.getAttribute('aria-label')).toBe('Move down: Trigger t-2'));
   });
 
   it('dropping a trigger on another puts it just above that one', async () => {

@@ -2,6 +2,9 @@
 // order (and announces it); this keeps which item is being dragged and works out the new order of the ids.
 import { useState } from 'preact/hooks';
 
+/** The id of an item's Move up (step < 0) or Move down button. */
+export const moveButtonId = (id: string, step: number) => `move-${step < 0 ? 'up' : 'down'}-${id}`;
+
 export function useReorder(ids: string[], enabled: boolean, save: (ids: string[], moved: string) => Promise<void>) {
   const [dragged, setDragged] = useState<string | null>(null);
 
@@ -13,6 +16,18 @@ export function useReorder(ids: string[], enabled: boolean, save: (ids: string[]
     next.splice(from + step, 0, ...next.splice(from, 1));
     return save(next, id);
   };
+
+  /**
+   * Move up / Move down for a keyboard user: moves, then puts the focus back on the moved item's button in its new
+   * row (its other button when the item reached an end and this one is disabled). The buttons carry
+   * `moveButtonId(id, step)` as their id.
+   */
+  const moveAndFocus = (id: string, step: number) =>
+    void move(id, step)?.then(() => {
+      const same = document.getElementById(moveButtonId(id, step)) as HTMLButtonElement | null;
+      const other = document.getElementById(moveButtonId(id, -step)) as HTMLButtonElement | null;
+      (same && !same.disabled ? same : other)?.focus();
+    });
 
   const drop = (targetId: string) => {
     if (!dragged || dragged === targetId) return;
@@ -37,5 +52,5 @@ export function useReorder(ids: string[], enabled: boolean, save: (ids: string[]
     onDragEnd: () => setDragged(null),
   });
 
-  return { dragged, move, dragProps };
+  return { dragged, moveAndFocus, dragProps };
 }

@@ -3,7 +3,7 @@
 // matching trigger runs for a comment. Admins reorder and create; everyone else reads.
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
-import { useReorder } from '../reorder';
+import { moveButtonId, useReorder } from '../reorder';
 import { Link } from '../router';
 import { usePermissions } from '../session';
 import { ErrorPanel, Skeleton, useLoad } from '../ui';
@@ -30,7 +30,7 @@ export function AutomationsPage() {
       setError(err);
     }
   };
-  const { dragged, move, dragProps } = useReorder(
+  const { dragged, moveAndFocus, dragProps } = useReorder(
     list.map((t) => t.id),
     canManageSettings,
     reorder,
@@ -79,17 +79,19 @@ export function AutomationsPage() {
               <div class="actions">
                 <button
                   type="button"
+                  id={moveButtonId(t.id, -1)}
                   disabled={i === 0}
                   aria-label={`Move up: ${t.name}`}
-                  onClick={() => move(t.id, -1)}
+                  onClick={() => moveAndFocus(t.id, -1)}
                 >
                   ↑
                 </button>
                 <button
                   type="button"
+                  id={moveButtonId(t.id, 1)}
                   disabled={i === list.length - 1}
                   aria-label={`Move down: ${t.name}`}
-                  onClick={() => move(t.id, 1)}
+                  onClick={() => moveAndFocus(t.id, 1)}
                 >
                   ↓
                 </button>

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
 import { ConfirmButton } from '../confirm';
-import { useReorder } from '../reorder';
+import { moveButtonId, useReorder } from '../reorder';
 import { usePermissions } from '../session';
 import { Counter, ErrorPanel, Field, useLoad } from '../ui';
 
@@ -36,14 +36,11 @@ export function FaqsPage() {
     }
   };
 
-  const { dragged, move, dragProps } = useReorder(
+  const { dragged, moveAndFocus, dragProps } = useReorder(
     (faqs.data ?? []).map((f) => f.id),
     canManageSettings,
     reorder,
   );
-  /** Keeps the keyboard on the moved FAQ's button, now in its new row. */
-  const moveAndFocus = (id: string, step: number) =>
-    void move(id, step)?.then(() => document.getElementById(`move-${step < 0 ? 'up' : 'down'}-${id}`)?.focus());
 
   const remove = async (faq: Faq) => {
     setError(null);
@@ -97,7 +94,7 @@ export function FaqsPage() {
               <div class="actions">
                 <button
                   type="button"
-                  id={`move-up-${faq.id}`}
+                  id={moveButtonId(faq.id, -1)}
                   disabled={i === 0}
                   aria-label={`Move up: ${faq.question}`}
                   onClick={() => moveAndFocus(faq.id, -1)}
@@ -106,7 +103,7 @@ export function FaqsPage() {
                 </button>
                 <button
                   type="button"
-                  id={`move-down-${faq.id}`}
+                  id={moveButtonId(faq.id, 1)}
                   disabled={i === list.length - 1}
                   aria-label={`Move down: ${faq.question}`}
                   onClick={() => moveAndFocus(faq.id, 1)}
