@@ -1,23 +1,37 @@
 // Small shared pieces of UI: data loading, error display, labelled fields, dates.
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useId, useState } from 'preact/hooks';
+import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError, fieldError } from './api';
 import { errorLead, fieldName, plainFieldError } from './copy';
 
-/** Loads data when `deps` change; `reload` fetches again (e.g. after a live event). */
+/**
+ * Loads data when `deps` change; `reload` fetches again (e.g. after a live event). Only the newest load's answer
+ * is shown: one started earlier (for other deps, or an earlier reload) that answers later is dropped, and so is
+ * any load still running when the page sets the data itself.
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const newest = useRef(0);
   const reload = useCallback(() => {
+    const call = ++newest.current;
     setState((s) => ({ ...s, loading: true }));
     return load().then(
-      (data) => setState({ data, loading: false }),
-      (error) => setState((s) => ({ ...s, error, loading: false })),
+      (data) => {
+        if (call === newest.current) setState({ data, loading: false });
+      },
+      (error) => {
+        if (call === newest.current) setState((s) => ({ ...s, error, loading: false }));
+      },
     );
   }, deps);
   useEffect(() => {
     void reload();
   }, [reload]);
-  return { ...state, reload, setData: (data: T) => setState({ data, loading: false }) };
+  const setData = (data: T) => {
+    newest.current++;
+    setState({ data, loading: false });
+  };
+  return { ...state, reload, setData };
 }
 
 /**

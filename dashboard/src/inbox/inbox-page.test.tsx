@@ -130,4 +130,15 @@ describe('inbox list', () => {
     emitLive(frame as unknown as LiveEvent);
     await waitFor(() => expect(api.find('GET', '/api/conversations')).toHaveLength(2), { timeout: 2000 });
   });
+
+  it('a live event just before a filter change reloads with the filter on screen, not the one it came under', async () => {
+    const api = fakeInbox();
+    renderAs('AGENT', <InboxPage />);
+    await screen.findByText('Customer a');
+    const frame = { type: 'conversation.updated', conversationId: 'a' };
+    emitLive(frame as unknown as LiveEvent);
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'OPEN' } });
+    await waitFor(() => expect(api.find('GET', '/api/conversations')).toHaveLength(3), { timeout: 2000 });
+    expect(api.find('GET', '/api/conversations').map((c) => c.query.get('status'))).toEqual([null, 'OPEN', 'OPEN']);
+  });
 });

@@ -85,6 +85,9 @@ export function InboxPage({ params = {} }: { params?: Record<string, string> }) 
     void snoozes.reload();
   }, [list.reload, counts.reload, snoozes.reload]);
   const online = useOnline(reloadAll);
+  // The debounced reload runs with the filters on screen when it fires, not those of when the event came.
+  const latestReloadAll = useRef(reloadAll);
+  latestReloadAll.current = reloadAll;
 
   // Bursts of events (a chatty visitor) become one reload.
   useLive((event) => {
@@ -95,7 +98,7 @@ export function InboxPage({ params = {} }: { params?: Record<string, string> }) 
       return;
     }
     clearTimeout(refresh.current);
-    refresh.current = setTimeout(reloadAll, 300);
+    refresh.current = setTimeout(() => latestReloadAll.current(), 300);
   });
   useEffect(() => () => clearTimeout(refresh.current), []);
 
