@@ -4,11 +4,11 @@
 // Shop order webhook), and the owner sees the order attributed: in the conversation's TikTok Shop orders and in
 // Analytics → Flows and → Posts. Run with the fake:
 //   E2E_FAKE_TIKTOK_PORT=12140 node e2e/run.mjs e2e/attribution.spec.ts
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import type { FakeOrder } from '../test/fake-tiktok';
-import { devVar, tiktokWebhook, useFakeTikTok } from './fakes';
-import { DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
+import { commentEvent, postSignedTikTok, tiktokWebhook, useFakeTikTok } from './fakes';
+import { createFlowTrigger, DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
 test.skip(!FAKE_PORT, 'start the stack with E2E_FAKE_TIKTOK_PORT set (see the top of this file)');
@@ -17,14 +17,12 @@ const tiktok = useFakeTikTok(FAKE_PORT ?? '');
 
 /** Posts a TikTok Shop order event signed as TikTok Shop signs it (the TikTok scheme, keyed with the Shop secret). */
 async function shopWebhook(request: APIRequestContext, body: object) {
-  const raw = JSON.stringify(body);
-  const now = Math.floor(Date.now() / 1000);
-  const mac = createHmac('sha256', devVar('TIKTOK_SHOP_APP_SECRET')).update(`${now}.${raw}`).digest('hex');
-  const res = await request.post('/api/webhooks/tiktok-shop', {
-    data: raw,
-    headers: { 'content-type': 'application/json', 'tiktok-signature': `t=${now},s=${mac}` },
-  });
-  expect(res.status()).toBe(200);
+  const res = await postSignedTikTok(
+    request,
+    '/api/webhooks/tiktok-shop',
+    'TIKTOK_SHOP_APP_SECRET',
+    JSON.stringify(body),
+  );
   return (await res.json()).data;
 }
 
@@ -87,15 +85,7 @@ test('a comment gets a DM with a shop link, the buyer orders that product, and t
     await page.getByRole('button', { name: 'Save flow' }).click();
     await expect(page.getByRole('heading', { name: flowName })).toBeVisible();
 
-    await page.getByRole('link', { name: 'Automations' }).click();
-    await page.getByRole('link', { name: 'New trigger' }).click();
-    await page.getByLabel('Name').fill(`Serum ${run}`);
-    await page.getByRole('radio', { name: 'Active' }).check();
-    await page.getByLabel('Keywords (comma-separated)').fill(`SERUM${run}`);
-    await page.getByRole('radio', { name: 'Run a flow' }).check();
-    await page.getByLabel('Flow', { exact: true }).selectOption({ label: `${flowName} (version 1)` });
-    await page.getByRole('button', { name: 'Save trigger' }).click();
-    await expect(page.getByRole('heading', { name: `Serum ${run}` })).toBeVisible();
+    await createFlowTrigger(page, { name: `Serum ${run}`, keyword: `SERUM${run}`, flowName });
   });
 
   const commentId = `e2e-comment-${randomUUID()}`;
@@ -103,20 +93,16 @@ test('a comment gets a DM with a shop link, the buyer orders that product, and t
   const buyerName = `Mai ${run}`;
   await test.step('a comment gets the DM with the shop link', async () => {
     tiktok().comments.set(commentId, buyer);
-    const now = Math.floor(Date.now() / 1000);
-    await tiktokWebhook(request, {
-      client_key: 'local-tiktok-client-key',
-      event: 'comment.create',
-      create_time: now,
-      user_openid: openId,
-      content: JSON.stringify({
-        comment_id: commentId,
-        video_id: videoId,
+    await tiktokWebhook(
+      request,
+      commentEvent({
+        openId,
+        videoId,
+        commentId,
         text: `serum${run} price?`,
-        create_time: now,
-        user: { open_id: buyer, display_name: buyerName },
+        commenter: { openId: buyer, name: buyerName },
       }),
-    });
+    );
     const dm = () => tiktok().dms.find((d) => d.recipient === commentId);
     await expect
       .poll(() => dm()?.text, { timeout: 30_000 })

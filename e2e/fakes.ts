@@ -50,16 +50,47 @@ export function useFakeTikTok(port: string): () => FakeTikTok {
   return current;
 }
 
-/** Posts a webhook signed as TikTok signs it (t=<seconds>,s=HMAC-SHA256 of "<t>.<body>"), `times` times. */
+/** TikTok's comment.create event: `commenter` wrote `text` under the video `videoId` of the account `openId`. */
+export function commentEvent(comment: {
+  openId: string;
+  videoId: string;
+  commentId: string;
+  text: string;
+  commenter: { openId: string; name: string };
+}) {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    client_key: 'local-tiktok-client-key',
+    event: 'comment.create',
+    create_time: now,
+    user_openid: comment.openId,
+    content: JSON.stringify({
+      comment_id: comment.commentId,
+      video_id: comment.videoId,
+      text: comment.text,
+      create_time: now,
+      user: { open_id: comment.commenter.openId, display_name: comment.commenter.name },
+    }),
+  };
+}
+
+/**
+ * Posts `raw` to `path` signed as TikTok signs its webhooks (t=<seconds>,s=HMAC-SHA256 of "<t>.<body>" keyed with
+ * the .dev.vars secret `secretName`: the client secret, or the Shop app secret for TikTok Shop); expects 200.
+ */
+export async function postSignedTikTok(request: APIRequestContext, path: string, secretName: string, raw: string) {
+  const now = Math.floor(Date.now() / 1000);
+  const signature = `t=${now},s=${createHmac('sha256', devVar(secretName)).update(`${now}.${raw}`).digest('hex')}`;
+  const res = await request.post(path, {
+    data: raw,
+    headers: { 'content-type': 'application/json', 'tiktok-signature': signature },
+  });
+  expect(res.status()).toBe(200);
+  return res;
+}
+
+/** Posts a TikTok webhook, signed, `times` times (the same bytes each time: a replay). */
 export async function tiktokWebhook(request: APIRequestContext, body: object | string, times = 1) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  const now = Math.floor(Date.now() / 1000);
-  const signature = `t=${now},s=${createHmac('sha256', devVar('TIKTOK_CLIENT_SECRET')).update(`${now}.${raw}`).digest('hex')}`;
-  for (let i = 0; i < times; i++) {
-    const res = await request.post('/api/webhooks/tiktok', {
-      data: raw,
-      headers: { 'content-type': 'application/json', 'tiktok-signature': signature },
-    });
-    expect(res.status()).toBe(200);
-  }
+  for (let i = 0; i < times; i++) await postSignedTikTok(request, '/api/webhooks/tiktok', 'TIKTOK_CLIENT_SECRET', raw);
 }

@@ -6,8 +6,8 @@
 //   E2E_FAKE_TIKTOK_PORT=12140 node e2e/run.mjs e2e/flows.spec.ts
 import { randomUUID } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
-import { tiktokWebhook, useFakeTikTok } from './fakes';
-import { DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
+import { commentEvent, tiktokWebhook, useFakeTikTok } from './fakes';
+import { createFlowTrigger, DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
 test.skip(!FAKE_PORT, 'start the stack with E2E_FAKE_TIKTOK_PORT set (see the top of this file)');
@@ -90,15 +90,7 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
   });
 
   await test.step('attach it to a keyword trigger', async () => {
-    await page.getByRole('link', { name: 'Automations' }).click();
-    await page.getByRole('link', { name: 'New trigger' }).click();
-    await page.getByLabel('Name').fill(`Shade ${run}`);
-    await page.getByRole('radio', { name: 'Active' }).check();
-    await page.getByLabel('Keywords (comma-separated)').fill(`SHADE${run}`);
-    await page.getByRole('radio', { name: 'Run a flow' }).check();
-    await page.getByLabel('Flow', { exact: true }).selectOption({ label: `${flowName} (version 1)` });
-    await page.getByRole('button', { name: 'Save trigger' }).click();
-    await expect(page.getByRole('heading', { name: `Shade ${run}` })).toBeVisible();
+    await createFlowTrigger(page, { name: `Shade ${run}`, keyword: `SHADE${run}`, flowName });
   });
 
   const commentId = `e2e-comment-${randomUUID()}`;
@@ -107,20 +99,16 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
   const tiktokConversation = `e2e-dm-${randomUUID()}`;
   await test.step('a comment starts the flow: the quick replies go out as the comment’s DM', async () => {
     tiktok().comments.set(commentId, buyer);
-    const now = Math.floor(Date.now() / 1000);
-    await tiktokWebhook(request, {
-      client_key: 'local-tiktok-client-key',
-      event: 'comment.create',
-      create_time: now,
-      user_openid: openId,
-      content: JSON.stringify({
-        comment_id: commentId,
-        video_id: videoId,
+    await tiktokWebhook(
+      request,
+      commentEvent({
+        openId,
+        videoId,
+        commentId,
         text: `shade${run} please?`,
-        create_time: now,
-        user: { open_id: buyer, display_name: buyerName },
+        commenter: { openId: buyer, name: buyerName },
       }),
-    });
+    );
     await expect.poll(() => questionsSent().length, { timeout: 30_000 }).toBe(1);
     expect(questionsSent()[0]).toMatchObject({ recipientType: 'COMMENT', recipient: commentId });
     expect(questionsSent()[0]!.text).toContain('1. Fair');

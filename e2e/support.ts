@@ -81,3 +81,16 @@ export async function expectNoAxeViolations(page: Page) {
   });
   expect(violations).toEqual([]);
 }
+
+/** Creates an active keyword trigger that runs a flow's first version, through Automations → New trigger. */
+export async function createFlowTrigger(page: Page, trigger: { name: string; keyword: string; flowName: string }) {
+  await page.getByRole('link', { name: 'Automations' }).click();
+  await page.getByRole('link', { name: 'New trigger' }).click();
+  await page.getByLabel('Name').fill(trigger.name);
+  await page.getByRole('radio', { name: 'Active' }).check();
+  await page.getByLabel('Keywords (comma-separated)').fill(trigger.keyword);
+  await page.getByRole('radio', { name: 'Run a flow' }).check();
+  await page.getByLabel('Flow', { exact: true }).selectOption({ label: `${trigger.flowName} (version 1)` });
+  await page.getByRole('button', { name: 'Save trigger' }).click();
+  await expect(page.getByRole('heading', { name: trigger.name })).toBeVisible();
+}
