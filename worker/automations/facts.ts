@@ -47,9 +47,14 @@ export function asRule(trigger: StoredTrigger): TriggerRule {
 }
 
 export async function windowDays(env: AppBindings, db: Db, organizationId: string): Promise<number> {
+  return windowDaysOfPlan(env, await organizationPlan(db, organizationId));
+}
+
+/** The comment-listening window of a plan, for a caller that already holds the plan. */
+export function windowDaysOfPlan(env: AppBindings, plan: Plan): number {
   const override = Number(env.COMMENT_LISTENING_WINDOW_DAYS);
   if (Number.isFinite(override) && override > 0) return override;
-  return LISTENING_WINDOW_DAYS[await organizationPlan(db, organizationId)];
+  return LISTENING_WINDOW_DAYS[plan];
 }
 
 export async function loadPost(db: Db, organizationId: string, postId: string): Promise<PostFacts | null> {

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { windowDays } from '../automations/facts';
+import { windowDaysOfPlan } from '../automations/facts';
 import { ensureAccount, limitsOf } from '../billing/account';
 import { cycleContaining } from '../billing/cycle';
 import type { Db } from '../db/client';
@@ -44,7 +44,7 @@ async function workspace(env: AppBindings, db: Db, organization: Organization, n
   return {
     ...publicOrganization(organization),
     limits: limitsOf(env, organization.plan, account),
-    commentListeningWindowDays: await windowDays(env, db, organization.id),
+    commentListeningWindowDays: windowDaysOfPlan(env, organization.plan),
     cycle: { start: new Date(cycle.start).toISOString(), end: new Date(cycle.end).toISOString() },
   };
 }
