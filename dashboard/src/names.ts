@@ -1,5 +1,5 @@
 // Plain-language names for the API's enums: the one place the dashboard turns OPEN or WEBSITE_CHAT into words.
-import type { ChannelType, ConversationStatus } from '../../worker/db/schema';
+import type { ChannelType, ConversationStatus, PLANS } from '../../worker/db/schema';
 
 export const STATUS_NAMES: Record<ConversationStatus, string> = {
   OPEN: 'Open',
@@ -30,3 +30,10 @@ export const ROLE_NAMES = { OWNER: 'Owner', ADMIN: 'Admin', AGENT: 'Agent', VIEW
 export const statusName = (status: string) => STATUS_NAMES[status as ConversationStatus] ?? status;
 export const channelTypeName = (type: string) => CHANNEL_TYPE_NAMES[type as ChannelType] ?? type;
 export const isResolved = (status: string) => status === 'CLOSED' || status === 'ARCHIVED';
+
+export const PLAN_NAMES: Record<(typeof PLANS)[number], string> = {
+  FREE: 'Free',
+  STARTER: 'Starter',
+  GROWTH: 'Growth',
+  ENTERPRISE: 'Enterprise',
+};

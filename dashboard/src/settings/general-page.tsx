@@ -3,16 +3,10 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api';
 import { CopyButton } from '../copy-button';
+import { PLAN_NAMES } from '../names';
 import { Link } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
-
-const PLAN_NAMES: Record<string, string> = {
-  FREE: 'Free',
-  STARTER: 'Starter',
-  GROWTH: 'Growth',
-  ENTERPRISE: 'Enterprise',
-};
 
 export function GeneralPage() {
   const { account, setAccount } = useSession();
@@ -71,7 +65,7 @@ export function GeneralPage() {
         <ErrorPanel error={details.error} />
         <dl class="summary">
           <dt>Plan</dt>
-          <dd>{PLAN_NAMES[organization.plan] ?? organization.plan}</dd>
+          <dd>{PLAN_NAMES[organization.plan]}</dd>
           {plan && (
             <>
               <dt>Monthly active contacts</dt>

@@ -4,18 +4,13 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { type ApiData, api, call } from '../api';
 import { ConfirmButton } from '../confirm';
+import { PLAN_NAMES } from '../names';
 import { Link } from '../router';
 import { usePermissions, useSession } from '../session';
 import { ErrorPanel, Field, formatDate, useLoad } from '../ui';
 
 type Member = ApiData<typeof api.team.members.$get>[number];
 type Seats = ApiData<typeof api.team.seats.$get>;
-const PLAN_NAMES: Record<Seats['plan'], string> = {
-  FREE: 'Free',
-  STARTER: 'Starter',
-  GROWTH: 'Growth',
-  ENTERPRISE: 'Enterprise',
-};
 const ROLES = ['OWNER', 'ADMIN', 'AGENT', 'VIEWER'] as const;
 type Role = (typeof ROLES)[number];
 
