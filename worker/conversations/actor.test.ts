@@ -60,6 +60,18 @@ async function connect(path: string, headers: Record<string, string> = {}) {
 
 const visitor = () => `visitor_${crypto.randomUUID()}`;
 
+/**
+ * The organisation's newest conversation once it is in the inbox: a visitor's first message is acked as soon as
+ * its actor stored it, and intake puts the conversation into D1 right after.
+ */
+async function firstInInbox(org: Awaited<ReturnType<typeof ownerWithWebsiteChat>>) {
+  return vi.waitFor(async () => {
+    const [first] = (await org.client.get('/api/conversations')).body.data.items;
+    expect(first?.lastMessagePreview).toBeTruthy();
+    return first;
+  });
+}
+
 describe('the outbox', () => {
   it('converges D1 from the alarm after a projection write fails, and the message is never lost', async () => {
     const org = await ownerWithWebsiteChat();
@@ -193,9 +205,9 @@ describe('live widget sockets', () => {
       content: 'Hello from the widget',
       clientMessageId: 'c1',
     });
-    const list = await org.client.get('/api/conversations');
-    const conversationId = list.body.data.items[0].id;
-    expect(list.body.data.items[0].lastMessagePreview).toBe('Hello from the widget');
+    const listed = await firstInInbox(org);
+    const conversationId = listed.id;
+    expect(listed.lastMessagePreview).toBe('Hello from the widget');
 
     // The same clientMessageId again is the same message.
     socket.send({ type: 'message', clientMessageId: 'c1', content: 'Hello from the widget' });
@@ -227,7 +239,7 @@ describe('live widget sockets', () => {
     await socket.next((f) => f.type === 'history');
     socket.send({ type: 'message', clientMessageId: 'first', content: 'I have a question' });
     await socket.next((f) => f.type === 'ack');
-    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const conversationId = (await firstInInbox(org)).id;
     const stub = conversationActor(env, conversationId);
     let d1Down = true;
     await runInDurableObject(stub, (actor: ConversationActor) => {
@@ -252,13 +264,86 @@ describe('live widget sockets', () => {
     socket.ws.close();
   });
 
+  it("acks a visitor's first messages before D1 knows the conversation; intake lands them under the acked ids", async () => {
+    const org = await ownerWithWebsiteChat();
+    const visitorId = visitor();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
+    await socket.next((f) => f.type === 'history');
+    // The socket waits on the actor of the contact's reserved next conversation; there, intake cannot reach D1.
+    const contact = await env.DB.prepare('SELECT next_conversation_id AS id FROM contacts WHERE external_id = ?')
+      .bind(visitorId)
+      .first<{ id: string }>();
+    const stub = conversationActor(env, contact!.id);
+    let intakes = 0;
+    await runInDurableObject(stub, (actor: ConversationActor) => {
+      actor.runIntake = async () => {
+        intakes++;
+        throw new Error('D1 is unavailable');
+      };
+    });
+
+    const acks = [];
+    for (const content of ['Hi, is the blue one in stock?', 'Size 42', 'Size 42']) {
+      socket.send({ type: 'message', clientMessageId: `c-${content}`, content });
+      acks.push((await socket.next((f) => f.type === 'ack', socket.frames.length)).message);
+    }
+    // A retry of the same client id is the same message.
+    expect(acks.map((m) => [m.seq, m.content])).toEqual([
+      [1, 'Hi, is the blue one in stock?'],
+      [2, 'Size 42'],
+      [2, 'Size 42'],
+    ]);
+    expect(acks[2].id).toBe(acks[1].id);
+    expect(intakes).toBeGreaterThan(0);
+    const inD1 = () =>
+      env.DB.prepare('SELECT id, seq, content FROM messages WHERE conversation_id = ? ORDER BY seq')
+        .bind(contact!.id)
+        .all();
+    expect((await inD1()).results).toEqual([]);
+    expect((await org.client.get('/api/conversations')).body.data.items).toEqual([]);
+    // Another tab of the visitor sees what waits for intake.
+    const tab = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
+    const history = await tab.next((f) => f.type === 'history');
+    expect(history.messages.map((m: { id: string }) => m.id)).toEqual([acks[0].id, acks[1].id]);
+    tab.ws.close();
+
+    // The object dies before intake ever worked: the alarm stored with the first message brings it to D1.
+    socket.ws.close();
+    await evictDurableObject(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await inD1()).results).toEqual([
+      { id: acks[0].id, seq: 1, content: 'Hi, is the blue one in stock?' },
+      { id: acks[1].id, seq: 2, content: 'Size 42' },
+    ]);
+    const listed = await firstInInbox(org);
+    expect(listed).toMatchObject({ id: contact!.id, lastMessagePreview: 'Size 42', unreadCount: 2 });
+  });
+
+  it('tells the visitor when intake refuses a first message it acked (the pre-chat form changed meanwhile)', async () => {
+    const org = await ownerWithWebsiteChat();
+    const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
+    await socket.next((f) => f.type === 'history');
+    // The admin makes the email required after the visitor's widget opened.
+    await env.DB.prepare(`UPDATE channels SET settings = json_set(settings, '$.preChatForm', 'REQUIRED') WHERE id = ?`)
+      .bind(org.channelId)
+      .run();
+    socket.send({ type: 'message', clientMessageId: 'late', content: 'Do you ship to Norway?' });
+    expect(await socket.next((f) => f.type === 'error')).toEqual({
+      type: 'error',
+      message: 'Leave your email before the first message',
+      clientMessageId: 'late',
+    });
+    expect((await org.client.get('/api/conversations')).body.data.items).toEqual([]);
+    socket.ws.close();
+  });
+
   it('projects what is committed while a drain runs in one next batch, with the contact last seen', async () => {
     const org = await ownerWithWebsiteChat();
     const socket = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitor()}`);
     await socket.next((f) => f.type === 'history');
     socket.send({ type: 'message', clientMessageId: 'one', content: 'one' });
     await socket.next((f) => f.type === 'ack');
-    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const conversationId = (await firstInInbox(org)).id;
     const stub = conversationActor(env, conversationId);
     const batches: ProjectedEntry[][] = [];
     let release = () => {};
@@ -309,7 +394,7 @@ describe('live widget sockets', () => {
     await first.next((f) => f.type === 'history');
     first.send({ type: 'message', clientMessageId: 'm1', content: 'one' });
     const ack = await first.next((f) => f.type === 'ack');
-    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const conversationId = (await firstInInbox(org)).id;
     await org.client.post(`/api/conversations/${conversationId}/messages`, { conversationId, content: 'two' });
 
     await evictDurableObject(conversationActor(env, conversationId));
@@ -411,7 +496,7 @@ describe('the org hub', () => {
     const widget = await connect(`/api/widget/${org.channelId}/ws?visitorId=${visitorId}`);
     widget.send({ type: 'message', clientMessageId: 'x', content: 'typing test' });
     await widget.next((f) => f.type === 'ack');
-    const conversationId = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const conversationId = (await firstInInbox(org)).id;
     const dashboard = await connect('/api/live', { cookie: org.client.cookie! });
     dashboard.send({ type: 'typing', conversationId, isTyping: true });
     expect(await widget.next((f) => f.type === 'typing')).toEqual({ type: 'typing', isTyping: true });
@@ -462,7 +547,7 @@ describe('crash durability and sender-scoped dedupe', () => {
     await socket.next((f) => f.type === 'history');
     socket.send({ type: 'message', clientMessageId: 'first', content: 'Hello there' });
     await socket.next((f) => f.type === 'ack');
-    const conversationId: string = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const conversationId: string = (await firstInInbox(org)).id;
     return { org, socket, conversationId, stub: conversationActor(env, conversationId) };
   }
 
@@ -642,7 +727,7 @@ describe('files shown to the visitor over the socket', () => {
     await socket.next((f) => f.type === 'history');
     socket.send({ type: 'message', clientMessageId: 'q', content: 'Can I see the invoice?' });
     await socket.next((f) => f.type === 'ack');
-    const conversationId: string = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const conversationId: string = (await firstInInbox(org)).id;
     const body = new FormData();
     body.set('file', new File(['Invoice 1234'], 'invoice.txt', { type: 'text/plain' }));
     const upload = await org.client.request('POST', '/api/media/upload', body);
@@ -669,7 +754,7 @@ describe('resolving a conversation', () => {
     await socket.next((f) => f.type === 'history');
     socket.send({ type: 'message', clientMessageId: 'q', content: 'Thanks, that is all' });
     await socket.next((f) => f.type === 'ack');
-    const conversationId: string = (await org.client.get('/api/conversations')).body.data.items[0].id;
+    const conversationId: string = (await firstInInbox(org)).id;
     expect(socket.frames.some((f) => f.type === 'resolved')).toBe(false);
     await org.client.patch(`/api/conversations/${conversationId}`, { status: 'CLOSED' });
     expect(await socket.next((f) => f.type === 'resolved')).toEqual({ type: 'resolved', conversationId });

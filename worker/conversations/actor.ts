@@ -50,6 +50,11 @@ export interface SocketBinding {
   /** false while the visitor has not written yet: the conversation row does not exist. */
   exists: boolean;
   ip: string;
+  /**
+   * When the socket opened, the channel's pre-chat form still wanted this visitor's email before a first
+   * message. Only a `false` here lets a first message be acked before intake (absent on older sockets: true).
+   */
+  emailRequired?: boolean;
 }
 
 /** At most this many files per visitor message, each id at most this long (as over HTTP). */
@@ -101,6 +106,10 @@ export class ConversationActor extends DurableObject<AppBindings> {
   /** When the safety alarm this instance scheduled is due; null once it ran or when unknown. */
   private alarmAt: number | null = null;
   private toolCalls = new Map<string, (outcome: { result?: unknown; error?: string }) => void>();
+  /** The intake of pending first messages now running, if one is (settlePending). */
+  private settling: Promise<void> | null = null;
+  /** Finds or creates a first message's conversation in D1; a test swaps it to make intake fail. */
+  runIntake: typeof intake = intake;
 
   constructor(ctx: DurableObjectState, env: AppBindings) {
     super(ctx, env);
@@ -108,14 +117,16 @@ export class ConversationActor extends DurableObject<AppBindings> {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS log (
         id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, external_id TEXT UNIQUE, data TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS pending (client_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, data TEXT NOT NULL);`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     ctx.blockConcurrencyWhile(async () => {
       this.migrate();
-      // A restart (deploy, eviction, crash) may leave projections that were never drained and no alarm to
-      // retry them: drain them now, so an acknowledged message reaches D1 without waiting for new traffic.
+      // A restart (deploy, eviction, crash) may leave projections that were never drained, or first messages
+      // intake never took, and no alarm to retry them: do it now, so an acknowledged message reaches D1
+      // without waiting for new traffic.
       const alarm = await ctx.storage.getAlarm();
-      if (this.outboxSize() > 0 && alarm === null) {
+      if ((this.outboxSize() > 0 || this.pendingSize() > 0) && alarm === null) {
         this.alarmAt = Date.now();
         await ctx.storage.setAlarm(this.alarmAt);
       } else this.alarmAt = alarm;
@@ -139,6 +150,24 @@ export class ConversationActor extends DurableObject<AppBindings> {
   private outboxSize(): number {
     const [row] = this.sql.exec<Row>('SELECT COUNT(*) AS n FROM outbox').toArray();
     return Number(row?.n ?? 0);
+  }
+
+  /** How many of the visitor's first messages wait for intake (see visitorFirstMessage). */
+  private pendingSize(): number {
+    if (this.pendingCache === null) {
+      const [row] = this.sql.exec<Row>('SELECT COUNT(*) AS n FROM pending').toArray();
+      this.pendingCache = Number(row?.n ?? 0);
+    }
+    return this.pendingCache;
+  }
+
+  /** The messages waiting for intake, as they were acked, in the order the visitor sent them. */
+  private pendingMessages(afterSeq = 0): PublicMessage[] {
+    if (this.pendingSize() === 0) return [];
+    return this.sql
+      .exec<Row>('SELECT data FROM pending WHERE seq > ? ORDER BY seq', afterSeq)
+      .toArray()
+      .map((row) => JSON.parse(row.data as string) as PublicMessage);
   }
 
   // ── Storage ──────────────────────────────────────────────────────────────
@@ -165,6 +194,8 @@ export class ConversationActor extends DurableObject<AppBindings> {
   private seqCache: number | null = null;
   /** The latest inbound message's seq and sender name, once known (see contactName()). */
   private contactCache: { seq: number; name: string | null } | null = null;
+  /** The number of rows in `pending`, once known. */
+  private pendingCache: number | null = null;
 
   private meta<T>(key: string): T | null {
     if (this.metaCache.has(key)) return this.metaCache.get(key) as T | null;
@@ -193,6 +224,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     this.metaCache.clear();
     this.seqCache = null;
     this.contactCache = null;
+    this.pendingCache = null;
   }
 
   private conversation(): ConversationState | null {
@@ -261,8 +293,16 @@ export class ConversationActor extends DurableObject<AppBindings> {
         this.enqueueProjection({ kind: 'seen', ...change.seen, organizationId });
       }
     });
-    // No await between the transaction and this: the storage batches both into one atomic write. An alarm
-    // already due sooner covers this change too (it drains the whole outbox), so it is left as it is.
+    // No await between the transaction and this: the storage batches both into one atomic write.
+    this.armSafetyAlarm();
+  }
+
+  /**
+   * Schedules the safety alarm for a change just written (call it with no await in between, so the storage
+   * writes both atomically). An alarm already due sooner covers this change too (it drains the whole outbox and
+   * every pending first message), so it is left as it is.
+   */
+  private armSafetyAlarm(): void {
     const due = Date.now() + SAFETY_ALARM_MS;
     if (this.alarmAt === null || this.alarmAt > due) {
       this.alarmAt = due;
@@ -493,15 +533,21 @@ export class ConversationActor extends DurableObject<AppBindings> {
         return;
       }
     }
-    const failures = (this.meta<number>('projectionFailures') ?? 0) + 1;
-    this.setMeta('projectionFailures', failures);
-    console.error(`Conversation projection failed (attempt ${failures}), retrying from the alarm:`, error);
+    await this.retryLater('projectionFailures', 'Conversation projection', error);
+  }
+
+  /** Counts a failure under `counter` and retries from the alarm with exponential backoff. */
+  private async retryLater(counter: string, what: string, error: unknown): Promise<void> {
+    const failures = (this.meta<number>(counter) ?? 0) + 1;
+    this.setMeta(counter, failures);
+    console.error(`${what} failed (attempt ${failures}), retrying from the alarm:`, error);
     this.alarmAt = Date.now() + Math.min(MAX_BACKOFF_MS, 500 * 2 ** failures);
     await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    if (this.pendingSize() > 0) await this.settlePending();
     await this.flush();
   }
 
@@ -546,7 +592,9 @@ export class ConversationActor extends DurableObject<AppBindings> {
   }
 
   private async appendFrom(ref: ConversationRef, draft: NewMessage, sender?: WebSocket) {
-    const result = this.record(await this.ensure(ref), draft, sender);
+    // The visitor's first messages waiting for intake come first: they were acked before this one arrived.
+    if (!this.conversation() && this.pendingSize() > 0) await this.settlePending();
+    const result = this.record(await this.ensure(ref), draft, { sender });
     await this.afterRecord(result);
     return result;
   }
@@ -564,10 +612,16 @@ export class ConversationActor extends DurableObject<AppBindings> {
   private record(
     state: ConversationState,
     draft: NewMessage,
-    sender?: WebSocket,
-    /** The contact wrote it live: record when they were last seen (intake does it on the other roads). */
-    seen = false,
+    how: {
+      /** The socket it came from (it gets an ack, not the message). */
+      sender?: WebSocket;
+      /** The contact wrote it live: record when they were last seen (intake does it on the other roads). */
+      seen?: boolean;
+      /** The visitor's sockets were shown it already (a first message acked before intake). */
+      shown?: boolean;
+    } = {},
   ): Recorded {
+    const { sender, seen = false, shown = false } = how;
     const key = dedupeKey(draft.senderType, draft.externalId);
     if (key) {
       const [row] = this.sql.exec<Row>('SELECT id FROM log WHERE external_id = ?', key).toArray();
@@ -576,7 +630,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     const now = Date.now();
     const createdAt = draft.createdAt ?? now;
     const message: LogMessage = {
-      id: crypto.randomUUID(),
+      id: draft.id ?? crypto.randomUUID(),
       organizationId: state.organizationId,
       conversationId: state.id,
       seq: this.lastSeq() + 1,
@@ -653,7 +707,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       domain,
       seen: seen ? { contactId: state.contactId, at: message.createdAt } : undefined,
     });
-    if (isVisibleToVisitor(message)) this.showToVisitors(message, sender);
+    if (isVisibleToVisitor(message) && !shown) this.showToVisitors(message, sender);
     return { message, conversation, duplicate: false };
   }
 
@@ -1016,9 +1070,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
     }
     const binding = JSON.parse(raw) as SocketBinding;
     if (!this.conversation()) this.setMeta('binding', binding);
-    const history = binding.exists
-      ? await this.publicHistory({ id: binding.conversationId, organizationId: binding.organizationId })
-      : [];
+    const history = [
+      ...(binding.exists
+        ? await this.publicHistory({ id: binding.conversationId, organizationId: binding.organizationId })
+        : []),
+      ...this.pendingMessages(),
+    ];
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, ['visitor']);
     server.serializeAttachment({ visitorId: binding.visitorId, ip: binding.ip } satisfies SocketInfo);
@@ -1043,7 +1100,10 @@ export class ConversationActor extends DurableObject<AppBindings> {
       case 'sync': {
         const state = this.conversation();
         const afterSeq = Number(frame.afterSeq ?? 0) || 0;
-        const messages = state ? await this.publicHistory(state, afterSeq) : [];
+        const messages = [
+          ...(state ? await this.publicHistory(state, afterSeq) : []),
+          ...this.pendingMessages(afterSeq),
+        ];
         return this.send(ws, { type: 'history', conversationId: state?.id ?? null, messages });
       }
       case 'typing': {
@@ -1090,9 +1150,12 @@ export class ConversationActor extends DurableObject<AppBindings> {
       });
     }
     const socket = ws.deserializeAttachment() as SocketInfo;
-    // A first message (no conversation here yet) reads its channel for intake while the limits are checked:
-    // a read only, nothing is stored before the limits allow the message.
-    const early = this.conversation() ? null : this.channelOf(this.meta<SocketBinding>('binding'));
+    // A first message that intake must check against D1 (files, a required email) reads its channel while the
+    // limits are checked: a read only, nothing is stored before the limits allow the message.
+    const early =
+      this.conversation() || this.firstMayWait(attachments)
+        ? null
+        : this.channelOf(this.meta<SocketBinding>('binding'));
     if (!(await visitorMessageAllowed(this.env, { visitorId: socket.visitorId, ip: socket.ip ?? 'unknown' }))) {
       return this.send(ws, {
         type: 'error',
@@ -1101,6 +1164,14 @@ export class ConversationActor extends DurableObject<AppBindings> {
       });
     }
     const binding = this.meta<SocketBinding>('binding');
+    if (!this.conversation() && this.firstMayWait(attachments)) {
+      return this.visitorFirstMessage(ws, clientMessageId, content);
+    }
+    // Anything else comes after the first messages already acked: intake takes them first.
+    if (!this.conversation() && this.pendingSize() > 0) await this.settlePending();
+    if (!this.conversation() && this.pendingSize() > 0) {
+      return this.send(ws, { type: 'error', message: 'The message could not be sent', clientMessageId });
+    }
     const state = this.conversation();
     if (state && (state.status === 'OPEN' || state.status === 'PENDING') && !attachments.length) {
       return this.visitorMessageFast(ws, state, clientMessageId, content);
@@ -1138,7 +1209,9 @@ export class ConversationActor extends DurableObject<AppBindings> {
       }
       // This actor's own conversation: acked once stored here, projected into D1 afterwards (the outbox
       // guarantees it), as on the fast path. Another actor's: acked once it stored and projected it.
-      recorded = own ? this.record(created ? this.seeded(conversation) : await this.ensure(ref), draft, ws) : null;
+      recorded = own
+        ? this.record(created ? this.seeded(conversation) : await this.ensure(ref), draft, { sender: ws })
+        : null;
       const result = recorded ?? (await this.peer(conversation.id).append(ref, draft));
       const [shown] = await this.forVisitor(channelId, [result.message]);
       this.send(ws, { type: 'ack', clientMessageId, message: shown! });
@@ -1180,8 +1253,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
         content,
         externalId: clientMessageId,
       },
-      ws,
-      true,
+      { sender: ws, seen: true },
     );
     this.send(ws, { type: 'ack', clientMessageId, message: toPublicMessage(result.message) });
     if (result.duplicate) {
@@ -1189,6 +1261,145 @@ export class ConversationActor extends DurableObject<AppBindings> {
       return;
     }
     await this.publish(result.message, result.conversation);
+  }
+
+  /**
+   * Whether a message to this actor, which holds no conversation yet, may be acked before intake gives it one:
+   * text only (files are checked against D1 first) from a visitor the pre-chat form lets start as they are.
+   */
+  private firstMayWait(attachments: unknown[]): boolean {
+    const binding = this.meta<SocketBinding>('binding');
+    return !attachments.length && binding?.exists === false && binding.emailRequired === false;
+  }
+
+  /**
+   * A visitor's first message (or a later one while intake has not run yet): stored here and acked without
+   * waiting for D1, then handed to intake, which finds or creates the contact's conversation in D1 and records
+   * the waiting messages into it in the order they were acked, under the ids and seqs the visitor was given.
+   * Stored with the safety alarm, so a crash before intake still gets it there with no further traffic.
+   */
+  private async visitorFirstMessage(ws: WebSocket, clientMessageId: string, content: string): Promise<void> {
+    const [known] = this.sql.exec<Row>('SELECT data FROM pending WHERE client_id = ?', clientMessageId).toArray();
+    let message: PublicMessage;
+    if (known) message = JSON.parse(known.data as string) as PublicMessage;
+    else {
+      message = {
+        id: crypto.randomUUID(),
+        seq: this.lastSeq() + this.pendingSize() + 1,
+        direction: 'INBOUND',
+        senderType: 'CONTACT',
+        senderName: null,
+        content,
+        attachments: [],
+        clientMessageId,
+        createdAt: new Date().toISOString(),
+      };
+      this.sql.exec(
+        'INSERT INTO pending (client_id, seq, data) VALUES (?, ?, ?)',
+        clientMessageId,
+        message.seq,
+        JSON.stringify(message),
+      );
+      this.pendingCache = this.pendingSize() + 1;
+      this.armSafetyAlarm();
+      this.toVisitors({ type: 'message', message }, ws);
+    }
+    this.send(ws, { type: 'ack', clientMessageId, message });
+    await this.settlePending();
+  }
+
+  /** Runs intake for the pending first messages; calls while one runs share it. */
+  private settlePending(): Promise<void> {
+    this.settling ??= this.intakePending().finally(() => {
+      this.settling = null;
+    });
+    return this.settling;
+  }
+
+  private async intakePending(): Promise<void> {
+    while (this.pendingSize() > 0) {
+      const binding = this.meta<SocketBinding>('binding');
+      const [head] = this.pendingMessages();
+      if (!binding || !head) return;
+      const { organizationId, channelId } = binding;
+      let taken: Awaited<ReturnType<typeof intake>>;
+      let state: ConversationState | null = null;
+      try {
+        taken = await this.runIntake(
+          this.env,
+          this.db(),
+          {
+            organizationId,
+            channelId,
+            externalContactId: binding.visitorId,
+            externalMessageId: head.clientMessageId,
+            content: head.content,
+            receivedAt: new Date(head.createdAt),
+          },
+          { announce: false },
+        );
+        const { conversation, created } = taken;
+        const own = conversation.id === binding.conversationId;
+        if (own) state = created ? this.seeded(conversation) : await this.ensure(conversation);
+        else await this.movePending(taken);
+      } catch (error) {
+        if (error instanceof DomainError) return this.refusePending(error);
+        return this.retryLater('intakeFailures', "Intake of a visitor's first message", error);
+      }
+      if (this.meta<number>('intakeFailures')) this.setMeta('intakeFailures', 0);
+      if (!state) continue;
+      const { conversation, created, draft } = taken;
+      if (created) this.hubQueue.push({ type: 'conversation.created', conversationId: conversation.id, conversation });
+      // From here to the end of the loop nothing is awaited: every message acked so far is recorded in order,
+      // and the storage writes each record together with the removal of its pending copy.
+      const recorded: Recorded[] = [];
+      for (const waiting of this.pendingMessages()) {
+        // Shown again only when it lands under another seq than acked (another road wrote first).
+        const shown = waiting.seq === this.lastSeq() + 1;
+        const result = this.record(state, pendingDraft(draft, waiting), { shown });
+        this.deletePending(waiting.clientMessageId!);
+        recorded.push(result);
+        state = result.conversation;
+      }
+      await Promise.all(recorded.map((result) => this.afterRecord(result)));
+    }
+  }
+
+  /**
+   * The contact's conversation is another actor's (one was opened elsewhere meanwhile): the waiting messages go
+   * there under the same ids, and the visitor's sockets are told to reconnect to it.
+   */
+  private async movePending({ conversation, created, draft }: Awaited<ReturnType<typeof intake>>): Promise<void> {
+    const { organizationId } = conversation;
+    if (created) {
+      await publishToHub(this.env, organizationId, {
+        type: 'conversation.created',
+        conversationId: conversation.id,
+        conversation,
+      });
+    }
+    for (const waiting of this.pendingMessages()) {
+      await this.peer(conversation.id).append({ id: conversation.id, organizationId }, pendingDraft(draft, waiting));
+      this.deletePending(waiting.clientMessageId!);
+    }
+    for (const ws of this.visitorSockets()) ws.close(4001, 'Conversation moved');
+  }
+
+  private deletePending(clientMessageId: string): void {
+    this.sql.exec('DELETE FROM pending WHERE client_id = ?', clientMessageId);
+    this.pendingCache = null;
+  }
+
+  /**
+   * Intake refused the messages (the channel was removed, or its pre-chat form now wants an email, since the
+   * socket opened): nothing can take them, so the visitor is told for each and they are dropped.
+   */
+  private refusePending(error: DomainError): void {
+    for (const m of this.pendingMessages()) {
+      this.toVisitors({ type: 'error', message: error.message, clientMessageId: m.clientMessageId });
+      this.deletePending(m.clientMessageId!);
+    }
+    console.warn("Intake refused a visitor's first messages:", error.message);
   }
 
   /** The binding's channel, or null when it cannot be read now (intake then reads it and says why). */
@@ -1251,6 +1462,17 @@ function receiptAdvances(current: LogMessage['deliveryStatus'], next: LogMessage
 const DELIVERY_EVENTS: Partial<
   Record<LogMessage['deliveryStatus'], 'message.sent' | 'message.delivered' | 'message.read' | 'message.failed'>
 > = { SENT: 'message.sent', DELIVERED: 'message.delivered', READ: 'message.read', FAILED: 'message.failed' };
+
+/** A first message acked before intake, as its conversation's actor records it (intake's draft gives the sender). */
+function pendingDraft(draft: NewMessage, acked: PublicMessage): NewMessage {
+  return {
+    ...draft,
+    id: acked.id,
+    content: acked.content,
+    externalId: acked.clientMessageId,
+    createdAt: Date.parse(acked.createdAt),
+  };
+}
 
 function actorOf(message: LogMessage): DomainEvent['actor'] {
   switch (message.senderType) {

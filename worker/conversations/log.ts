@@ -146,6 +146,8 @@ export function previewOf(content: string): string {
 // ── What callers hand the actor ─────────────────────────────────────────────
 
 export interface NewMessage {
+  /** The id the message was already acked under (a visitor's first message, acked before intake). */
+  id?: string;
   direction: LogMessage['direction'];
   senderType: LogMessage['senderType'];
   senderId?: string | null;

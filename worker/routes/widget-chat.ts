@@ -128,6 +128,8 @@ export const widgetChatRoutes = new Hono<WidgetEnv>()
       visitorId: visitor,
       exists: conversation !== null,
       ip,
+      // Lets the actor ack a first message before intake (intake still checks the form against D1).
+      emailRequired: channel.settings.preChatForm === 'REQUIRED' && !contact.email,
     };
     const headers = new Headers(c.req.raw.headers);
     headers.set(BINDING_HEADER, JSON.stringify(binding));
