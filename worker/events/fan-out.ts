@@ -11,7 +11,16 @@ import type { DomainEvent, DomainEventType } from './types';
 export interface FanOutContext {
   /** The event's channel (null when it is gone or belongs to another organisation). */
   channel(event: DomainEvent): Channel | null;
+  /**
+   * What `load` reads for the whole batch, read once (on first use) and shared by every later run of the batch;
+   * a load that failed is tried again by the next run that asks. Keyed by `load` itself, so each subscriber
+   * module owns its lookups; each says why what it reads cannot go stale during the batch.
+   */
+  once<T>(load: BatchLoad<T>): Promise<T>;
 }
+
+/** A per-batch lookup: reads what the batch's events need, for all of them at once. */
+export type BatchLoad<T> = (db: Db, events: readonly DomainEvent[]) => Promise<T>;
 
 export interface Subscriber {
   name: string;
@@ -24,6 +33,12 @@ export interface Subscriber {
   wants?(event: DomainEvent, context: FanOutContext): boolean;
   /** `context`: the batch's, when the fan-out runs it (a direct call reads its own, `batchContext`). */
   run(env: AppBindings, event: DomainEvent, context?: FanOutContext): Promise<void>;
+  /**
+   * Once the batch's runs and outcomes are written: work for the batch's events together (`done`: those whose
+   * run of this subscriber finished in this batch). Best effort: a failure is logged and the queue does not
+   * redeliver for it, so it may only do what something else catches up on (analytics: the cron re-derives).
+   */
+  afterBatch?(env: AppBindings, context: FanOutContext, done: readonly DomainEvent[]): Promise<void>;
 }
 
 /** A run still RUNNING after this long is assumed dead (the Worker was evicted) and taken over. */
@@ -68,7 +83,10 @@ function outcomeStatements(d1: D1Database, event: DomainEvent, done: string[], f
   ];
 }
 
-/** Reads the channels of a batch's events once (the subscribers' `wants` and runs look them up here). */
+/**
+ * Reads the channels of a batch's events once (the subscribers' `wants` and runs look them up here); the
+ * subscribers' other lookups are read when first asked for (`once`).
+ */
 export async function batchContext(db: Db, events: readonly DomainEvent[]): Promise<FanOutContext> {
   const ids = [...new Set(events.map((event) => event.channelId))];
   const rows: Channel[] = [];
@@ -81,10 +99,21 @@ export async function batchContext(db: Db, events: readonly DomainEvent[]): Prom
     );
   }
   const byId = new Map(rows.map((row) => [row.id, row]));
+  const loaded = new Map<BatchLoad<unknown>, Promise<unknown>>();
   return {
     channel: (event) => {
       const channel = byId.get(event.channelId);
       return channel && channel.organizationId === event.organizationId ? channel : null;
+    },
+    once<T>(load: BatchLoad<T>): Promise<T> {
+      let value = loaded.get(load) as Promise<T> | undefined;
+      if (!value) {
+        value = load(db, events);
+        loaded.set(load, value);
+        // Forgotten when it fails: one event's failed read must not fail the batch's later events.
+        value.catch(() => loaded.get(load) === value && loaded.delete(load));
+      }
+      return value;
     },
   };
 }
@@ -98,7 +127,8 @@ export async function batchContext(db: Db, events: readonly DomainEvent[]): Prom
  * D1 round trips: one read of the batch's channels, then one per event that claims its runs together with the
  * previous event's outcomes, and one for the last outcomes. A claim is taken only when its event is about to
  * run and an outcome is recorded before the next event runs, so a crash leaves at most one event's runs
- * claimed, as when every event had its own claim and outcome batches.
+ * claimed, as when every event had its own claim and outcome batches. The subscribers' own reads of the batch
+ * go through the context (`once`), and their per-batch work (`afterBatch`) comes after the last outcome.
  */
 export async function fanOutBatch(
   env: AppBindings,
@@ -115,6 +145,29 @@ export async function fanOutBatch(
   } catch (error) {
     return events.map(() => asError(error));
   }
+  // Per subscriber, the events whose run finished in this batch (for its `afterBatch`).
+  const finished = new Map<Subscriber, DomainEvent[]>();
+  await runEvents(env, d1, subscribers, events, context, results, finished);
+  for (const [subscriber, done] of finished) {
+    try {
+      await subscriber.afterBatch?.(env, context, done);
+    } catch (error) {
+      console.error(`Subscriber ${subscriber.name} failed after its batch:`, error);
+    }
+  }
+  return results;
+}
+
+/** `fanOutBatch`'s loop: each event's claims, runs and outcomes, into `results` and `finished`. */
+async function runEvents(
+  env: AppBindings,
+  d1: D1Database,
+  subscribers: readonly Subscriber[],
+  events: readonly DomainEvent[],
+  context: FanOutContext,
+  results: (Error | null)[],
+  finished: Map<Subscriber, DomainEvent[]>,
+): Promise<void> {
   // The previous event's outcomes, still to be written, and which event they belong to.
   let pending: { index: number; statements: D1PreparedStatement[] } | null = null;
   for (const [index, event] of events.entries()) {
@@ -137,7 +190,7 @@ export async function fanOutBatch(
       // Neither the previous event's outcomes nor this event's claims are known to be written: both are
       // redelivered, and so is everything after them.
       for (let i = pending?.index ?? index; i < events.length; i++) results[i] = asError(error);
-      return results;
+      return;
     }
     pending = null;
     if (!names.length) continue;
@@ -163,6 +216,10 @@ export async function fanOutBatch(
       try {
         await subscriber.run(env, event, context);
         done.push(subscriber.name);
+        if (subscriber.afterBatch) {
+          if (!finished.has(subscriber)) finished.set(subscriber, []);
+          finished.get(subscriber)!.push(event);
+        }
       } catch (error) {
         console.error(`Subscriber ${subscriber.name} failed on ${event.type} ${event.id}:`, error);
         failed.push(subscriber.name);
@@ -182,7 +239,6 @@ export async function fanOutBatch(
       results[pending.index] = asError(error);
     }
   }
-  return results;
 }
 
 /** One event through `fanOutBatch`; throws when it was not fully handled, so the queue redelivers it. */
