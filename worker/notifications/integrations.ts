@@ -146,16 +146,6 @@ export async function deleteIntegration(db: Db, organizationId: string, id: stri
 }
 
 /** The enabled integrations that carry this event. */
-export async function integrationsFor(db: Db, organizationId: string, event: NotificationEvent) {
-  const rows = await db
-    .select({ id: notificationIntegrations.id, events: notificationIntegrations.events })
-    .from(notificationIntegrations)
-    .where(
-      and(eq(notificationIntegrations.organizationId, organizationId), eq(notificationIntegrations.enabled, true)),
-    );
-  return rows.filter((row) => row.events.includes(event));
-}
-
 export type IntegrationMessage = JobOf<'notification.integration'>['message'];
 
 function appOrigin(env: AppBindings): string {

@@ -41,18 +41,12 @@ function isPersonal(delivery: string): delivery is PersonalDelivery {
   return (PERSONAL_DELIVERIES as readonly string[]).includes(delivery);
 }
 
-/** Preferences of many members of one organisation at once (the dispatcher's read), defaults filled in. */
-export async function preferencesOf(
-  db: Db,
-  organizationId: string,
-  userIds: string[],
-): Promise<Map<string, Preferences>> {
+/** A stored preference row (one per member, event and delivery channel). */
+export type PreferenceRow = typeof notificationPreferences.$inferSelect;
+
+/** Preferences of many members of one organisation at once (the dispatcher's), from its stored rows, defaults filled in. */
+export function preferencesFrom(rows: readonly PreferenceRow[], userIds: readonly string[]): Map<string, Preferences> {
   const result = new Map(userIds.map((id) => [id, defaultPreferences()]));
-  if (!userIds.length) return result;
-  const rows = await db
-    .select()
-    .from(notificationPreferences)
-    .where(eq(notificationPreferences.organizationId, organizationId));
   for (const row of rows) {
     const prefs = result.get(row.userId);
     if (!prefs || !isPersonal(row.delivery)) continue;
