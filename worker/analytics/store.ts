@@ -1,66 +1,141 @@
 // Where reporting events, cycles and rollups are written. A reporting event is inserted once (its id is the
 // domain event's), the conversation's version is bumped in the same batch, and its cycles are written only if
 // that version is still current, so concurrent deliveries for one conversation can never leave stale cycles.
+import type { Db } from '../db/client';
 import type { AnalyticsEventKind, BusinessInterval } from '../db/schema';
+import type { DomainEvent } from '../events/types';
 import { type Calendar, type Cycle, deriveCycles, type ReportingEvent } from './cycles';
 import { rebuildDayStatements, type Statement } from './rollups';
 import { dayWindow, localDay } from './time';
 
-export interface NewReportingEvent extends ReportingEvent {
+/**
+ * A reporting event as its domain event tells it. What the event does not carry is read by the statement that
+ * stores it, from the rows D1 holds then (the translation subscriber, which runs first, has settled the language).
+ */
+export interface ReportingDraft {
+  id: string;
   organizationId: string;
   conversationId: string;
-  language: string | null;
+  occurredAt: number;
+  kind: AnalyticsEventKind;
+  agentId: string | null;
   messageId: string | null;
+  /** The event's channel, or null for the conversation's (a status change): no conversation, no reporting event. */
+  channelId: string | null;
+  /** The language is the message's (customer messages); otherwise none. */
+  languageOfMessage: boolean;
+  /** Counted only when the message is an AI draft (approvals: an agent's held reply was counted when written). */
+  onlyAiMessage: boolean;
 }
 
 const prepare = (d1: D1Database, s: Statement) => d1.prepare(s.sql).bind(...s.params);
 
-export async function loadCalendar(d1: D1Database, organizationId: string): Promise<Calendar> {
-  const row = await d1
-    .prepare('SELECT time_zone, business_hours FROM organization_settings WHERE organization_id = ?')
-    .bind(organizationId)
-    .first<{ time_zone: string; business_hours: string | null }>();
-  return {
-    timeZone: row?.time_zone ?? 'UTC',
-    businessHours: row?.business_hours ? (JSON.parse(row.business_hours) as BusinessInterval[]) : null,
-  };
+interface SettingsRow {
+  time_zone: string;
+  business_hours: string | null;
 }
 
-function markDays(organizationId: string, days: Iterable<string>): Statement[] {
+const SETTINGS = 'SELECT organization_id, time_zone, business_hours FROM organization_settings';
+
+const toCalendar = (row: SettingsRow | null | undefined): Calendar => ({
+  timeZone: row?.time_zone ?? 'UTC',
+  businessHours: row?.business_hours ? (JSON.parse(row.business_hours) as BusinessInterval[]) : null,
+});
+
+export async function loadCalendar(d1: D1Database, organizationId: string): Promise<Calendar> {
+  return toCalendar(
+    await d1.prepare(`${SETTINGS} WHERE organization_id = ?`).bind(organizationId).first<SettingsRow>(),
+  );
+}
+
+/**
+ * The calendars of a queue batch's organisations, read once for the batch (`FanOutContext.once`). No domain event
+ * or subscriber changes them: only the settings API does, and a change it makes while the batch runs is caught
+ * where it matters — `recordEvent` reads the time zone in the batch that marks the event's day and marks it again
+ * if it moved, and `deriveConversations` reads the calendar with the versions its writes are guarded by.
+ */
+export async function calendarsOf(db: Db, events: readonly DomainEvent[]): Promise<Map<string, Calendar>> {
+  const d1 = db.$client;
+  const ids = [...new Set(events.map((event) => event.organizationId))];
+  const rows: (SettingsRow & { organization_id: string })[] = [];
+  for (let i = 0; i < ids.length; i += 90) {
+    const chunk = ids.slice(i, i + 90);
+    const { results } = await d1
+      .prepare(`${SETTINGS} WHERE organization_id IN (${chunk.map(() => '?').join(', ')})`)
+      .bind(...chunk)
+      .all<SettingsRow & { organization_id: string }>();
+    rows.push(...results);
+  }
+  const byOrganization = new Map(rows.map((row) => [row.organization_id, row]));
+  return new Map(ids.map((id) => [id, toCalendar(byOrganization.get(id))]));
+}
+
+function markDays(organizationId: string, days: Iterable<string>, ifRecorded?: string): Statement[] {
+  // `ifRecorded`: only once that reporting event is stored (its statement may have found nothing to count).
+  const when = ifRecorded ? 'WHERE EXISTS (SELECT 1 FROM analytics_events WHERE id = ?)' : 'WHERE true';
   return [...new Set(days)].map((day) => ({
-    sql: `INSERT INTO analytics_dirty_days (organization_id, day, generation) VALUES (?, ?, 1)
+    sql: `INSERT INTO analytics_dirty_days (organization_id, day, generation) SELECT ?, ?, 1 ${when}
           ON CONFLICT (organization_id, day) DO UPDATE SET generation = generation + 1`,
-    params: [organizationId, day],
+    params: [organizationId, day, ...(ifRecorded ? [ifRecorded] : [])],
   }));
 }
 
-/** Stores a reporting event (a second delivery changes nothing) and marks its conversation for derivation. */
-export async function recordEvent(d1: D1Database, event: NewReportingEvent, calendar: Calendar): Promise<void> {
-  await d1.batch([
+/** The statement that stores a reporting event once, reading from D1 what the domain event does not carry. */
+function insertStatement(d1: D1Database, event: ReportingDraft): D1PreparedStatement {
+  // ?1 id, ?2 organisation, ?3 conversation, ?4 channel, ?5 kind, ?6 agent, ?7 message, ?8 occurred at.
+  const channel = event.channelId
+    ? '?4'
+    : '(SELECT channel_id FROM conversations WHERE id = ?3 AND organization_id = ?2)';
+  const message = (column: string) => `(SELECT ${column} FROM messages WHERE id = ?7 AND organization_id = ?2)`;
+  const conditions = [`${channel} IS NOT NULL`, ...(event.onlyAiMessage ? [`${message('sender_type')} = 'AI'`] : [])];
+  return d1
+    .prepare(
+      `INSERT INTO analytics_events (id, organization_id, conversation_id, channel_id, kind, agent_id, language, message_id, occurred_at)
+       SELECT ?1, ?2, ?3, ${channel}, ?5, ?6, ${event.languageOfMessage ? message('language') : 'NULL'}, ?7, ?8
+       WHERE ${conditions.join(' AND ')}
+       ON CONFLICT (id) DO NOTHING`,
+    )
+    .bind(
+      event.id,
+      event.organizationId,
+      event.conversationId,
+      event.channelId,
+      event.kind,
+      event.agentId,
+      event.messageId,
+      event.occurredAt,
+    );
+}
+
+/**
+ * Stores a reporting event (a second delivery changes nothing) and marks its conversation for derivation, in one
+ * D1 batch. True when the reporting event is stored (false: D1 says there is nothing to count in it).
+ */
+export async function recordEvent(d1: D1Database, event: ReportingDraft, calendar: Calendar): Promise<boolean> {
+  const day = (timeZone: string) =>
+    markDays(event.organizationId, [localDay(timeZone, event.occurredAt)], event.id).map((s) => prepare(d1, s));
+  const results = await d1.batch<{ time_zone: string }>([
+    insertStatement(d1, event),
     d1
       .prepare(
-        `INSERT INTO analytics_events (id, organization_id, conversation_id, channel_id, kind, agent_id, language, message_id, occurred_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      )
-      .bind(
-        event.id,
-        event.organizationId,
-        event.conversationId,
-        event.channelId,
-        event.kind,
-        event.agentId,
-        event.language,
-        event.messageId,
-        event.occurredAt,
-      ),
-    d1
-      .prepare(
-        `INSERT INTO analytics_conversations (conversation_id, organization_id, version, derived_version) VALUES (?, ?, 1, 0)
+        `INSERT INTO analytics_conversations (conversation_id, organization_id, version, derived_version)
+         SELECT ?, ?, 1, 0 WHERE EXISTS (SELECT 1 FROM analytics_events WHERE id = ?)
          ON CONFLICT (conversation_id) DO UPDATE SET version = version + 1`,
       )
-      .bind(event.conversationId, event.organizationId),
-    ...markDays(event.organizationId, [localDay(calendar.timeZone, event.occurredAt)]).map((s) => prepare(d1, s)),
+      .bind(event.conversationId, event.organizationId, event.id),
+    ...day(calendar.timeZone),
+    d1
+      .prepare(
+        `SELECT COALESCE((SELECT time_zone FROM organization_settings WHERE organization_id = ?), 'UTC') AS time_zone`,
+      )
+      .bind(event.organizationId),
   ]);
+  const recorded = (results[1]?.meta.changes ?? 0) > 0;
+  // The time zone changed since `calendar` was read: the day is the one in the new zone (the settings change
+  // marked the days of the events stored before it, not this one's).
+  const timeZone = results.at(-1)?.results[0]?.time_zone ?? calendar.timeZone;
+  if (recorded && timeZone !== calendar.timeZone) await d1.batch(day(timeZone));
+  return recorded;
 }
 
 const CYCLE_COLUMNS = [
@@ -165,14 +240,16 @@ const DERIVE_CHUNK = 90;
  */
 export async function deriveConversations(
   d1: D1Database,
-  calendar: Calendar,
   organizationId: string,
   conversationIds: readonly string[],
 ): Promise<void> {
   for (let i = 0; i < conversationIds.length; i += DERIVE_CHUNK) {
     const ids = conversationIds.slice(i, i + DERIVE_CHUNK);
     const list = ids.map(() => '?').join(', ');
-    const [versionRows, eventRows, oldRows] = await d1.batch([
+    // The calendar is read with the versions: a settings change bumps every version in the same batch as the
+    // settings, so cycles written under a version were derived with that version's calendar.
+    const [settingsRows, versionRows, eventRows, oldRows] = await d1.batch([
+      d1.prepare(`${SETTINGS} WHERE organization_id = ?`).bind(organizationId),
       d1
         .prepare(
           `SELECT conversation_id, version FROM analytics_conversations WHERE organization_id = ? AND conversation_id IN (${list})`,
@@ -191,6 +268,7 @@ export async function deriveConversations(
         )
         .bind(organizationId, ...ids),
     ]);
+    const calendar = toCalendar(settingsRows!.results[0] as SettingsRow | undefined);
     const events = new Map<string, ReportingEvent[]>();
     for (const r of eventRows!.results as unknown as EventRow[]) {
       const list = events.get(r.conversation_id) ?? [];
@@ -239,7 +317,6 @@ export async function flushOrganization(d1: D1Database, organizationId: string):
     .all<{ conversation_id: string }>();
   await deriveConversations(
     d1,
-    calendar,
     organizationId,
     stale.results.slice(0, DERIVE_BATCH).map((r) => r.conversation_id),
   );
