@@ -12,6 +12,7 @@ import type { Job } from '../jobs/types';
 import { DomainError } from '../lib/errors';
 import { assertVisitorMayAttach } from '../media/media';
 import { withVisitorLinks } from '../media/visitor-links';
+import { messageLanguage, primaryLanguage } from '../translation/detect';
 import type { HubFrame, VisitorServerFrame } from './frames';
 import { intake } from './intake';
 import { publishAllToHub, publishToHub } from './live';
@@ -629,6 +630,8 @@ export class ConversationActor extends DurableObject<AppBindings> {
     }
     const now = Date.now();
     const createdAt = draft.createdAt ?? now;
+    const inbound = draft.direction === 'INBOUND';
+    const language = inbound ? inboundLanguage(draft, state.language) : null;
     const message: LogMessage = {
       id: draft.id ?? crypto.randomUUID(),
       organizationId: state.organizationId,
@@ -642,7 +645,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       content: draft.content,
       originalContent: draft.originalContent ?? null,
       translatedContent: draft.translatedContent ?? null,
-      language: draft.language ?? null,
+      language: language ? language.message : (draft.language ?? null),
       translatedLanguage: null,
       attachments: draft.attachments ?? [],
       files: draft.files ?? [],
@@ -653,9 +656,9 @@ export class ConversationActor extends DurableObject<AppBindings> {
       createdAt,
       updatedAt: now,
     };
-    const inbound = message.direction === 'INBOUND';
     const conversation: ConversationState = {
       ...state,
+      language: language ? language.conversation : state.language,
       messageCount: state.messageCount + 1,
       unreadCount: inbound ? state.unreadCount + 1 : state.unreadCount,
       // A customer answering a conversation that waited on them puts it back in front of the team.
@@ -687,7 +690,13 @@ export class ConversationActor extends DurableObject<AppBindings> {
       this.event(
         state,
         inbound
-          ? { type: 'message.accepted', ...about, first: state.messageCount === 0, actor: actorOf(message) }
+          ? {
+              type: 'message.accepted',
+              ...about,
+              first: state.messageCount === 0,
+              language: message.language,
+              actor: actorOf(message),
+            }
           : {
               type: 'message.posted',
               ...about,
@@ -1462,6 +1471,23 @@ function receiptAdvances(current: LogMessage['deliveryStatus'], next: LogMessage
 const DELIVERY_EVENTS: Partial<
   Record<LogMessage['deliveryStatus'], 'message.sent' | 'message.delivered' | 'message.read' | 'message.failed'>
 > = { SENT: 'message.sent', DELIVERED: 'message.delivered', READ: 'message.read', FAILED: 'message.failed' };
+
+/**
+ * A customer message's language, settled as it is stored (one projection, no later patch): detected from its
+ * text, else the conversation's, else what the channel said of the contact. A detected language the
+ * conversation did not have becomes the conversation's. When none of these tells it, the message stays
+ * without one and the translation subscriber tries the channel's fallback language (events/translation.ts).
+ */
+function inboundLanguage(
+  draft: NewMessage,
+  conversationLanguage: string | null,
+): { message: string | null; conversation: string | null } {
+  const current = primaryLanguage(conversationLanguage);
+  const guess = messageLanguage(draft.content, { conversationLanguage: current });
+  if (!guess.language) return { message: draft.language ?? null, conversation: conversationLanguage };
+  const adopt = !current || (guess.detected && guess.language !== current);
+  return { message: guess.language, conversation: adopt ? guess.language : conversationLanguage };
+}
 
 /** A first message acked before intake, as its conversation's actor records it (intake's draft gives the sender). */
 function pendingDraft(draft: NewMessage, acked: PublicMessage): NewMessage {

@@ -1,5 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ownerWithWebsiteChat } from '../../test/client';
 import worker from '..';
@@ -8,6 +9,7 @@ import { upsertContact } from '../conversations/intake';
 import { receiveInbound } from '../conversations/pipeline';
 import { conversationActor } from '../conversations/refs';
 import { createDb } from '../db/client';
+import { channels } from '../db/schema';
 import type { Job } from '../jobs/types';
 import { fanOut, fanOutBatch, type Subscriber } from './fan-out';
 import { subscribers } from './subscribers';
@@ -237,6 +239,20 @@ describe('a batch of domain events', () => {
     const onAuto = accepted(auto, { conversationId: a.conversation.id, messageId: a.message.id });
     await fanOut(recordingEnv().env, db, subscribers, onAuto);
     expect((await runsOf(onAuto.id)).map((run) => run.subscriber)).toContain('ai-replies');
+
+    // The actor settled the language when it stored the message: translation runs only for another language
+    // than the agents' (the channel translates), or to apply a fallback language to a message without one.
+    const inLanguage = async (language: string | null) => {
+      const settled = { ...event, id: crypto.randomUUID(), language };
+      await fanOut(recordingEnv().env, db, subscribers, settled);
+      return (await runsOf(settled.id)).map((run) => run.subscriber);
+    };
+    expect(await inLanguage('en')).toEqual(['analytics', 'notifications']);
+    expect(await inLanguage(null)).toEqual(['analytics', 'notifications']);
+    expect(await inLanguage('de')).toEqual(['analytics', 'notifications']);
+    await db.update(channels).set({ autoTranslate: true }).where(eq(channels.id, manual.channelId));
+    expect(await inLanguage('de')).toEqual(['analytics', 'notifications', 'translation']);
+    expect(await inLanguage('en')).toEqual(['analytics', 'notifications']);
   });
 
   it('runs the events in order, each once, and retries only the event whose subscriber failed', async () => {

@@ -1,15 +1,37 @@
-// The translation subscriber: settles each customer message's language (before anything answers it) and asks
-// for translations: of customer messages into the agents' language, of held replies into the customer's.
+// The translation subscriber: settles the language of a customer message the actor could not (before anything
+// answers it) and asks for translations: of customer messages into the agents' language, of held replies into
+// the customer's.
 import { loadConversation } from '../conversations/refs';
 import { createDb } from '../db/client';
+import type { Channel } from '../db/schema';
 import { enqueue } from '../jobs/types';
+import { agentLanguage } from '../translation/detect';
 import { inboundNeedsTranslation, settleInboundLanguage } from '../translation/messages';
-import { batchContext, type Subscriber } from './fan-out';
+import { batchContext, type FanOutContext, type Subscriber } from './fan-out';
+import type { DomainEvent } from './types';
+
+type Accepted = Extract<DomainEvent, { type: 'message.accepted' }>;
+
+/**
+ * What a customer message still needs from this subscriber, from the event alone: the actor settles the
+ * language from the text or the conversation as it stores the message, so only one it left without a language
+ * goes through settling (the channel's fallback language), and one in another language than the agents' is
+ * translated when the channel translates. Events stored before the actor settled languages take the old road.
+ */
+function acceptedNeeds(event: Accepted, channel: Channel | null): 'settle' | 'translate' | null {
+  if (!channel) return null;
+  if (event.language === undefined) return 'settle';
+  if (event.language === null) return channel.fallbackLanguage ? 'settle' : null;
+  return channel.autoTranslate && event.language !== agentLanguage(channel) ? 'translate' : null;
+}
 
 export const translationSubscriber: Subscriber = {
   name: 'translation',
   on: ['message.accepted', 'message.posted'],
-  wants: (event) => event.type === 'message.accepted' || (event.type === 'message.posted' && event.awaitingTranslation),
+  wants: (event, context: FanOutContext) =>
+    event.type === 'message.accepted'
+      ? acceptedNeeds(event, context.channel(event)) !== null
+      : event.type === 'message.posted' && event.awaitingTranslation,
   async run(env, event, context) {
     if (event.type === 'message.posted' && !event.awaitingTranslation) return;
     if (event.type !== 'message.accepted' && event.type !== 'message.posted') return;
@@ -21,10 +43,13 @@ export const translationSubscriber: Subscriber = {
     } as const;
     if (event.type === 'message.posted') return enqueue(env.JOBS, job);
     const db = createDb(env.DB);
-    const conversation = await loadConversation(db, event.organizationId, event.conversationId).catch(() => null);
-    if (!conversation) return;
     const channel = (context ?? (await batchContext(db, [event]))).channel(event);
-    if (!channel || channel.id !== conversation.channelId) return;
+    const needs = acceptedNeeds(event, channel);
+    // The job checks the message itself again (its text, a translation already made).
+    if (needs === 'translate') return enqueue(env.JOBS, job);
+    if (needs !== 'settle' || !channel) return;
+    const conversation = await loadConversation(db, event.organizationId, event.conversationId).catch(() => null);
+    if (!conversation || channel.id !== conversation.channelId) return;
     const message = await settleInboundLanguage(env, conversation, channel, event.messageId);
     if (message && inboundNeedsTranslation(channel, message)) await enqueue(env.JOBS, job);
   },

@@ -26,7 +26,15 @@ export type DomainEvent = EventBase &
   (
     | { type: 'conversation.opened'; channelId: string; contactId: string }
     /** A customer's message is stored; `first` when it is the conversation's first message. */
-    | ({ type: 'message.accepted'; first: boolean } & MessageRef)
+    | ({
+        type: 'message.accepted';
+        first: boolean;
+        /**
+         * The message's language as the actor settled it when storing it (null: neither its text nor the
+         * conversation told; absent on events stored before the actor settled languages).
+         */
+        language?: string | null;
+      } & MessageRef)
     /** A message from the team (agent, AI, system) is stored; notes and held replies included. */
     | ({
         type: 'message.posted';

@@ -183,6 +183,35 @@ describe('customer messages', () => {
   });
 });
 
+describe('the language of a customer message', () => {
+  it('is settled as the message is stored; the fallback language settles one nothing else tells', async () => {
+    fakeTranslator();
+    const org = await translatingOrg();
+    // Stored with its language and the conversation's, before any background job ran: no later patch.
+    const german = await inbound(org, GERMAN);
+    expect(german.message.language).toBe('de');
+    expect(await messageOf(org.client, german.conversation.id, german.message.id)).toMatchObject({ language: 'de' });
+    expect((await org.client.get(`/api/conversations/${german.conversation.id}`)).body.data.language).toBe('de');
+
+    // Two words tell nothing and the new conversation has no language yet: the channel's fallback decides.
+    expect((await org.client.patch(`/api/channels/${org.channelId}`, { fallbackLanguage: 'fr' })).status).toBe(200);
+    const short = await receiveInbound(env, {
+      organizationId: org.organizationId,
+      channelId: org.channelId,
+      externalContactId: 'visitor-2',
+      content: 'Merci beaucoup',
+    });
+    expect(short.message.language).toBeNull();
+    await vi.waitFor(async () => {
+      expect(await messageOf(org.client, short.conversation.id, short.message.id)).toMatchObject({
+        language: 'fr',
+        translatedContent: '[en] Merci beaucoup',
+      });
+    }, WAIT);
+    expect((await org.client.get(`/api/conversations/${short.conversation.id}`)).body.data.language).toBe('fr');
+  });
+});
+
 describe('replies to a customer writing another language', () => {
   it('are translated while they wait: Approve sends the translation, Send original the agent’s text', async () => {
     fakeTranslator();
