@@ -367,6 +367,14 @@ describe('notifications and analytics of a batch', () => {
     await addMember(chat.client, 'AGENT');
     const events = await customerMessages(chat, 3);
     const [first, second, third] = events.map((event) => event.id);
+    // Every member has a browser subscribed to web push (only they get push jobs).
+    await env.DB.prepare(
+      `INSERT INTO push_subscriptions (id, organization_id, user_id, endpoint, p256dh, auth, created_at)
+       SELECT lower(hex(randomblob(16))), organization_id, user_id, 'https://push.example.com/send/' || user_id, 'k', 'a', ?
+       FROM memberships WHERE organization_id = ? AND status = 'ACTIVE'`,
+    )
+      .bind(Date.now(), chat.organizationId)
+      .run();
     // The batch's notification lookups fail when the first event reads them; the second event's notifications
     // fail to be stored.
     let failures = 0;

@@ -14,6 +14,7 @@ import {
   notificationIntegrations,
   notificationPreferences,
   notifications,
+  pushSubscriptions,
   users,
 } from '../db/schema';
 import type { AppBindings } from '../env';
@@ -63,6 +64,8 @@ export interface Audience {
   preferences: PreferenceRow[];
   /** Its enabled integrations and the events each carries. */
   integrations: { id: string; events: NotificationEvent[] }[];
+  /** The members with at least one device subscribed to web push (only they get push jobs). */
+  pushable: Set<string>;
 }
 
 /**
@@ -71,8 +74,8 @@ export interface Audience {
  * each organisation's audience. Read once, in one D1 round trip, when the batch's first notification needs it.
  *
  * Nothing here goes stale during the batch in a way that matters. Each event's own change is in D1 before the
- * event is queued, so the read sees it. Members, preferences, integrations and names change through the API
- * only, never by a domain event or a subscriber. A message told of (a customer's, or a team reply not held for
+ * event is queued, so the read sees it. Members, preferences, integrations, push devices and names change through the
+ * API only, never by a domain event or a subscriber. A message told of (a customer's, or a team reply not held for
  * approval) is never edited. Of a conversation's facts, the one subscriber that writes any is the flow
  * subscriber, setting the last owner to the assignee it has just checked is current, which leaves
  * `assignee ?? last owner` as read. What the API changes while the batch runs comes with its own event in a
@@ -124,6 +127,12 @@ const audienceQueries = (db: Db, organizationIds: readonly string[]) => ({
   preferences: chunked(organizationIds).map((ids) =>
     db.select().from(notificationPreferences).where(inArray(notificationPreferences.organizationId, ids)),
   ),
+  pushable: chunked(organizationIds).map((ids) =>
+    db
+      .selectDistinct({ organizationId: pushSubscriptions.organizationId, userId: pushSubscriptions.userId })
+      .from(pushSubscriptions)
+      .where(inArray(pushSubscriptions.organizationId, ids)),
+  ),
   integrations: chunked(organizationIds).map((ids) =>
     db
       .select({
@@ -160,11 +169,13 @@ function toAudiences(
     members: { organizationId: string; userId: string }[];
     preferences: PreferenceRow[];
     integrations: { id: string; organizationId: string; events: NotificationEvent[] }[];
+    pushable: { organizationId: string; userId: string }[];
   },
 ): Map<string, Audience> {
   const audiences = new Map<string, Audience>(
-    organizationIds.map((id) => [id, { members: [], preferences: [], integrations: [] }]),
+    organizationIds.map((id) => [id, { members: [], preferences: [], integrations: [], pushable: new Set() }]),
   );
+  for (const row of rows.pushable) audiences.get(row.organizationId)?.pushable.add(row.userId);
   for (const row of rows.members) audiences.get(row.organizationId)?.members.push(row.userId);
   for (const row of rows.preferences) audiences.get(row.organizationId)?.preferences.push(row);
   for (const row of rows.integrations) {
@@ -416,7 +427,8 @@ export async function deliver(
   // The rows, and then the ids of those that push (made now or by a run before: push jobs go out again on a
   // redelivered event; each device is sent a notification once, whatever the number of jobs, push.ts), in
   // one D1 batch.
-  const pushTo = deliveries.filter((d) => d.push).map((d) => d.userId);
+  // A member with no subscribed device is not pushed to: their push job would find nothing to send.
+  const pushTo = deliveries.filter((d) => d.push && members.pushable.has(d.userId)).map((d) => d.userId);
   const inserts = chunkedBy(deliveries, INSERT_CHUNK).map((chunk) =>
     db
       .insert(notifications)

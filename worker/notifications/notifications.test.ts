@@ -211,6 +211,14 @@ describe('who is notified', () => {
     const org = await ownerWithWebsiteChat();
     const { conversation } = await visitorWrites(org, 'Hi');
     await notificationRunsDone(org.organizationId, 2);
+    await setPreferences(org.client, { matrix: { STATUS_CHANGED: { PUSH: true } } });
+    // No device subscribed yet: the notification is stored, and no push job is made for it.
+    const before = recordingEnv();
+    const unpushed = statusEvent(org, conversation.id, crypto.randomUUID());
+    await dispatch(before.env, unpushed);
+    expect((await notificationsOf(org.user.id)).filter((n) => n.event_id === unpushed.id)).toHaveLength(1);
+    expect(before.sent.filter((j) => j.kind === 'notification.push')).toEqual([]);
+
     // Devices subscribe once the queue has handled the visitor's message, so only this test's event pushes.
     const laptop = await newBrowser('https://push.example.com/send/laptop');
     const phone = await newBrowser('https://push.example.com/send/phone');
@@ -218,7 +226,6 @@ describe('who is notified', () => {
       const res = await org.client.post('/api/notifications/push-subscription', device);
       expect(res.status).toBe(201);
     }
-    await setPreferences(org.client, { matrix: { STATUS_CHANGED: { PUSH: true } } });
 
     const pushed: { device: string; payload: Record<string, unknown> }[] = [];
     server.use(
