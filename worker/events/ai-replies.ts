@@ -24,11 +24,18 @@ export const aiReplySubscriber: Subscriber = {
   async run(env, event, context) {
     if (event.type !== 'message.accepted') return;
     const db = createDb(env.DB);
-    if (!(context ?? (await batchContext(db, [event]))).channel(event)?.autoReply) return;
-    // A flow, the wait for the buyer's answer or a teammate holds the conversation: the bot never improvises.
-    if (await automationHoldsConversation(db, event.organizationId, event.conversationId)) return;
-    // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
-    if (await isAutomatedEmail(db, event.organizationId, event.messageId)) return;
+    const channel = (context ?? (await batchContext(db, [event]))).channel(event);
+    if (!channel?.autoReply) return;
+    const { organizationId, conversationId, messageId } = event;
+    const [held, handedOff, automated] = await Promise.all([
+      // A flow, the wait for the buyer's answer or a teammate holds the conversation: the bot never improvises.
+      automationHoldsConversation(db, organizationId, conversationId),
+      // The AI handed the conversation to a human: it stays silent until it is handed back (the job checks again).
+      needsHuman(db, organizationId, conversationId),
+      // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
+      channel.type === 'EMAIL' && isAutomatedEmail(db, organizationId, messageId),
+    ]);
+    if (held || handedOff || automated) return;
     await enqueue(env.JOBS, {
       kind: 'ai.reply',
       organizationId: event.organizationId,
@@ -53,6 +60,7 @@ export async function runAutoReply(
       autoReply: channels.autoReply,
       autoApprove: channels.autoApprove,
       contactId: conversations.contactId,
+      channelType: channels.type,
     })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -65,7 +73,9 @@ export async function runAutoReply(
       ),
     );
   if (row?.direction !== 'INBOUND' || !row.autoReply) return;
-  if (await isAutomatedEmail(db, job.organizationId, job.messageId)) return;
+  if (row.channelType === 'EMAIL' && (await isAutomatedEmail(db, job.organizationId, job.messageId))) return;
+  // Handed to a human since the subscriber asked: nothing to claim (checked again once claimed, below).
+  if (await needsHuman(db, job.organizationId, job.conversationId)) return;
 
   const now = Date.now();
   const claimed = await db

@@ -9,7 +9,7 @@ import { upsertContact } from '../conversations/intake';
 import { receiveInbound } from '../conversations/pipeline';
 import { conversationActor } from '../conversations/refs';
 import { createDb } from '../db/client';
-import { channels } from '../db/schema';
+import { channels, conversationHandoffs } from '../db/schema';
 import type { Job } from '../jobs/types';
 import { fanOut, fanOutBatch, type Subscriber } from './fan-out';
 import { subscribers } from './subscribers';
@@ -167,6 +167,22 @@ describe('the subscriber fan-out', () => {
         messageId: a.message.id,
       },
     ]);
+
+    // Once the AI handed the conversation to a human, a further question asks for no AI reply until handed back.
+    await db.insert(conversationHandoffs).values({
+      conversationId: a.conversation.id,
+      organizationId: auto.organizationId,
+      reason: 'The AI could not answer from the knowledge base',
+    });
+    const again = await receiveInbound(env, { ...auto, externalContactId: 'v', content: 'Anyone there?' });
+    const later = recordingEnv();
+    await fanOut(
+      later.env,
+      db,
+      subscribers,
+      accepted(auto, { conversationId: a.conversation.id, messageId: again.message.id }),
+    );
+    expect(later.sent.filter((job) => job.kind === 'ai.reply')).toEqual([]);
   });
 
   it('retries only the subscriber that failed; the one that succeeded does not act twice', async () => {
