@@ -72,6 +72,8 @@ const MAX_BACKOFF_MS = 60_000;
  * empty outbox costs less than cancelling and scheduling it again for every message.
  */
 const SAFETY_ALARM_MS = 5_000;
+/** A contact's last-seen time in D1 is kept to this precision while they chat (seenDue). */
+const SEEN_PRECISION_MS = 60_000;
 /** Version of the actor's own SQLite layout; see migrate(). */
 const STORAGE_VERSION = 2;
 
@@ -195,6 +197,8 @@ export class ConversationActor extends DurableObject<AppBindings> {
   private seqCache: number | null = null;
   /** The latest inbound message's seq and sender name, once known (see contactName()). */
   private contactCache: { seq: number; name: string | null } | null = null;
+  /** When this instance last projected the contact's last-seen time (see seenDue). */
+  private seenProjectedAt: number | null = null;
   /** The number of rows in `pending`, once known. */
   private pendingCache: number | null = null;
 
@@ -311,6 +315,17 @@ export class ConversationActor extends DurableObject<AppBindings> {
         console.error('Could not schedule the outbox safety alarm:', error);
       });
     }
+  }
+
+  /**
+   * Whether a live message's time goes to D1 as the contact's last-seen time: the first since this instance
+   * started, then at most once a minute (the profile shows it to the minute), so a chatting visitor's messages
+   * do not each write the contact's row.
+   */
+  private seenDue(at: number): boolean {
+    if (this.seenProjectedAt !== null && at - this.seenProjectedAt < SEEN_PRECISION_MS) return false;
+    this.seenProjectedAt = at;
+    return true;
   }
 
   /** A domain event about this conversation, committed with the change it describes. */
@@ -714,7 +729,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
       messages: [message],
       conversation,
       domain,
-      seen: seen ? { contactId: state.contactId, at: message.createdAt } : undefined,
+      seen: seen && this.seenDue(message.createdAt) ? { contactId: state.contactId, at: message.createdAt } : undefined,
     });
     if (isVisibleToVisitor(message) && !shown) this.showToVisitors(message, sender);
     return { message, conversation, duplicate: false };
