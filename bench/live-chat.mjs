@@ -6,6 +6,8 @@
 // before echoing, the least a chat that never loses a message must do), and the ratios.
 // Sizes: BENCH_VISITORS (200), BENCH_MESSAGES per visitor (5). BENCH_PROFILE=1 adds a second chat run under
 // the inspector's CPU profiler and prints where the isolate's time went (docs/live-chat-profile.md).
+// The demo channel answers new conversations with the built-in AI (auto-reply on), as in the issue's first
+// figures; BENCH_AUTO_REPLY=0 turns it off first, for live chat with agents only.
 import { randomUUID } from 'node:crypto';
 import {
   drive,
@@ -31,6 +33,15 @@ console.log('starting the app (port 8790) and the echo baselines (port 8791)…'
 const app = await startApp({ port: 8790, inspectorPort: 9390, persist });
 const echo = await startEcho({ port: 8791, inspectorPort: 9391, persist });
 const { cookie, channelId } = await login(app.origin);
+const AUTO_REPLY = process.env.BENCH_AUTO_REPLY !== '0';
+if (!AUTO_REPLY) {
+  const res = await fetch(`${app.origin}/api/channels/${channelId}`, {
+    method: 'PATCH',
+    headers: { cookie, origin: app.origin, 'content-type': 'application/json' },
+    body: JSON.stringify({ autoReply: false }),
+  });
+  if (!res.ok) throw new Error(`could not turn auto-reply off: ${res.status} ${await res.text()}`);
+}
 
 // The agent listens on the org hub and timestamps every visitor message it sees.
 const agent = await open(`${app.origin.replace('http', 'ws')}/api/live`, { cookie, origin: app.origin });
@@ -80,7 +91,9 @@ const bare = await echoRun('bare');
 const durable = await echoRun('durable');
 
 const total = VISITORS * MESSAGES;
-console.log(`\n${VISITORS} visitor sockets × ${MESSAGES} messages = ${total} messages`);
+console.log(
+  `\n${VISITORS} visitor sockets × ${MESSAGES} messages = ${total} messages (AI auto-reply ${AUTO_REPLY ? 'on' : 'off'})`,
+);
 console.log(HEADER);
 console.log(row('chat: visitor → ack', chat));
 console.log(row('  first message (intake)', { latencies: chat.first }));
