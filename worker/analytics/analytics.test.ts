@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { addMember, ownerWithWebsiteChat } from '../../test/client';
+import { insertConversation } from '../../test/d1';
 import { postOutbound, receiveInbound } from '../conversations/pipeline';
 import { createDb } from '../db/client';
 import { fanOut } from '../events/fan-out';
@@ -14,22 +15,7 @@ const MIN = 60_000;
 const at = (iso: string) => Date.parse(iso);
 
 /** A conversation row (and its contact) written straight to D1: the events below tell its whole story. */
-async function conversation(chat: Chat, language = 'en'): Promise<string> {
-  const contactId = crypto.randomUUID();
-  const conversationId = crypto.randomUUID();
-  const now = Date.now();
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO contacts (id, organization_id, channel_id, external_id, next_conversation_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).bind(contactId, chat.organizationId, chat.channelId, contactId, crypto.randomUUID(), now, now),
-    env.DB.prepare(
-      `INSERT INTO conversations (id, organization_id, channel_id, contact_id, language, last_message_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).bind(conversationId, chat.organizationId, chat.channelId, contactId, language, now, now, now),
-  ]);
-  return conversationId;
-}
+const conversation = (chat: Chat, language = 'en') => insertConversation(chat, language);
 
 async function message(
   chat: Chat,

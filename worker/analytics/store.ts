@@ -10,7 +10,7 @@ import { dayWindow, localDay } from './time';
 
 /**
  * A reporting event as its domain event tells it. What the event does not carry is read by the statement that
- * stores it, from the rows D1 holds then (the translation subscriber, which runs first, has settled the language).
+ * stores it, from the rows D1 holds then (a customer message's language is settled by then: see the subscriber).
  */
 export interface ReportingDraft {
   id: string;

@@ -29,7 +29,8 @@ export function toReportingEvent(event: DomainEvent): ReportingDraft | null {
     case 'conversation.opened':
       return { ...base, kind: 'OPENED' };
     case 'message.accepted':
-      // The translation subscriber runs first and settles the message's language.
+      // The actor stored the message with its language (the translation subscriber, which runs first, applies a
+      // channel's fallback language to one left without).
       return { ...base, kind: 'CUSTOMER_MESSAGE', messageId: event.messageId, languageOfMessage: true };
     case 'message.posted': {
       const posted = { ...base, messageId: event.messageId, agentId: userId(event) };

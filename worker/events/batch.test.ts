@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { addMember, ownerWithWebsiteChat } from '../../test/client';
+import { insertConversation } from '../../test/d1';
 import { updateSettings } from '../analytics/settings';
 import { analyticsSubscriber } from '../analytics/subscriber';
 import { receiveInbound } from '../conversations/pipeline';
@@ -420,19 +421,7 @@ describe('notifications and analytics of a batch', () => {
 
   it('count a message on its local day when the time zone changes while the batch runs', async () => {
     const chat = await ownerWithWebsiteChat();
-    const contactId = crypto.randomUUID();
-    const conversationId = crypto.randomUUID();
-    const now = Date.now();
-    await env.DB.batch([
-      env.DB.prepare(
-        `INSERT INTO contacts (id, organization_id, channel_id, external_id, next_conversation_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).bind(contactId, chat.organizationId, chat.channelId, contactId, crypto.randomUUID(), now, now),
-      env.DB.prepare(
-        `INSERT INTO conversations (id, organization_id, channel_id, contact_id, last_message_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).bind(conversationId, chat.organizationId, chat.channelId, contactId, now, now, now),
-    ]);
+    const conversationId = await insertConversation(chat, null);
     const message = (occurredAt: string): DomainEvent => ({
       id: crypto.randomUUID(),
       type: 'message.accepted',
