@@ -6,7 +6,7 @@ import { fakeAccount, mailTo } from '../../test/smtp-mailbox';
 import type { ConversationActor } from './actor';
 import { BATCH_WINDOW_MS, type OrgHub } from './hub';
 import { postOutbound, receiveInbound, receiveStatus } from './pipeline';
-import { type ProjectedEntry, projectEntries } from './projection';
+import type { DrainCommit, ProjectedEntry } from './projection';
 import { conversationActor } from './refs';
 
 const randomIp = () => `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 256)).join('.')}`;
@@ -85,12 +85,13 @@ describe('the outbox', () => {
     let d1Down = true;
     let failures = 0;
     await runInDurableObject(stub, (actor: ConversationActor) => {
-      actor.project = async (d1, entries) => {
+      const commit = actor.commitDrain;
+      actor.commitDrain = async (organizationId, drain) => {
         if (d1Down) {
           failures++;
           throw new Error('D1 is unavailable');
         }
-        return projectEntries(d1, entries);
+        return commit(organizationId, drain);
       };
     });
 
@@ -243,9 +244,10 @@ describe('live widget sockets', () => {
     const stub = conversationActor(env, conversationId);
     let d1Down = true;
     await runInDurableObject(stub, (actor: ConversationActor) => {
-      actor.project = async (d1, entries) => {
+      const commit = actor.commitDrain;
+      actor.commitDrain = async (organizationId, drain) => {
         if (d1Down) throw new Error('D1 is unavailable');
-        return projectEntries(d1, entries);
+        return commit(organizationId, drain);
       };
     });
 
@@ -351,10 +353,11 @@ describe('live widget sockets', () => {
       release = resolve;
     });
     await runInDurableObject(stub, (actor: ConversationActor) => {
-      actor.project = async (d1, entries) => {
-        batches.push(entries);
+      const commit = actor.commitDrain;
+      actor.commitDrain = async (organizationId, drain) => {
+        batches.push(drain.entries);
         if (batches.length === 1) await held; // D1 is slow for the first drain
-        return projectEntries(d1, entries);
+        return commit(organizationId, drain);
       };
     });
 
@@ -534,6 +537,122 @@ describe('the org hub', () => {
   });
 });
 
+describe('group commit through the org hub', () => {
+  const typing = (conversationId: string) => ({ type: 'typing' as const, conversationId, isTyping: true });
+  /** A drain told apart by its one frame (the hub's writer is swapped, so nothing reaches D1). */
+  const drain = (name: string): DrainCommit => ({ entries: [], jobs: [], frames: [typing(name)] });
+  const nameOf = (d: DrainCommit) => (d.frames[0] as { conversationId: string }).conversationId;
+
+  async function hubWithWriter(write: (drains: DrainCommit[]) => Promise<void>) {
+    const org = await ownerWithWebsiteChat();
+    const hub = env.ORG_HUB.get(env.ORG_HUB.idFromName(org.organizationId)) as DurableObjectStub<OrgHub>;
+    await runInDurableObject(hub, (instance: OrgHub) => {
+      instance.writeDrains = write;
+    });
+    return { org, hub };
+  }
+
+  it('writes the drains that arrive during a write together, then tells the dashboards, in order', async () => {
+    const groups: string[][] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { org, hub } = await hubWithWriter(async (drains) => {
+      groups.push(drains.map(nameOf));
+      if (groups.length === 1) await held; // D1 is slow for the first write
+    });
+    const dashboard = await connect('/api/live', { cookie: org.client.cookie! });
+    const first = hub.commit(drain('c1'));
+    await vi.waitFor(() => expect(groups).toEqual([['c1']]));
+    const rest = ['c2', 'c3', 'c4'].map((name) => hub.commit(drain(name)));
+    // Nothing is told before it is written.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(dashboard.frames.filter((f) => f !== 'pong')).toEqual([]);
+    release();
+    await Promise.all([first, ...rest]);
+    expect(groups).toEqual([['c1'], ['c2', 'c3', 'c4']]);
+    await dashboard.next((f) => f.conversationId === 'c4');
+    expect(dashboard.frames.map((f) => f.conversationId)).toEqual(['c1', 'c2', 'c3', 'c4']);
+    dashboard.ws.close();
+  });
+
+  it('a drain that cannot be written fails alone: the rest of its group is written', async () => {
+    const groups: string[][] = [];
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { hub } = await hubWithWriter(async (drains) => {
+      groups.push(drains.map(nameOf));
+      if (groups.length === 1) await held;
+      if (drains.some((d) => nameOf(d) === 'deleted')) throw new Error('FOREIGN KEY constraint failed');
+    });
+    const first = hub.commit(drain('c1'));
+    await vi.waitFor(() => expect(groups).toHaveLength(1));
+    const group = ['a', 'deleted', 'b'].map((name) => hub.commit(drain(name)));
+    release();
+    expect(await first).toEqual({ ok: true });
+    expect(await Promise.all(group)).toEqual([
+      { ok: true },
+      { ok: false, error: 'FOREIGN KEY constraint failed' },
+      { ok: true },
+    ]);
+    expect(groups).toEqual([['c1'], ['a', 'deleted', 'b'], ['a'], ['deleted'], ['b']]);
+  });
+
+  it('sends no job of a drain whose rows D1 refused', async () => {
+    const org = await ownerWithWebsiteChat();
+    const hub = env.ORG_HUB.get(env.ORG_HUB.idFromName(org.organizationId)) as DurableObjectStub<OrgHub>;
+    const sent: unknown[] = [];
+    await runInDurableObject(hub, (instance: OrgHub) => {
+      const real = (instance as unknown as { env: typeof env }).env;
+      const recording = { sendBatch: async (batch: unknown[]) => void sent.push(...batch) };
+      (instance as unknown as { env: typeof env }).env = { ...real, JOBS: recording as unknown as Queue };
+    });
+    const now = Date.now();
+    // A message of a conversation that does not exist (deleted meanwhile): its row breaks the foreign key.
+    const orphan: DrainCommit = {
+      entries: [
+        {
+          kind: 'message',
+          message: {
+            id: crypto.randomUUID(),
+            organizationId: org.organizationId,
+            conversationId: crypto.randomUUID(),
+            seq: 1,
+            direction: 'INBOUND',
+            isNote: false,
+            senderType: 'CONTACT',
+            senderId: null,
+            senderName: null,
+            content: 'Hello?',
+            originalContent: null,
+            translatedContent: null,
+            language: null,
+            translatedLanguage: null,
+            attachments: [],
+            files: [],
+            externalId: null,
+            approvalStatus: 'NONE',
+            deliveryStatus: 'DELIVERED',
+            citations: null,
+            createdAt: now,
+            updatedAt: now,
+          },
+        },
+      ],
+      jobs: [{ kind: 'ai.reply', organizationId: org.organizationId, conversationId: 'gone', messageId: 'gone' }],
+      frames: [],
+    };
+    const refused = await hub.commit(orphan);
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/FOREIGN KEY constraint failed/) });
+    expect(sent).toEqual([]);
+    expect(await hub.commit({ ...orphan, entries: [] })).toEqual({ ok: true });
+    expect(sent).toEqual([{ body: orphan.jobs[0], contentType: 'json' }]);
+  });
+});
+
 describe('crash durability and sender-scoped dedupe', () => {
   const inD1 = (conversationId: string, content: string) =>
     env.DB.prepare('SELECT content FROM messages WHERE conversation_id = ? AND content = ?')
@@ -572,9 +691,10 @@ describe('crash durability and sender-scoped dedupe', () => {
     const { socket, conversationId, stub } = await openChat();
     let d1Down = true;
     await runInDurableObject(stub, (actor: ConversationActor) => {
-      actor.project = async (d1, entries) => {
+      const commit = actor.commitDrain;
+      actor.commitDrain = async (organizationId, drain) => {
         if (d1Down) throw new Error('D1 is unavailable');
-        return projectEntries(d1, entries);
+        return commit(organizationId, drain);
       };
     });
     socket.send({ type: 'message', clientMessageId: 'retry-me', content: 'Is this in stock?' });

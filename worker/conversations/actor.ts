@@ -15,7 +15,7 @@ import { withVisitorLinks } from '../media/visitor-links';
 import { messageLanguage, primaryLanguage } from '../translation/detect';
 import type { HubFrame, VisitorServerFrame } from './frames';
 import { intake } from './intake';
-import { publishAllToHub, publishToHub } from './live';
+import { commitThroughHub, publishAllToHub, publishToHub } from './live';
 import {
   type ChangedBy,
   type ConversationPatch,
@@ -33,7 +33,7 @@ import {
   toApiMessage,
   toPublicMessage,
 } from './log';
-import { type OutboxEntry, type ProjectedEntry, type ProjectedEvent, projectEntries } from './projection';
+import type { DrainCommit, OutboxEntry, ProjectedEntry, ProjectedEvent } from './projection';
 
 /** Who sits behind a widget socket; kept in the socket's attachment (small, survives hibernation). */
 interface SocketInfo {
@@ -92,12 +92,13 @@ type Row = Record<string, SqlStorageValue>;
 type Recorded = { message: LogMessage; conversation: ConversationState; duplicate: boolean };
 
 export class ConversationActor extends DurableObject<AppBindings> {
-  /** The D1 writer; a test swaps it to make a projection fail and watch the alarm converge D1. */
-  project: (d1: D1Database, entries: ProjectedEntry[]) => Promise<void> = projectEntries;
-  /** Sends follow-up jobs; a test swaps it to see which jobs a change queues. */
-  sendJobs: (jobs: Job[]) => Promise<void> = async (jobs) => {
-    await this.env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: 'json' })));
-  };
+  /**
+   * Hands a drain to the organisation's hub, which writes it to D1 with the other conversations' drains and then
+   * sends its jobs (OrgHub.commit); a test swaps it to see what a change projects and queues, or to make D1 fail
+   * and watch the alarm converge it.
+   */
+  commitDrain: (organizationId: string, drain: DrainCommit) => Promise<void> = (organizationId, drain) =>
+    commitThroughHub(this.env, organizationId, drain);
   private draining: Promise<void> = Promise.resolve();
   /** A drain chained after the running one that has not started yet: later flushes share it. */
   private nextDrain: Promise<void> | null = null;
@@ -496,41 +497,43 @@ export class ConversationActor extends DurableObject<AppBindings> {
   }
 
   private async drain(): Promise<void> {
-    // Frames queued before this drain describe changes committed before it: it projects them all first.
+    // Frames queued before this drain describe changes committed before it: they go with its first commit, so
+    // the dashboards hear of the changes once they are in D1.
     const frames = this.hubQueue.splice(0);
-    try {
-      await this.drainOutbox();
-    } finally {
-      const organizationId = this.conversation()?.organizationId;
-      if (frames.length && organizationId) await publishAllToHub(this.env, organizationId, frames);
-    }
+    const organizationId = this.conversation()?.organizationId;
+    if (!organizationId) return;
+    const told = await this.drainOutbox(organizationId, frames);
+    // Live updates are best effort: frames whose changes could not be written now still go out.
+    if (!told && frames.length) await publishAllToHub(this.env, organizationId, frames);
   }
 
-  private async drainOutbox(): Promise<void> {
+  /** Commits the outbox through the hub, 100 entries at a time; whether `frames` went with a commit. */
+  private async drainOutbox(organizationId: string, frames: HubFrame[]): Promise<boolean> {
+    let told = false;
     for (;;) {
       const rows = this.sql.exec<Row>('SELECT id, entry FROM outbox ORDER BY id LIMIT 100').toArray();
       if (!rows.length) {
         // The safety alarm stays: when it rings it finds nothing to drain, which costs less than cancelling
         // and scheduling it again for every message.
         if (this.meta<number>('projectionFailures')) this.setMeta('projectionFailures', 0);
-        return;
+        return told;
       }
       const lastId = Number(rows[rows.length - 1]!.id);
       const entries = rows.map((row) => JSON.parse(row.entry as string) as OutboxEntry);
       try {
-        await this.project(
-          this.env.DB,
-          entries.filter((e): e is ProjectedEntry => e.kind !== 'job' && e.kind !== 'domain'),
-        );
-        // Jobs and events go after their rows are in D1; a retried batch may send one twice, and every
+        // The hub sends jobs and events after their rows are in D1; a retried drain may send one twice, and every
         // subscriber runs once per event id.
-        const jobs = entries.flatMap((e): Job[] =>
-          e.kind === 'job' ? [e.job] : e.kind === 'domain' ? [{ kind: 'event', event: e.event }] : [],
-        );
-        if (jobs.length) await this.sendJobs(jobs);
+        await this.commitDrain(organizationId, {
+          entries: entries.filter((e): e is ProjectedEntry => e.kind !== 'job' && e.kind !== 'domain'),
+          jobs: entries.flatMap((e): Job[] =>
+            e.kind === 'job' ? [e.job] : e.kind === 'domain' ? [{ kind: 'event', event: e.event }] : [],
+          ),
+          frames: told ? [] : frames,
+        });
+        told = true;
       } catch (error) {
         await this.afterProjectionFailure(error);
-        return;
+        return told;
       }
       this.sql.exec('DELETE FROM outbox WHERE id <= ?', lastId);
     }

@@ -2,11 +2,26 @@
 // the conversation actor can publish without importing the hub, which in turn calls actors.
 import type { AppBindings } from '../env';
 import type { HubFrame } from './frames';
+import type { DrainCommit } from './projection';
 
 export interface OrgHubRpc {
   publish(frame: HubFrame): Promise<number>;
-  /** Several frames in one call, delivered in order (a conversation actor's drain tells all it projected). */
+  /** Several frames in one call, delivered in order. */
   publishAll(frames: HubFrame[]): Promise<number>;
+  /**
+   * A conversation actor's drain: answers once its rows are in D1 and its jobs are sent (its frames then go to
+   * the dashboards), or with why they could not be (the actor retries). Said, not thrown: a failed drain is an
+   * expected outcome, not an error of the hub.
+   */
+  commit(drain: DrainCommit): Promise<CommitOutcome>;
+}
+
+export type CommitOutcome = { ok: true } | { ok: false; error: string };
+
+/** Commits a drain through the organisation's hub; throws when it could not be written. */
+export async function commitThroughHub(env: AppBindings, organizationId: string, drain: DrainCommit): Promise<void> {
+  const outcome = await orgHub(env, organizationId).commit(drain);
+  if (!outcome.ok) throw new Error(outcome.error);
 }
 
 export function orgHub(env: AppBindings, organizationId: string): OrgHubRpc {

@@ -3,6 +3,7 @@
 import type { MessageEvent } from '../db/schema';
 import type { DomainEvent } from '../events/types';
 import type { Job } from '../jobs/types';
+import type { HubFrame } from './frames';
 import type { ConversationState, LogMessage } from './log';
 
 export interface ProjectedEvent {
@@ -107,11 +108,12 @@ function statement(d1: D1Database, entry: ProjectedEntry): D1PreparedStatement {
 }
 
 /**
- * Writes the pending entries to D1 in one batch (a transaction). Only the newest conversation snapshot and
- * last-seen time matter, so older ones are skipped; a message written several times in the batch (stored,
- * then patched) is written once, as it is last; messages go before events, which reference them.
+ * The D1 statements of one conversation's pending entries, in the order one batch (a transaction) runs them.
+ * Only the newest conversation snapshot and last-seen time matter, so older ones are skipped; a message written
+ * several times (stored, then patched) is written once, as it is last; messages go before events, which reference
+ * them.
  */
-export async function projectEntries(d1: D1Database, entries: ProjectedEntry[]): Promise<void> {
+export function projectionStatements(d1: D1Database, entries: ProjectedEntry[]): D1PreparedStatement[] {
   const lastConversation = entries.findLast((e) => e.kind === 'conversation');
   const lastSeen = entries.findLast((e) => e.kind === 'seen');
   const messages = new Map<string, ProjectedEntry>();
@@ -122,5 +124,21 @@ export async function projectEntries(d1: D1Database, entries: ProjectedEntry[]):
     ...(lastConversation ? [lastConversation] : []),
     ...(lastSeen ? [lastSeen] : []),
   ];
-  if (ordered.length) await d1.batch(ordered.map((entry) => statement(d1, entry)));
+  return ordered.map((entry) => statement(d1, entry));
+}
+
+/** One drain of a conversation's outbox: its entries' statements (projectionStatements) in one D1 batch. */
+export async function projectEntries(d1: D1Database, entries: ProjectedEntry[]): Promise<void> {
+  const statements = projectionStatements(d1, entries);
+  if (statements.length) await d1.batch(statements);
+}
+
+/**
+ * What a conversation actor's drain hands to its organisation's hub (OrgHub.commit): the D1 rows of one
+ * conversation's changes, the jobs and events to send once they are in D1, and the dashboard frames about them.
+ */
+export interface DrainCommit {
+  entries: ProjectedEntry[];
+  jobs: Job[];
+  frames: HubFrame[];
 }

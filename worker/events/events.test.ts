@@ -7,6 +7,7 @@ import worker from '..';
 import type { ConversationActor } from '../conversations/actor';
 import { upsertContact } from '../conversations/intake';
 import { receiveInbound } from '../conversations/pipeline';
+import { projectEntries } from '../conversations/projection';
 import { conversationActor } from '../conversations/refs';
 import { createDb } from '../db/client';
 import { channels, conversationHandoffs } from '../db/schema';
@@ -25,15 +26,17 @@ function recordingEnv() {
   return { env: { ...env, JOBS: jobs }, sent };
 }
 
-/** Records the jobs the actor of the visitor's next conversation sends, and whether D1 had the message then. */
+/** Records the jobs the actor of the visitor's next conversation hands over, and whether D1 had the message then. */
 async function recordActorJobs(channel: { organizationId: string; channelId: string }, visitorId: string) {
   const contact = await upsertContact(db, { id: channel.channelId, ...channel }, visitorId);
   const sent: { job: Job; inD1: boolean }[] = [];
   await runInDurableObject(
     conversationActor(env, contact.nextConversationId) as DurableObjectStub<ConversationActor>,
     (actor: ConversationActor) => {
-      actor.sendJobs = async (jobs) => {
-        for (const job of jobs) {
+      // Stands in for the hub: writes the drain's rows, then records its jobs instead of sending them.
+      actor.commitDrain = async (_organizationId, drain) => {
+        await projectEntries(env.DB, drain.entries);
+        for (const job of drain.jobs) {
           const messageId = job.kind === 'event' && 'messageId' in job.event ? job.event.messageId : null;
           const row = messageId
             ? await env.DB.prepare('SELECT 1 FROM messages WHERE id = ?').bind(messageId).first()
