@@ -125,8 +125,9 @@ export class OrgHub extends DurableObject<AppBindings> implements OrgHubRpc {
    * Group commit. Every conversation actor of the organisation hands its drains here instead of writing D1 and
    * the queue itself: while one group is being written, the drains that arrive wait, and the next group writes
    * all of them in one D1 batch and one job send. Under load that is one D1 round trip for many conversations'
-   * messages instead of one each; alone, a drain is written at once. Nothing is kept here: a drain resolves
-   * only once written, and a hub that dies mid-way rejects its callers, whose outboxes still hold everything.
+   * messages instead of one each; alone, a drain is written at once. Nothing is kept here: a drain is answered
+   * once written (or refused), and a hub that dies mid-way breaks its callers' calls, whose outboxes still hold
+   * everything.
    */
   async commit(drain: DrainCommit): Promise<CommitOutcome> {
     return new Promise((done) => {
