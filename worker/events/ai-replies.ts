@@ -33,7 +33,7 @@ export const aiReplySubscriber: Subscriber = {
       // The AI handed the conversation to a human: it stays silent until it is handed back (the job checks again).
       needsHuman(db, organizationId, conversationId),
       // Auto-replies and bounces are never answered automatically (no loops between auto-responders).
-      channel.type === 'EMAIL' && isAutomatedEmail(db, organizationId, messageId),
+      isAutomatedEmail(db, channel.type, organizationId, messageId),
     ]);
     if (held || handedOff || automated) return;
     await enqueue(env.JOBS, {
@@ -73,7 +73,7 @@ export async function runAutoReply(
       ),
     );
   if (row?.direction !== 'INBOUND' || !row.autoReply) return;
-  if (row.channelType === 'EMAIL' && (await isAutomatedEmail(db, job.organizationId, job.messageId))) return;
+  if (await isAutomatedEmail(db, row.channelType, job.organizationId, job.messageId)) return;
   // Handed to a human since the subscriber asked: nothing to claim (checked again once claimed, below).
   if (await needsHuman(db, job.organizationId, job.conversationId)) return;
 
