@@ -127,12 +127,6 @@ export function projectionStatements(d1: D1Database, entries: ProjectedEntry[]):
   return ordered.map((entry) => statement(d1, entry));
 }
 
-/** One drain of a conversation's outbox: its entries' statements (projectionStatements) in one D1 batch. */
-export async function projectEntries(d1: D1Database, entries: ProjectedEntry[]): Promise<void> {
-  const statements = projectionStatements(d1, entries);
-  if (statements.length) await d1.batch(statements);
-}
-
 /**
  * What a conversation actor's drain hands to its organisation's hub (OrgHub.commit): the D1 rows of one
  * conversation's changes, the jobs and events to send once they are in D1, and the dashboard frames about them.

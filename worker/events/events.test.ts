@@ -7,7 +7,7 @@ import worker from '..';
 import type { ConversationActor } from '../conversations/actor';
 import { upsertContact } from '../conversations/intake';
 import { receiveInbound } from '../conversations/pipeline';
-import { projectEntries } from '../conversations/projection';
+import { projectionStatements } from '../conversations/projection';
 import { conversationActor } from '../conversations/refs';
 import { createDb } from '../db/client';
 import { channels, conversationHandoffs } from '../db/schema';
@@ -35,7 +35,8 @@ async function recordActorJobs(channel: { organizationId: string; channelId: str
     (actor: ConversationActor) => {
       // Stands in for the hub: writes the drain's rows, then records its jobs instead of sending them.
       actor.commitDrain = async (_organizationId, drain) => {
-        await projectEntries(env.DB, drain.entries);
+        const rows = projectionStatements(env.DB, drain.entries);
+        if (rows.length) await env.DB.batch(rows);
         for (const job of drain.jobs) {
           const messageId = job.kind === 'event' && 'messageId' in job.event ? job.event.messageId : null;
           const row = messageId
