@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import type { FakeOrder } from '../test/fake-tiktok';
-import { commentEvent, postSignedTikTok, tiktokWebhook, useFakeTikTok } from './fakes';
+import { postComment, postSignedTikTok, useFakeTikTok } from './fakes';
 import { createFlowTrigger, DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
@@ -92,17 +92,13 @@ test('a comment gets a DM with a shop link, the buyer orders that product, and t
   const buyer = `e2e-buyer-${randomUUID()}`;
   const buyerName = `Mai ${run}`;
   await test.step('a comment gets the DM with the shop link', async () => {
-    tiktok().comments.set(commentId, buyer);
-    await tiktokWebhook(
-      request,
-      commentEvent({
-        openId,
-        videoId,
-        commentId,
-        text: `serum${run} price?`,
-        commenter: { openId: buyer, name: buyerName },
-      }),
-    );
+    await postComment(request, tiktok(), {
+      openId,
+      videoId,
+      commentId,
+      text: `serum${run} price?`,
+      commenter: { openId: buyer, name: buyerName },
+    });
     const dm = () => tiktok().dms.find((d) => d.recipient === commentId);
     await expect
       .poll(() => dm()?.text, { timeout: 30_000 })

@@ -4,7 +4,7 @@
 //   E2E_FAKE_TIKTOK_PORT=12140 node e2e/run.mjs e2e/automations.spec.ts
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { commentEvent, tiktokWebhook, useFakeTikTok } from './fakes';
+import { postComment, useFakeTikTok } from './fakes';
 import { DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
@@ -49,16 +49,13 @@ test('an owner connects TikTok, creates a keyword trigger, and a comment gets on
 
   const commentId = `e2e-comment-${randomUUID()}`;
   const userId = `e2e-user-${randomUUID()}`;
-  tiktok().comments.set(commentId, userId);
-  const comment = commentEvent({
-    openId,
-    videoId,
-    commentId,
-    text: 'ราคาเท่าไหร่คะ？',
-    commenter: { openId: userId, name: 'Nok' },
-  });
   // The second delivery is a replay (the same bytes): it must not send a second DM.
-  await tiktokWebhook(request, comment, 2);
+  await postComment(
+    request,
+    tiktok(),
+    { openId, videoId, commentId, text: 'ราคาเท่าไหร่คะ？', commenter: { openId: userId, name: 'Nok' } },
+    2,
+  );
 
   await expect.poll(() => tiktok().dms.filter((d) => d.recipient === commentId).length, { timeout: 30_000 }).toBe(1);
   await expect.poll(() => tiktok().replies.filter((r) => r.commentId === commentId).length).toBe(1);

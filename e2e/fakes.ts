@@ -89,6 +89,20 @@ export async function postSignedTikTok(request: APIRequestContext, path: string,
   return res;
 }
 
+/**
+ * A comment on the fake TikTok: it knows who wrote it (a DM to the comment reaches `commenter`), and its
+ * comment.create webhook is posted, signed, `times` times (the same bytes each time: a replay).
+ */
+export async function postComment(
+  request: APIRequestContext,
+  fake: FakeTikTok,
+  comment: Parameters<typeof commentEvent>[0],
+  times = 1,
+) {
+  fake.comments.set(comment.commentId, comment.commenter.openId);
+  await tiktokWebhook(request, commentEvent(comment), times);
+}
+
 /** Posts a TikTok webhook, signed, `times` times (the same bytes each time: a replay). */
 export async function tiktokWebhook(request: APIRequestContext, body: object | string, times = 1) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);

@@ -6,7 +6,7 @@
 //   E2E_FAKE_TIKTOK_PORT=12140 node e2e/run.mjs e2e/flows.spec.ts
 import { randomUUID } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
-import { commentEvent, tiktokWebhook, useFakeTikTok } from './fakes';
+import { postComment, tiktokWebhook, useFakeTikTok } from './fakes';
 import { createFlowTrigger, DEMO_OWNER, expectNoAxeViolations, logIn } from './support';
 
 const FAKE_PORT = process.env.E2E_FAKE_TIKTOK_PORT;
@@ -98,17 +98,13 @@ test('a flow built in the editor runs from a comment, hands off after two free-t
   const buyerName = `Nok ${run}`;
   const tiktokConversation = `e2e-dm-${randomUUID()}`;
   await test.step('a comment starts the flow: the quick replies go out as the comment’s DM', async () => {
-    tiktok().comments.set(commentId, buyer);
-    await tiktokWebhook(
-      request,
-      commentEvent({
-        openId,
-        videoId,
-        commentId,
-        text: `shade${run} please?`,
-        commenter: { openId: buyer, name: buyerName },
-      }),
-    );
+    await postComment(request, tiktok(), {
+      openId,
+      videoId,
+      commentId,
+      text: `shade${run} please?`,
+      commenter: { openId: buyer, name: buyerName },
+    });
     await expect.poll(() => questionsSent().length, { timeout: 30_000 }).toBe(1);
     expect(questionsSent()[0]).toMatchObject({ recipientType: 'COMMENT', recipient: commentId });
     expect(questionsSent()[0]!.text).toContain('1. Fair');
