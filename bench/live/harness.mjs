@@ -207,11 +207,12 @@ export async function openVisitor(origin, channelId, i) {
 
 /**
  * Sends `messages` messages on every socket at once, each socket one after another (next once acked), and
- * returns every message's send → ack latency (and the first message's of each socket), the throughput, and the CPU the process `pid` spent per message.
+ * returns every message's send → ack latency, the same by position (`byPosition[0]`: each socket's first message),
+ * the throughput, and the CPU the process `pid` spent per message.
  */
 export async function drive(sockets, messages, send, waitForAck, pid) {
   const latencies = [];
-  const first = [];
+  const byPosition = Array.from({ length: messages }, () => []);
   const cpu0 = cpuSeconds(pid);
   const started = performance.now();
   await Promise.all(
@@ -223,7 +224,7 @@ export async function drive(sockets, messages, send, waitForAck, pid) {
         send(socket, id);
         await acked;
         latencies.push(performance.now() - t0);
-        if (m === 0) first.push(performance.now() - t0);
+        byPosition[m].push(performance.now() - t0);
       }
     }),
   );
@@ -231,7 +232,7 @@ export async function drive(sockets, messages, send, waitForAck, pid) {
   // Work a message set off after its ack (projection, fan-out, follow-up jobs) counts towards its CPU.
   await settle(pid);
   const cpuMs = cpuSince(pid, cpu0) / latencies.length;
-  return { latencies, first, throughput: latencies.length / seconds, cpuMs };
+  return { latencies, byPosition, throughput: latencies.length / seconds, cpuMs };
 }
 
 export const percentile = (values, p) => {
