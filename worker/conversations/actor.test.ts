@@ -105,7 +105,15 @@ describe('the outbox', () => {
         .bind(conversation.id)
         .first<{ n: number }>();
     expect(failures).toBeGreaterThanOrEqual(1);
-    expect(await stub.pendingProjections()).toBeGreaterThan(0);
+    // Each change waits in one outbox row: the message's with its row, the conversation's and its event.
+    const waiting = await runInDurableObject(stub, (_actor: ConversationActor, state) =>
+      state.storage.sql
+        .exec<{ entry: string }>('SELECT entry FROM outbox ORDER BY id')
+        .toArray()
+        .map((row) => (JSON.parse(row.entry) as ProjectedEntry[]).map((entry) => entry.kind)),
+    );
+    expect(waiting[0]).toEqual(['message', 'conversation', 'domain']);
+    expect(await stub.pendingProjections()).toBe(waiting.length);
     expect((await inD1())?.n).toBe(1);
 
     d1Down = false;
@@ -123,6 +131,39 @@ describe('the outbox', () => {
       last_message_preview: 'acknowledged while D1 was down',
       delivery_status: 'DELIVERED',
     });
+  });
+});
+
+describe('the outbox written before changes were grouped', () => {
+  it('still drains rows that hold a single entry', async () => {
+    const org = await ownerWithWebsiteChat();
+    const { conversation } = await receiveInbound(env, {
+      organizationId: org.organizationId,
+      channelId: org.channelId,
+      externalContactId: 'legacy',
+      content: 'hello',
+    });
+    const stub = conversationActor(env, conversation.id);
+    await vi.waitFor(async () => expect(await stub.pendingProjections()).toBe(0));
+    await runInDurableObject(stub, (_actor: ConversationActor, state) => {
+      const [row] = state.storage.sql
+        .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation'")
+        .toArray();
+      const current = JSON.parse(row!.value);
+      state.storage.sql.exec(
+        'INSERT INTO outbox (entry) VALUES (?)',
+        JSON.stringify({
+          kind: 'conversation',
+          conversation: { ...current, lastMessagePreview: 'from a one-entry row' },
+        }),
+      );
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.pendingProjections()).toBe(0);
+    const inD1 = await env.DB.prepare('SELECT last_message_preview FROM conversations WHERE id = ?')
+      .bind(conversation.id)
+      .first<{ last_message_preview: string }>();
+    expect(inD1?.last_message_preview).toBe('from a one-entry row');
   });
 });
 

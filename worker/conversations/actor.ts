@@ -65,6 +65,8 @@ const MAX_ID_LENGTH = 100;
 export const BINDING_HEADER = 'x-helpstack-binding';
 
 const MAX_BACKOFF_MS = 60_000;
+/** A drain hands the hub whole changes until it holds at least this many outbox entries (one change at least). */
+const DRAIN_ENTRIES = 100;
 /**
  * Every commit also schedules this alarm (unless one is already due sooner), written in the same atomic
  * storage batch: if the object dies between storing a change and draining it, the alarm wakes it to drain,
@@ -265,7 +267,11 @@ export class ConversationActor extends DurableObject<AppBindings> {
     }
   }
 
-  /** One synchronous transaction: the log, the state and the outbox change together or not at all. */
+  /**
+   * One synchronous transaction: the log, the state and the outbox change together or not at all. A change's
+   * outbox entries go in one outbox row (a chat message: its log row, the state and one outbox row, instead of
+   * an outbox row per entry; rows written are what Durable Object storage bills).
+   */
   private commit(change: {
     messages?: LogMessage[];
     conversation?: ConversationState;
@@ -276,6 +282,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     seen?: { contactId: string; at: number };
   }) {
     this.transact(() => {
+      const entries: OutboxEntry[] = [];
       for (const message of change.messages ?? []) {
         this.sql.exec(
           'INSERT OR REPLACE INTO log (id, seq, external_id, data) VALUES (?, ?, ?, ?)',
@@ -285,19 +292,20 @@ export class ConversationActor extends DurableObject<AppBindings> {
           JSON.stringify(message),
         );
         this.logged(message);
-        this.enqueueProjection({ kind: 'message', message });
+        entries.push({ kind: 'message', message });
       }
-      for (const event of change.events ?? []) this.enqueueProjection({ kind: 'event', event });
+      for (const event of change.events ?? []) entries.push({ kind: 'event', event });
       if (change.conversation) {
         this.setMeta('conversation', change.conversation);
-        this.enqueueProjection({ kind: 'conversation', conversation: change.conversation });
+        entries.push({ kind: 'conversation', conversation: change.conversation });
       }
-      for (const event of change.domain ?? []) this.enqueueProjection({ kind: 'domain', event });
-      for (const job of change.jobs ?? []) this.enqueueProjection({ kind: 'job', job });
+      for (const event of change.domain ?? []) entries.push({ kind: 'domain', event });
+      for (const job of change.jobs ?? []) entries.push({ kind: 'job', job });
       if (change.seen && change.conversation) {
         const { organizationId } = change.conversation;
-        this.enqueueProjection({ kind: 'seen', ...change.seen, organizationId });
+        entries.push({ kind: 'seen', ...change.seen, organizationId });
       }
+      if (entries.length) this.sql.exec('INSERT INTO outbox (entry) VALUES (?)', JSON.stringify(entries));
     });
     // No await between the transaction and this: the storage batches both into one atomic write.
     this.armSafetyAlarm();
@@ -342,10 +350,6 @@ export class ConversationActor extends DurableObject<AppBindings> {
       conversationId: state.id,
       occurredAt: at,
     } as DomainEvent;
-  }
-
-  private enqueueProjection(entry: OutboxEntry): void {
-    this.sql.exec('INSERT INTO outbox (entry) VALUES (?)', JSON.stringify(entry));
   }
 
   // ── Loading ──────────────────────────────────────────────────────────────
@@ -507,7 +511,10 @@ export class ConversationActor extends DurableObject<AppBindings> {
     if (!told && frames.length) await publishAllToHub(this.env, organizationId, frames);
   }
 
-  /** Commits the outbox through the hub, 100 entries at a time; whether `frames` went with a commit. */
+  /**
+   * Commits the outbox through the hub, whole changes of about 100 entries at a time; whether `frames` went with a
+   * commit.
+   */
   private async drainOutbox(organizationId: string, frames: HubFrame[]): Promise<boolean> {
     let told = false;
     for (;;) {
@@ -518,8 +525,15 @@ export class ConversationActor extends DurableObject<AppBindings> {
         if (this.meta<number>('projectionFailures')) this.setMeta('projectionFailures', 0);
         return told;
       }
-      const lastId = Number(rows[rows.length - 1]!.id);
-      const entries = rows.map((row) => JSON.parse(row.entry as string) as OutboxEntry);
+      const entries: OutboxEntry[] = [];
+      let lastId = 0;
+      for (const row of rows) {
+        if (entries.length >= DRAIN_ENTRIES) break;
+        // A row holds one change's entries; rows written before changes were grouped hold a single entry.
+        const stored = JSON.parse(row.entry as string) as OutboxEntry | OutboxEntry[];
+        entries.push(...(Array.isArray(stored) ? stored : [stored]));
+        lastId = Number(row.id);
+      }
       try {
         // The hub sends jobs and events after their rows are in D1; a retried drain may send one twice, and every
         // subscriber runs once per event id.
@@ -570,7 +584,7 @@ export class ConversationActor extends DurableObject<AppBindings> {
     await this.flush();
   }
 
-  /** Outbox entries not yet in D1 (0 once D1 has converged). */
+  /** Changes whose outbox entries are not yet in D1 (0 once D1 has converged). */
   async pendingProjections(): Promise<number> {
     return this.outboxSize();
   }
