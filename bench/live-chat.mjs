@@ -108,9 +108,9 @@ console.log(
 );
 console.log(HEADER);
 console.log(row('chat: visitor → ack', chat));
-chat.byPosition.forEach((latencies, m) =>
-  console.log(row(`  message ${m + 1} of each${m === 0 ? ' (new)' : ''}`, { latencies })),
-);
+for (const [m, latencies] of chat.byPosition.entries()) {
+  console.log(row(`  message ${m + 1} of each${m === 0 ? ' (new)' : ''}`, { latencies }));
+}
 console.log(row('chat: visitor → agent', { latencies: agentLatencies }), `(${seen}/${total} seen by the agent)`);
 console.log(row('bare DO echo', bare));
 console.log(row('durable DO echo', durable));
