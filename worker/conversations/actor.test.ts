@@ -188,6 +188,31 @@ describe('the inbound pipeline', () => {
     expect(contacts?.n).toBe(1);
   });
 
+  it('opens a conversation under the id reserved on the contact, and a new one when that id is already taken', async () => {
+    const org = await ownerWithWebsiteChat();
+    const base = { organizationId: org.organizationId, channelId: org.channelId, externalContactId: 'reserved' };
+    const first = await receiveInbound(env, { ...base, externalMessageId: 'r-1', content: 'hello' });
+    const nextId = () =>
+      env.DB.prepare('SELECT next_conversation_id AS id FROM contacts WHERE channel_id = ? AND external_id = ?')
+        .bind(org.channelId, 'reserved')
+        .first<{ id: string }>();
+    const reserved = (await nextId())!.id;
+    expect(reserved).not.toBe(first.conversation.id);
+    await org.client.patch(`/api/conversations/${first.conversation.id}`, { status: 'CLOSED' });
+    const second = await receiveInbound(env, { ...base, externalMessageId: 'r-2', content: 'again' });
+    expect(second).toMatchObject({ conversation: { id: reserved, status: 'OPEN' }, message: { seq: 1 } });
+    // A contact whose reserved id points at a conversation that is not open (older data) still gets a new one.
+    await org.client.patch(`/api/conversations/${second.conversation.id}`, { status: 'CLOSED' });
+    await env.DB.prepare('UPDATE contacts SET next_conversation_id = ? WHERE channel_id = ? AND external_id = ?')
+      .bind(first.conversation.id, org.channelId, 'reserved')
+      .run();
+    const third = await receiveInbound(env, { ...base, externalMessageId: 'r-3', content: 'once more' });
+    expect([first.conversation.id, second.conversation.id]).not.toContain(third.conversation.id);
+    expect(third).toMatchObject({ conversation: { status: 'OPEN' }, message: { seq: 1 } });
+    const after = (await nextId())!.id;
+    expect([first.conversation.id, third.conversation.id]).not.toContain(after);
+  });
+
   it('creates one conversation when first messages from a new contact race', async () => {
     const org = await ownerWithWebsiteChat();
     const base = { organizationId: org.organizationId, channelId: org.channelId, externalContactId: 'racer' };

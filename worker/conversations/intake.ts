@@ -21,32 +21,73 @@ export async function upsertContact(
   return contact!;
 }
 
+/** The contact's OPEN or PENDING conversation, newest first, found by the contact's channel and external id. */
+function activeOfContactQuery(db: Db, channel: Pick<Channel, 'id' | 'organizationId'>, externalId: string) {
+  return db
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.organizationId, channel.organizationId),
+        sql`${conversations.contactId} = (SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.channelId} = ${channel.id} AND ${contacts.externalId} = ${externalId})`,
+        inArray(conversations.status, ['OPEN', 'PENDING']),
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt))
+    .limit(1);
+}
+
 /**
- * upsertContact and the contact's OPEN or PENDING conversation (activeConversation) in one D1 round trip: the
- * lookup runs after the upsert in the same batch and finds the contact by its unique key.
+ * upsertContact, and the contact's OPEN or PENDING conversation, opened under the contact's reserved id when it has
+ * none, in one D1 round trip (one batch, one transaction): the common case of an inbound message. Two first
+ * messages racing both aim at the reserved id, so only one row is created and both find it. When the reserved id
+ * is taken by a conversation that is not open (nothing opened and nothing found), openConversation takes over.
  */
-async function upsertContactWithActive(
+async function upsertContactAndOpen(
+  env: AppBindings,
   db: Db,
   channel: Pick<Channel, 'id' | 'organizationId'>,
   externalId: string,
   details: InboundMessage['contact'] = {},
-): Promise<{ contact: Contact; active: Conversation | null }> {
-  const [[contact], [active]] = await db.batch([
+  fields: { language?: string | null; subject?: string | null; at?: Date; announce?: boolean } = {},
+): Promise<{ contact: Contact; conversation: Conversation; created: boolean }> {
+  const now = Date.now();
+  const contactIs = sql`c.channel_id = ${channel.id} AND c.external_id = ${externalId}`;
+  const [[contact], inserted, , [active]] = await db.batch([
     upsertContactQuery(db, channel, externalId, details),
+    // Every column, in the table's order (insert … select names them all).
     db
-      .select()
-      .from(conversations)
+      .insert(conversations)
+      .select(
+        sql`SELECT c.next_conversation_id, c.organization_id, c.channel_id, c.id, 'OPEN', 'NORMAL', NULL,
+          coalesce(${fields.language ?? null}, c.language), ${fields.subject ?? null}, NULL, 0, 0,
+          ${fields.at?.getTime() ?? now}, NULL, NULL, ${now}, ${now}
+          FROM ${contacts} c WHERE ${contactIs} AND NOT EXISTS (SELECT 1 FROM ${conversations} v
+            WHERE v.organization_id = c.organization_id AND v.contact_id = c.id AND v.status IN ('OPEN', 'PENDING'))`,
+      )
+      .onConflictDoNothing()
+      .returning(),
+    // The reserved id, once taken, is replaced for the contact's next conversation.
+    db
+      .update(contacts)
+      .set({ nextConversationId: crypto.randomUUID() })
       .where(
         and(
-          eq(conversations.organizationId, channel.organizationId),
-          sql`${conversations.contactId} = (SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.channelId} = ${channel.id} AND ${contacts.externalId} = ${externalId})`,
-          inArray(conversations.status, ['OPEN', 'PENDING']),
+          eq(contacts.channelId, channel.id),
+          eq(contacts.externalId, externalId),
+          sql`EXISTS (SELECT 1 FROM ${conversations} v WHERE v.id = ${contacts.nextConversationId})`,
         ),
-      )
-      .orderBy(desc(conversations.lastMessageAt))
-      .limit(1),
+      ),
+    activeOfContactQuery(db, channel, externalId),
   ]);
-  return { contact: contact!, active: active ?? null };
+  const opened = inserted[0];
+  if (opened) {
+    await announceCreated(env, opened, fields.announce);
+    return { contact: contact!, conversation: opened, created: true };
+  }
+  if (active) return { contact: contact!, conversation: active, created: false };
+  const [current] = await db.select().from(contacts).where(eq(contacts.id, contact!.id));
+  return { contact: current!, ...(await openConversation(env, db, current!, { ...fields, active: null })) };
 }
 
 function upsertContactQuery(
@@ -149,18 +190,23 @@ export async function openConversation(
         .where(and(eq(contacts.id, current.id), eq(contacts.nextConversationId, id))),
     ]);
     if (inserted[0]) {
-      if (fields.announce === false) return { conversation: inserted[0], created: true };
-      await publishToHub(env, current.organizationId, {
-        type: 'conversation.created',
-        conversationId: id,
-        conversation: inserted[0],
-      });
+      await announceCreated(env, inserted[0], fields.announce);
       return { conversation: inserted[0], created: true };
     }
     const [fresh] = await db.select().from(contacts).where(eq(contacts.id, current.id));
     current = fresh!;
   }
   throw new Error('Could not open a conversation for the contact');
+}
+
+/** Tells the dashboards of a conversation just created, unless the caller does it itself (`announce: false`). */
+async function announceCreated(env: AppBindings, conversation: Conversation, announce?: boolean): Promise<void> {
+  if (announce === false) return;
+  await publishToHub(env, conversation.organizationId, {
+    type: 'conversation.created',
+    conversationId: conversation.id,
+    conversation,
+  });
 }
 
 /**
@@ -258,22 +304,33 @@ export async function intake(
   await assertPreChatGiven(db, channel, inbound);
   const files = await describeAttachments(db, inbound.organizationId, inbound.attachments);
   const fresh = inbound.startsConversation === true;
-  // The common case (no thread hint, not a new thread) reads the contact's open conversation with the upsert.
-  const { contact, active } =
-    inbound.conversationHint || fresh
-      ? { contact: await upsertContact(db, channel, inbound.externalContactId, inbound.contact), active: undefined }
-      : await upsertContactWithActive(db, channel, inbound.externalContactId, inbound.contact);
-  const hinted = inbound.conversationHint ? await hintedConversation(db, contact, inbound.conversationHint) : null;
-  const { conversation, created } = hinted
-    ? { conversation: hinted, created: false }
-    : await openConversation(env, db, contact, {
-        language: inbound.contact?.language,
-        subject: inbound.subject,
-        at: inbound.receivedAt,
-        fresh,
-        active,
-        announce: options.announce,
-      });
+  const opening = {
+    language: inbound.contact?.language,
+    subject: inbound.subject,
+    at: inbound.receivedAt,
+    announce: options.announce,
+  };
+  let contact: Contact;
+  let conversation: Conversation;
+  let created = false;
+  if (inbound.conversationHint || fresh) {
+    contact = await upsertContact(db, channel, inbound.externalContactId, inbound.contact);
+    const hinted = inbound.conversationHint ? await hintedConversation(db, contact, inbound.conversationHint) : null;
+    ({ conversation, created } = hinted
+      ? { conversation: hinted, created: false }
+      : await openConversation(env, db, contact, { ...opening, fresh }));
+  } else {
+    // The common case (no thread hint, not a new thread): the contact, and its open conversation or a new one,
+    // in one round trip.
+    ({ contact, conversation, created } = await upsertContactAndOpen(
+      env,
+      db,
+      channel,
+      inbound.externalContactId,
+      inbound.contact,
+      opening,
+    ));
+  }
   const attachments = files.map((file) => file.id);
   await claimAttachments(db, inbound.organizationId, conversation.id, attachments);
   const draft: NewMessage = {

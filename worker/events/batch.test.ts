@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { addMember, ownerWithWebsiteChat } from '../../test/client';
+import { countingD1, isRead } from '../../test/counting-d1';
 import { insertConversation } from '../../test/d1';
 import { updateSettings } from '../analytics/settings';
 import { analyticsSubscriber } from '../analytics/subscriber';
@@ -13,55 +14,6 @@ import type { DomainEvent } from './types';
 
 type Chat = Awaited<ReturnType<typeof ownerWithWebsiteChat>>;
 const db = createDb(env.DB);
-
-/** One D1 round trip: the statements sent together (one, unless a batch) and their parameters. */
-interface Trip {
-  sql: string[];
-  params: unknown[][];
-}
-
-const isRead = (trip: Trip) => trip.sql.every((sql) => /^\s*select\b/i.test(sql));
-
-/**
- * The D1 binding, recording its round trips (each statement sent on its own, and each batch); a trip `fail`
- * picks out throws, as a D1 error would.
- */
-function countingD1(d1: D1Database, fail?: (trip: Trip) => boolean) {
-  const trips: Trip[] = [];
-  const sent = new WeakMap<D1PreparedStatement, { sql: string; params: unknown[] }>();
-  let depth = 0;
-  const counted = async <T>(statements: D1PreparedStatement[], send: () => Promise<T>) => {
-    if (depth > 0) return send();
-    const trip = {
-      sql: statements.map((s) => sent.get(s)?.sql ?? '?'),
-      params: statements.map((s) => sent.get(s)?.params ?? []),
-    };
-    trips.push(trip);
-    if (fail?.(trip)) throw new Error('D1 is unavailable (injected)');
-    depth++;
-    try {
-      return await send();
-    } finally {
-      depth--;
-    }
-  };
-  const watch = (statement: D1PreparedStatement, sql: string, params: unknown[]): D1PreparedStatement => {
-    sent.set(statement, { sql, params });
-    const methods = statement as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    for (const name of ['first', 'all', 'run', 'raw']) {
-      const send = methods[name]!.bind(statement);
-      methods[name] = (...args) => counted([statement], () => send(...args));
-    }
-    const bind = statement.bind.bind(statement);
-    statement.bind = (...values) => watch(bind(...values), sql, values);
-    return statement;
-  };
-  const binding = {
-    prepare: (sql: string) => watch(d1.prepare(sql), sql, []),
-    batch: (statements: D1PreparedStatement[]) => counted(statements, () => d1.batch(statements)),
-  } as unknown as D1Database;
-  return { binding, trips };
-}
 
 /** `n` conversations, each with a second customer message: the `message.accepted` events of those messages. */
 async function customerMessages(chat: Chat, n: number): Promise<DomainEvent[]> {
