@@ -312,7 +312,7 @@ export async function intake(
   };
   let contact: Contact;
   let conversation: Conversation;
-  let created = false;
+  let created: boolean;
   if (inbound.conversationHint || fresh) {
     contact = await upsertContact(db, channel, inbound.externalContactId, inbound.contact);
     const hinted = inbound.conversationHint ? await hintedConversation(db, contact, inbound.conversationHint) : null;
