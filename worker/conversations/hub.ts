@@ -185,18 +185,26 @@ export class OrgHub extends DurableObject<AppBindings> implements OrgHubRpc {
     if (frames.length) void this.publishAll(frames);
   }
 
-  /** Sends a frame only to one member's open dashboards (their sockets are tagged user:<id>). */
-  async publishToUser(userId: string, frame: HubFrame): Promise<number> {
-    const text = JSON.stringify(frame);
-    const sockets = this.ctx.getWebSockets(`user:${userId}`);
-    for (const ws of sockets) {
-      try {
-        ws.send(text);
-      } catch {
-        // Closed meanwhile; the dashboard refetches when it reconnects.
+  /**
+   * Sends each frame only to its member's open dashboards (their sockets are tagged user:<id>), in one call for
+   * everyone an event notifies; how many sockets were sent a frame.
+   */
+  async publishToUsers(frames: { userId: string; frame: HubFrame }[]): Promise<number> {
+    let sent = 0;
+    for (const { userId, frame } of frames) {
+      const sockets = this.ctx.getWebSockets(`user:${userId}`);
+      if (!sockets.length) continue;
+      const text = JSON.stringify(frame);
+      for (const ws of sockets) {
+        try {
+          ws.send(text);
+          sent++;
+        } catch {
+          // Closed meanwhile; the dashboard refetches when it reconnects.
+        }
       }
     }
-    return sockets.length;
+    return sent;
   }
 
   /** Presence: the members with a dashboard open right now (one entry per member, however many tabs). */

@@ -457,14 +457,16 @@ export async function deliver(
   );
   const written = await readTogether(db, { created: inserts, pushed });
 
-  for (const row of written.created) {
-    if (!row.inApp) continue;
-    await publishToUser(env, event.organizationId, row.userId, {
-      type: 'notification',
-      userId: row.userId,
-      notification: toApiNotification(row),
-    });
-  }
+  await publishToUsers(
+    env,
+    event.organizationId,
+    written.created
+      .filter((row) => row.inApp)
+      .map((row) => ({
+        userId: row.userId,
+        frame: { type: 'notification', userId: row.userId, notification: toApiNotification(row) },
+      })),
+  );
 
   for (const row of written.pushed) {
     await enqueue(env.JOBS, {
@@ -495,14 +497,18 @@ export async function deliver(
 }
 
 interface UserHubRpc {
-  publishToUser(userId: string, frame: unknown): Promise<number>;
+  publishToUsers(frames: { userId: string; frame: unknown }[]): Promise<number>;
 }
 
-/** Live delivery is best effort like every hub frame: the centre refetches when it opens or reconnects. */
-async function publishToUser(env: AppBindings, organizationId: string, userId: string, frame: object) {
+/**
+ * Tells the members' open notification centres, in one hub call for all of them. Live delivery is best effort
+ * like every hub frame: the centre refetches when it opens or reconnects.
+ */
+async function publishToUsers(env: AppBindings, organizationId: string, frames: { userId: string; frame: object }[]) {
+  if (!frames.length) return;
   try {
     const hub = env.ORG_HUB.get(env.ORG_HUB.idFromName(organizationId)) as unknown as UserHubRpc;
-    await hub.publishToUser(userId, frame);
+    await hub.publishToUsers(frames);
   } catch (error) {
     console.error('Org hub notification publish failed:', error);
   }

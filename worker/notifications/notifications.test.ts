@@ -165,6 +165,32 @@ describe('who is notified', () => {
     expect((await notificationsOf(agent.member.userId)).map((n) => n.event)).toEqual(['ASSIGNED', 'NEW_MESSAGE']);
   });
 
+  it('tells every member an event notifies live, in one call to the organisation hub', async () => {
+    const org = await ownerWithWebsiteChat();
+    const agent = await addMember(org.client, 'AGENT');
+    const { conversation } = await visitorWrites(org, 'Hello, anyone?');
+    await notificationRunsDone(org.organizationId, 2);
+    const calls: { userId: string; frame: { type: string; notification: { event: string } } }[][] = [];
+    const hub = { publishToUsers: async (frames: (typeof calls)[number]) => calls.push(frames) };
+    const ORG_HUB = { idFromName: (name: string) => env.ORG_HUB.idFromName(name), get: () => hub };
+    await dispatch({ ...env, ORG_HUB } as unknown as typeof env, {
+      id: crypto.randomUUID(),
+      type: 'conversation.opened',
+      organizationId: org.organizationId,
+      conversationId: conversation.id,
+      occurredAt: Date.now(),
+      actor: { type: 'CONTACT', id: conversation.contactId },
+      channelId: org.channelId,
+      contactId: conversation.contactId,
+    });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.map((f) => f.userId).sort()).toEqual([org.user.id, agent.member.userId].sort());
+    expect(calls[0]!.map((f) => [f.frame.type, f.frame.notification.event])).toEqual([
+      ['notification', 'NEW_CONVERSATION'],
+      ['notification', 'NEW_CONVERSATION'],
+    ]);
+  });
+
   it('a conversation handed back to the bot (no assignee) still tells its most recent owner', async () => {
     const org = await ownerWithWebsiteChat();
     const agent = await addMember(org.client, 'AGENT');
