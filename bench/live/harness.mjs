@@ -223,8 +223,9 @@ export async function drive(sockets, messages, send, waitForAck, pid) {
         const t0 = performance.now();
         send(socket, id);
         await acked;
-        latencies.push(performance.now() - t0);
-        byPosition[m].push(performance.now() - t0);
+        const latency = performance.now() - t0;
+        latencies.push(latency);
+        byPosition[m].push(latency);
       }
     }),
   );
